@@ -1,0 +1,57 @@
+"""The seed roots config (roots.toml): families, their organisations and root releases."""
+
+from __future__ import annotations
+
+import tomllib
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+
+DEFAULT_ROOTS = Path(__file__).with_name("roots.toml")
+
+
+@dataclass(frozen=True)
+class Release:
+    family: str
+    name: str
+    released: date
+    license: str
+    models: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Roots:
+    families: dict[str, str]  # family key -> label
+    organisations: dict[str, str]  # organisation -> family key
+    releases: tuple[Release, ...] = field(default_factory=tuple)
+
+    def root_models(self) -> dict[str, Release]:
+        """Every named root model id and the release it belongs to."""
+        return {model: release for release in self.releases for model in release.models}
+
+
+def load_roots(path: str | Path | None = None) -> Roots:
+    """Read a roots file; a malformed one raises ValueError naming the problem."""
+    path = Path(path) if path else DEFAULT_ROOTS
+    try:
+        raw = tomllib.loads(path.read_text(encoding="utf-8"))
+        families = {key: spec.get("label", key) for key, spec in raw["families"].items()}
+        organisations = {
+            org: key for key, spec in raw["families"].items() for org in spec.get("organisations", [])
+        }
+        releases = tuple(
+            Release(
+                family=item["family"],
+                name=item["name"],
+                released=date.fromisoformat(str(item["released"])),
+                license=item.get("license", ""),
+                models=tuple(item.get("models", [])),
+            )
+            for item in raw.get("releases", [])
+        )
+    except (OSError, tomllib.TOMLDecodeError, KeyError, ValueError) as exc:
+        raise ValueError(f"cannot read roots file {path}: {exc}") from exc
+    unknown = {r.family for r in releases} - families.keys()
+    if unknown:
+        raise ValueError(f"roots file {path}: releases name unknown families {sorted(unknown)}")
+    return Roots(families=families, organisations=organisations, releases=releases)

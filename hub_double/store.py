@@ -1,0 +1,167 @@
+"""The Hub double's data: one DuckDB database holding every served model.
+
+Kept in DuckDB rather than Python objects so that a 2,000,000-model Hub is served with a bounded
+memory footprint, and so that listings (filters, sorts, cursors) are plain indexed queries.
+Tests mutate it (touch, add, delete, gate models) while the server runs; every method opens its
+own cursor so the server's threads and the test can share one store.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import threading
+from collections.abc import Iterable
+from datetime import UTC, datetime
+from pathlib import Path
+
+import duckdb
+import pandas as pd
+
+MODEL_COLUMNS: dict[str, str] = {
+    "idx": "BIGINT",  # stable insertion order; the default listing order and the cursor key
+    "id": "VARCHAR",  # repo id, "author/name" (or a bare legacy name)
+    "object_id": "VARCHAR",  # the Hub's `_id`: 24 hex digits
+    "author": "VARCHAR",
+    "sha": "VARCHAR",
+    "created_at": "TIMESTAMP",
+    "last_modified": "TIMESTAMP",
+    "private": "BOOLEAN",
+    "gated": "VARCHAR",  # NULL (not gated), 'auto' or 'manual'
+    "disabled": "BOOLEAN",
+    "downloads": "BIGINT",
+    "downloads_all_time": "BIGINT",
+    "likes": "BIGINT",
+    "trending_score": "DOUBLE",
+    "library_name": "VARCHAR",
+    "pipeline_tag": "VARCHAR",
+    "tags": "VARCHAR[]",  # as the Hub derives them: license:…, base_model:…, dataset:…, gguf …
+    "card_data": "JSON",  # the card's YAML as the Hub parsed it; NULL when absent or broken
+    "card": "BLOB",  # README.md bytes; NULL with has_readme means "render from card_data"
+    "has_readme": "BOOLEAN",
+}
+
+TRUTH_MODEL_COLUMNS: dict[str, str] = {
+    "id": "VARCHAR",
+    "family": "VARCHAR",  # 'llama', 'deepseek', 'both' (a bridge) or NULL for background models
+    "roots": "VARCHAR[]",  # root model ids this model descends from
+    "license": "VARCHAR",  # the license the card declares (NULL when none)
+    "depth": "INTEGER",  # shortest distance to a root; 0 for roots
+}
+
+TRUTH_EDGE_COLUMNS: dict[str, str] = {
+    "child": "VARCHAR",
+    "parent": "VARCHAR",
+    "relation": "VARCHAR",  # finetune | adapter | quantized | merge | unspecified
+    "parent_exists": "BOOLEAN",
+}
+
+
+def _ddl(table: str, columns: dict[str, str]) -> str:
+    cols = ", ".join(f"{name} {kind}" for name, kind in columns.items())
+    return f"CREATE TABLE IF NOT EXISTS {table} ({cols})"
+
+
+def fake_sha(*parts: object) -> str:
+    """A deterministic 40-hex commit id, so regenerated Hubs are identical."""
+    return hashlib.sha1("\x1f".join(map(str, parts)).encode()).hexdigest()
+
+
+class HubStore:
+    """The double's models, the generator's ground truth, and helpers tests use to mutate them."""
+
+    def __init__(self, path: str | Path | None = None) -> None:
+        self.path = str(path) if path else ":memory:"
+        self._conn = duckdb.connect(self.path)
+        self._lock = threading.Lock()
+        self._conn.execute(_ddl("models", MODEL_COLUMNS))
+        self._conn.execute(_ddl("truth_models", TRUTH_MODEL_COLUMNS))
+        self._conn.execute(_ddl("truth_edges", TRUTH_EDGE_COLUMNS))
+        self._conn.execute(
+            "CREATE TABLE IF NOT EXISTS model_tags (idx BIGINT, tag VARCHAR)"
+        )
+        self._conn.execute("CREATE TABLE IF NOT EXISTS deleted (id VARCHAR)")
+
+    # -- access ---------------------------------------------------------------------------------
+    def cursor(self) -> duckdb.DuckDBPyConnection:
+        """A connection for one thread (DuckDB connections are not shared across threads)."""
+        return self._conn.cursor()
+
+    def close(self) -> None:
+        self._conn.close()
+
+    def count(self) -> int:
+        return self.cursor().execute("SELECT count(*) FROM models").fetchone()[0]
+
+    def next_idx(self) -> int:
+        return self.cursor().execute("SELECT coalesce(max(idx) + 1, 0) FROM models").fetchone()[0]
+
+    # -- loading --------------------------------------------------------------------------------
+    def add_models(self, frame: pd.DataFrame) -> None:
+        """Append models (a chunk from the generator or the samples); `idx` is assigned if absent."""
+        frame = frame.copy()
+        with self._lock:
+            if "idx" not in frame:
+                start = self.next_idx()
+                frame["idx"] = range(start, start + len(frame))
+            for name in MODEL_COLUMNS:
+                if name not in frame:
+                    frame[name] = None
+            frame = frame[list(MODEL_COLUMNS)]
+            cur = self.cursor()
+            cur.register("incoming", frame)
+            casts = ", ".join(f"CAST({n} AS {k}) AS {n}" for n, k in MODEL_COLUMNS.items())
+            cur.execute(f"INSERT INTO models SELECT {casts} FROM incoming")
+            cur.execute(
+                "INSERT INTO model_tags SELECT idx, unnest(CAST(tags AS VARCHAR[])) FROM incoming"
+            )
+            cur.unregister("incoming")
+
+    def add_truth(self, models: pd.DataFrame | None = None, edges: pd.DataFrame | None = None) -> None:
+        cur = self.cursor()
+        for table, frame, columns in (
+            ("truth_models", models, TRUTH_MODEL_COLUMNS),
+            ("truth_edges", edges, TRUTH_EDGE_COLUMNS),
+        ):
+            if frame is None or frame.empty:
+                continue
+            cur.register("incoming", frame[list(columns)])
+            cur.execute(f"INSERT INTO {table} SELECT * FROM incoming")
+            cur.unregister("incoming")
+
+    def finish_loading(self) -> None:
+        """Build the indexes listings rely on; call once after bulk loading."""
+        cur = self.cursor()
+        cur.execute("CREATE UNIQUE INDEX IF NOT EXISTS models_id ON models(id)")
+        cur.execute("CREATE INDEX IF NOT EXISTS model_tags_tag ON model_tags(tag)")
+        cur.execute("CREATE INDEX IF NOT EXISTS models_author ON models(author)")
+
+    # -- mutations used by tests ----------------------------------------------------------------
+    def touch(self, ids: Iterable[str], when: datetime | None = None) -> None:
+        """Simulate a push: new sha, newer lastModified, a card edit."""
+        when = when or datetime.now(UTC).replace(tzinfo=None)
+        cur = self.cursor()
+        for model_id in ids:
+            cur.execute(
+                "UPDATE models SET sha = ?, last_modified = ?, card = CASE WHEN card IS NULL "
+                "THEN NULL ELSE card || CAST(? AS BLOB) END WHERE id = ?",
+                [fake_sha(model_id, when.isoformat()), when, f"\n<!-- edit {when} -->\n", model_id],
+            )
+
+    def set_counts(self, model_id: str, downloads: int, likes: int) -> None:
+        """Downloads and likes move without touching lastModified, as on the Hub."""
+        self.cursor().execute(
+            "UPDATE models SET downloads = ?, likes = ? WHERE id = ?", [downloads, likes, model_id]
+        )
+
+    def set_gated(self, model_id: str, gated: str | None) -> None:
+        self.cursor().execute("UPDATE models SET gated = ? WHERE id = ?", [gated, model_id])
+
+    def delete(self, model_id: str) -> None:
+        cur = self.cursor()
+        with self._lock:
+            row = cur.execute("SELECT idx FROM models WHERE id = ?", [model_id]).fetchone()
+            if row is None:
+                return
+            cur.execute("DELETE FROM model_tags WHERE idx = ?", [row[0]])
+            cur.execute("DELETE FROM models WHERE idx = ?", [row[0]])
+            cur.execute("INSERT INTO deleted VALUES (?)", [model_id])
