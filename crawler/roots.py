@@ -37,7 +37,9 @@ def load_roots(path: str | Path | None = None) -> Roots:
         raw = tomllib.loads(path.read_text(encoding="utf-8"))
         families = {key: spec.get("label", key) for key, spec in raw["families"].items()}
         organisations = {
-            org: key for key, spec in raw["families"].items() for org in spec.get("organisations", [])
+            org: key
+            for key, spec in raw["families"].items()
+            for org in spec.get("organisations", [])
         }
         releases = tuple(
             Release(

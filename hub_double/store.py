@@ -97,7 +97,7 @@ class HubStore:
 
     # -- loading --------------------------------------------------------------------------------
     def add_models(self, frame: pd.DataFrame) -> None:
-        """Append models (a chunk from the generator or the samples); `idx` is assigned if absent."""
+        """Append models (a generator chunk or the samples); `idx` is assigned if absent."""
         frame = frame.copy()
         with self._lock:
             if "idx" not in frame:
@@ -112,11 +112,14 @@ class HubStore:
             casts = ", ".join(f"CAST({n} AS {k}) AS {n}" for n, k in MODEL_COLUMNS.items())
             cur.execute(f"INSERT INTO models SELECT {casts} FROM incoming")
             cur.execute(
-                "INSERT INTO model_tags SELECT idx, unnest(CAST(tags AS VARCHAR[])) FROM incoming"
+                "INSERT INTO model_tags "
+                "SELECT idx, unnest(CAST(tags AS VARCHAR[])) FROM incoming"
             )
             cur.unregister("incoming")
 
-    def add_truth(self, models: pd.DataFrame | None = None, edges: pd.DataFrame | None = None) -> None:
+    def add_truth(
+        self, models: pd.DataFrame | None = None, edges: pd.DataFrame | None = None
+    ) -> None:
         cur = self.cursor()
         for table, frame, columns in (
             ("truth_models", models, TRUTH_MODEL_COLUMNS),

@@ -1,0 +1,285 @@
+"""The Hub API's answers, computed from the store: listing pages, model info, README files.
+
+Only the JSON shape and semantics live here (camelCase keys, expand, filters, cursors); HTTP
+plumbing, faults and headers are in `server.py`.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import json
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+import duckdb
+
+from hub_double.cards import render_card
+
+EXPANDABLE = frozenset(
+    {
+        "author", "baseModels", "cardData", "childrenModelCount", "config", "createdAt",
+        "disabled", "downloads", "downloadsAllTime", "evalResults", "gated", "gguf", "inference",
+        "inferenceProviderMapping", "lastModified", "library_name", "likes", "mask_token",
+        "model-index", "pipeline_tag", "private", "resourceGroup", "safetensors", "sha",
+        "siblings", "spaces", "tags", "transformersInfo", "trendingScore", "usedStorage",
+        "widgetData",
+    }
+)
+INFO_ONLY = frozenset({"baseModels", "childrenModelCount", "usedStorage"})
+LIST_DEFAULT = (
+    "_id", "id", "likes", "trendingScore", "private", "downloads", "tags", "pipeline_tag",
+    "library_name", "createdAt", "modelId",
+)
+LIST_FULL = LIST_DEFAULT + ("author", "sha", "lastModified", "gated", "disabled", "siblings",
+                            "cardData")
+INFO_DEFAULT = (
+    "_id", "id", "private", "pipeline_tag", "library_name", "tags", "downloads", "likes",
+    "modelId", "author", "sha", "lastModified", "gated", "disabled", "model-index", "config",
+    "cardData", "siblings", "spaces", "createdAt", "usedStorage",
+)
+SORT_COLUMNS = {
+    "downloads": "downloads",
+    "likes": "likes",
+    "createdAt": "created_at",
+    "lastModified": "last_modified",
+    "trendingScore": "trending_score",
+}
+ROW_COLUMNS = (
+    "idx, id, object_id, author, sha, created_at, last_modified, private, gated, disabled, "
+    "downloads, downloads_all_time, likes, trending_score, library_name, pipeline_tag, tags, "
+    "card_data, has_readme"
+)
+
+
+class ApiError(Exception):
+    """An error answer: HTTP status, the Hub's X-Error-Code and a message."""
+
+    def __init__(self, status: int, code: str | None, message: str) -> None:
+        super().__init__(message)
+        self.status, self.code, self.message = status, code, message
+
+
+@dataclass
+class Page:
+    items: list[dict[str, Any]]
+    next_cursor: str | None
+
+
+def iso(value: datetime | None) -> str | None:
+    """The Hub's date format: milliseconds and a Z (the client rejects anything else)."""
+    if value is None:
+        return None
+    return value.strftime("%Y-%m-%dT%H:%M:%S.") + f"{value.microsecond // 1000:03d}Z"
+
+
+def _siblings(row: dict[str, Any]) -> list[dict[str, str]]:
+    files = [".gitattributes", "config.json"]
+    if row["has_readme"]:
+        files.append("README.md")
+    tags = set(row["tags"] or ())
+    files.append("model.gguf" if "gguf" in tags else "model.safetensors")
+    return [{"rfilename": name} for name in files]
+
+
+def _field(row: dict[str, Any], key: str, conn: duckdb.DuckDBPyConnection) -> Any:
+    """One camelCase property of a model, computed from its stored row."""
+    card_data = json.loads(row["card_data"]) if row["card_data"] else None
+    match key:
+        case "_id":
+            return row["object_id"]
+        case "id" | "modelId":
+            return row["id"]
+        case "createdAt":
+            return iso(row["created_at"])
+        case "lastModified":
+            return iso(row["last_modified"])
+        case "gated":
+            return row["gated"] or False
+        case "trendingScore":
+            return row["trending_score"]
+        case "downloadsAllTime":
+            return row["downloads_all_time"]
+        case "tags":
+            return list(row["tags"] or [])
+        case "cardData":
+            return card_data
+        case "siblings":
+            return _siblings(row)
+        case "config":
+            return {"model_type": "llama"} if row["library_name"] == "transformers" else {}
+        case "model-index":
+            return (card_data or {}).get("model-index")
+        case "spaces" | "widgetData":
+            return []
+        case "usedStorage":
+            return 1_000_000 + (row["idx"] * 7919) % 10_000_000_000
+        case "baseModels":
+            return _base_models(row)
+        case "childrenModelCount":
+            return _children_count(row["id"], conn)
+        case "author" | "sha" | "private" | "disabled" | "downloads" | "likes" | "library_name" \
+                | "pipeline_tag":
+            return row[key]
+    return None
+
+
+def split_base_model_tag(tag: str) -> tuple[str | None, str] | None:
+    """`base_model:<parent>` or `base_model:<relation>:<parent>` -> (relation, parent)."""
+    if not tag.startswith("base_model:"):
+        return None
+    rest = tag[len("base_model:"):]
+    relation, sep, parent = rest.partition(":")
+    if sep and relation in RELATIONS:
+        return relation, parent
+    return None, rest
+
+
+def _base_models(row: dict[str, Any]) -> dict[str, Any] | None:
+    parents: dict[str, str | None] = {}
+    for tag in row["tags"] or ():
+        split = split_base_model_tag(tag)
+        if split:
+            relation, parent = split
+            if relation or parent not in parents:
+                parents[parent] = relation
+    if not parents:
+        return None
+    relations = {r for r in parents.values() if r}
+    relation = relations.pop() if len(relations) == 1 else ("merge" if relations else "finetune")
+    return {"relation": relation, "models": [{"_id": _object_id(p), "id": p} for p in parents]}
+
+
+RELATIONS = frozenset({"finetune", "adapter", "quantized", "merge"})
+
+
+def _object_id(model_id: str) -> str:
+    return hashlib.md5(model_id.encode()).hexdigest()[:24]
+
+
+def _children_count(model_id: str, conn: duckdb.DuckDBPyConnection) -> int:
+    return conn.execute(
+        "SELECT count(DISTINCT t.idx) FROM model_tags t JOIN models m USING (idx) "
+        "WHERE t.tag = ? AND NOT coalesce(m.private, false)",
+        [f"base_model:{model_id}"],
+    ).fetchone()[0]
+
+
+def _rows(conn: duckdb.DuckDBPyConnection, sql: str, params: list[Any]) -> list[dict[str, Any]]:
+    cur = conn.execute(sql, params)
+    names = [d[0] for d in cur.description]
+    return [dict(zip(names, values, strict=True)) for values in cur.fetchall()]
+
+
+def encode_cursor(sort_value: Any, idx: int) -> str:
+    raw = json.dumps([sort_value.isoformat() if isinstance(sort_value, datetime) else sort_value,
+                      idx])
+    return base64.urlsafe_b64encode(raw.encode()).decode()
+
+
+def decode_cursor(cursor: str) -> tuple[Any, int]:
+    try:
+        value, idx = json.loads(base64.urlsafe_b64decode(cursor.encode()))
+        return value, int(idx)
+    except (ValueError, TypeError) as exc:
+        raise ApiError(400, None, "Invalid cursor") from exc
+
+
+def list_models(
+    conn: duckdb.DuckDBPyConnection, params: dict[str, list[str]], page_size: int
+) -> Page:
+    """One page of `GET /api/models`, ordered and filtered as the Hub does."""
+    first = {k: v[-1] for k, v in params.items() if v}
+    expand = params.get("expand", []) + params.get("expand[]", [])
+    unknown = [e for e in expand if e not in EXPANDABLE]
+    if unknown:
+        raise ApiError(400, None, f"Invalid expand value(s): {unknown}")
+    if INFO_ONLY & set(expand):
+        raise ApiError(400, None, f"Cannot expand {sorted(INFO_ONLY & set(expand))} on a listing")
+    if expand and (first.get("full") or first.get("cardData") or first.get("config")):
+        raise ApiError(400, None, "Cannot use expand together with full, cardData or config")
+    sort = first.get("sort")
+    if sort and sort not in SORT_COLUMNS:
+        raise ApiError(400, None, f"Invalid sort parameter {sort!r}")
+    try:
+        limit = int(first["limit"]) if "limit" in first else page_size
+    except ValueError as exc:
+        raise ApiError(400, None, "limit must be an integer") from exc
+    size = max(1, min(limit, page_size))
+
+    where, args = ["NOT coalesce(private, false)"], []
+    if "author" in first:
+        where.append("author = ?")
+        args.append(first["author"])
+    if "search" in first:
+        where.append("id ILIKE ?")
+        args.append("%" + first["search"].replace("%", r"\%").replace("_", r"\_") + "%")
+    for tag in params.get("filter", []) + params.get("filter[]", []):
+        where.append("idx IN (SELECT idx FROM model_tags WHERE tag = ?)")
+        args.append(tag)
+    key = f"coalesce({SORT_COLUMNS[sort]}, {_floor(sort)})" if sort else None
+    if "cursor" in first:
+        value, last_idx = decode_cursor(first["cursor"])
+        if key:
+            where.append(f"({key} < ? OR ({key} = ? AND idx > ?))")
+            args += [value, value, last_idx]
+        else:
+            where.append("idx > ?")
+            args.append(last_idx)
+    order = f"{key} DESC, idx" if key else "idx"
+    sort_select = f", {key} AS sort_key" if key else ""
+    rows = _rows(
+        conn,
+        f"SELECT {ROW_COLUMNS}{sort_select} FROM models WHERE {' AND '.join(where)} "
+        f"ORDER BY {order} LIMIT ?",
+        [*args, size + 1],
+    )
+    more = len(rows) > size
+    rows = rows[:size]
+    if expand:
+        fields: tuple[str, ...] = ("_id", "id", *expand)
+    elif first.get("full") in ("true", "True", "1"):
+        fields = LIST_FULL
+    else:
+        fields = LIST_DEFAULT + (("cardData",) if first.get("cardData") else ()) + (
+            ("config",) if first.get("config") else ())
+    items = [{f: _field(row, f, conn) for f in fields} for row in rows]
+    next_cursor = None
+    if more and rows:
+        last = rows[-1]
+        next_cursor = encode_cursor(last["sort_key"] if key else None, last["idx"])
+    return Page(items, next_cursor)
+
+
+def _floor(sort: str) -> str:
+    return "TIMESTAMP '1970-01-01'" if sort in ("createdAt", "lastModified") else "-1"
+
+
+def find_model(conn: duckdb.DuckDBPyConnection, repo_id: str) -> dict[str, Any]:
+    rows = _rows(conn, f"SELECT {ROW_COLUMNS} FROM models WHERE id = ?", [repo_id])
+    if not rows or rows[0]["private"]:
+        raise ApiError(404, "RepoNotFound", f"Repository not found: {repo_id}")
+    return rows[0]
+
+
+def model_info(
+    conn: duckdb.DuckDBPyConnection, repo_id: str, expand: list[str]
+) -> dict[str, Any]:
+    """`GET /api/models/{repo_id}`: every default property, or exactly the expanded ones."""
+    unknown = [e for e in expand if e not in EXPANDABLE]
+    if unknown:
+        raise ApiError(400, None, f"Invalid expand value(s): {unknown}")
+    row = find_model(conn, repo_id)
+    fields = ("_id", "id", *expand) if expand else INFO_DEFAULT
+    return {f: _field(row, f, conn) for f in fields}
+
+
+def readme(conn: duckdb.DuckDBPyConnection, repo_id: str) -> tuple[bytes, dict[str, Any]]:
+    """The README.md bytes of a model and its row (for gating and the commit header)."""
+    row = find_model(conn, repo_id)
+    if not row["has_readme"]:
+        raise ApiError(404, "EntryNotFound", f"README.md not found in {repo_id}")
+    stored = conn.execute("SELECT card FROM models WHERE idx = ?", [row["idx"]]).fetchone()[0]
+    body = bytes(stored) if stored is not None else render_card(row["id"], row["card_data"])
+    return body, row

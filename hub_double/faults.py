@@ -1,0 +1,130 @@
+"""Switchable faults and rate limits of the Hub double, and its request log.
+
+Tests flip faults on while a crawl runs; the double consults `Faults.pick` once per request.
+Every request is logged by kind ("list", "info", "resolve", "other") so tests can bound the
+requests a crawl made.
+"""
+
+from __future__ import annotations
+
+import random
+import threading
+import time
+from collections import Counter
+from dataclasses import dataclass, field
+
+KINDS = frozenset({"list", "info", "resolve", "other"})
+BUCKET_OF_KIND = {"list": "api", "info": "api", "resolve": "resolvers", "other": "api"}
+
+
+@dataclass
+class Fault:
+    """One misbehaviour, applied to the next `count` matching requests (or forever if None).
+
+    action: 'status' (answer `status`), 'rate_limit' (429 with Retry-After and RateLimit headers),
+    'drop' (close the connection without answering), 'truncate' (send half the body),
+    'slow' (sleep `delay_s` before answering).
+    """
+
+    action: str
+    kinds: frozenset[str] = KINDS
+    count: int | None = 1
+    status: int = 503
+    retry_after: int = 1
+    delay_s: float = 0.0
+    probability: float = 1.0
+
+    def __post_init__(self) -> None:
+        if self.action not in {"status", "rate_limit", "drop", "truncate", "slow"}:
+            raise ValueError(f"unknown fault action {self.action!r}")
+        self.kinds = frozenset(self.kinds)
+
+
+@dataclass
+class Quota:
+    """A fixed-window budget per bucket, as the Hub enforces it (429 once exhausted)."""
+
+    limits: dict[str, int]
+    window_s: float = 300.0
+    _window_start: float = field(default_factory=time.monotonic)
+    _used: Counter = field(default_factory=Counter)
+
+    def take(self, bucket: str) -> tuple[bool, int, int, int]:
+        """Count one request; returns (allowed, remaining, seconds to reset, limit)."""
+        now = time.monotonic()
+        if now - self._window_start >= self.window_s:
+            self._window_start, self._used = now, Counter()
+        limit = self.limits.get(bucket, 10**9)
+        reset = max(1, int(self.window_s - (now - self._window_start) + 0.999))
+        if self._used[bucket] >= limit:
+            return False, 0, reset, limit
+        self._used[bucket] += 1
+        return True, limit - self._used[bucket], reset, limit
+
+
+class Faults:
+    """The fault plan: a list of active faults, consulted in order, thread-safe."""
+
+    def __init__(self, seed: int = 0) -> None:
+        self._faults: list[Fault] = []
+        self._lock = threading.Lock()
+        self._rng = random.Random(seed)
+        self.quota: Quota | None = None
+
+    def add(self, fault: Fault) -> Fault:
+        with self._lock:
+            self._faults.append(fault)
+        return fault
+
+    def clear(self) -> None:
+        with self._lock:
+            self._faults.clear()
+            self.quota = None
+
+    def pick(self, kind: str) -> Fault | None:
+        """The fault to apply to this request, consuming one use of it."""
+        with self._lock:
+            for fault in self._faults:
+                if kind not in fault.kinds or (fault.count is not None and fault.count <= 0):
+                    continue
+                if fault.probability < 1.0 and self._rng.random() >= fault.probability:
+                    continue
+                if fault.count is not None:
+                    fault.count -= 1
+                return fault
+        return None
+
+
+@dataclass
+class LoggedRequest:
+    method: str
+    kind: str
+    path: str
+    query: str
+    status: int
+    authorized: bool  # an Authorization header was sent
+
+
+class RequestLog:
+    """What the double was asked, for tests that bound a crawl's requests."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self.entries: list[LoggedRequest] = []
+
+    def record(self, entry: LoggedRequest) -> None:
+        with self._lock:
+            self.entries.append(entry)
+
+    def counts(self) -> Counter:
+        """Requests by kind, e.g. Counter({'list': 12, 'resolve': 40})."""
+        with self._lock:
+            return Counter(e.kind for e in self.entries)
+
+    def total(self) -> int:
+        with self._lock:
+            return len(self.entries)
+
+    def reset(self) -> None:
+        with self._lock:
+            self.entries.clear()

@@ -1,0 +1,277 @@
+"""The Hub double's HTTP server: real HTTP on 127.0.0.1, the Hub's paths, headers and errors.
+
+Start it with `HubDouble(store)` as a context manager (tests, benchmarks) or
+`hf-lineage hub-double` (by hand); point the client at it with `HF_ENDPOINT=<double.url>`.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+import socket
+import threading
+import time
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+from urllib.parse import parse_qs, unquote, urlencode, urlsplit
+
+from hub_double import api
+from hub_double.faults import BUCKET_OF_KIND, Fault, Faults, LoggedRequest, RequestLog
+from hub_double.store import HubStore
+
+INFO_PATH = re.compile(r"^/api/models/(?P<repo>.+?)(?:/revision/(?P<rev>[^/]+))?$")
+RESOLVE_PATH = re.compile(r"^/(?P<repo>.+?)/resolve/(?P<rev>[^/]+)/(?P<file>.+)$")
+
+
+class HubDouble:
+    """A running double: `url`, `faults`, `log`, and the `store` it serves (mutable live)."""
+
+    def __init__(
+        self,
+        store: HubStore,
+        *,
+        page_size: int = 1000,
+        latency_ms: float = 0.0,
+        host: str = "127.0.0.1",
+        port: int = 0,
+        expected_token: str | None = None,
+    ) -> None:
+        self.store = store
+        self.page_size = page_size
+        self.latency_s = latency_ms / 1000
+        self.faults = Faults()
+        self.log = RequestLog()
+        self.expected_token = expected_token
+        self.token_leaks: list[str] = []  # token seen in a URL or sent to a foreign host
+        self._local = threading.local()
+        self._connections: set[socket.socket] = set()
+        self._connections_lock = threading.Lock()
+        self._server = ThreadingHTTPServer((host, port), _handler_for(self))
+        self._server.daemon_threads = True
+        self._thread: threading.Thread | None = None
+
+    @property
+    def url(self) -> str:
+        host, port = self._server.server_address[:2]
+        return f"http://{host}:{port}"
+
+    def conn(self):
+        """This thread's DuckDB cursor on the store."""
+        if getattr(self._local, "conn", None) is None:
+            self._local.conn = self.store.cursor()
+        return self._local.conn
+
+    def start(self) -> HubDouble:
+        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
+        self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        """Stop serving and close kept-alive connections, so no client talks to a stale double."""
+        self._server.shutdown()
+        self._server.server_close()
+        with self._connections_lock:
+            for conn in self._connections:
+                try:
+                    conn.shutdown(socket.SHUT_RDWR)
+                except OSError:
+                    pass
+            self._connections.clear()
+
+    def track(self, conn: socket.socket, open_: bool) -> None:
+        with self._connections_lock:
+            (self._connections.add if open_ else self._connections.discard)(conn)
+
+    def __enter__(self) -> HubDouble:
+        return self.start()
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
+
+
+def _kind(path: str) -> str:
+    if path == "/api/models":
+        return "list"
+    if path.startswith("/api/models/"):
+        return "info"
+    if "/resolve/" in path:
+        return "resolve"
+    return "other"
+
+
+def _handler_for(double: HubDouble) -> type[BaseHTTPRequestHandler]:
+    class Handler(BaseHTTPRequestHandler):
+        protocol_version = "HTTP/1.1"
+        server_version = "HubDouble/1"
+
+        def setup(self) -> None:
+            super().setup()
+            double.track(self.connection, True)
+
+        def finish(self) -> None:
+            double.track(self.connection, False)
+            super().finish()
+
+        def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - stdlib name
+            """Quiet: the request log replaces stderr chatter."""
+
+        def do_GET(self) -> None:  # noqa: N802 - stdlib name
+            self._serve("GET")
+
+        def do_HEAD(self) -> None:  # noqa: N802 - stdlib name
+            self._serve("HEAD")
+
+        # -- dispatch -----------------------------------------------------------------------
+        def _serve(self, method: str) -> None:
+            split = urlsplit(self.path)
+            path = unquote(split.path)
+            kind = _kind(path)
+            self._check_token(split.query)
+            status = 0
+            try:
+                if double.latency_s:
+                    time.sleep(double.latency_s)
+                fault = double.faults.pick(kind)
+                quota_headers = self._quota_headers(kind)
+                if fault is not None and fault.action == "slow":
+                    time.sleep(fault.delay_s)
+                    fault = None
+                if fault is not None and fault.action in ("status", "rate_limit"):
+                    status = self._fault_answer(fault, kind)
+                    return
+                status, body, headers = self._answer(path, parse_qs(split.query), kind)
+                headers.update(quota_headers)
+                if fault is not None and fault.action == "drop":
+                    status = -1
+                    self.close_connection = True
+                    self.connection.shutdown(socket.SHUT_RDWR)
+                    return
+                self._send(status, body, headers, truncate=fault is not None)
+            except api.ApiError as err:
+                status = err.status
+                self._send_error(err)
+            except _QuotaExceeded as exc:
+                status = 429
+                self._send_json(429, {"error": "Too many requests"}, exc.headers)
+            except (BrokenPipeError, ConnectionResetError):
+                self.close_connection = True
+            finally:
+                double.log.record(
+                    LoggedRequest(method, kind, path, split.query, status,
+                                  "authorization" in {k.lower() for k in self.headers})
+                )
+
+        def _answer(
+            self, path: str, query: dict[str, list[str]], kind: str
+        ) -> tuple[int, bytes, dict[str, str]]:
+            conn = double.conn()
+            if kind == "list":
+                page = api.list_models(conn, query, double.page_size)
+                headers = {"Content-Type": "application/json; charset=utf-8"}
+                if page.next_cursor:
+                    keep = [(k, v) for k, vs in query.items() if k != "cursor" for v in vs]
+                    keep.append(("cursor", page.next_cursor))
+                    headers["Link"] = f'<{double.url}/api/models?{urlencode(keep)}>; rel="next"'
+                return 200, json.dumps(page.items).encode(), headers
+            if kind == "info":
+                match = INFO_PATH.match(path)
+                expand = query.get("expand", []) + query.get("expand[]", [])
+                info = api.model_info(conn, match["repo"], expand)
+                return 200, json.dumps(info).encode(), {
+                    "Content-Type": "application/json; charset=utf-8"}
+            if kind == "resolve":
+                return self._resolve(conn, path)
+            raise api.ApiError(404, None, f"Not found: {path}")
+
+        def _resolve(self, conn, path: str) -> tuple[int, bytes, dict[str, str]]:
+            match = RESOLVE_PATH.match(path)
+            if match is None:
+                raise api.ApiError(404, None, f"Not found: {path}")
+            if match["file"] != "README.md":
+                api.find_model(conn, match["repo"])
+                raise api.ApiError(404, "EntryNotFound", f"{match['file']} not found")
+            body, row = api.readme(conn, match["repo"])
+            if row["gated"]:
+                authorized = "authorization" in {k.lower() for k in self.headers}
+                raise api.ApiError(
+                    403 if authorized else 401, "GatedRepo",
+                    f"Access to model {row['id']} is restricted. You must have access to it.",
+                )
+            etag = hashlib.sha1(body).hexdigest()
+            return 200, body, {
+                "Content-Type": "text/plain; charset=utf-8",
+                "ETag": f'"{etag}"',
+                "X-Repo-Commit": row["sha"],
+                "Accept-Ranges": "bytes",
+            }
+
+        # -- faults, quotas and secrets -----------------------------------------------------
+        def _quota_headers(self, kind: str) -> dict[str, str]:
+            quota = double.faults.quota
+            if quota is None:
+                return {}
+            bucket = BUCKET_OF_KIND[kind]
+            allowed, remaining, reset, limit = quota.take(bucket)
+            headers = {
+                "RateLimit": f'"{bucket}";r={remaining};t={reset}',
+                "RateLimit-Policy": f'"fixed window";"{bucket}";q={limit};w={int(quota.window_s)}',
+            }
+            if not allowed:
+                raise _QuotaExceeded({**headers, "Retry-After": str(reset)})
+            return headers
+
+        def _fault_answer(self, fault: Fault, kind: str) -> int:
+            if fault.action == "rate_limit":
+                bucket = BUCKET_OF_KIND[kind]
+                headers = {
+                    "Retry-After": str(fault.retry_after),
+                    "RateLimit": f'"{bucket}";r=0;t={fault.retry_after}',
+                    "RateLimit-Policy": f'"fixed window";"{bucket}";q=500;w=300',
+                }
+                self._send_json(429, {"error": "Too many requests"}, headers)
+                return 429
+            self._send_json(fault.status, {"error": "Injected server error"}, {})
+            return fault.status
+
+        def _check_token(self, query: str) -> None:
+            token = double.expected_token
+            if token and token in unquote(query):
+                double.token_leaks.append(f"token in URL query of {self.path[:60]}")
+
+        # -- writing ------------------------------------------------------------------------
+        def _send_error(self, err: api.ApiError) -> None:
+            headers = {"X-Error-Message": err.message}
+            if err.code:
+                headers["X-Error-Code"] = err.code
+            self._send_json(err.status, {"error": err.message}, headers)
+
+        def _send_json(self, status: int, payload: Any, headers: dict[str, str]) -> None:
+            self._send(status, json.dumps(payload).encode(),
+                       {"Content-Type": "application/json; charset=utf-8", **headers})
+
+        def _send(self, status: int, body: bytes, headers: dict[str, str],
+                  truncate: bool = False) -> None:
+            self.send_response(status)
+            for name, value in headers.items():
+                # header values must be latin-1: hostile repo names are reduced to ASCII
+                self.send_header(name, value.encode("ascii", "replace").decode())
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            if self.command == "HEAD":
+                return
+            if truncate:
+                self.wfile.write(body[: len(body) // 2])
+                self.wfile.flush()
+                self.close_connection = True
+                self.connection.shutdown(socket.SHUT_RDWR)
+                return
+            self.wfile.write(body)
+
+    return Handler
+
+
+class _QuotaExceeded(Exception):
+    def __init__(self, headers: dict[str, str]) -> None:
+        super().__init__("quota exceeded")
+        self.headers = headers
