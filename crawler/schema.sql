@@ -78,7 +78,7 @@ CREATE TABLE IF NOT EXISTS crawl_errors (
     model_id VARCHAR,
     kind     VARCHAR,             -- gated | not_found | http | parse | timeout
     message  VARCHAR,
-    at       TIMESTAMP
+    occurred_at TIMESTAMP
 );
 
 CREATE TABLE IF NOT EXISTS snapshots (
@@ -88,4 +88,11 @@ CREATE TABLE IF NOT EXISTS snapshots (
     downloads  BIGINT,
     likes      BIGINT,
     PRIMARY KEY (run_id, model_id)
+);
+
+-- Internal: a family crawl's breadth-first queue (empty between crawls, kept across a kill).
+CREATE TABLE IF NOT EXISTS crawl_frontier (
+    model_id   VARCHAR PRIMARY KEY,
+    generation INTEGER,
+    done       BOOLEAN DEFAULT false
 );

@@ -1,0 +1,51 @@
+# hf-lineage: every target sets up its own virtual environment from pyproject.toml first.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed-stamp
+DB     ?= data/hub.duckdb
+
+.PHONY: setup test demo crawl incremental report lint bench browser clean
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[dev]'
+	touch $(STAMP)
+
+setup: $(STAMP)
+
+# Headless Chromium for the report screenshot test (Debian package; skipped where apt is absent).
+browser:
+	@command -v chromium >/dev/null 2>&1 || { \
+	  if command -v apt-get >/dev/null 2>&1 && [ "$$(id -u)" = 0 ]; then \
+	    (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null) \
+	      || echo "chromium could not be installed: the report screenshot test will be skipped"; \
+	  else echo "chromium not installed (needs root and apt): the report screenshot test will be skipped"; fi; }
+
+test: $(STAMP) browser
+	$(BIN)/ruff check .
+	$(BIN)/pytest -q
+
+# The main job on the embedded default: a generated Hub served locally, crawled, reported.
+demo: $(STAMP)
+	$(BIN)/hf-lineage demo --db data/demo.duckdb --out data/report
+
+# The real Hub (needs internet). HF_TOKEN raises the rate limits; it is never stored.
+crawl: $(STAMP)
+	$(BIN)/hf-lineage crawl --mode family --db $(DB)
+
+incremental: $(STAMP)
+	$(BIN)/hf-lineage crawl --mode incremental --db $(DB)
+
+report: $(STAMP)
+	$(BIN)/hf-lineage report --db $(DB) --out data/report
+
+lint: $(STAMP)
+	$(BIN)/ruff check .
+
+bench: $(STAMP)
+	$(BIN)/python -m bench.run --out BENCHMARKS.md
+
+clean:
+	rm -rf $(VENV) data/demo.duckdb data/report

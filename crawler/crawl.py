@@ -1,0 +1,359 @@
+"""The three crawl modes (family, full, incremental) and the run around them.
+
+`crawl()` is what `hf-lineage crawl` calls. A run takes the database's crawl lock, resumes an
+interrupted run of the same mode from its checkpoints (stored in the database), lists models,
+fetches the cards whose sha changed, and records itself in `crawl_runs`.
+
+Family crawls pick the cheaper of two roads: following `base_model:` filters costs about one
+request per family model; listing the whole Hub costs one request per 1,000 Hub models and
+builds the graph locally. After the roots' direct children are known, the crawl predicts the
+family's size and switches to the listing when that is cheaper (and also whenever the filters
+have cost as much as a listing would).
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+
+from huggingface_hub.errors import HfHubHTTPError
+
+from crawler.cards import fetch_cards
+from crawler.errors import ConfigError, CrawlError
+from crawler.hub import HubClient
+from crawler.ingest import EXPAND, INGEST_SQL
+from crawler.progress import Progress, SilentProgress
+from crawler.roots import Roots, load_roots
+from crawler.storage import Database, apply_staged
+
+MODES = ("family", "full", "incremental")
+PAGE_SIZE = 1000
+REAL_HUB_SIZE = 2_200_000  # models on the Hub, late 2025; replaced by measured sizes
+FAMILY_GROWTH = 2.0  # all descendants / direct children of the roots, a cautious guess
+
+
+@dataclass
+class CrawlSummary:
+    run_id: int
+    mode: str
+    status: str
+    strategy: str | None
+    requests: dict[str, int]
+    retries: int
+    models_seen: int = 0
+    models_new: int = 0
+    models_changed: int = 0
+    models_gone: int = 0
+    cards_fetched: int = 0
+    errors: int = 0
+    resumed: bool = False
+    notes: list[str] = field(default_factory=list)
+
+
+def _listing_params(*extra: tuple[str, str]) -> list[tuple[str, str]]:
+    return [("expand", name) for name in EXPAND] + [("limit", str(PAGE_SIZE)), *extra]
+
+
+class _Run:
+    """One crawl run: shared state of the mode functions below."""
+
+    def __init__(self, db: Database, client: HubClient, roots: Roots, progress: Progress,
+                 run_id: int, mode: str, hub_size: int | None) -> None:
+        self.db, self.client, self.roots, self.progress = db, client, roots, progress
+        self.run_id, self.mode = run_id, mode
+        self.hub_size = hub_size
+        self.summary = CrawlSummary(run_id, mode, "running", None, {}, 0)
+
+    def count(self, counts: dict[str, int]) -> None:
+        self.summary.models_seen += counts["seen"]
+        self.summary.models_new += counts["new"]
+        self.summary.models_changed += counts["changed"]
+
+    def note(self, message: str) -> None:
+        self.summary.notes.append(message)
+        self.progress.note(message)
+
+    # -- listings -------------------------------------------------------------------------------
+    def list_into_db(self, key: str, params: list[tuple[str, str]], keep: str = "all") -> None:
+        """Page through a listing, storing each page with the cursor of the next one."""
+        start = self.db.get_meta(key)
+        if start == "done":
+            return
+        for page in self.client.list_pages(params, start_url=start):
+            counts = self.db.ingest_page(page.body, self.run_id, keep,
+                                         checkpoint=(key, page.next_url or "done"))
+            if keep == "all":
+                self.count(counts)
+            self.progress.advance(counts["seen"])
+            self.db.release()
+
+    def mark_gone(self) -> None:
+        with self.db.transaction() as tx:
+            gone = tx.execute(
+                "UPDATE models SET gone = true WHERE NOT gone AND last_seen_run < ?",
+                [self.run_id]).fetchone()[0]
+        self.summary.models_gone = gone
+
+    # -- family ---------------------------------------------------------------------------------
+    def seed_ids(self) -> list[str]:
+        return list(self.roots.root_models())
+
+    def family(self) -> None:
+        strategy = self.db.get_meta("checkpoint:family:strategy") or "filters"
+        if strategy == "filters":
+            strategy = self.family_by_filters()
+        if strategy == "listing":
+            self.family_by_listing()
+        self.summary.strategy = strategy
+        self.mark_gone()
+
+    def family_by_filters(self) -> str:
+        self.progress.phase("roots")
+        for org in sorted(self.roots.organisations):
+            self.list_into_db(f"checkpoint:family:org:{org}",
+                              _listing_params(("author", org)))
+        self.fetch_missing_roots()
+        with self.db.transaction() as tx:
+            tx.execute(
+                "INSERT INTO crawl_frontier SELECT id, 0, false FROM models "
+                "WHERE NOT gone AND (author IN (SELECT unnest(?)) OR id IN (SELECT unnest(?))) "
+                "ON CONFLICT DO NOTHING",
+                [list(self.roots.organisations), self.seed_ids()],
+            )
+        listing_cost = math.ceil(self.estimated_hub_size() / PAGE_SIZE)
+        self.progress.phase("children (base_model filters)")
+        while True:
+            row = self.db.conn.execute(
+                "SELECT model_id, generation FROM crawl_frontier WHERE NOT done "
+                "ORDER BY generation, model_id LIMIT 1").fetchone()
+            if row is None:
+                return "filters"
+            model_id, generation = row
+            if generation >= 1 and self.switch_to_listing(listing_cost):
+                return "listing"
+            self.expand_children(model_id, generation)
+
+    def switch_to_listing(self, listing_cost: int) -> bool:
+        """Once the roots' children are known: is listing the Hub now the cheaper road?"""
+        known, roots = self.db.conn.execute(
+            "SELECT count(*), count(*) FILTER (WHERE generation = 0) FROM crawl_frontier"
+        ).fetchone()
+        predicted = roots + (known - roots) * FAMILY_GROWTH
+        spent = sum(self.client.requests.values())
+        if predicted <= listing_cost and spent < listing_cost:
+            return False
+        self.db.set_meta("checkpoint:family:strategy", "listing")
+        self.note(
+            f"family crawl: about {predicted:,.0f} family models predicted against "
+            f"{listing_cost:,} pages for a full listing; listing the Hub instead of following "
+            "base_model filters"
+        )
+        return True
+
+    def expand_children(self, model_id: str, generation: int) -> None:
+        """List one model's children (base_model filter) and queue the new ones."""
+        key = f"checkpoint:family:children:{model_id}"
+        start = self.db.get_meta(key)
+        for page in self.client.list_pages(
+            _listing_params(("filter", f"base_model:{model_id}")), start_url=start
+        ):
+            with self.db.transaction() as tx:
+                tx.execute(INGEST_SQL["stage"], [page.body])
+                tx.execute(
+                    "INSERT INTO crawl_frontier SELECT id, ?, false FROM page "
+                    "ON CONFLICT DO NOTHING", [generation + 1])
+                counts = apply_staged(tx, self.run_id)
+                tx.execute("INSERT OR REPLACE INTO meta VALUES (?, ?)",
+                           [key, page.next_url or "done"])
+            self.count(counts)
+            self.progress.advance(counts["seen"])
+        with self.db.transaction() as tx:
+            tx.execute("UPDATE crawl_frontier SET done = true WHERE model_id = ?", [model_id])
+            tx.execute("DELETE FROM meta WHERE key = ?", [key])
+        self.db.release()
+
+    def fetch_missing_roots(self) -> None:
+        """Named roots outside the organisations: one model-info request each."""
+        known = {r[0] for r in self.db.conn.execute(
+            "SELECT id FROM models WHERE id IN (SELECT unnest(?))", [self.seed_ids()]
+        ).fetchall()}
+        for model_id in self.seed_ids():
+            if model_id in known:
+                continue
+            try:
+                item = self.client.model_info(model_id, EXPAND)
+            except HfHubHTTPError as exc:  # a missing or private root is reported, not fatal
+                self.db.record_error(self.run_id, model_id, "root", _short(exc))
+                self.summary.errors += 1
+                continue
+            self.count(self.db.ingest_page(json.dumps([item]), self.run_id))
+
+    def estimated_hub_size(self) -> int:
+        measured = self.db.get_meta("hub_size")
+        return self.hub_size or (int(measured) if measured else REAL_HUB_SIZE)
+
+    def family_by_listing(self) -> None:
+        self.progress.phase("listing the Hub")
+        self.list_into_db("checkpoint:family:listing", _listing_params(), keep="staged")
+        self.apply_family_closure(include_stored=False)
+        with self.db.transaction() as tx:
+            n = tx.execute("SELECT count(DISTINCT id) FROM staged_listing").fetchone()[0]
+            tx.execute("INSERT OR REPLACE INTO meta VALUES ('hub_size', ?)", [str(n)])
+            tx.execute("DROP TABLE IF EXISTS staged_listing")
+
+    def apply_family_closure(self, include_stored: bool) -> None:
+        """Keep the staged models that descend from a seed (or from a stored family model)."""
+        stored = "UNION SELECT id FROM models WHERE NOT gone" if include_stored else ""
+        with self.db.transaction() as tx:
+            tx.execute("CREATE OR REPLACE TEMP TABLE page AS SELECT * FROM staged_listing "
+                       "QUALIFY row_number() OVER (PARTITION BY id "
+                       "ORDER BY last_modified DESC NULLS LAST) = 1")
+            tx.execute("CREATE OR REPLACE TEMP TABLE staged_edges AS "
+                       + INGEST_SQL["edges"].split("INSERT INTO edges", 1)[1])
+            tx.execute(
+                f"""CREATE OR REPLACE TEMP TABLE family_ids AS
+                WITH RECURSIVE fam(id) AS (
+                    SELECT id FROM page
+                    WHERE author IN (SELECT unnest($orgs)) OR id IN (SELECT unnest($seeds))
+                    {stored}
+                    UNION
+                    SELECT e.child FROM staged_edges e JOIN fam ON e.parent = fam.id
+                )
+                SELECT DISTINCT id FROM fam""",
+                {"orgs": list(self.roots.organisations), "seeds": self.seed_ids()},
+            )
+            tx.execute("DELETE FROM page WHERE id NOT IN (SELECT id FROM family_ids)")
+            self.count(apply_staged(tx, self.run_id))
+            tx.execute("DROP TABLE staged_edges")
+            tx.execute("DROP TABLE family_ids")
+
+    # -- full and incremental -------------------------------------------------------------------
+    def full(self) -> None:
+        self.progress.phase("listing the Hub")
+        self.list_into_db("checkpoint:full:listing", _listing_params())
+        self.mark_gone()
+        self.db.set_meta("hub_size", str(self.db.conn.execute(
+            "SELECT count(*) FROM models WHERE NOT gone").fetchone()[0]))
+
+    def incremental(self) -> None:
+        watermark = self.db.get_meta("watermark:last_modified")
+        scope = self.db.get_meta("scope")
+        if watermark is None or scope is None:
+            raise CrawlError("no completed crawl in this database yet: run a family or full "
+                             "crawl first, then incremental crawls keep it up to date")
+        self.summary.strategy = f"changes since {watermark} ({scope} scope)"
+        key = "checkpoint:incremental:listing"
+        self.progress.phase("changed models (newest first)")
+        if self.db.get_meta(key) != "done":
+            for page in self.client.list_pages(_listing_params(("sort", "lastModified")),
+                                               start_url=self.db.get_meta(key)):
+                with self.db.transaction() as tx:
+                    tx.execute(INGEST_SQL["stage"], [page.body])
+                    oldest = tx.execute("SELECT min(last_modified) FROM page").fetchone()[0]
+                    tx.execute("DELETE FROM page WHERE last_modified <= CAST(? AS TIMESTAMP)",
+                               [watermark])
+                    tx.execute(INGEST_SQL["keep_staged"])
+                    tx.execute("DROP TABLE page")
+                    reached = oldest is None or oldest <= datetime.fromisoformat(watermark)
+                    next_value = "done" if reached or not page.next_url else page.next_url
+                    tx.execute("INSERT OR REPLACE INTO meta VALUES (?, ?)", [key, next_value])
+                self.progress.advance(1)
+                self.db.release()
+                if next_value == "done":
+                    break
+        if self.db.conn.execute("SELECT count(*) FROM information_schema.tables "
+                                "WHERE table_name = 'staged_listing'").fetchone()[0]:
+            if scope == "family":
+                self.apply_family_closure(include_stored=True)
+            else:
+                with self.db.transaction() as tx:
+                    tx.execute("CREATE OR REPLACE TEMP TABLE page AS SELECT * FROM "
+                               "staged_listing QUALIFY row_number() OVER (PARTITION BY id "
+                               "ORDER BY last_modified DESC NULLS LAST) = 1")
+                    self.count(apply_staged(tx, self.run_id))
+            with self.db.transaction() as tx:
+                tx.execute("DROP TABLE staged_listing")
+
+
+def crawl(
+    db_path: str | Path,
+    mode: str = "family",
+    *,
+    roots_path: str | Path | None = None,
+    client: HubClient | None = None,
+    progress: Progress | None = None,
+    hub_size: int | None = None,
+    cards: bool = True,
+    card_workers: int = 16,
+) -> CrawlSummary:
+    """Run (or resume) one crawl into the database at `db_path`; see the module docstring."""
+    if mode not in MODES:
+        raise ConfigError(f"unknown crawl mode {mode!r}; choose one of {', '.join(MODES)}")
+    roots = load_roots(roots_path)
+    progress = progress or SilentProgress()
+    client = client or HubClient(on_wait=progress.wait)
+    with Database(db_path) as db:
+        run_id = db.interrupted_run(mode)
+        resumed = run_id is not None
+        if resumed:
+            db.resume_run(run_id)
+            progress.note(f"resuming interrupted {mode} crawl (run {run_id}) from its checkpoint")
+        else:
+            run_id = db.start_run(mode)
+        run = _Run(db, client, roots, progress, run_id, mode, hub_size)
+        run.summary.resumed = resumed
+        status, message = "failed", "unexpected error"
+        try:
+            getattr(run, mode)()
+            if cards:
+                progress.phase("cards", None)
+                run.summary.cards_fetched = fetch_cards(
+                    db, client, workers=card_workers, on_card=lambda row: progress.advance(1))
+            status, message = "ok", None
+        except KeyboardInterrupt:
+            status, message = "interrupted", "stopped by the user; run again to resume"
+            raise
+        except CrawlError as exc:
+            status, message = "failed", str(exc)
+            raise
+        finally:
+            _close_run(db, run, status, message)
+    return run.summary
+
+
+def _close_run(db: Database, run: _Run, status: str, message: str | None) -> None:
+    summary = run.summary
+    summary.status = status
+    summary.requests = dict(run.client.requests)
+    summary.retries = run.client.retries
+    summary.errors += db.conn.execute(
+        "SELECT count(*) FROM cards WHERE fetch_error IS NOT NULL AND fetched_at >= "
+        "(SELECT started_at FROM crawl_runs WHERE run_id = ?)", [run.run_id]).fetchone()[0]
+    previous = db.conn.execute("SELECT requests, retries FROM crawl_runs WHERE run_id = ?",
+                               [run.run_id]).fetchone()
+    requests = dict(summary.requests)
+    if summary.resumed and previous and previous[0]:
+        for kind, n in json.loads(previous[0]).items():
+            requests[kind] = requests.get(kind, 0) + n
+    db.update_run(
+        run.run_id, strategy=summary.strategy, requests=requests,
+        retries=summary.retries + ((previous[1] or 0) if summary.resumed and previous else 0),
+        models_seen=summary.models_seen, models_new=summary.models_new,
+        models_changed=summary.models_changed, models_gone=summary.models_gone,
+        cards_fetched=summary.cards_fetched, errors=summary.errors,
+    )
+    meta = {}
+    if status == "ok":
+        watermark = db.conn.execute("SELECT max(last_modified) FROM models").fetchone()[0]
+        meta["watermark:last_modified"] = str(watermark) if watermark else None
+        if run.mode != "incremental":
+            meta["scope"] = run.mode
+        db.conn.execute("DELETE FROM crawl_frontier")
+    db.finish_run(run.run_id, run.mode, status, message, meta)
+
+
+def _short(exc: Exception) -> str:
+    return f"{type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''}"[:300]

@@ -1,0 +1,178 @@
+"""Hub JSON -> rows, in DuckDB SQL: one set-based pass per page, never row by row.
+
+DuckDB parses the page body itself (`from_json`), so ingest costs no Python per model. The
+normalisation of messy metadata lives here, in one place:
+- dates: the Hub's `...Z` strings, as naive UTC;
+- gated: false -> NULL, else 'auto' / 'manual';
+- license: the card's `license` (a string, or the first of a list), else the `license:` tag;
+- base_model edges: the card's `base_model` (string or list of strings; URLs reduced to repo
+  ids; empty strings, dicts, invalid ids and the model itself ignored) united with the Hub's
+  `base_model:<parent>` and `base_model:<relation>:<parent>` tags. Relation: the card's
+  `base_model_relation`, else the tag's, else 'unspecified'. Source: 'card' when the card
+  names the parent, else 'tag'.
+"""
+
+from __future__ import annotations
+
+# The properties a listing or model-info request asks for (`expand`): everything the models
+# table stores, and nothing else (siblings, spaces… would only cost bandwidth).
+EXPAND = [
+    "author", "sha", "createdAt", "lastModified", "private", "gated", "disabled", "downloads",
+    "downloadsAllTime", "likes", "trendingScore", "library_name", "pipeline_tag", "tags",
+    "cardData",
+]
+
+_REPO_ID = r"^[A-Za-z0-9][A-Za-z0-9._-]*(/[A-Za-z0-9._-]+)?$"
+
+_STAGE = """
+CREATE OR REPLACE TEMP TABLE page AS
+WITH raw AS (SELECT unnest(from_json(?::JSON, '["JSON"]')) AS j),
+items AS (
+    SELECT
+        coalesce(j->>'id', j->>'modelId') AS id,
+        coalesce(j->>'author', CASE WHEN contains(coalesce(j->>'id', ''), '/')
+                                    THEN split_part(j->>'id', '/', 1) END) AS author,
+        TRY_CAST(replace(j->>'createdAt', 'Z', '') AS TIMESTAMP) AS created_at,
+        TRY_CAST(replace(j->>'lastModified', 'Z', '') AS TIMESTAMP) AS last_modified,
+        j->>'sha' AS sha,
+        TRY_CAST(j->>'downloads' AS BIGINT) AS downloads,
+        TRY_CAST(j->>'downloadsAllTime' AS BIGINT) AS downloads_all_time,
+        TRY_CAST(j->>'likes' AS BIGINT) AS likes,
+        TRY_CAST(j->>'trendingScore' AS DOUBLE) AS trending_score,
+        j->>'library_name' AS library_name,
+        j->>'pipeline_tag' AS pipeline_tag,
+        CASE WHEN j->>'gated' IN ('false', 'False') THEN NULL ELSE j->>'gated' END AS gated,
+        TRY_CAST(j->>'private' AS BOOLEAN) AS private,
+        TRY_CAST(j->>'disabled' AS BOOLEAN) AS disabled,
+        CASE WHEN json_type(j->'tags') = 'ARRAY'
+             THEN list_filter(from_json(j->'tags', '["VARCHAR"]'), lambda t: t IS NOT NULL)
+             ELSE []::VARCHAR[] END AS tags,
+        CASE WHEN json_type(j->'cardData') = 'OBJECT' THEN j->'cardData' END AS card_data
+    FROM raw
+    WHERE coalesce(j->>'id', j->>'modelId') IS NOT NULL
+)
+SELECT
+    items.*,
+    lower(trim(coalesce(
+        CASE json_type(card_data->'license')
+            WHEN 'VARCHAR' THEN card_data->>'license'
+            WHEN 'ARRAY' THEN card_data->'license'->>0
+        END,
+        list_extract(list_transform(list_filter(tags, lambda t: starts_with(t, 'license:')),
+                                    lambda t: substr(t, 9)), 1)
+    ))) AS license,
+    CASE WHEN json_type(card_data->'license_name') = 'VARCHAR'
+         THEN card_data->>'license_name' END AS license_name,
+    CASE WHEN json_type(card_data->'license_link') = 'VARCHAR'
+         THEN card_data->>'license_link' END AS license_link
+FROM items
+QUALIFY row_number() OVER (PARTITION BY id ORDER BY last_modified DESC NULLS LAST) = 1
+"""
+
+_COUNT = """
+SELECT count(*),
+       count(*) FILTER (WHERE m.id IS NULL),
+       count(*) FILTER (WHERE m.id IS NOT NULL AND m.sha IS DISTINCT FROM p.sha)
+FROM page p LEFT JOIN models m USING (id)
+"""
+
+_MODEL_COLUMNS = (
+    "author, created_at, last_modified, sha, downloads, downloads_all_time, likes, "
+    "trending_score, library_name, pipeline_tag, gated, private, disabled, license, "
+    "license_name, license_link, card_data"
+)
+
+_MODELS = f"""
+INSERT INTO models (id, {_MODEL_COLUMNS}, first_seen_run, last_seen_run, gone)
+SELECT id, {_MODEL_COLUMNS}, $run_id, $run_id, false FROM page
+ON CONFLICT (id) DO UPDATE SET
+    {", ".join(f"{c.strip()} = EXCLUDED.{c.strip()}" for c in _MODEL_COLUMNS.split(","))},
+    last_seen_run = EXCLUDED.last_seen_run,
+    gone = false
+"""
+
+_TAGS_DELETE = "DELETE FROM model_tags WHERE model_id IN (SELECT id FROM page)"
+_TAGS = """
+INSERT INTO model_tags
+SELECT DISTINCT id, tag FROM (SELECT id, unnest(tags) AS tag FROM page) WHERE tag <> ''
+"""
+
+_EDGES_DELETE = "DELETE FROM edges WHERE child IN (SELECT id FROM page)"
+_EDGES = f"""
+INSERT INTO edges
+WITH tag_split AS (
+    SELECT id AS child, substr(tag, 12) AS rest
+    FROM (SELECT id, unnest(tags) AS tag FROM page)
+    WHERE starts_with(tag, 'base_model:')
+),
+tag_edges AS (
+    SELECT child,
+           CASE WHEN regexp_matches(rest, '^(finetune|adapter|quantized|merge):')
+                THEN substr(rest, strpos(rest, ':') + 1) ELSE rest END AS parent,
+           CASE WHEN regexp_matches(rest, '^(finetune|adapter|quantized|merge):')
+                THEN split_part(rest, ':', 1) END AS relation
+    FROM tag_split
+),
+card_values AS (
+    SELECT id AS child,
+           CASE json_type(card_data->'base_model')
+               WHEN 'VARCHAR' THEN [card_data->>'base_model']
+               WHEN 'ARRAY' THEN list_transform(
+                   from_json(card_data->'base_model', '["JSON"]'),
+                   lambda v: CASE WHEN json_type(v) = 'VARCHAR' THEN v->>'$' END)
+           END AS parents,
+           CASE WHEN card_data->>'base_model_relation'
+                     IN ('finetune', 'adapter', 'quantized', 'merge')
+                THEN card_data->>'base_model_relation' END AS relation
+    FROM page WHERE card_data IS NOT NULL
+),
+card_edges AS (
+    SELECT child, relation,
+           regexp_replace(regexp_replace(trim(raw),
+               '^(https?://)?(www\\.)?huggingface\\.co/', ''), '(/tree/.*|/+)$', '') AS parent
+    FROM (SELECT child, relation, unnest(parents) AS raw FROM card_values)
+    WHERE raw IS NOT NULL
+),
+valid_card AS (
+    SELECT * FROM card_edges
+    WHERE regexp_matches(parent, '{_REPO_ID}') AND parent <> child
+),
+valid_tag AS (
+    SELECT child, parent, max(relation) AS relation FROM tag_edges
+    WHERE regexp_matches(parent, '{_REPO_ID}') AND parent <> child
+    GROUP BY child, parent
+),
+parents AS (
+    SELECT child, parent FROM valid_card UNION SELECT child, parent FROM valid_tag
+)
+SELECT p.child, p.parent,
+       coalesce(c.relation, t.relation, 'unspecified') AS relation,
+       CASE WHEN c.parent IS NOT NULL THEN 'card' ELSE 'tag' END AS source
+FROM parents p
+LEFT JOIN (SELECT DISTINCT child, parent, relation FROM valid_card) c USING (child, parent)
+LEFT JOIN valid_tag t USING (child, parent)
+QUALIFY row_number() OVER (PARTITION BY p.child, p.parent) = 1
+"""
+
+_SNAPSHOTS = """
+INSERT OR REPLACE INTO snapshots
+SELECT $run_id, id, $now, downloads, likes FROM page
+"""
+
+# A family crawl over a full listing keeps pages here, then builds the graph locally.
+_KEEP_STAGED = """
+CREATE TABLE IF NOT EXISTS staged_listing AS SELECT * FROM page WITH NO DATA;
+INSERT INTO staged_listing SELECT * FROM page;
+"""
+
+INGEST_SQL: dict[str, str] = {
+    "stage": _STAGE,
+    "count": _COUNT,
+    "models": _MODELS,
+    "tags_delete": _TAGS_DELETE,
+    "tags": _TAGS,
+    "edges_delete": _EDGES_DELETE,
+    "edges": _EDGES,
+    "snapshots": _SNAPSHOTS,
+    "keep_staged": _KEEP_STAGED,
+}

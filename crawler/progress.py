@@ -1,0 +1,35 @@
+"""What a crawl reports while it runs; the CLI draws it with rich, notebooks may ignore it."""
+
+from __future__ import annotations
+
+from typing import Protocol
+
+
+class Progress(Protocol):
+    def phase(self, name: str, total: int | None = None) -> None:
+        """A new phase starts (listing, filters, cards …), with its size when known."""
+
+    def advance(self, n: int = 1) -> None:
+        """n more units of the current phase are done."""
+
+    def wait(self, bucket: str, seconds: float) -> None:
+        """The crawl waits for a rate-limit bucket or a retry."""
+
+    def note(self, message: str) -> None:
+        """Something the user should know (the road a family crawl took, a resume …)."""
+
+
+class SilentProgress:
+    """The default: report nothing."""
+
+    def phase(self, name: str, total: int | None = None) -> None:
+        pass
+
+    def advance(self, n: int = 1) -> None:
+        pass
+
+    def wait(self, bucket: str, seconds: float) -> None:
+        pass
+
+    def note(self, message: str) -> None:
+        pass

@@ -1,0 +1,133 @@
+"""The `hf-lineage` command: a thin layer whose commands mirror library calls.
+
+Everything a command does is a function in `crawler`, `analysis` or `hub_double`, so notebooks
+can make the same calls. Commands only parse arguments, show progress and format output.
+"""
+
+from __future__ import annotations
+
+import sys
+import time
+from pathlib import Path
+
+import click
+from rich.console import Console
+from rich.table import Table
+
+DEFAULT_DB = "data/hub.duckdb"
+err_console = Console(stderr=True)
+
+
+def fail(message: str, code: int = 1) -> None:
+    """One clear line on stderr and a non-zero exit; no traceback for expected failures."""
+    err_console.print(f"[red]error:[/red] {message}", highlight=False)
+    sys.exit(code)
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="hf-lineage")
+def main() -> None:
+    """Crawl Hugging Face Hub model metadata into DuckDB and measure model lineages."""
+
+
+# -- analysis commands (tree, sql, report, export) ---------------------------------------------
+
+
+# -- crawler and Hub double commands -----------------------------------------------------------
+@main.command()
+@click.option("--mode", type=click.Choice(["family", "full", "incremental"]), default="family",
+              show_default=True, help="family: LLaMA/DeepSeek roots and every descendant; "
+              "full: every model on the Hub; incremental: what changed since the last crawl.")
+@click.option("--db", "db_path", default=DEFAULT_DB, show_default=True, type=click.Path())
+@click.option("--roots", "roots_path", type=click.Path(exists=True, dir_okay=False),
+              help="Roots file (default: the shipped crawler/roots.toml).")
+@click.option("--endpoint", envvar="HF_ENDPOINT", help="Hub URL (default: HF_ENDPOINT or "
+              "https://huggingface.co).")
+@click.option("--api-budget", type=int, help="Requests per 5 minutes on the api bucket "
+              "(default: the Hub's limit, 500 anonymous / 1000 with a token).")
+@click.option("--resolver-budget", type=int, help="Requests per 5 minutes for README.md "
+              "downloads (default 3000 anonymous / 5000 with a token).")
+@click.option("--hub-size", type=int, help="Models on the Hub, for a family crawl's choice "
+              "of road (default: measured by the last listing, else 2.2M).")
+@click.option("--cards/--no-cards", default=True, show_default=True,
+              help="Fetch README.md of models whose sha changed.")
+@click.option("--workers", default=16, show_default=True, help="Concurrent card downloads.")
+def crawl(mode: str, db_path: str, roots_path: str | None, endpoint: str | None,
+          api_budget: int | None, resolver_budget: int | None, hub_size: int | None,
+          cards: bool, workers: int) -> None:
+    """Crawl Hub model metadata, cards and base_model relations into DuckDB."""
+    from crawler.crawl import crawl as run_crawl
+    from crawler.errors import CrawlError
+    from crawler.hub import HubClient
+    from hf_lineage.progress import RichProgress
+
+    started = time.monotonic()
+    with RichProgress(err_console) as progress:
+        budgets = {name: value for name, value in
+                   (("api", api_budget), ("resolvers", resolver_budget)) if value}
+        client = HubClient(endpoint=endpoint, budgets=budgets, on_wait=progress.wait)
+        try:
+            summary = run_crawl(db_path, mode, roots_path=roots_path, client=client,
+                                progress=progress, hub_size=hub_size, cards=cards,
+                                card_workers=workers)
+        except CrawlError as exc:
+            fail(str(exc))
+        except ValueError as exc:
+            fail(str(exc), 2)
+        except KeyboardInterrupt:
+            fail("interrupted; run the same command again to resume from the checkpoint", 130)
+    table = Table(title=f"crawl run {summary.run_id}: {summary.mode} ({summary.status})")
+    table.add_column("", style="bold")
+    table.add_column("", justify="right")
+    rows = [
+        ("database", str(Path(db_path))),
+        ("road taken", summary.strategy or "-"),
+        ("resumed", "yes" if summary.resumed else "no"),
+        ("models seen / new / changed / gone", f"{summary.models_seen:,} / "
+         f"{summary.models_new:,} / {summary.models_changed:,} / {summary.models_gone:,}"),
+        ("cards fetched", f"{summary.cards_fetched:,}"),
+        ("requests", ", ".join(f"{k} {v:,}" for k, v in sorted(summary.requests.items()))
+         or "0"),
+        ("retries", f"{summary.retries:,}"),
+        ("errors (see crawl_errors, cards.fetch_error)", f"{summary.errors:,}"),
+        ("time", f"{time.monotonic() - started:,.1f} s"),
+    ]
+    for name, value in rows:
+        table.add_row(name, value)
+    Console().print(table)
+
+
+@main.command("hub-double")
+@click.option("--models", "n_models", default=5000, show_default=True,
+              help="Size of the generated Hub.")
+@click.option("--seed", default=0, show_default=True)
+@click.option("--samples", is_flag=True, help="Serve the real family trees from ../shared "
+              "instead of a generated Hub.")
+@click.option("--port", default=0, help="Port on 127.0.0.1 (default: a free one).")
+@click.option("--latency-ms", default=0.0, help="Added to every request, like a network.")
+@click.option("--page-size", default=1000, show_default=True)
+@click.option("--store", "store_path", type=click.Path(), help="Keep the generated Hub in this "
+              "DuckDB file (large Hubs need not fit in memory).")
+def hub_double(n_models: int, seed: int, samples: bool, port: int, latency_ms: float,
+               page_size: int, store_path: str | None) -> None:
+    """Serve a local stand-in for the Hub API (for tests, demos and benchmarks)."""
+    from hub_double.server import HubDouble
+
+    if samples:
+        from hub_double.samples import samples_store
+
+        store = samples_store(store_path)
+    else:
+        from hub_double.generator import generated_store
+
+        store = generated_store(n_models, seed, path=store_path)
+    double = HubDouble(store, port=port, latency_ms=latency_ms, page_size=page_size).start()
+    click.echo(double.url, nl=True)
+    sys.stdout.flush()
+    err_console.print(f"serving {store.count():,} models; use HF_ENDPOINT={double.url}; "
+                      "Ctrl-C stops")
+    try:
+        while True:
+            time.sleep(3600)
+    except KeyboardInterrupt:
+        double.stop()

@@ -1,0 +1,46 @@
+"""Helpers for crawler tests: a fast client, and database snapshots to compare row for row."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import duckdb
+import pandas as pd
+
+from crawler.hub import HubClient, RetryPolicy
+
+AMPLE = {"api": 10**7, "resolvers": 10**7}
+FAST_RETRY = RetryPolicy(attempts=8, base_wait_s=0.01, max_wait_s=0.2, timeout_s=5)
+
+# Data tables and the columns that must match between two crawls of the same Hub
+# (run bookkeeping and wall-clock stamps are left out).
+COMPARED = {
+    "models": "* EXCLUDE (first_seen_run, last_seen_run)",
+    "model_tags": "*",
+    "edges": "*",
+    "cards": "* EXCLUDE (fetched_at)",
+}
+
+
+def fast_client(**options) -> HubClient:
+    return HubClient(budgets=options.pop("budgets", AMPLE), retry=options.pop("retry", FAST_RETRY),
+                     **options)
+
+
+def table_frames(db_path: str | Path) -> dict[str, pd.DataFrame]:
+    """Each compared table, sorted, for equality checks."""
+    conn = duckdb.connect(str(db_path), read_only=True)
+    try:
+        frames = {}
+        for table, columns in COMPARED.items():
+            frame = conn.execute(f"SELECT {columns} FROM {table} ORDER BY ALL").df()
+            frames[table] = frame.reset_index(drop=True)
+        return frames
+    finally:
+        conn.close()
+
+
+def assert_same_tables(left: str | Path, right: str | Path) -> None:
+    a, b = table_frames(left), table_frames(right)
+    for table in COMPARED:
+        pd.testing.assert_frame_equal(a[table], b[table], check_dtype=False, obj=table)

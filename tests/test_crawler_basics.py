@@ -1,0 +1,116 @@
+"""Crawls of small hand-built Hubs, whose answers are known by construction."""
+
+from __future__ import annotations
+
+import duckdb
+import pytest
+
+from crawler.crawl import crawl
+from crawler.errors import CrawlError, CrawlLocked
+from crawler.storage import Database
+from tests.crawl_helpers import assert_same_tables, fast_client
+from tests.hub_rows import model_row, store_of
+
+
+def messy_family():
+    llama = "meta-llama/Llama-2-7b-hf"
+    return store_of([
+        model_row(llama, 0, gated="manual", tags=["license:llama2"],
+                  card_data={"license": "llama2"}),
+        model_row("a/ft", 1, tags=["license:llama2", f"base_model:{llama}",
+                                   f"base_model:finetune:{llama}"],
+                  card_data={"license": "llama2", "base_model": llama}),
+        # relation only in tags, base_model as a URL in the card
+        model_row("b/quant-GGUF", 2, tags=["gguf", "base_model:a/ft", "base_model:quantized:a/ft"],
+                  card_data={"base_model": "https://huggingface.co/a/ft"}),
+        # merge of a family model and an outside one, list in the card, relation in the card
+        model_row("c/merge", 3, tags=["merge", "base_model:a/ft", "base_model:x/outside"],
+                  card_data={"base_model": ["a/ft", "x/outside"], "base_model_relation": "merge",
+                             "license": "apache-2.0"}),
+        # no YAML at all: relation unknown, parent only in a tag
+        model_row("d/bare", 4, tags=["base_model:c/merge"], card_data=None,
+                  card=b"# just text, no header\n"),
+        # broken YAML: the card is stored with its parse error
+        model_row("e/broken", 5, tags=["base_model:a/ft", "base_model:adapter:a/ft"],
+                  card_data=None,
+                  card=b"---\nlicense: [mit\nbase_model: a/ft\n---\nbody\n"),
+        # a parent that does not exist, and a self reference in the card
+        model_row("f/orphan", 6, tags=["base_model:ghost/missing", "base_model:a/ft"],
+                  card_data={"base_model": ["ghost/missing", "a/ft", "f/orphan", "", {"k": 1}]}),
+        # non-UTF-8 bytes in the card
+        model_row("g/latin", 7, tags=["base_model:a/ft"], card_data=None,
+                  card=b"---\nbase_model: a/ft\n---\ncaf\xe9 \xff\xfe\n"),
+        model_row("x/outside", 8),
+        model_row("y/unrelated", 9, tags=["base_model:x/outside"]),
+    ])
+
+
+def test_family_crawl_finds_the_family_and_its_edges(serve, tmp_path):
+    serve(messy_family())
+    db = tmp_path / "hub.duckdb"
+    summary = crawl(db, "family", client=fast_client())
+    assert summary.status == "ok" and summary.strategy == "filters"
+    conn = duckdb.connect(str(db), read_only=True)
+    ids = {r[0] for r in conn.execute("SELECT id FROM models").fetchall()}
+    assert ids == {"meta-llama/Llama-2-7b-hf", "a/ft", "b/quant-GGUF", "c/merge", "d/bare",
+                   "e/broken", "f/orphan", "g/latin"}
+    edges = set(conn.execute("SELECT child, parent, relation, source FROM edges").fetchall())
+    assert edges == {
+        ("a/ft", "meta-llama/Llama-2-7b-hf", "finetune", "card"),
+        ("b/quant-GGUF", "a/ft", "quantized", "card"),
+        ("c/merge", "a/ft", "merge", "card"),
+        ("c/merge", "x/outside", "merge", "card"),
+        ("d/bare", "c/merge", "unspecified", "tag"),
+        ("e/broken", "a/ft", "adapter", "tag"),
+        ("f/orphan", "ghost/missing", "unspecified", "card"),
+        ("f/orphan", "a/ft", "unspecified", "card"),
+        ("g/latin", "a/ft", "unspecified", "tag"),
+    }
+    cards = {r[0]: r[1:] for r in conn.execute(
+        "SELECT model_id, parse_error IS NOT NULL, fetch_error, body FROM cards").fetchall()}
+    assert cards["meta-llama/Llama-2-7b-hf"][1] == "gated"
+    assert cards["e/broken"][0] is True and "body" in cards["e/broken"][2]
+    assert "caf\ufffd" in cards["g/latin"][2]
+    assert cards["d/bare"] == (False, None, "# just text, no header\n")
+    run = conn.execute("SELECT status, mode, strategy, models_new FROM crawl_runs").fetchone()
+    assert run == ("ok", "family", "filters", 8)
+
+
+def test_listing_road_gives_the_same_database(serve, tmp_path):
+    double = serve(messy_family(), page_size=3)
+    by_filters, by_listing = tmp_path / "filters.duckdb", tmp_path / "listing.duckdb"
+    crawl(by_filters, "family", client=fast_client())
+    double.log.reset()
+    summary = crawl(by_listing, "family", client=fast_client(), hub_size=6)
+    assert summary.strategy == "listing"
+    assert double.log.counts()["list"] <= 2 + 4 + 2  # org page, 1 generation, 4 listing pages
+    assert_same_tables(by_filters, by_listing)
+
+
+def test_a_second_crawl_on_the_same_database_exits_untouched(serve, tmp_path):
+    serve(messy_family())
+    db = tmp_path / "hub.duckdb"
+    with Database(db):
+        with pytest.raises(CrawlLocked, match="another crawl is running"):
+            crawl(db, "family", client=fast_client())
+    conn = duckdb.connect(str(db), read_only=True)
+    assert conn.execute("SELECT count(*) FROM crawl_runs").fetchone()[0] == 0
+
+
+def test_incremental_needs_a_previous_crawl(serve, tmp_path):
+    serve(messy_family())
+    with pytest.raises(CrawlError, match="run a family or full crawl first"):
+        crawl(tmp_path / "hub.duckdb", "incremental", client=fast_client())
+
+
+def test_recrawl_is_idempotent_and_fetches_no_unchanged_card(serve, tmp_path):
+    double = serve(messy_family())
+    db = tmp_path / "hub.duckdb"
+    crawl(db, "full", client=fast_client())
+    first = tmp_path / "first.duckdb"
+    crawl(first, "full", client=fast_client())
+    double.log.reset()
+    summary = crawl(db, "full", client=fast_client())
+    assert double.log.counts()["resolve"] == 0 and summary.cards_fetched == 0
+    assert summary.models_new == 0 and summary.models_changed == 0
+    assert_same_tables(db, first)
