@@ -19,6 +19,7 @@ COMPARED = {
     "model_tags": "*",
     "edges": "*",
     "cards": "* EXCLUDE (fetched_at)",
+    "snapshots": "* EXCLUDE (taken_at)",
 }
 
 

@@ -1,0 +1,62 @@
+"""Incremental crawls: requests grow with the changes, and the result equals a fresh crawl."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import duckdb
+import pandas as pd
+
+from crawler.crawl import crawl
+from tests.crawl_helpers import assert_same_tables, fast_client
+from tests.hub_rows import model_row, numbered_store
+from tests.test_crawler_basics import messy_family
+
+
+def test_incremental_costs_o_of_k_and_matches_a_fresh_full_crawl(serve, tmp_path):
+    store = numbered_store(400)
+    double = serve(store, page_size=50)
+    db = tmp_path / "hub.duckdb"
+    crawl(db, "full", client=fast_client())
+    changed = [f"org-{i % 17}/model-{i}" for i in (3, 50, 51, 199, 250, 333, 399)]
+    store.touch(changed, when=datetime(2026, 1, 1))
+    store.add_models(pd.DataFrame([model_row(f"new/model-{i}", 500 + i) for i in range(3)]))
+    double.log.reset()
+
+    summary = crawl(db, "incremental", client=fast_client())
+
+    counts = double.log.counts()
+    k = len(changed) + 3
+    assert counts["list"] <= -(-k // 50) + 1  # the changed models' pages plus the boundary one
+    assert counts["resolve"] == k  # exactly the changed and new cards
+    assert summary.models_new == 3 and summary.models_changed == len(changed)
+    fresh = tmp_path / "fresh.duckdb"
+    crawl(fresh, "full", client=fast_client())
+    assert_same_tables(db, fresh)
+
+
+def test_incremental_of_a_family_keeps_new_descendants_only(serve, tmp_path):
+    store = messy_family()
+    double = serve(store)
+    db = tmp_path / "hub.duckdb"
+    crawl(db, "family", client=fast_client())
+    store.add_models(pd.DataFrame([
+        model_row("n/child-of-merge", 50, tags=["base_model:c/merge"],
+                  last_modified=datetime(2026, 2, 1)),
+        model_row("n/grandchild", 51, tags=["base_model:n/child-of-merge"],
+                  last_modified=datetime(2026, 2, 2)),
+        model_row("n/unrelated", 52, tags=["base_model:x/outside"],
+                  last_modified=datetime(2026, 2, 3)),
+    ]))
+    store.touch(["a/ft"], when=datetime(2026, 2, 4))
+    double.log.reset()
+    summary = crawl(db, "incremental", client=fast_client())
+    conn = duckdb.connect(str(db), read_only=True)
+    ids = {r[0] for r in conn.execute("SELECT id FROM models").fetchall()}
+    assert {"n/child-of-merge", "n/grandchild"} <= ids and "n/unrelated" not in ids
+    assert summary.models_new == 2 and summary.models_changed == 1
+    assert double.log.counts()["list"] == 1 and double.log.counts()["resolve"] == 3
+    fresh = tmp_path / "fresh.duckdb"
+    conn.close()
+    crawl(fresh, "family", client=fast_client())
+    assert_same_tables(db, fresh)
