@@ -105,7 +105,7 @@ def fetch_cards(
 ) -> int:
     """Fetch every pending card; writes in batches, so a killed crawl keeps what it fetched."""
     pending: list[tuple[str, str]] = db.conn.execute(PENDING_SQL).fetchall()
-    db.release()
+    db.release(force=False)
     done = 0
     with ThreadPoolExecutor(max_workers=workers) as pool:
         for start in range(0, len(pending), batch):

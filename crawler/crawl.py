@@ -88,7 +88,7 @@ class _Run:
             if keep == "all":
                 self.count(counts)
             self.progress.advance(counts["seen"])
-            self.db.release()
+            self.db.release(force=False)
 
     def mark_gone(self) -> None:
         with self.db.transaction() as tx:
@@ -173,7 +173,7 @@ class _Run:
         with self.db.transaction() as tx:
             tx.execute("UPDATE crawl_frontier SET done = true WHERE model_id = ?", [model_id])
             tx.execute("DELETE FROM meta WHERE key = ?", [key])
-        self.db.release()
+        self.db.release(force=False)
 
     def fetch_missing_roots(self) -> None:
         """Named roots outside the organisations: one model-info request each."""
@@ -261,7 +261,7 @@ class _Run:
                     next_value = "done" if reached or not page.next_url else page.next_url
                     tx.execute("INSERT OR REPLACE INTO meta VALUES (?, ?)", [key, next_value])
                 self.progress.advance(1)
-                self.db.release()
+                self.db.release(force=False)
                 if next_value == "done":
                     break
         if self.db.conn.execute("SELECT count(*) FROM information_schema.tables "

@@ -62,9 +62,11 @@ def connect_with_retry(
 class Database:
     """The crawler's handle on its DuckDB file: one writer, batched transactions."""
 
-    def __init__(self, path: str | Path) -> None:
+    def __init__(self, path: str | Path, hold_s: float = 1.0) -> None:
         self.path = Path(path)
+        self.hold_s = hold_s  # longest a writer keeps the file between batches
         self._conn: duckdb.DuckDBPyConnection | None = None
+        self._opened_at = 0.0
         self._lock_fd: int | None = None
 
     # -- lifetime -------------------------------------------------------------------------------
@@ -83,7 +85,7 @@ class Database:
         self.migrate()
 
     def close(self) -> None:
-        self.release()
+        self.release(force=True)
         if self._lock_fd is not None:
             fcntl.flock(self._lock_fd, fcntl.LOCK_UN)
             os.close(self._lock_fd)
@@ -100,11 +102,18 @@ class Database:
     def conn(self) -> duckdb.DuckDBPyConnection:
         if self._conn is None:
             self._conn = connect_with_retry(self.path)
+            self._opened_at = time.monotonic()
         return self._conn
 
-    def release(self) -> None:
-        """Close the connection between batches so readers can open the file."""
-        if self._conn is not None:
+    def release(self, force: bool = True) -> None:
+        """Close the connection between batches so readers can open the file.
+
+        With force=False it closes only once the connection has been held `hold_s`: readers
+        wait at most about that long, and fast crawls do not reopen the file every page.
+        """
+        if self._conn is None:
+            return
+        if force or time.monotonic() - self._opened_at >= self.hold_s:
             self._conn.close()
             self._conn = None
 
