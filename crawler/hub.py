@@ -2,15 +2,17 @@
 
 Everything goes through huggingface_hub: its shared HTTP session, `build_hf_headers` (token from
 HF_TOKEN or the stored login, sent only as a header to the endpoint), `hf_raise_for_status`
-(its error hierarchy: GatedRepoError, RepositoryNotFoundError …), `HfApi.model_info`, `hf_hub_url`,
-`parse_ratelimit_headers` and the card classes. Two things are done here rather than through
-`list_models` / `ModelCard.load`:
+(its error hierarchy: GatedRepoError, RepositoryNotFoundError …), `hf_hub_url`,
+`parse_ratelimit_headers` and the card classes. Three things are requested here rather than
+through `list_models` / `model_info` / `ModelCard.load`:
 - listings are paged here so the crawl can store the `Link` cursor of every page as its
-  checkpoint (`list_models` hides it), and hand each page's JSON straight to DuckDB;
+  checkpoint (`list_models` hides it);
+- listing pages and model info are kept as the Hub's raw JSON, which DuckDB ingests directly
+  (typed `ModelInfo` objects would cost Python time per model and reorder card metadata);
 - README.md is fetched with one streamed GET (ModelCard.load costs a HEAD and a GET, writes
   every card to the cache, and has no size cap) and parsed with `ModelCard`.
 On top: tenacity retries with exponential backoff and jitter on 429, 5xx, timeouts and dropped
-connections (model_info and file downloads do not retry by themselves), waits as long as
+connections (model info and file downloads do not retry by themselves), waits as long as
 Retry-After / RateLimit say, and a per-bucket limiter that keeps the crawl inside its budget.
 """
 
@@ -20,9 +22,10 @@ import threading
 from collections import Counter
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from urllib.parse import quote
 
 import httpx2
-from huggingface_hub import HfApi, constants, hf_hub_url
+from huggingface_hub import constants, hf_hub_url
 from huggingface_hub.errors import HfHubHTTPError
 from huggingface_hub.utils import (
     build_hf_headers,
@@ -117,7 +120,6 @@ class HubClient:
         self.limiter = RateLimiter({**defaults, **(budgets or {})})
         self.retry = retry or RetryPolicy()
         self.card_cap_bytes = card_cap_bytes
-        self._api = HfApi(endpoint=self.endpoint, token=token)
         self._on_wait = on_wait or (lambda bucket, seconds: None)
         self._lock = threading.Lock()
         self.requests: Counter[str] = Counter()
@@ -196,10 +198,12 @@ class HubClient:
             yield ListingPage(url=current, body=response.text, next_url=next_url)
             url = next_url
 
-    def model_info(self, repo_id: str, expand: list[str]) -> dict:
-        """One model's properties through HfApi.model_info, as camelCase JSON like a listing."""
-        info = self.call("info", lambda: self._api.model_info(repo_id, expand=expand))
-        return model_info_item(info)
+    def model_info(self, repo_id: str, expand: list[str]) -> str:
+        """One model's properties (`GET /api/models/{repo_id}`), as raw JSON like a listing's
+        items, so both go through the same ingest SQL."""
+        url = f"{self.endpoint}/api/models/{quote(repo_id, safe='/')}"
+        params = [("expand", name) for name in expand]
+        return self.call("info", lambda: self._get(url, params)).text
 
     def fetch_card(self, repo_id: str, revision: str | None) -> CardFile:
         """README.md at `revision`, read up to the size cap (the rest is left unread)."""
@@ -235,25 +239,4 @@ class HubClient:
 def _describe(exc: BaseException) -> str:
     status = _status(exc)
     return f"HTTP {status}" if status else type(exc).__name__
-
-
-_CAMEL = {
-    "created_at": "createdAt", "last_modified": "lastModified",
-    "downloads_all_time": "downloadsAllTime", "trending_score": "trendingScore",
-}
-
-
-def model_info_item(info) -> dict:
-    """A ModelInfo back in the listing's JSON shape, so one ingest path serves both."""
-    item: dict = {}
-    for attr in ("id", "author", "sha", "created_at", "last_modified", "private", "gated",
-                 "disabled", "downloads", "downloads_all_time", "likes", "trending_score",
-                 "library_name", "pipeline_tag", "tags"):
-        value = getattr(info, attr, None)
-        if hasattr(value, "isoformat"):
-            value = value.strftime("%Y-%m-%dT%H:%M:%S.%f")[:-3] + "Z"
-        item[_CAMEL.get(attr, attr)] = value
-    card_data = getattr(info, "card_data", None)
-    item["cardData"] = card_data.to_dict() if card_data is not None else None
-    return item
 

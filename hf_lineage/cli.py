@@ -31,6 +31,126 @@ def main() -> None:
 
 
 # -- analysis commands (tree, sql, report, export) ---------------------------------------------
+# Each opens the crawl read-only (analysis.db.connect); expected failures (missing database,
+# unknown model, refused or bad SQL) end in one line on stderr and exit code 1.
+
+
+def _fail_line(exc: Exception) -> None:
+    """Like fail(), but never wrapped: a long path or query error stays on one line."""
+    from analysis.adhoc import one_line
+
+    click.echo(f"error: {one_line(exc)}", err=True)
+    sys.exit(1)
+
+
+def _analysis_errors() -> tuple[type[Exception], ...]:
+    """The exceptions an analysis command reports as one line instead of a traceback."""
+    import duckdb
+
+    from analysis.db import AnalysisError
+
+    return AnalysisError, duckdb.Error, OSError
+
+
+@main.command()
+@click.argument("model_id")
+@click.option("--db", "db_path", default=DEFAULT_DB, show_default=True, type=click.Path())
+@click.option("--depth", default=2, show_default=True, type=click.IntRange(min=0),
+              help="Generations shown below MODEL_ID (counts always cover the whole tree).")
+@click.option("--max-children", default=10, show_default=True, type=click.IntRange(min=1),
+              help="Children shown per node, the most prolific first.")
+def tree(model_id: str, db_path: str, depth: int, max_children: int) -> None:
+    """Show MODEL_ID's family tree: descendants with counts, relations and licenses."""
+    from analysis.db import connect
+    from analysis.tree import family_tree, render
+
+    try:
+        conn = connect(db_path)
+        try:
+            family = family_tree(conn, model_id, depth)
+        finally:
+            conn.close()
+    except _analysis_errors() as exc:
+        _fail_line(exc)
+    Console().print(render(family, max_children))
+
+
+@main.command()
+@click.argument("query")
+@click.option("--db", "db_path", default=DEFAULT_DB, show_default=True, type=click.Path())
+@click.option("--format", "fmt", type=click.Choice(["table", "csv", "json", "parquet"]),
+              default="table", show_default=True)
+@click.option("--out", "out_path", type=click.Path(dir_okay=False),
+              help="Write the result here instead of stdout (required for parquet).")
+@click.option("--max-rows", default=1000, show_default=True, type=click.IntRange(min=1),
+              help="Rows shown by --format table.")
+def sql(query: str, db_path: str, fmt: str, out_path: str | None, max_rows: int) -> None:
+    """Run one read-only SQL QUERY (lineage views included, see docs/schema.md)."""
+    from analysis import adhoc
+    from analysis.db import connect
+
+    try:
+        conn = connect(db_path)
+        try:
+            result = adhoc.run(conn, query)
+        finally:
+            conn.close()
+        if fmt != "table":
+            adhoc.write(result, fmt, Path(out_path) if out_path else None)
+            return
+    except _analysis_errors() as exc:
+        _fail_line(exc)
+    table = Table(*result.column_names, caption=f"{result.num_rows:,} rows"
+                  + (f", first {max_rows:,} shown" if result.num_rows > max_rows else ""))
+    for row in result.slice(0, max_rows).to_pylist():
+        table.add_row(*("NULL" if v is None else str(v) for v in row.values()))
+    if out_path:
+        with open(out_path, "w", encoding="utf-8") as handle:
+            Console(file=handle, width=200).print(table)
+    else:
+        Console().print(table)
+
+
+@main.command()
+@click.option("--db", "db_path", default=DEFAULT_DB, show_default=True, type=click.Path())
+@click.option("--out", "out_dir", default="report", show_default=True,
+              type=click.Path(file_okay=False), help="Directory for report.html and summary.md.")
+def report(db_path: str, out_dir: str) -> None:
+    """Write the HTML report (inline SVG charts) and a Markdown summary."""
+    from analysis.db import connect
+    from analysis.report import write_report
+
+    try:
+        conn = connect(db_path)
+        try:
+            paths = write_report(conn, out_dir, source=str(db_path))
+        finally:
+            conn.close()
+    except _analysis_errors() as exc:
+        _fail_line(exc)
+    for path in paths:
+        click.echo(str(path))
+
+
+@main.command()
+@click.option("--parquet", "out_dir", required=True, type=click.Path(file_okay=False),
+              help="Directory for the Hive-partitioned Parquet datasets.")
+@click.option("--db", "db_path", default=DEFAULT_DB, show_default=True, type=click.Path())
+def export(out_dir: str, db_path: str) -> None:
+    """Export the crawl and its lineage as partitioned Parquet (Spark, Trino, DuckDB)."""
+    from analysis.db import connect
+    from analysis.export import export_parquet
+
+    try:
+        conn = connect(db_path)
+        try:
+            written = export_parquet(conn, out_dir)
+        finally:
+            conn.close()
+    except _analysis_errors() as exc:
+        _fail_line(exc)
+    for name, rows in written.items():
+        click.echo(f"{Path(out_dir) / name}\t{rows:,} rows")
 
 
 # -- crawler and Hub double commands -----------------------------------------------------------
@@ -76,6 +196,11 @@ def crawl(mode: str, db_path: str, roots_path: str | None, endpoint: str | None,
             fail(str(exc), 2)
         except KeyboardInterrupt:
             fail("interrupted; run the same command again to resume from the checkpoint", 130)
+    print_summary(summary, db_path, time.monotonic() - started)
+
+
+def print_summary(summary, db_path: str | Path, elapsed_s: float) -> None:
+    """The end-of-crawl table: what was done, by which road, at what cost."""
     table = Table(title=f"crawl run {summary.run_id}: {summary.mode} ({summary.status})")
     table.add_column("", style="bold")
     table.add_column("", justify="right")
@@ -90,11 +215,43 @@ def crawl(mode: str, db_path: str, roots_path: str | None, endpoint: str | None,
          or "0"),
         ("retries", f"{summary.retries:,}"),
         ("errors (see crawl_errors, cards.fetch_error)", f"{summary.errors:,}"),
-        ("time", f"{time.monotonic() - started:,.1f} s"),
+        ("time", f"{elapsed_s:,.1f} s"),
     ]
     for name, value in rows:
         table.add_row(name, value)
     Console().print(table)
+
+
+@main.command()
+@click.option("--db", "db_path", default="data/demo.duckdb", show_default=True,
+              type=click.Path())
+@click.option("--out", "out_dir", default="data/report", show_default=True,
+              type=click.Path(), help="Where the report is written.")
+@click.option("--models", "n_models", default=20_000, show_default=True,
+              help="Size of the generated Hub.")
+@click.option("--seed", default=0, show_default=True)
+def demo(db_path: str, out_dir: str, n_models: int, seed: int) -> None:
+    """Serve a generated Hub locally, crawl it like the real one, and write the report."""
+    from crawler.errors import CrawlError
+    from hf_lineage.demo import run_demo
+    from hf_lineage.progress import RichProgress
+
+    started = time.monotonic()
+    err_console.print(f"generating a Hub of {n_models:,} models (seed {seed}) and serving it "
+                      "on 127.0.0.1 …")
+    with RichProgress(err_console) as progress:
+        try:
+            result = run_demo(db_path, n_models, seed, progress=progress)
+        except CrawlError as exc:
+            fail(str(exc))
+    print_summary(result.summary, db_path, time.monotonic() - started)
+    Console().print(
+        f"\nThe database is [bold]{result.db_path}[/bold]. Query it:\n"
+        f"  .venv/bin/hf-lineage sql \"SELECT relation, count(*) FROM edges GROUP BY ALL\" "
+        f"--db {result.db_path}\n"
+        f"  .venv/bin/hf-lineage tree meta-llama/Llama-3.1-8B --depth 2 --db {result.db_path}\n"
+        f"  duckdb -readonly {result.db_path}   (tables and views: docs/schema.md)"
+    )
 
 
 @main.command("hub-double")

@@ -34,11 +34,15 @@ LIST_DEFAULT = (
 )
 LIST_FULL = LIST_DEFAULT + ("author", "sha", "lastModified", "gated", "disabled", "siblings",
                             "cardData")
+# Keys of a model-info answer, in the Hub's order (see the google-bert sample in ../shared);
+# keys that do not apply to a model (mask_token of a causal LM …) are left out, as on the Hub.
 INFO_DEFAULT = (
     "_id", "id", "private", "pipeline_tag", "library_name", "tags", "downloads", "likes",
-    "modelId", "author", "sha", "lastModified", "gated", "disabled", "model-index", "config",
-    "cardData", "siblings", "spaces", "createdAt", "usedStorage",
+    "modelId", "author", "sha", "lastModified", "gated", "disabled", "mask_token", "widgetData",
+    "model-index", "config", "cardData", "transformersInfo", "siblings", "spaces", "createdAt",
+    "safetensors", "inference", "usedStorage",
 )
+ABSENT = object()
 SORT_COLUMNS = {
     "downloads": "downloads",
     "likes": "likes",
@@ -113,6 +117,20 @@ def _field(row: dict[str, Any], key: str, conn: duckdb.DuckDBPyConnection) -> An
             return (card_data or {}).get("model-index")
         case "spaces" | "widgetData":
             return []
+        case "mask_token":
+            return "[MASK]" if row["pipeline_tag"] == "fill-mask" else ABSENT
+        case "transformersInfo":
+            if row["library_name"] != "transformers":
+                return ABSENT
+            return {"auto_model": "AutoModelForCausalLM", "pipeline_tag": row["pipeline_tag"],
+                    "processor": "AutoTokenizer"}
+        case "safetensors":
+            if "gguf" in (row["tags"] or ()):
+                return ABSENT
+            total = 1_000_000 + (row["idx"] * 104_729) % 70_000_000_000
+            return {"parameters": {"BF16": total}, "total": total}
+        case "inference":
+            return "warm" if (row["downloads"] or 0) > 100_000 else ABSENT
         case "usedStorage":
             return 1_000_000 + (row["idx"] * 7919) % 10_000_000_000
         case "baseModels":
@@ -244,7 +262,7 @@ def list_models(
     else:
         fields = LIST_DEFAULT + (("cardData",) if first.get("cardData") else ()) + (
             ("config",) if first.get("config") else ())
-    items = [{f: _field(row, f, conn) for f in fields} for row in rows]
+    items = [{f: v for f in fields if (v := _field(row, f, conn)) is not ABSENT} for row in rows]
     next_cursor = None
     if more and rows:
         last = rows[-1]
@@ -272,7 +290,8 @@ def model_info(
         raise ApiError(400, None, f"Invalid expand value(s): {unknown}")
     row = find_model(conn, repo_id)
     fields = ("_id", "id", *expand) if expand else INFO_DEFAULT
-    return {f: _field(row, f, conn) for f in fields}
+    info = {f: _field(row, f, conn) for f in fields}
+    return {key: value for key, value in info.items() if value is not ABSENT}
 
 
 def readme(conn: duckdb.DuckDBPyConnection, repo_id: str) -> tuple[bytes, dict[str, Any]]:

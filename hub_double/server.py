@@ -10,6 +10,7 @@ import hashlib
 import json
 import re
 import socket
+import sys
 import threading
 import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -47,7 +48,7 @@ class HubDouble:
         self._local = threading.local()
         self._connections: set[socket.socket] = set()
         self._connections_lock = threading.Lock()
-        self._server = ThreadingHTTPServer((host, port), _handler_for(self))
+        self._server = _QuietServer((host, port), _handler_for(self))
         self._server.daemon_threads = True
         self._thread: threading.Thread | None = None
 
@@ -268,6 +269,14 @@ def _handler_for(double: HubDouble) -> type[BaseHTTPRequestHandler]:
             self.wfile.write(body)
 
     return Handler
+
+
+class _QuietServer(ThreadingHTTPServer):
+    """Clients hanging up (timeouts, killed crawls) are normal here, not worth a traceback."""
+
+    def handle_error(self, request: object, client_address: object) -> None:
+        if not isinstance(sys.exc_info()[1], ConnectionError | TimeoutError):
+            super().handle_error(request, client_address)
 
 
 class _QuotaExceeded(Exception):

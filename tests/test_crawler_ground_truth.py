@@ -1,0 +1,136 @@
+"""Crawls checked against answers known independently: the generator's ground truth and the
+real family trees captured from the Hub."""
+
+from __future__ import annotations
+
+import duckdb
+import pytest
+import yaml
+
+from crawler.crawl import crawl
+from hub_double.generator import generated_store
+from hub_double.samples import SAMPLES_DIR, sample_records, samples_store
+from tests.crawl_helpers import assert_same_tables, fast_client
+
+
+@pytest.fixture(scope="module")
+def generated():
+    return generated_store(3000, seed=11)
+
+
+def _set(conn, sql: str) -> set:
+    return set(conn.execute(sql).fetchall())
+
+
+def test_family_crawl_finds_exactly_the_ground_truth(serve, generated, tmp_path):
+    serve(generated)
+    db = tmp_path / "family.duckdb"
+    summary = crawl(db, "family", client=fast_client())
+    assert summary.strategy == "filters"
+    truth = generated.cursor()
+    conn = duckdb.connect(str(db), read_only=True)
+    family = _set(truth, "SELECT id FROM truth_models WHERE family IS NOT NULL")
+    assert _set(conn, "SELECT id FROM models") == family
+    truth_edges = _set(truth, "SELECT child, parent, relation FROM truth_edges "
+                              "WHERE child IN (SELECT id FROM truth_models "
+                              "WHERE family IS NOT NULL)")
+    assert _set(conn, "SELECT child, parent, relation FROM edges") == truth_edges
+    # the hard cases are really there, and right
+    merges = conn.execute("SELECT count(DISTINCT child) FROM edges WHERE relation = 'merge' "
+                          "GROUP BY ALL").fetchone()[0]
+    missing = _set(conn, "SELECT parent FROM edges WHERE parent NOT IN (SELECT id FROM models)")
+    truly_missing = _set(truth, "SELECT parent FROM truth_edges WHERE NOT parent_exists AND "
+                                "child IN (SELECT id FROM truth_models WHERE family IS NOT NULL)")
+    tag_only = conn.execute("SELECT count(*) FROM edges WHERE source = 'tag' "
+                            "AND relation <> 'unspecified'").fetchone()[0]
+    assert merges > 10 and tag_only > 5 and truly_missing and truly_missing <= missing
+    licenses = _set(truth, "SELECT id, license FROM truth_models WHERE family IS NOT NULL")
+    assert _set(conn, "SELECT id, license FROM models") == licenses
+    both = _set(truth, "SELECT id FROM truth_models WHERE family = 'both'")
+    assert len(both) > 5  # DeepSeek-R1-Distill-Llama and its descendants were reached
+
+
+def test_listing_road_equals_the_filter_road(serve, generated, tmp_path):
+    double = serve(generated)
+    by_filters = tmp_path / "filters.duckdb"
+    crawl(by_filters, "family", client=fast_client(), cards=False)
+    double.log.reset()
+    by_listing = tmp_path / "listing.duckdb"
+    summary = crawl(by_listing, "family", client=fast_client(), cards=False, hub_size=3000)
+    assert summary.strategy == "listing"
+    # roots' organisations, one generation of filters, then 3 pages of 1,000
+    assert double.log.counts()["list"] < 200
+    assert_same_tables(by_filters, by_listing, snapshots=False)
+
+
+def test_full_crawl_stores_every_model(serve, generated, tmp_path):
+    serve(generated)
+    db = tmp_path / "full.duckdb"
+    crawl(db, "full", client=fast_client(), cards=False)
+    conn = duckdb.connect(str(db), read_only=True)
+    assert _set(conn, "SELECT id FROM models") == _set(generated.cursor(),
+                                                       "SELECT id FROM models")
+    every_edge = _set(generated.cursor(), "SELECT child, parent, relation FROM truth_edges")
+    assert _set(conn, "SELECT child, parent, relation FROM edges") == every_edge
+
+
+SAMPLE_ROOTS = """
+[families.llama]
+label = "LLaMA"
+[families.deepseek]
+label = "DeepSeek"
+[[releases]]
+family = "llama"
+name = "Llama 2"
+released = "2023-07-18"
+models = ["meta-llama/Llama-2-7b"]
+[[releases]]
+family = "llama"
+name = "Llama 4"
+released = "2025-04-05"
+models = ["meta-llama/Llama-4-Scout-17B-16E"]
+[[releases]]
+family = "deepseek"
+name = "DeepSeek-V3"
+released = "2024-12-26"
+models = ["deepseek-ai/DeepSeek-V3"]
+"""
+
+
+def _card_parents(card: str | None) -> list[str]:
+    if not card or not card.startswith("---"):
+        return []
+    value = (yaml.safe_load(card.split("---", 2)[1]) or {}).get("base_model")
+    return [value] if isinstance(value, str) else [v for v in value or [] if isinstance(v, str)]
+
+
+@pytest.mark.skipif(not SAMPLES_DIR.exists(), reason=f"no real samples at {SAMPLES_DIR}")
+def test_real_family_trees_are_crawled_completely_and_exactly(serve, tmp_path):
+    store = samples_store()
+    serve(store)
+    roots = tmp_path / "roots.toml"
+    roots.write_text(SAMPLE_ROOTS)
+    db = tmp_path / "samples.duckdb"
+    crawl(db, "family", roots_path=roots, client=fast_client())
+    conn = duckdb.connect(str(db), read_only=True)
+    records = {r["id"]: r for r in sample_records()}
+    assert _set(conn, "SELECT id FROM models") == {(i,) for i in records}
+    # every edge the records' tags state, with its relation…
+    tag_edges = _set(store.cursor(), "SELECT child, parent, relation FROM truth_edges")
+    stored = _set(conn, "SELECT child, parent, relation FROM edges")
+    assert tag_edges <= stored
+    # …and nothing else but the extra parents some cards name in their YAML
+    card_edges = {(i, p) for i, r in records.items() for p in _card_parents(r.get("card"))}
+    assert {(c, p) for c, p, _ in stored - tag_edges} <= card_edges
+    # declared licenses and cards as captured
+    for model_id, record in records.items():
+        card = record.get("card")
+        license_, body, fetch_error = conn.execute(
+            "SELECT m.license, c.body, c.fetch_error FROM models m "
+            "LEFT JOIN cards c ON c.model_id = m.id WHERE m.id = ?", [model_id]).fetchone()
+        if isinstance(card, str) and card.startswith("---"):
+            declared = (yaml.safe_load(card.split("---", 2)[1]) or {}).get("license")
+            if isinstance(declared, str):
+                assert license_ == declared.lower(), model_id
+            if fetch_error is None:
+                assert card.endswith(body), model_id
