@@ -30,6 +30,9 @@ YAML_BLOCK = re.compile(r"\A\s*---\s*\n(.*?)\n---\s*(\n|\Z)", re.DOTALL)
 ALIAS = re.compile(r"(?<![\w*])\*[A-Za-z0-9_-]+")
 MAX_ALIASES = 100  # YAML alias bombs expand exponentially once serialised
 MAX_METADATA_BYTES = 1 << 20
+# What the Hub accepts as a repo id; anything else (HTML, quotes, `..`, extra slashes) is data
+# to store, never a path to request.
+VALID_REPO_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*(/[A-Za-z0-9_.-]+)?$")
 
 PENDING_SQL = """
 SELECT m.id, m.sha FROM models m LEFT JOIN cards c ON c.model_id = m.id
@@ -68,6 +71,9 @@ def _fetch_one(client: HubClient, model_id: str, sha: str) -> dict:
     row = {"model_id": model_id, "sha": sha, "fetched_at": utcnow(), "metadata": None,
            "body": None, "size_bytes": None, "truncated": False, "parse_error": None,
            "fetch_error": None}
+    if not VALID_REPO_ID.match(model_id) or ".." in model_id:
+        row["fetch_error"] = "invalid repo id: not requested"
+        return row
     try:
         card = client.fetch_card(model_id, sha)
     except GatedRepoError:

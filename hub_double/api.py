@@ -296,9 +296,12 @@ def model_info(
 
 def readme(conn: duckdb.DuckDBPyConnection, repo_id: str) -> tuple[bytes, dict[str, Any]]:
     """The README.md bytes of a model and its row (for gating and the commit header)."""
-    row = find_model(conn, repo_id)
+    rows = _rows(conn, f"SELECT {ROW_COLUMNS}, card FROM models WHERE id = ?", [repo_id])
+    if not rows or rows[0]["private"]:
+        raise ApiError(404, "RepoNotFound", f"Repository not found: {repo_id}")
+    row = rows[0]
     if not row["has_readme"]:
         raise ApiError(404, "EntryNotFound", f"README.md not found in {repo_id}")
-    stored = conn.execute("SELECT card FROM models WHERE idx = ?", [row["idx"]]).fetchone()[0]
+    stored = row.pop("card")
     body = bytes(stored) if stored is not None else render_card(row["id"], row["card_data"])
     return body, row

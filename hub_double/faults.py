@@ -23,7 +23,7 @@ class Fault:
 
     action: 'status' (answer `status`), 'rate_limit' (429 with Retry-After and RateLimit headers),
     'drop' (close the connection without answering), 'truncate' (send half the body),
-    'slow' (sleep `delay_s` before answering).
+    'slow' (sleep `delay_s` before answering), 'duplicate' (a listing page repeats a model).
     """
 
     action: str
@@ -35,7 +35,7 @@ class Fault:
     probability: float = 1.0
 
     def __post_init__(self) -> None:
-        if self.action not in {"status", "rate_limit", "drop", "truncate", "slow"}:
+        if self.action not in {"status", "rate_limit", "drop", "truncate", "slow", "duplicate"}:
             raise ValueError(f"unknown fault action {self.action!r}")
         self.kinds = frozenset(self.kinds)
 

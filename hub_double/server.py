@@ -144,12 +144,16 @@ def _handler_for(double: HubDouble) -> type[BaseHTTPRequestHandler]:
                     return
                 status, body, headers = self._answer(path, parse_qs(split.query), kind)
                 headers.update(quota_headers)
+                if fault is not None and fault.action == "duplicate":
+                    items = json.loads(body)
+                    body, fault = json.dumps(items + items[:1]).encode(), None
                 if fault is not None and fault.action == "drop":
                     self._record(-1)
                     self.close_connection = True
                     self.connection.shutdown(socket.SHUT_RDWR)
                     return
-                self._send(status, body, headers, truncate=fault is not None)
+                self._send(status, body, headers,
+                           truncate=fault is not None and fault.action == "truncate")
             except api.ApiError as err:
                 self._send_error(err)
             except _QuotaExceeded as exc:
