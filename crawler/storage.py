@@ -38,35 +38,42 @@ def utcnow() -> datetime:
     return datetime.now(UTC).replace(tzinfo=None)
 
 
+READER_WAIT_S = 30.0  # a reader waits this long for a crawl's batch to end
+WRITER_WAIT_S = 600.0  # a crawl waits this long for readers to close the file
+POLL_S = 0.02  # shorter than the writer's hand-over gap, so waiting readers get in
+
+
 def connect_with_retry(
-    path: str | Path, *, read_only: bool = False, wait_s: float = 30.0
+    path: str | Path, *, read_only: bool = False, wait_s: float = READER_WAIT_S
 ) -> duckdb.DuckDBPyConnection:
-    """Open the database, retrying while another process (a crawl's batch) holds its lock."""
+    """Open the database, retrying while another process holds its lock (DuckDB admits one
+    process per file): readers wait out a crawl's batch, a crawl waits out readers."""
     deadline = time.monotonic() + wait_s
-    delay = 0.05
     while True:
         try:
             return duckdb.connect(str(path), read_only=read_only)
         except duckdb.IOException as exc:
-            if "lock" not in str(exc).lower() or time.monotonic() >= deadline:
-                if "lock" in str(exc).lower():
-                    raise DatabaseBusy(
-                        f"{path} is being written by another process (a crawl?) and stayed "
-                        f"locked for {wait_s:.0f}s; try again in a moment"
-                    ) from exc
+            if "lock" not in str(exc).lower():
                 raise
-            time.sleep(delay)
-            delay = min(delay * 2, 0.5)
+            if time.monotonic() >= deadline:
+                holder = "a crawl" if read_only else "another process (a notebook or sql shell?)"
+                raise DatabaseBusy(
+                    f"{path} stayed locked by {holder} for {wait_s:.0f}s; close other "
+                    "connections to it or try again in a moment"
+                ) from exc
+            time.sleep(POLL_S)
 
 
 class Database:
     """The crawler's handle on its DuckDB file: one writer, batched transactions."""
 
-    def __init__(self, path: str | Path, hold_s: float = 1.0) -> None:
+    def __init__(self, path: str | Path, hold_s: float = 1.0, gap_s: float = 0.05) -> None:
         self.path = Path(path)
         self.hold_s = hold_s  # longest a writer keeps the file between batches
+        self.gap_s = gap_s  # how long the file stays free for waiting readers after a release
         self._conn: duckdb.DuckDBPyConnection | None = None
         self._opened_at = 0.0
+        self._released_at = 0.0
         self._lock_fd: int | None = None
 
     # -- lifetime -------------------------------------------------------------------------------
@@ -101,7 +108,10 @@ class Database:
     @property
     def conn(self) -> duckdb.DuckDBPyConnection:
         if self._conn is None:
-            self._conn = connect_with_retry(self.path)
+            pause = self._released_at + self.gap_s - time.monotonic()
+            if pause > 0:
+                time.sleep(pause)
+            self._conn = connect_with_retry(self.path, wait_s=WRITER_WAIT_S)
             self._opened_at = time.monotonic()
         return self._conn
 
@@ -116,6 +126,7 @@ class Database:
         if force or time.monotonic() - self._opened_at >= self.hold_s:
             self._conn.close()
             self._conn = None
+            self._released_at = time.monotonic()
 
     @contextmanager
     def transaction(self) -> Iterator[duckdb.DuckDBPyConnection]:
