@@ -25,10 +25,10 @@ from huggingface_hub.errors import HfHubHTTPError
 from crawler.cards import fetch_cards
 from crawler.errors import ConfigError, CrawlError
 from crawler.hub import HubClient
-from crawler.ingest import EXPAND, INGEST_SQL
+from crawler.ingest import COUNT_EXPAND, EXPAND, INGEST_SQL
 from crawler.progress import Progress, SilentProgress
 from crawler.roots import Roots, load_roots
-from crawler.storage import Database, apply_staged
+from crawler.storage import Database, apply_staged, utcnow
 
 MODES = ("family", "full", "incremental")
 PAGE_SIZE = 1000
@@ -64,10 +64,11 @@ class _Run:
     """One crawl run: shared state of the mode functions below."""
 
     def __init__(self, db: Database, client: HubClient, roots: Roots, progress: Progress,
-                 run_id: int, mode: str, hub_size: int | None) -> None:
+                 run_id: int, mode: str, hub_size: int | None, refresh: bool) -> None:
         self.db, self.client, self.roots, self.progress = db, client, roots, progress
         self.run_id, self.mode = run_id, mode
         self.hub_size = hub_size
+        self.refresh = refresh
         self.summary = CrawlSummary(run_id, mode, "running", None, {}, 0)
 
     def count(self, counts: dict[str, int]) -> None:
@@ -281,6 +282,28 @@ class _Run:
                     self.count(apply_staged(tx, self.run_id))
             with self.db.transaction() as tx:
                 tx.execute("DROP TABLE staged_listing")
+        if self.refresh:
+            self.refresh_counts()
+
+    def refresh_counts(self) -> None:
+        """Downloads and likes of every stored model from a light listing of the whole Hub
+        (1,000 models a request; they change without touching lastModified)."""
+        key = "checkpoint:incremental:counts"
+        if self.db.get_meta(key) == "done":
+            return
+        self.progress.phase("downloads and likes")
+        params = [("expand", name) for name in COUNT_EXPAND] + [("limit", str(PAGE_SIZE))]
+        for page in self.client.list_pages(params, start_url=self.db.get_meta(key)):
+            with self.db.transaction() as tx:
+                tx.execute(INGEST_SQL["counts_stage"], [page.body])
+                tx.execute(INGEST_SQL["counts_update"])
+                tx.execute(INGEST_SQL["counts_snapshots"],
+                           {"run_id": self.run_id, "now": utcnow()})
+                tx.execute("DROP TABLE counts")
+                tx.execute("INSERT OR REPLACE INTO meta VALUES (?, ?)",
+                           [key, page.next_url or "done"])
+            self.progress.advance(1)
+            self.db.release(force=False)
 
 
 def crawl(
@@ -293,10 +316,14 @@ def crawl(
     hub_size: int | None = None,
     cards: bool = True,
     card_workers: int = 16,
+    refresh_counts: bool = False,
 ) -> CrawlSummary:
     """Run (or resume) one crawl into the database at `db_path`; see the module docstring."""
     if mode not in MODES:
         raise ConfigError(f"unknown crawl mode {mode!r}; choose one of {', '.join(MODES)}")
+    if refresh_counts and mode != "incremental":
+        raise ConfigError("--refresh-counts goes with --mode incremental (family and full "
+                          "crawls refresh downloads and likes anyway)")
     roots = load_roots(roots_path)
     progress = progress or SilentProgress()
     client = client or HubClient(on_wait=progress.wait)
@@ -308,7 +335,7 @@ def crawl(
             progress.note(f"resuming interrupted {mode} crawl (run {run_id}) from its checkpoint")
         else:
             run_id = db.start_run(mode)
-        run = _Run(db, client, roots, progress, run_id, mode, hub_size)
+        run = _Run(db, client, roots, progress, run_id, mode, hub_size, refresh_counts)
         run.summary.resumed = resumed
         status, message = "failed", "unexpected error"
         try:

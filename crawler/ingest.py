@@ -159,6 +159,28 @@ INSERT OR REPLACE INTO snapshots
 SELECT $run_id, id, $now, downloads, likes FROM page
 """
 
+# Refreshing downloads and likes: a light listing (only these properties) updates stored models.
+COUNT_EXPAND = ["downloads", "downloadsAllTime", "likes", "trendingScore"]
+_COUNTS_STAGE = """
+CREATE OR REPLACE TEMP TABLE counts AS
+SELECT j->>'id' AS id,
+       TRY_CAST(j->>'downloads' AS BIGINT) AS downloads,
+       TRY_CAST(j->>'downloadsAllTime' AS BIGINT) AS downloads_all_time,
+       TRY_CAST(j->>'likes' AS BIGINT) AS likes,
+       TRY_CAST(j->>'trendingScore' AS DOUBLE) AS trending_score
+FROM (SELECT unnest(from_json(?::JSON, '["JSON"]')) AS j)
+WHERE j->>'id' IN (SELECT id FROM models)
+QUALIFY row_number() OVER (PARTITION BY j->>'id') = 1
+"""
+_COUNTS_UPDATE = """
+UPDATE models SET downloads = c.downloads, downloads_all_time = c.downloads_all_time,
+                  likes = c.likes, trending_score = c.trending_score
+FROM counts c WHERE models.id = c.id
+"""
+_COUNTS_SNAPSHOTS = """
+INSERT OR REPLACE INTO snapshots SELECT $run_id, id, $now, downloads, likes FROM counts
+"""
+
 # A family crawl over a full listing keeps pages here, then builds the graph locally.
 _KEEP_STAGED = """
 CREATE TABLE IF NOT EXISTS staged_listing AS SELECT * FROM page WITH NO DATA;
@@ -175,4 +197,7 @@ INGEST_SQL: dict[str, str] = {
     "edges": _EDGES,
     "snapshots": _SNAPSHOTS,
     "keep_staged": _KEEP_STAGED,
+    "counts_stage": _COUNTS_STAGE,
+    "counts_update": _COUNTS_UPDATE,
+    "counts_snapshots": _COUNTS_SNAPSHOTS,
 }

@@ -172,9 +172,12 @@ def export(out_dir: str, db_path: str) -> None:
 @click.option("--cards/--no-cards", default=True, show_default=True,
               help="Fetch README.md of models whose sha changed.")
 @click.option("--workers", default=16, show_default=True, help="Concurrent card downloads.")
+@click.option("--refresh-counts", is_flag=True, help="With --mode incremental: also refresh "
+              "downloads and likes of every stored model (a light listing of the whole Hub, "
+              "1,000 models a request).")
 def crawl(mode: str, db_path: str, roots_path: str | None, endpoint: str | None,
           api_budget: int | None, resolver_budget: int | None, hub_size: int | None,
-          cards: bool, workers: int) -> None:
+          cards: bool, workers: int, refresh_counts: bool) -> None:
     """Crawl Hub model metadata, cards and base_model relations into DuckDB."""
     from crawler.crawl import crawl as run_crawl
     from crawler.errors import CrawlError
@@ -189,7 +192,7 @@ def crawl(mode: str, db_path: str, roots_path: str | None, endpoint: str | None,
         try:
             summary = run_crawl(db_path, mode, roots_path=roots_path, client=client,
                                 progress=progress, hub_size=hub_size, cards=cards,
-                                card_workers=workers)
+                                card_workers=workers, refresh_counts=refresh_counts)
         except CrawlError as exc:
             fail(str(exc))
         except ValueError as exc:

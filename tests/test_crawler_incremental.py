@@ -60,3 +60,22 @@ def test_incremental_of_a_family_keeps_new_descendants_only(serve, tmp_path):
     conn.close()
     crawl(fresh, "family", client=fast_client())
     assert_same_tables(db, fresh, snapshots=False)
+
+
+def test_refresh_counts_goes_through_listings_not_per_model(serve, tmp_path):
+    store = numbered_store(250)
+    double = serve(store, page_size=100)
+    db = tmp_path / "hub.duckdb"
+    crawl(db, "full", client=fast_client())
+    store.set_counts("org-3/model-3", downloads=123_456, likes=77)
+    store.set_counts("org-12/model-199", downloads=0, likes=1)
+    double.log.reset()
+    crawl(db, "incremental", client=fast_client(), refresh_counts=True)
+    counts = double.log.counts()
+    assert counts["list"] == 1 + 3 and counts["resolve"] == 0 and counts["info"] == 0
+    conn = duckdb.connect(str(db), read_only=True)
+    rows = dict(conn.execute("SELECT id, (downloads, likes) FROM models WHERE id IN "
+                             "('org-3/model-3', 'org-12/model-199')").fetchall())
+    assert rows == {"org-3/model-3": (123_456, 77), "org-12/model-199": (0, 1)}
+    runs = conn.execute("SELECT run_id, count(*) FROM snapshots GROUP BY ALL ORDER BY 1")
+    assert runs.fetchall() == [(1, 250), (2, 250)]  # a time series point per model and run
