@@ -1,0 +1,16 @@
+"""Lineage analysis of a crawl: DuckDB views and macros, metrics as DataFrames, reports.
+
+Modules, each with one job:
+    db          open a crawl read-only, with the lineage views installed (`connect`)
+    lineage     install lineage.sql, cache the family closure, report graph defects
+    groups      the two levels (family, release) every metric is computed at
+    metrics     sizes, depth, relations, formats, downloads, growth, milestones, bridges
+    licenses    declared licenses, parent-to-child drift, the Llama 3.x naming rule
+    openness    a per-model openness score after MOF / OSI OSAID components
+    tree        a model's family tree for the terminal
+    adhoc       read-only ad hoc SQL for `hf-lineage sql`
+    charts      the report's matplotlib charts as inline SVG
+    report      the HTML report and the Markdown summary
+    export      Hive-partitioned Parquet
+    screenshot  headless Chromium screenshots of the report
+"""

@@ -51,6 +51,7 @@ class CrawlSummary:
     models_changed: int = 0
     models_gone: int = 0
     cards_fetched: int = 0
+    cards_unavailable: int = 0  # gated, deleted, or without README.md: expected, not errors
     errors: int = 0
     resumed: bool = False
     notes: list[str] = field(default_factory=list)
@@ -361,9 +362,12 @@ def _close_run(db: Database, run: _Run, status: str, message: str | None) -> Non
     summary.status = status
     summary.requests = dict(run.client.requests)
     summary.retries = run.client.retries
-    summary.errors += db.conn.execute(
-        "SELECT count(*) FROM cards WHERE fetch_error IS NOT NULL AND fetched_at >= "
-        "(SELECT started_at FROM crawl_runs WHERE run_id = ?)", [run.run_id]).fetchone()[0]
+    unavailable, failed = db.conn.execute(
+        "SELECT count(*) FILTER (WHERE fetch_error IN ('gated', 'not found', 'no README.md')), "
+        "count(*) FILTER (WHERE fetch_error NOT IN ('gated', 'not found', 'no README.md')) "
+        "FROM cards WHERE fetched_at >= (SELECT started_at FROM crawl_runs WHERE run_id = ?)",
+        [run.run_id]).fetchall()[0]
+    summary.cards_unavailable, summary.errors = unavailable, summary.errors + failed
     previous = db.conn.execute("SELECT requests, retries FROM crawl_runs WHERE run_id = ?",
                                [run.run_id]).fetchone()
     requests = dict(summary.requests)
@@ -375,7 +379,8 @@ def _close_run(db: Database, run: _Run, status: str, message: str | None) -> Non
         retries=summary.retries + ((previous[1] or 0) if summary.resumed and previous else 0),
         models_seen=summary.models_seen, models_new=summary.models_new,
         models_changed=summary.models_changed, models_gone=summary.models_gone,
-        cards_fetched=summary.cards_fetched, errors=summary.errors,
+        cards_fetched=summary.cards_fetched, cards_unavailable=summary.cards_unavailable,
+        errors=summary.errors,
     )
     meta = {}
     if status == "ok":

@@ -69,7 +69,8 @@ CREATE TABLE IF NOT EXISTS crawl_runs (
     models_changed BIGINT,
     models_gone    BIGINT,
     cards_fetched  BIGINT,
-    errors         BIGINT,
+    cards_unavailable BIGINT,     -- cards gated, deleted or without README.md (expected)
+    errors         BIGINT,        -- failures: cards failed after retries, roots not found
     message        VARCHAR
 );
 

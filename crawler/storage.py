@@ -183,8 +183,9 @@ class Database:
             ).fetchone()[0]
             tx.execute(
                 "INSERT INTO crawl_runs (run_id, mode, started_at, status, requests, retries, "
-                "models_seen, models_new, models_changed, models_gone, cards_fetched, errors) "
-                "VALUES (?, ?, ?, 'running', '{}', 0, 0, 0, 0, 0, 0, 0)",
+                "models_seen, models_new, models_changed, models_gone, cards_fetched, "
+                "cards_unavailable, errors) "
+                "VALUES (?, ?, ?, 'running', '{}', 0, 0, 0, 0, 0, 0, 0, 0)",
                 [run_id, mode, utcnow()],
             )
             self._set_meta(tx, f"running:{mode}", str(run_id))

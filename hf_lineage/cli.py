@@ -19,8 +19,9 @@ err_console = Console(stderr=True)
 
 
 def fail(message: str, code: int = 1) -> None:
-    """One clear line on stderr and a non-zero exit; no traceback for expected failures."""
-    err_console.print(f"[red]error:[/red] {message}", highlight=False)
+    """One clear line on stderr (never wrapped) and a non-zero exit; no traceback for
+    expected failures."""
+    click.echo(f"error: {message}", err=True)
     sys.exit(code)
 
 
@@ -36,11 +37,10 @@ def main() -> None:
 
 
 def _fail_line(exc: Exception) -> None:
-    """Like fail(), but never wrapped: a long path or query error stays on one line."""
+    """fail() with an exception's message reduced to one line."""
     from analysis.adhoc import one_line
 
-    click.echo(f"error: {one_line(exc)}", err=True)
-    sys.exit(1)
+    fail(one_line(exc))
 
 
 def _analysis_errors() -> tuple[type[Exception], ...]:
@@ -217,7 +217,8 @@ def print_summary(summary, db_path: str | Path, elapsed_s: float) -> None:
         ("requests", ", ".join(f"{k} {v:,}" for k, v in sorted(summary.requests.items()))
          or "0"),
         ("retries", f"{summary.retries:,}"),
-        ("errors (see crawl_errors, cards.fetch_error)", f"{summary.errors:,}"),
+        ("cards gated or missing (cards.fetch_error)", f"{summary.cards_unavailable:,}"),
+        ("errors (crawl_errors, cards.fetch_error)", f"{summary.errors:,}"),
         ("time", f"{elapsed_s:,.1f} s"),
     ]
     for name, value in rows:
@@ -244,16 +245,17 @@ def demo(db_path: str, out_dir: str, n_models: int, seed: int) -> None:
                       "on 127.0.0.1 …")
     with RichProgress(err_console) as progress:
         try:
-            result = run_demo(db_path, n_models, seed, progress=progress)
+            result = run_demo(db_path, out_dir, n_models, seed, progress=progress)
         except CrawlError as exc:
             fail(str(exc))
     print_summary(result.summary, db_path, time.monotonic() - started)
-    Console().print(
+    Console(soft_wrap=True).print(
         f"\nThe database is [bold]{result.db_path}[/bold]. Query it:\n"
         f"  .venv/bin/hf-lineage sql \"SELECT relation, count(*) FROM edges GROUP BY ALL\" "
         f"--db {result.db_path}\n"
         f"  .venv/bin/hf-lineage tree meta-llama/Llama-3.1-8B --depth 2 --db {result.db_path}\n"
-        f"  duckdb -readonly {result.db_path}   (tables and views: docs/schema.md)"
+        f"  duckdb -readonly {result.db_path}   (tables and views: docs/schema.md)\n"
+        f"The report is [bold]{result.report[0]}[/bold] (summary: {result.report[-1]})."
     )
 
 

@@ -9,6 +9,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
+from analysis.db import connect
+from analysis.report import write_report
 from crawler.crawl import CrawlSummary, crawl
 from crawler.hub import HubClient
 from crawler.progress import Progress
@@ -24,14 +26,21 @@ class DemoResult:
     db_path: Path
     summary: CrawlSummary
     hub_models: int
+    report: list[Path]
 
 
-def run_demo(db_path: str | Path, n_models: int = 20_000, seed: int = 0,
+def run_demo(db_path: str | Path, out_dir: str | Path, n_models: int = 20_000, seed: int = 0,
              progress: Progress | None = None) -> DemoResult:
-    """Generate a Hub of `n_models`, serve it, and run a family crawl of it into `db_path`."""
+    """Generate a Hub of `n_models`, serve it, run a family crawl of it into `db_path`, and
+    write the report into `out_dir`."""
     store = generated_store(n_models, seed)
     with HubDouble(store) as double:
         client = HubClient(endpoint=double.url, budgets=LOCAL_BUDGETS,
                            on_wait=progress.wait if progress else None)
         summary = crawl(db_path, "family", client=client, progress=progress)
-    return DemoResult(Path(db_path), summary, store.count())
+    conn = connect(db_path)
+    try:
+        report = write_report(conn, out_dir, source=str(db_path))
+    finally:
+        conn.close()
+    return DemoResult(Path(db_path), summary, store.count(), report)

@@ -102,8 +102,9 @@ def test_model_deleted_or_gated_between_listing_and_card_fetch(mode, serve, tmp_
     errors = dict(conn.execute("SELECT model_id, fetch_error FROM cards "
                                "WHERE fetch_error IS NOT NULL").fetchall())
     assert errors[deleted] == "not found" and errors[gated] == "gated"
-    run_errors = conn.execute("SELECT errors FROM crawl_runs ORDER BY run_id DESC").fetchone()[0]
-    assert run_errors >= 2
+    unavailable = conn.execute("SELECT cards_unavailable FROM crawl_runs "
+                               "ORDER BY run_id DESC").fetchone()[0]
+    assert unavailable >= 2 and summary.cards_unavailable == unavailable
 
 
 @pytest.mark.parametrize("mode", ["family", "full", "incremental"])

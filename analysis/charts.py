@@ -1,0 +1,217 @@
+"""The report's charts, drawn with matplotlib and returned as inline SVG text.
+
+Figures are built on `matplotlib.figure.Figure` (no pyplot, no GUI backend, no global state).
+Text stays text in the SVG (svg.fonttype 'none') and matplotlib escapes it; math parsing is off
+so a '$' in a model name is drawn literally instead of being parsed as TeX.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+
+import matplotlib as mpl
+import numpy as np
+import pandas as pd
+from matplotlib.figure import Figure
+from matplotlib.patches import PathPatch, Rectangle
+from matplotlib.path import Path as MplPath
+from matplotlib.ticker import FuncFormatter, NullFormatter
+
+STYLE = {
+    "svg.fonttype": "none",
+    "svg.hashsalt": "hf-lineage",
+    "text.parse_math": False,
+    "font.size": 9,
+    "axes.spines.top": False,
+    "axes.spines.right": False,
+}
+FAMILY_COLOURS = {"llama": "#3b6fb6", "deepseek": "#c8553d", "both": "#7d5ba6"}
+RELATION_COLOURS = {"finetune": "#3b6fb6", "adapter": "#55a868", "quantized": "#dd8452",
+                    "merge": "#8172b3", "unspecified": "#9a9a9a"}
+DRIFT_COLOURS = {"kept": "#b9c7d9", "changed_same_kind": "#7fa7d6",
+                 "relabelled_permissive": "#d62728",
+                 "more_restrictive": "#8c564b", "less_restrictive": "#2ca02c",
+                 "missing": "#ff9f1c", "parent_missing": "#c7c7c7", "changed_unknown": "#7f7f7f"}
+
+
+RIBBON_ALPHA = 0.75
+
+
+def to_svg(fig: Figure) -> str:
+    """The figure as an <svg> element ready to inline (no XML prolog or DOCTYPE)."""
+    buffer = io.StringIO()
+    with mpl.rc_context(STYLE):
+        fig.savefig(buffer, format="svg", bbox_inches="tight",
+                    metadata={"Date": None, "Creator": None, "Format": None, "Type": None})
+    text = buffer.getvalue()
+    return text[text.index("<svg"):]
+
+
+def _figure(width: float, height: float, ncols: int = 1) -> tuple[Figure, np.ndarray]:
+    """A figure and its row of axes; call inside rc_context(STYLE)."""
+    fig = Figure(figsize=(width, height), layout="constrained")
+    return fig, fig.subplots(1, ncols, squeeze=False)[0]
+
+
+# Plain numbers on log axes: the default labels are TeX, which text.parse_math=False would show raw.
+PLAIN = FuncFormatter(lambda value, _: f"{value:,.0f}" if value >= 1 else f"{value:g}")
+
+
+def _short(text: str, width: int = 48) -> str:
+    return text if len(text) <= width else text[: width - 1] + "…"
+
+
+def growth(family: pd.DataFrame, release: pd.DataFrame, labels: dict[str, str]) -> str:
+    """Cumulative derivatives per month: per family (left) and per root release (right)."""
+    with mpl.rc_context(STYLE):
+        fig, (left, right) = _figure(11, 3.8, 2)
+        for fam, rows in family.groupby("family"):
+            left.plot(pd.to_datetime(rows["month"]), rows["cumulative"],
+                      label=labels.get(fam, fam), color=FAMILY_COLOURS.get(fam))
+        left.set_title("Derivatives per family (cumulative)")
+        left.legend(frameon=False)
+        colours = mpl.colormaps["tab20"]
+        for k, ((fam, rel), rows) in enumerate(release.groupby(["family", "release"], sort=False)):
+            right.plot(pd.to_datetime(rows["month"]), rows["cumulative"], label=rel,
+                       color=colours(k % 20), linestyle="-" if fam == "llama" else "--")
+        right.set_title("Derivatives per root release (cumulative, log scale)")
+        right.set_yscale("log")
+        right.yaxis.set_major_formatter(PLAIN)
+        right.yaxis.set_minor_formatter(NullFormatter())
+        right.legend(frameon=False, fontsize=7, ncols=2)
+        for ax in (left, right):
+            ax.set_ylabel("models")
+            ax.tick_params(axis="x", labelrotation=30)
+        return to_svg(fig)
+
+
+def relation_shares(shares: pd.DataFrame, labels: dict[str, str]) -> str:
+    """Stacked bars: share of each relation among each group's descendants."""
+    releases = shares["release"] if "release" in shares else pd.Series([None] * len(shares))
+    shares = shares.assign(group=[
+        f"{labels.get(f, f)} · {r}" if isinstance(r, str) else labels.get(f, f)
+        for f, r in zip(shares["family"], releases, strict=True)
+    ])
+    table = shares.pivot_table(index="group", columns="relation", values="share", sort=False,
+                               fill_value=0.0)
+    with mpl.rc_context(STYLE):
+        fig, (ax,) = _figure(9, 0.32 * len(table) + 1.2)
+        start = np.zeros(len(table))
+        for relation in [r for r in RELATION_COLOURS if r in table.columns]:
+            ax.barh(table.index, table[relation], left=start, label=relation,
+                    color=RELATION_COLOURS[relation])
+            start += table[relation].to_numpy()
+        ax.invert_yaxis()
+        ax.set_xlim(0, 1)
+        ax.set_xlabel("share of descendants")
+        ax.set_title("Relation to the parent")
+        ax.legend(frameon=False, ncols=5, loc="lower center", bbox_to_anchor=(0.5, 1.04))
+        return to_svg(fig)
+
+
+def depth_distribution(depths: pd.DataFrame, labels: dict[str, str]) -> str:
+    """Grouped bars: share of each family's descendants at each depth."""
+    families = list(dict.fromkeys(depths["family"]))
+    with mpl.rc_context(STYLE):
+        fig, (ax,) = _figure(9, 3.2)
+        width = 0.8 / max(len(families), 1)
+        for k, fam in enumerate(families):
+            rows = depths[depths["family"] == fam]
+            ax.bar(rows["depth"] + k * width - 0.4 + width / 2, rows["share"], width=width,
+                   label=labels.get(fam, fam), color=FAMILY_COLOURS.get(fam))
+        ax.set_xlabel("depth (generations below the nearest root)")
+        ax.set_ylabel("share of descendants")
+        ax.set_title("Depth distribution")
+        ax.legend(frameon=False)
+        return to_svg(fig)
+
+
+def _band(ax, x0: float, x1: float, y0: tuple[float, float], y1: tuple[float, float],
+          colour: str) -> None:
+    """A ribbon from the interval y0 at x0 to y1 at x1, with smooth (cubic) edges."""
+    mid = (x0 + x1) / 2
+    codes = [MplPath.MOVETO, MplPath.CURVE4, MplPath.CURVE4, MplPath.CURVE4, MplPath.LINETO,
+             MplPath.CURVE4, MplPath.CURVE4, MplPath.CURVE4, MplPath.CLOSEPOLY]
+    points = [(x0, y0[0]), (mid, y0[0]), (mid, y1[0]), (x1, y1[0]), (x1, y1[1]),
+              (mid, y1[1]), (mid, y0[1]), (x0, y0[1]), (x0, y0[0])]
+    ax.add_patch(PathPatch(MplPath(points, codes), facecolor=colour, edgecolor="none",
+                           alpha=RIBBON_ALPHA))
+
+
+def _top(values: pd.Series, weights: pd.Series, keep: int) -> pd.Series:
+    top = weights.groupby(values).sum().nlargest(keep).index
+    return values.where(values.isin(top), "(other)")
+
+
+def drift_flows(flows: pd.DataFrame, labels: dict[str, str], keep: int = 7) -> str:
+    """Alluvial flows parent license -> child license per family, ribbons coloured by drift."""
+    families = list(dict.fromkeys(flows["family"]))
+    with mpl.rc_context(STYLE):
+        fig, axes = _figure(5.5 * max(len(families), 1), 5.2, max(len(families), 1))
+        for ax, fam in zip(axes, families, strict=True):
+            rows = flows[flows["family"] == fam].copy()
+            rows["parent_license"] = _top(rows["parent_license"], rows["edges"], keep)
+            rows["child_license"] = _top(rows["child_license"], rows["edges"], keep)
+            rows = rows.groupby(["parent_license", "child_license", "drift"], as_index=False)[
+                "edges"].sum()
+            total = rows["edges"].sum()
+            gap = 0.02 * total
+            left_order = rows.groupby("parent_license")["edges"].sum().sort_values(ascending=False)
+            right_order = rows.groupby("child_license")["edges"].sum().sort_values(ascending=False)
+            left_pos = _stack(left_order, gap)
+            right_pos = _stack(right_order, gap)
+            left_fill = {k: v[0] for k, v in left_pos.items()}
+            right_fill = {k: v[0] for k, v in right_pos.items()}
+            rows["li"] = rows["parent_license"].map({k: i for i, k in enumerate(left_order.index)})
+            rows["ri"] = rows["child_license"].map({k: i for i, k in enumerate(right_order.index)})
+            for row in rows.sort_values(["li", "ri"]).itertuples():
+                a, b = left_fill[row.parent_license], right_fill[row.child_license]
+                _band(ax, 0.12, 0.88, (a, a + row.edges), (b, b + row.edges),
+                      DRIFT_COLOURS.get(row.drift, "#999999"))
+                left_fill[row.parent_license] += row.edges
+                right_fill[row.child_license] += row.edges
+            for name, (y, h) in left_pos.items():
+                ax.add_patch(Rectangle((0.0, y), 0.12, h, facecolor="#444444"))
+                ax.text(-0.01, y + h / 2, f"{_short(name, 22)} ({h:,.0f})", ha="right",
+                        va="center", fontsize=7.5)
+            for name, (y, h) in right_pos.items():
+                ax.add_patch(Rectangle((0.88, y), 0.12, h, facecolor="#444444"))
+                ax.text(1.01, y + h / 2, f"{_short(name, 22)} ({h:,.0f})", ha="left",
+                        va="center", fontsize=7.5)
+            ax.set_xlim(-0.45, 1.45)
+            ax.set_ylim(max(total + gap * max(len(left_pos), len(right_pos)), 1), 0)
+            ax.axis("off")
+            ax.set_title(f"{labels.get(fam, fam)}: parent license → child license")
+        handles = [Rectangle((0, 0), 1, 1, color=c) for c in DRIFT_COLOURS.values()]
+        fig.legend(handles, list(DRIFT_COLOURS), loc="outside lower center", ncols=4,
+                   frameon=False, fontsize=8)
+        return to_svg(fig)
+
+
+def _stack(sizes: pd.Series, gap: float) -> dict[str, tuple[float, float]]:
+    """(top, height) of each block stacked downwards with gaps."""
+    positions, y = {}, 0.0
+    for name, size in sizes.items():
+        positions[name] = (y, float(size))
+        y += float(size) + gap
+    return positions
+
+
+def top_derivatives(top: pd.DataFrame, labels: dict[str, str]) -> str:
+    """Horizontal bars: each family's most downloaded derivatives (names shortened)."""
+    families = list(dict.fromkeys(top["family"]))
+    with mpl.rc_context(STYLE):
+        fig, axes = _figure(5.6 * max(len(families), 1), 3.8, max(len(families), 1))
+        for ax, fam in zip(axes, families, strict=True):
+            rows = top[top["family"] == fam]
+            names = [_short(re.sub(r"\s+", " ", name)) for name in rows["model_id"]]
+            ax.barh(range(len(rows)), rows["downloads"], color=FAMILY_COLOURS.get(fam))
+            ax.set_yticks(range(len(rows)), names, fontsize=7)
+            ax.invert_yaxis()
+            ax.set_xscale("log")
+            ax.xaxis.set_major_formatter(PLAIN)
+            ax.xaxis.set_minor_formatter(NullFormatter())
+            ax.set_xlabel("downloads, last 30 days (log; formats count differently)")
+            ax.set_title(f"{labels.get(fam, fam)}: most downloaded derivatives")
+        return to_svg(fig)

@@ -1,0 +1,50 @@
+"""Open a crawl database for analysis: read-only, with the lineage views installed.
+
+Read-only so that no analysis (nor an ad hoc `hf-lineage sql` statement) can alter a crawl.
+DuckDB admits one process per file: while a crawl runs, opening waits (up to 30 s) for the
+crawl's current batch to end, then reads the last committed data. Close connections when done:
+a crawl waits for open readers.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import duckdb
+
+from analysis import lineage
+from crawler.errors import DatabaseBusy
+from crawler.roots import Roots, load_roots
+from crawler.storage import connect_with_retry
+
+REQUIRED_TABLES = ("models", "edges")
+
+
+class AnalysisError(Exception):
+    """A problem to show the user as one line (missing database, unknown model, bad query)."""
+
+
+def connect(path: str | Path, roots: Roots | None = None) -> duckdb.DuckDBPyConnection:
+    """A read-only connection to the crawl at `path` with the lineage views and macros."""
+    path = Path(path)
+    if not path.is_file():
+        raise AnalysisError(f"database not found: {path} (crawl first, or pass --db PATH)")
+    try:
+        conn = connect_with_retry(path, read_only=True)  # waits out a crawl's batch
+    except DatabaseBusy as exc:
+        raise AnalysisError(str(exc)) from exc
+    except duckdb.Error as exc:
+        raise AnalysisError(f"cannot open {path}: {exc}") from exc
+    present = {row[0] for row in conn.execute(
+        "SELECT table_name FROM duckdb_tables() WHERE NOT temporary"
+    ).fetchall()}
+    missing = [t for t in REQUIRED_TABLES if t not in present]
+    if missing:
+        conn.close()
+        raise AnalysisError(f"{path} is not an hf-lineage database (no table {missing[0]})")
+    try:
+        lineage.install(conn, roots or load_roots())
+    except ValueError as exc:
+        conn.close()
+        raise AnalysisError(str(exc)) from exc
+    return conn

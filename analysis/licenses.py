@@ -1,0 +1,150 @@
+"""License analysis: declared licenses, drift from parent to child, the Llama 3.x naming rule.
+
+The taxonomy (license_kinds) and the per-edge classification (license_drift) are SQL views in
+lineage.sql so SQL users see the same answers; these functions scope them to families/releases.
+Drift is counted per edge (a merge with two parents is two parent-to-child flows), only where
+both ends were crawled, the child descends from the group and the parent belongs to it.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from analysis import lineage
+from analysis.groups import Conn, Level, grouping, query
+
+DRIFT_KINDS = (
+    "kept",
+    "changed_same_kind",
+    "relabelled_permissive",
+    "more_restrictive",
+    "less_restrictive",
+    "missing",
+    "parent_missing",
+    "changed_unknown",
+)
+
+# The releases whose license makes a derivative's name begin with "Llama" (Llama 3.x).
+NAMING_RULE_LICENSES = ("llama3", "llama3.1", "llama3.2", "llama3.3")
+
+
+def declared_licenses(conn: Conn, level: Level = "family") -> pd.DataFrame:
+    """Descendants per declared license ('(none)' when missing), with the license's kind."""
+    g = grouping(level)
+    return query(conn, f"""
+        SELECT {g.keys}, coalesce(l.license, '(none)') AS license, l.kind, count(*) AS models,
+               count(*) / sum(count(*)) OVER (PARTITION BY {g.keys}) AS share
+        FROM {g.view} gm
+        JOIN model_license l USING (model_id)
+        LEFT JOIN ({g.starts}) s USING ({g.keys})
+        WHERE gm.depth > 0
+        GROUP BY {g.keys}, s.started, l.license, l.kind
+        ORDER BY {g.order}, models DESC, license
+    """)
+
+
+def flows(conn: Conn, level: Level = "family") -> pd.DataFrame:
+    """Edges per (parent license, child license) pair and its drift kind: the drift flows.
+
+    Scope: the child descends from the group and the parent belongs to it, both were crawled.
+    """
+    g = grouping(level)
+    keys = ", ".join(f"c.{k}" for k in g.columns)
+    return query(conn, f"""
+        WITH scoped AS (
+            SELECT {keys}, d.parent_license, d.child_license, d.drift
+            FROM license_drift d
+            JOIN {g.view} c ON c.model_id = d.child AND c.depth > 0
+            JOIN {g.view} p ON p.model_id = d.parent AND {g.same("p", "c")}
+        )
+        SELECT {g.keys}, coalesce(parent_license, '(none)') AS parent_license,
+               coalesce(child_license, '(none)') AS child_license, drift, count(*) AS edges
+        FROM scoped
+        LEFT JOIN ({g.starts}) s USING ({g.keys})
+        GROUP BY {g.keys}, s.started, parent_license, child_license, drift
+        ORDER BY {g.order}, edges DESC, parent_license, child_license
+    """)
+
+
+def summarize_drift(flow_frame: pd.DataFrame, level: Level = "family") -> pd.DataFrame:
+    """Edges per drift kind (see DRIFT_KINDS) and their share, from a `flows` frame."""
+    keys = grouping(level).columns
+    totals = flow_frame.groupby(keys + ["drift"], sort=False, as_index=False)["edges"].sum()
+    totals["share"] = totals["edges"] / totals.groupby(keys, sort=False)["edges"].transform("sum")
+    totals["_group"] = totals.groupby(keys, sort=False).ngroup()
+    return (totals.sort_values(["_group", "edges", "drift"], ascending=[True, False, True])
+            .drop(columns="_group").reset_index(drop=True))
+
+
+def drift(conn: Conn, level: Level = "family") -> pd.DataFrame:
+    """Parent-to-child edges per drift kind and their share (see flows for the scope)."""
+    return summarize_drift(flows(conn, level), level)
+
+
+def classify_pairs(conn: Conn, pairs: pd.DataFrame) -> pd.DataFrame:
+    """`pairs` (any frame with parent_license and child_license) plus its `drift` column.
+
+    The same rules as the license_drift view, for licenses that are not in `models`: a
+    generator's ground truth, or hypothetical pairs.
+    """
+    lineage.ensure_installed(conn)
+    conn.register("_drift_pairs", pairs.assign(_row=range(len(pairs))))
+    try:
+        return conn.execute("""
+            WITH n AS (SELECT *, license_id(parent_license) AS pl, license_id(child_license) AS cl
+                       FROM _drift_pairs)
+            SELECT n.* EXCLUDE (pl, cl, _row),
+                   drift_kind(n.pl, p.rank, coalesce(p.llama_community, false), n.cl,
+                              coalesce(c.kind, CASE WHEN n.cl IS NULL THEN 'none'
+                                                    ELSE 'unknown' END), c.rank) AS drift
+            FROM n
+            LEFT JOIN license_kinds p ON p.license = n.pl
+            LEFT JOIN license_kinds c ON c.license = n.cl
+            ORDER BY n._row
+        """).df()
+    finally:
+        conn.unregister("_drift_pairs")
+
+
+def naming_rule(conn: Conn) -> pd.DataFrame:
+    """Each derivative of a Llama 3.x release: does its name (after the '/') begin with "Llama"?
+
+    The comparison ignores case ("llama-3-8b-gguf" complies). A derivative of several Llama 3.x
+    releases appears once per release.
+    """
+    return query(conn, """
+        SELECT r.release, r.model_id, string_split(r.model_id, '/')[-1] AS name,
+               lower(string_split(r.model_id, '/')[-1]) LIKE 'llama%' AS compliant
+        FROM release_membership r
+        WHERE r.depth > 0
+          AND r.release IN (SELECT release FROM lineage_releases WHERE list_contains(?, license))
+        ORDER BY r.release, compliant, r.model_id
+    """, [list(NAMING_RULE_LICENSES)])
+
+
+def naming_rule_summary(conn: Conn) -> pd.DataFrame:
+    """Per Llama 3.x release: derivatives, compliant names, violations, compliance share."""
+    frame = naming_rule(conn)
+    summary = frame.groupby("release", sort=False)["compliant"].agg(["size", "sum"])
+    summary.columns = ["derivatives", "compliant"]
+    summary["violations"] = summary["derivatives"] - summary["compliant"]
+    summary["compliance"] = summary["compliant"] / summary["derivatives"]
+    return summary.reset_index()
+
+
+def compare_families(declared: pd.DataFrame, drifts: pd.DataFrame) -> pd.DataFrame:
+    """Families side by side (rows: measures, columns: families) from the family-level
+    declared_licenses and drift frames: shares of descendants by license kind, and of
+    parent-to-child edges by drift kind."""
+    kinds = declared.groupby(["family", "kind"], as_index=False)["share"].sum()
+    long = pd.concat([
+        kinds.assign(measure="license kind: " + kinds["kind"]),
+        drifts.assign(measure="drift: " + drifts["drift"]),
+    ])
+    return long.pivot_table(index="measure", columns="family", values="share",
+                            fill_value=0.0).rename_axis(columns=None).reset_index()
+
+
+def family_comparison(conn: Conn) -> pd.DataFrame:
+    """DeepSeek (MIT) against LLaMA (community licenses), side by side; see compare_families."""
+    return compare_families(declared_licenses(conn, "family"), drift(conn, "family"))

@@ -1,0 +1,272 @@
+-- Lineage views and macros over the crawler's tables (documented in docs/schema.md).
+-- Applied by analysis.lineage.install(conn), which first creates the config tables
+-- lineage_families(family, label), lineage_releases(family, release, released, license, model_id)
+-- and lineage_organisations(organisation, family) from crawler/roots.toml.
+-- Everything here is TEMP: it lives in the connection, so a read-only database works and nothing
+-- is written to the crawl. Recursive queries use USING KEY plus a check against the rows already
+-- found (recurring.*), so each (start, model) pair is visited once: cycles cannot loop, merges
+-- with shared ancestors are counted once, and the first visit is at the shortest depth.
+
+-- Declared edges without self-loops (self-loops are listed by the self_loops view).
+CREATE OR REPLACE TEMP VIEW lineage_edges AS
+SELECT child, parent, coalesce(relation, 'unspecified') AS relation, source
+FROM edges
+WHERE child <> parent;
+
+CREATE OR REPLACE TEMP VIEW self_loops AS
+SELECT child AS model_id, relation, source FROM edges WHERE child = parent;
+
+-- Parents never crawled: typos, deleted or private repos, or roots outside the crawl.
+CREATE OR REPLACE TEMP VIEW missing_parents AS
+SELECT e.child, e.parent, e.relation
+FROM edges e
+WHERE NOT EXISTS (SELECT 1 FROM models m WHERE m.id = e.parent);
+
+-- One relation per model, so a merge with three parents counts once. When a model's edges
+-- disagree (the card says one thing, tags another) the most specific relation wins.
+CREATE OR REPLACE TEMP VIEW model_relation AS
+SELECT child AS model_id,
+       arg_min(relation, CASE relation WHEN 'merge' THEN 0 WHEN 'adapter' THEN 1
+                         WHEN 'quantized' THEN 2 WHEN 'finetune' THEN 3 ELSE 4 END) AS relation,
+       count(*) AS parents
+FROM lineage_edges
+GROUP BY child;
+
+-- Every model's ancestors: depth is the shortest distance, relation_path the relations met
+-- walking up that shortest path (the model's own relation first). Whole-graph: to look at one
+-- model use ancestors_of(id), which starts from it instead of computing every model's closure.
+CREATE OR REPLACE TEMP VIEW ancestors AS
+WITH RECURSIVE up(model_id, ancestor, depth, relation_path) USING KEY (model_id, ancestor) AS (
+    SELECT child, parent, 1, [relation] FROM lineage_edges
+    UNION
+    SELECT u.model_id, e.parent, any_value(u.depth) + 1,
+           min(list_append(u.relation_path, e.relation))
+    FROM up u JOIN lineage_edges e ON e.child = u.ancestor
+    WHERE NOT EXISTS (SELECT 1 FROM recurring.up r
+                      WHERE r.model_id = u.model_id AND r.ancestor = e.parent)
+    GROUP BY u.model_id, e.parent
+)
+SELECT model_id, ancestor, depth, relation_path FROM up WHERE ancestor <> model_id;
+
+CREATE OR REPLACE TEMP MACRO ancestors_of(start_id) AS TABLE
+WITH RECURSIVE up(ancestor, depth, relation_path) USING KEY (ancestor) AS (
+    SELECT parent, 1, [relation] FROM lineage_edges WHERE child = start_id
+    UNION
+    SELECT e.parent, any_value(u.depth) + 1, min(list_append(u.relation_path, e.relation))
+    FROM up u JOIN lineage_edges e ON e.child = u.ancestor
+    WHERE e.parent <> start_id
+      AND NOT EXISTS (SELECT 1 FROM recurring.up r WHERE r.ancestor = e.parent)
+    GROUP BY e.parent
+)
+SELECT ancestor, depth, relation_path,
+       EXISTS (SELECT 1 FROM models m WHERE m.id = ancestor) AS crawled
+FROM up;
+
+-- Every model below start_id once, at its shortest depth; parent is the parent on that path
+-- (the smallest id when several parents are equally close), relation_path runs top-down.
+CREATE OR REPLACE TEMP MACRO descendants(start_id) AS TABLE
+WITH RECURSIVE down(model_id, parent, depth, relation_path) USING KEY (model_id) AS (
+    SELECT child, parent, 1, [relation] FROM lineage_edges WHERE parent = start_id
+    UNION
+    SELECT e.child, min(e.parent), any_value(d.depth) + 1,
+           arg_min(list_append(d.relation_path, e.relation), e.parent)
+    FROM down d JOIN lineage_edges e ON e.parent = d.model_id
+    WHERE e.child <> start_id
+      AND NOT EXISTS (SELECT 1 FROM recurring.down r WHERE r.model_id = e.child)
+    GROUP BY e.child
+)
+SELECT model_id, parent, depth, relation_path FROM down;
+
+-- Where family roots can come from: every model a release lists (crawled or not), and every
+-- crawled model of a family's organisation.
+CREATE OR REPLACE TEMP VIEW root_candidates AS
+SELECT r.model_id, r.family, r.release, r.released, r.license AS release_license, true AS listed
+FROM lineage_releases r
+UNION ALL
+SELECT m.id, o.family, NULL, NULL, NULL, false
+FROM models m
+JOIN lineage_organisations o ON o.organisation = coalesce(m.author, split_part(m.id, '/', 1))
+WHERE m.id NOT IN (SELECT model_id FROM lineage_releases);
+
+-- The closure below every candidate: (root, model_id, shortest depth). The expensive part, so it
+-- carries no relation path (ancestors/descendants have them); analysis.lineage.prepare caches it.
+CREATE OR REPLACE TEMP VIEW root_reach_live AS
+WITH RECURSIVE down(root, model_id, depth) USING KEY (root, model_id) AS (
+    SELECT DISTINCT model_id, model_id, 0 FROM root_candidates
+    UNION
+    SELECT d.root, e.child, any_value(d.depth) + 1
+    FROM down d JOIN lineage_edges e ON e.parent = d.model_id
+    WHERE NOT EXISTS (SELECT 1 FROM recurring.down r
+                      WHERE r.root = d.root AND r.model_id = e.child)
+    GROUP BY d.root, e.child
+)
+SELECT root, model_id, depth FROM down;
+
+CREATE OR REPLACE TEMP VIEW root_reach AS SELECT * FROM root_reach_live;
+
+-- The family roots: listed models, plus organisation models that no other candidate reaches
+-- (no parent inside the families). release is NULL for the latter.
+CREATE OR REPLACE TEMP VIEW family_roots AS
+SELECT c.model_id, c.family, c.release, c.released, c.release_license, c.listed
+FROM root_candidates c
+WHERE c.listed
+   OR NOT EXISTS (SELECT 1 FROM root_reach r WHERE r.model_id = c.model_id AND r.root <> c.model_id);
+
+-- Each model with every root it descends from (a root with itself at depth 0).
+CREATE OR REPLACE TEMP VIEW model_roots AS
+SELECT r.model_id, r.root, f.family, f.release, r.depth
+FROM root_reach r
+JOIN (SELECT DISTINCT model_id, family, release FROM family_roots) f ON f.model_id = r.root;
+
+-- One row per family member. family is 'both' for a bridge reaching roots of several families;
+-- depth is the distance to the nearest root (0 for roots). family_members adds the lists.
+CREATE OR REPLACE TEMP VIEW model_family AS
+SELECT model_id,
+       CASE WHEN min(family) <> max(family) THEN 'both' ELSE min(family) END AS family,
+       min(depth) AS depth,
+       min(depth) = 0 AS is_root,
+       min(family) <> max(family) AS is_bridge
+FROM model_roots
+GROUP BY model_id;
+
+CREATE OR REPLACE TEMP VIEW family_members AS
+SELECT f.model_id, f.family, l.families, l.roots, l.releases, f.depth, f.is_root, f.is_bridge
+FROM model_family f
+JOIN (SELECT model_id,
+             list_sort(list_distinct(list(family))) AS families,
+             list_sort(list_distinct(list(root))) AS roots,
+             list_sort(list_distinct(list(release))) AS releases
+      FROM model_roots GROUP BY model_id) l USING (model_id);
+
+-- Membership per family and per release: a bridge belongs to each family it reaches, and depth
+-- is measured from that family's (release's) nearest root. Organisation roots outside every
+-- release are grouped as release '(unlisted)'.
+CREATE OR REPLACE TEMP VIEW family_membership AS
+SELECT model_id, family, min(depth) AS depth
+FROM model_roots
+GROUP BY model_id, family;
+
+CREATE OR REPLACE TEMP VIEW release_membership AS
+SELECT mr.model_id, mr.family, coalesce(mr.release, '(unlisted)') AS release, min(mr.depth) AS depth
+FROM model_roots mr
+GROUP BY mr.model_id, mr.family, coalesce(mr.release, '(unlisted)');
+
+-- The date each group started: a release's announcement, a family's first release.
+CREATE OR REPLACE TEMP VIEW lineage_release_dates AS
+SELECT family, release, min(released) AS released FROM lineage_releases GROUP BY family, release;
+
+-- License taxonomy: kind and restrictiveness rank (permissive 0 < copyleft 1 < community and
+-- custom terms 2 < non-commercial or no-derivatives 3), whether OSI approved, and whether it is
+-- a Llama community license.
+CREATE OR REPLACE TEMP TABLE license_kinds AS
+SELECT license, kind,
+       CASE kind WHEN 'permissive' THEN 0 WHEN 'copyleft' THEN 1 WHEN 'community' THEN 2
+                 WHEN 'custom' THEN 2 WHEN 'non-commercial' THEN 3 END AS rank,
+       osi_approved,
+       license LIKE 'llama%' AS llama_community
+FROM (VALUES
+    ('apache-2.0', 'permissive', true), ('mit', 'permissive', true),
+    ('bsd', 'permissive', true), ('bsd-2-clause', 'permissive', true),
+    ('bsd-3-clause', 'permissive', true), ('bsd-3-clause-clear', 'permissive', false),
+    ('bsl-1.0', 'permissive', true), ('isc', 'permissive', true), ('zlib', 'permissive', true),
+    ('unlicense', 'permissive', true), ('afl-3.0', 'permissive', true),
+    ('ecl-2.0', 'permissive', true), ('artistic-2.0', 'permissive', true),
+    ('ms-pl', 'permissive', true), ('ncsa', 'permissive', true),
+    ('postgresql', 'permissive', true), ('upl-1.0', 'permissive', true),
+    ('cc0-1.0', 'permissive', false), ('cc-by-2.0', 'permissive', false),
+    ('cc-by-2.5', 'permissive', false), ('cc-by-3.0', 'permissive', false),
+    ('cc-by-4.0', 'permissive', false), ('wtfpl', 'permissive', false),
+    ('pddl', 'permissive', false), ('odc-by', 'permissive', false),
+    ('cdla-permissive-1.0', 'permissive', false), ('cdla-permissive-2.0', 'permissive', false),
+    ('gpl', 'copyleft', true), ('gpl-2.0', 'copyleft', true), ('gpl-3.0', 'copyleft', true),
+    ('lgpl', 'copyleft', true), ('lgpl-2.1', 'copyleft', true), ('lgpl-3.0', 'copyleft', true),
+    ('lgpl-lr', 'copyleft', false), ('agpl-3.0', 'copyleft', true),
+    ('mpl-2.0', 'copyleft', true), ('epl-1.0', 'copyleft', true), ('epl-2.0', 'copyleft', true),
+    ('eupl-1.1', 'copyleft', true), ('eupl-1.2', 'copyleft', true),
+    ('osl-3.0', 'copyleft', true), ('cc-by-sa-3.0', 'copyleft', false),
+    ('cc-by-sa-4.0', 'copyleft', false), ('odbl', 'copyleft', false),
+    ('gfdl', 'copyleft', false), ('cdla-sharing-1.0', 'copyleft', false),
+    ('lppl-1.3c', 'copyleft', true),
+    ('llama2', 'community', false), ('llama3', 'community', false),
+    ('llama3.1', 'community', false), ('llama3.2', 'community', false),
+    ('llama3.3', 'community', false), ('llama4', 'community', false),
+    ('gemma', 'community', false), ('openrail', 'community', false),
+    ('openrail++', 'community', false), ('bigscience-openrail-m', 'community', false),
+    ('creativeml-openrail-m', 'community', false),
+    ('bigscience-bloom-rail-1.0', 'community', false),
+    ('bigcode-openrail-m', 'community', false), ('apple-amlr', 'community', false),
+    ('deepfloyd-if-license', 'community', false), ('other', 'custom', false),
+    ('cc-by-nc-2.0', 'non-commercial', false), ('cc-by-nc-3.0', 'non-commercial', false),
+    ('cc-by-nc-4.0', 'non-commercial', false), ('cc-by-nc-nd-3.0', 'non-commercial', false),
+    ('cc-by-nc-nd-4.0', 'non-commercial', false), ('cc-by-nc-sa-2.0', 'non-commercial', false),
+    ('cc-by-nc-sa-3.0', 'non-commercial', false), ('cc-by-nc-sa-4.0', 'non-commercial', false),
+    ('cc-by-nd-4.0', 'non-commercial', false),
+    ('fair-noncommercial-research-license', 'non-commercial', false)
+) AS t(license, kind, osi_approved);
+
+-- A declared license as the taxonomy keys it: lower case, blank as NULL.
+CREATE OR REPLACE TEMP MACRO license_id(license) AS nullif(lower(trim(license)), '');
+
+-- Each model's declared license (license_id), with its kind ('none' when missing, 'unknown'
+-- outside the taxonomy).
+CREATE OR REPLACE TEMP VIEW model_license AS
+SELECT m.id AS model_id, license_id(m.license) AS license,
+       coalesce(k.kind, CASE WHEN license_id(m.license) IS NULL THEN 'none'
+                             ELSE 'unknown' END) AS kind,
+       k.rank, coalesce(k.osi_approved, false) AS osi_approved,
+       coalesce(k.llama_community, false) AS llama_community
+FROM models m
+LEFT JOIN license_kinds k ON k.license = license_id(m.license);
+
+-- The drift from a parent's license to its child's, checked in this order: missing (the child
+-- declares none), parent_missing, kept, relabelled_permissive (a permissive license under a
+-- Llama community license), more_restrictive (higher rank), changed_same_kind (another license of
+-- the same rank), less_restrictive, changed_unknown (a license outside the taxonomy).
+-- Arguments are model_license columns of the parent and of the child.
+CREATE OR REPLACE TEMP MACRO drift_kind(parent_license, parent_rank, parent_llama,
+                                        child_license, child_kind, child_rank) AS (
+    CASE
+        WHEN child_license IS NULL THEN 'missing'
+        WHEN parent_license IS NULL THEN 'parent_missing'
+        WHEN child_license = parent_license THEN 'kept'
+        WHEN parent_llama AND child_kind = 'permissive' THEN 'relabelled_permissive'
+        WHEN child_rank > parent_rank THEN 'more_restrictive'
+        WHEN child_rank = parent_rank THEN 'changed_same_kind'
+        WHEN child_rank < parent_rank THEN 'less_restrictive'
+        ELSE 'changed_unknown'
+    END
+);
+
+-- License drift along every edge whose two ends were crawled.
+CREATE OR REPLACE TEMP VIEW license_drift AS
+SELECT e.child, e.parent, e.relation, p.license AS parent_license, c.license AS child_license,
+       drift_kind(p.license, p.rank, p.llama_community, c.license, c.kind, c.rank) AS drift
+FROM lineage_edges e
+JOIN model_license c ON c.model_id = e.child
+JOIN model_license p ON p.model_id = e.parent;
+
+-- Every tag quantization_format reads (so callers gather only these).
+CREATE OR REPLACE TEMP MACRO quantization_tags() AS
+    ['gguf', 'gptq', 'awq', 'exl2', 'mlx', 'bitsandbytes', '4-bit', '8-bit', 'onnx', 'fp8'];
+
+-- The quantization format a model's name, library or tags show (NULL when none); a model whose
+-- relation is 'quantized' but shows no known format is 'unknown'. tags: lower-case tag list.
+CREATE OR REPLACE TEMP MACRO quantization_format(model_id, library_name, tags, relation) AS (
+    CASE
+        WHEN list_contains(tags, 'gguf') OR library_name = 'gguf'
+             OR lower(model_id) LIKE '%gguf%' THEN 'GGUF'
+        WHEN list_contains(tags, 'gptq') OR lower(model_id) LIKE '%gptq%' THEN 'GPTQ'
+        WHEN list_contains(tags, 'awq') OR lower(model_id) LIKE '%awq%' THEN 'AWQ'
+        WHEN list_contains(tags, 'exl2') OR lower(model_id) LIKE '%exl2%' THEN 'EXL2'
+        WHEN list_contains(tags, 'mlx') OR library_name = 'mlx'
+             OR lower(model_id) LIKE '%mlx%' THEN 'MLX'
+        WHEN list_contains(tags, 'bitsandbytes') OR list_contains(tags, '4-bit')
+             OR list_contains(tags, '8-bit') OR lower(model_id) LIKE '%bnb%' THEN 'bitsandbytes'
+        WHEN list_contains(tags, 'onnx') OR library_name = 'onnx'
+             OR lower(model_id) LIKE '%onnx%' THEN 'ONNX'
+        WHEN list_contains(tags, 'fp8') OR lower(model_id) LIKE '%fp8%' THEN 'FP8'
+        WHEN lower(model_id) LIKE '%hqq%' THEN 'HQQ'
+        WHEN lower(model_id) LIKE '%aqlm%' THEN 'AQLM'
+        WHEN relation = 'quantized' THEN 'unknown'
+    END
+);

@@ -1,0 +1,268 @@
+"""The ecosystem report: a self-contained HTML page with inline SVG charts, and a Markdown summary.
+
+Every metric is computed once (`collect`) and both documents are rendered from the same frames.
+Everything that comes from the crawl (model names, licenses, card text) is HTML-escaped, and the
+page forbids scripts outright (Content-Security-Policy), so a hostile model name stays text.
+"""
+
+from __future__ import annotations
+
+import html
+import math
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+
+import duckdb
+import numpy as np
+import pandas as pd
+
+from analysis import charts, licenses, lineage, metrics, openness
+
+TOP_N = 10
+
+
+@dataclass
+class ReportData:
+    """Every frame the report shows, computed once."""
+
+    source: str
+    generated: str
+    totals: dict[str, int]
+    labels: dict[str, str]
+    frames: dict[str, pd.DataFrame] = field(default_factory=dict)
+
+
+def collect(conn: duckdb.DuckDBPyConnection, source: str = "") -> ReportData:
+    """Compute every metric of the report on a connection (read-only is enough)."""
+    lineage.prepare(conn)
+    totals = dict(zip(
+        ["models", "edges", "cards"],
+        conn.execute("SELECT (SELECT count(*) FROM models), (SELECT count(*) FROM edges), "
+                     "(SELECT count(*) FROM cards)").fetchall()[0], strict=True))
+    labels = dict(conn.execute("SELECT family, label FROM lineage_families").fetchall())
+    labels["both"] = "Bridges"
+    issues = lineage.issues(conn)
+    f: dict[str, pd.DataFrame] = {
+        "sizes_family": metrics.sizes(conn, "family"),
+        "sizes_release": metrics.sizes(conn, "release"),
+        "partition": metrics.partition_sizes(conn),
+        "depth": metrics.depth_distribution(conn, "family"),
+        "relations_family": metrics.relation_shares(conn, "family"),
+        "relations_release": metrics.relation_shares(conn, "release"),
+        "formats": metrics.quantization_formats(conn, "family"),
+        "downloads_family": metrics.downloads(conn, "family"),
+        "downloads_release": metrics.downloads(conn, "release"),
+        "top": metrics.top_derivatives(conn, "family", TOP_N),
+        "growth_family": metrics.growth(conn, "family"),
+        "growth_release": metrics.growth(conn, "release"),
+        "milestones": metrics.milestones(conn, "release"),
+        "bridges": metrics.bridges(conn),
+        "declared": licenses.declared_licenses(conn, "family"),
+        "flows": licenses.flows(conn, "family"),
+        "flows_release": licenses.flows(conn, "release"),
+        "naming": licenses.naming_rule_summary(conn),
+        "openness": openness.summary(conn, "family"),
+        "issues": issues.groupby("kind", as_index=False).agg(
+            models=("model_id", "nunique"), example=("model_id", "first")),
+    }
+    f["drift_family"] = licenses.summarize_drift(f["flows"], "family")
+    f["drift_release"] = licenses.summarize_drift(f["flows_release"], "release")
+    f["comparison"] = licenses.compare_families(f["declared"], f["drift_family"]).rename(
+        columns=labels)
+    f["drift_by_release"] = (
+        f["drift_release"].pivot_table(index=["family", "release"], columns="drift",
+                                       values="share", sort=False, fill_value=0.0)
+        .reindex(columns=[k for k in licenses.DRIFT_KINDS if k in set(f["drift_release"].drift)])
+        .rename_axis(columns=None).reset_index()
+    )
+    generated = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
+    return ReportData(source, generated, totals, labels, f)
+
+
+# -- HTML ---------------------------------------------------------------------------------------
+
+SHARE_COLUMNS = {"share", "top10_share", "compliance", "mean_score", "LLaMA", "DeepSeek",
+                 *openness.COMPONENTS, *licenses.DRIFT_KINDS}
+
+CSS = """
+body { font: 14px/1.45 system-ui, sans-serif; margin: 2rem auto; max-width: 1180px; color: #222; }
+h1 { margin-bottom: 0; } h2 { margin-top: 2.2rem; border-bottom: 1px solid #ddd; }
+table { border-collapse: collapse; margin: .6rem 0 1rem; font-size: 12.5px; }
+th, td { padding: 3px 9px; border-bottom: 1px solid #eee; text-align: right; }
+th { background: #f4f6f8; } td.text, th:first-child { text-align: left; }
+.note { color: #555; font-size: 12.5px; max-width: 60rem; }
+figure { margin: 1rem 0; } figure svg { max-width: 100%; height: auto; }
+.cards { display: flex; gap: 1rem; flex-wrap: wrap; }
+.card { background: #f4f6f8; padding: .6rem 1rem; border-radius: 6px; }
+.card b { display: block; font-size: 20px; }
+"""
+
+
+def _cell(value: object, column: str) -> str:
+    """A value as escaped text: shares as percentages, counts with separators."""
+    if value is None or (isinstance(value, float) and math.isnan(value)) or value is pd.NA \
+            or value is pd.NaT:
+        return "–"
+    if isinstance(value, list | tuple | np.ndarray):
+        value = ", ".join(map(str, list(value)))
+    elif column in SHARE_COLUMNS and isinstance(value, int | float) and not isinstance(value, bool):
+        value = f"{100 * value:.1f}%"
+    elif isinstance(value, float):
+        value = f"{value:,.0f}" if abs(value) >= 100 else f"{value:.3g}"
+    elif isinstance(value, int) and not isinstance(value, bool):
+        value = f"{value:,}"
+    elif isinstance(value, pd.Timestamp):
+        value = value.date().isoformat()
+    return html.escape(str(value))
+
+
+def html_table(frame: pd.DataFrame, labels: dict[str, str] | None = None) -> str:
+    """An escaped HTML table; family keys shown by their labels."""
+    labels = labels or {}
+    head = "".join(f"<th>{html.escape(str(c).replace('_', ' '))}</th>" for c in frame.columns)
+    rows = []
+    for record in frame.astype(object).itertuples(index=False):
+        cells = []
+        for column, value in zip(frame.columns, record, strict=True):
+            shown = labels.get(value, value) if column == "family" else value
+            kind = "num" if isinstance(shown, int | float) else "text"
+            cells.append(f"<td class='{kind}'>{_cell(shown, column)}</td>")
+        rows.append("<tr>" + "".join(cells) + "</tr>")
+    return f"<table><thead><tr>{head}</tr></thead><tbody>{''.join(rows)}</tbody></table>"
+
+
+def _figure(data: pd.DataFrame, draw: Callable[[], str], caption: str) -> str:
+    """The chart `draw` makes of `data`, captioned; a note instead when there is no data."""
+    if data.empty:
+        return "<p class='note'>No data for this chart.</p>"
+    return f"<figure>{draw()}<figcaption class='note'>{html.escape(caption)}</figcaption></figure>"
+
+
+def render_html(data: ReportData) -> str:
+    """The report page: inline CSS and SVG only, nothing fetched, no script allowed."""
+    f, labels = data.frames, data.labels
+
+    def t(name: str) -> str:
+        return html_table(f[name], labels)
+
+    members = f["partition"]
+    cards = "".join(
+        f"<div class='card'>{html.escape(label)}<b>{value:,}</b></div>"
+        for label, value in [("models in the crawl", data.totals["models"]),
+                             ("lineage edges", data.totals["edges"]),
+                             *[(f"{labels.get(r.family, r.family)} models", r.models)
+                               for r in members.itertuples()]]
+    )
+    top = f["top"].drop(columns=["likes"])
+    sections = [
+        ("Families", f"<div class='cards'>{cards}</div>" + t("sizes_family") + "<p class='note'>"
+         "A bridge (a model reaching roots of both families, such as DeepSeek-R1-Distill-Llama "
+         "and its descendants) counts in both families here; the exclusive split is "
+         "below.</p>" + t("partition")),
+        ("Growth", _figure(f["growth_family"], lambda: charts.growth(
+            f["growth_family"], f["growth_release"], labels),
+            "Derivatives counted by their repository's creation date.")
+         + "<h3>Days from release to the 10th, 100th and 1,000th derivative</h3>"
+         + t("milestones")),
+        ("Root releases", t("sizes_release")),
+        ("Relations", _figure(f["relations_family"], lambda: charts.relation_shares(
+            pd.concat([f["relations_family"], f["relations_release"]]), labels),
+            "Each descendant counted once, with its relation to its parents.")
+         + "<h3>Quantization formats</h3>" + t("formats")),
+        ("Depth", _figure(f["depth"], lambda: charts.depth_distribution(f["depth"], labels),
+                          "Depth is the distance to the family's nearest root.")),
+        ("License drift", _figure(f["flows"], lambda: charts.drift_flows(f["flows"], labels),
+                                  "Each parent-to-child edge whose two ends were crawled.")
+         + t("drift_family") + "<h3>Declared licenses of derivatives</h3>" + t("declared")
+         + "<h3>DeepSeek against LLaMA</h3>" + t("comparison")
+         + "<h3>Llama 3.x naming rule (a derivative's name must begin with “Llama”)</h3>"
+         + t("naming") + "<h3>Drift per release (share of edges)</h3>" + t("drift_by_release")),
+        ("Top derivatives", "<p class='note'>" + html.escape(metrics.DOWNLOADS_CAVEAT) + "</p>"
+         + _figure(f["top"], lambda: charts.top_derivatives(f["top"], labels),
+                   "Downloads in the last 30 days.")
+         + html_table(top, labels)),
+        ("Downloads", "<p class='note'>" + html.escape(metrics.DOWNLOADS_CAVEAT) + "</p>"
+         + t("downloads_family") + t("downloads_release")),
+        ("Bridges between the families", t_head(f["bridges"], 25, labels)),
+        ("Openness", "<p class='note'>" + html.escape(openness.__doc__.split("\n\n")[1]) + "</p>"
+         + t("openness")),
+        ("Lineage defects", "<p class='note'>Self-loops are ignored, cycles are cut, parents "
+         "never crawled end a lineage; all are listed by analysis.lineage.issues.</p>"
+         + t("issues")),
+    ]
+    body = "".join(f"<h2>{html.escape(title)}</h2>{content}" for title, content in sections)
+    return (
+        "<!DOCTYPE html><html lang='en'><head><meta charset='utf-8'>"
+        "<meta http-equiv='Content-Security-Policy' content=\"default-src 'none'; "
+        "style-src 'unsafe-inline'; img-src data:\">"
+        "<title>LLaMA and DeepSeek derivative ecosystems</title>"
+        f"<style>{CSS}</style></head><body>"
+        "<h1>LLaMA and DeepSeek derivative ecosystems</h1>"
+        f"<p class='note'>{html.escape(data.source)} · generated {html.escape(data.generated)}</p>"
+        f"{body}</body></html>"
+    )
+
+
+def t_head(frame: pd.DataFrame, n: int, labels: dict[str, str]) -> str:
+    """The first n rows as a table, saying how many were left out."""
+    more = len(frame) - n
+    note = f"<p class='note'>… and {more:,} more.</p>" if more > 0 else ""
+    return f"<p class='note'>{len(frame):,} models.</p>" + html_table(frame.head(n), labels) + note
+
+
+# -- Markdown -----------------------------------------------------------------------------------
+
+def _md_cell(value: object, column: str) -> str:
+    """Escaped for Markdown: HTML-escaped text, then the characters Markdown would interpret."""
+    text = _cell(value, column)
+    for char in "\\`*_[]|":
+        text = text.replace(char, "\\" + char)
+    return text.replace("\n", " ")
+
+
+def markdown_table(frame: pd.DataFrame, labels: dict[str, str]) -> str:
+    columns = list(frame.columns)
+    lines = ["| " + " | ".join(c.replace("_", " ") for c in columns) + " |",
+             "|" + "|".join("---" for _ in columns) + "|"]
+    for record in frame.astype(object).itertuples(index=False):
+        cells = [_md_cell(labels.get(v, v) if c == "family" else v, c)
+                 for c, v in zip(columns, record, strict=True)]
+        lines.append("| " + " | ".join(cells) + " |")
+    return "\n".join(lines)
+
+
+def render_markdown(data: ReportData) -> str:
+    f, labels = data.frames, data.labels
+    parts = [
+        "# LLaMA and DeepSeek derivative ecosystems",
+        f"{_md_cell(data.source, '')} · generated {data.generated} · "
+        f"{data.totals['models']:,} models, {data.totals['edges']:,} lineage edges",
+        "## Families", markdown_table(f["sizes_family"], labels),
+        markdown_table(f["partition"], labels),
+        "## Root releases", markdown_table(f["sizes_release"], labels),
+        "## Days to the 10th, 100th and 1,000th derivative",
+        markdown_table(f["milestones"], labels),
+        "## Relations", markdown_table(f["relations_family"], labels),
+        "## License drift (parent to child edges)", markdown_table(f["drift_family"], labels),
+        "## DeepSeek against LLaMA", markdown_table(f["comparison"], labels),
+        "## Llama 3.x naming rule", markdown_table(f["naming"], labels),
+        "## Openness", markdown_table(f["openness"], labels),
+        "## Top derivatives", f"_{_md_cell(metrics.DOWNLOADS_CAVEAT, '')}_",
+        markdown_table(f["top"][["family", "rank", "model_id", "downloads", "relation"]], labels),
+        "## Lineage defects", markdown_table(f["issues"], labels),
+    ]
+    return "\n\n".join(parts) + "\n"
+
+
+def write_report(conn: duckdb.DuckDBPyConnection, out_dir: str | Path, source: str = ""
+                 ) -> list[Path]:
+    """Write report.html and summary.md under out_dir; returns their paths."""
+    data = collect(conn, source)
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    page, summary = out / "report.html", out / "summary.md"
+    page.write_text(render_html(data), encoding="utf-8")
+    summary.write_text(render_markdown(data), encoding="utf-8")
+    return [page, summary]

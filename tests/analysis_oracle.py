@@ -1,0 +1,189 @@
+"""Independent answers for the analysis tests: networkx and plain pandas, no lineage SQL.
+
+Each function recomputes one analysis result from the raw tables (models, edges, model_tags,
+cards) and the roots config, with different code paths from the DuckDB views, so the tests
+compare two implementations rather than one with itself.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass
+
+import duckdb
+import networkx as nx
+import numpy as np
+import pandas as pd
+
+from crawler.roots import Roots, load_roots
+
+PRIORITY = ["merge", "adapter", "quantized", "finetune", "unspecified"]
+FORMAT_RULES = [  # (format, tags, libraries, name fragments), first match wins
+    ("GGUF", {"gguf"}, {"gguf"}, ("gguf",)), ("GPTQ", {"gptq"}, set(), ("gptq",)),
+    ("AWQ", {"awq"}, set(), ("awq",)), ("EXL2", {"exl2"}, set(), ("exl2",)),
+    ("MLX", {"mlx"}, {"mlx"}, ("mlx",)),
+    ("bitsandbytes", {"bitsandbytes", "4-bit", "8-bit"}, set(), ("bnb",)),
+    ("ONNX", {"onnx"}, {"onnx"}, ("onnx",)), ("FP8", {"fp8"}, set(), ("fp8",)),
+    ("HQQ", set(), set(), ("hqq",)), ("AQLM", set(), set(), ("aqlm",)),
+]
+
+
+@dataclass
+class Hub:
+    models: pd.DataFrame
+    edges: pd.DataFrame
+    tags: pd.DataFrame
+    cards: pd.DataFrame
+    roots: Roots
+    graph: nx.DiGraph  # parent -> child, self-loops dropped
+
+
+def load(conn: duckdb.DuckDBPyConnection, roots: Roots | None = None) -> Hub:
+    models = conn.execute("SELECT * FROM models").df()
+    edges = conn.execute("SELECT * FROM edges").df()
+    graph = nx.DiGraph()
+    graph.add_nodes_from(models["id"])
+    graph.add_edges_from((p, c) for c, p in zip(edges["child"], edges["parent"], strict=True)
+                         if c != p)
+    return Hub(models, edges, conn.execute("SELECT * FROM model_tags").df(),
+               conn.execute("SELECT * FROM cards").df(), roots or load_roots(), graph)
+
+
+def model_roots(hub: Hub) -> pd.DataFrame:
+    """(model_id, root, family, release, depth): BFS below every root of the config."""
+    listed: dict[str, list] = {}
+    for release in hub.roots.releases:
+        for model in release.models:
+            listed.setdefault(model, []).append(release)
+    authors = dict(zip(hub.models["id"], hub.models["author"], strict=True))
+    org = {m: hub.roots.organisations[a] for m, a in authors.items()
+           if a in hub.roots.organisations and m not in listed}
+    candidates = set(listed) | set(org)
+    implicit = {m for m in org if not (nx.ancestors(hub.graph, m) & (candidates - {m}))}
+    rows = []
+    for root in sorted(set(listed) | implicit):
+        labels = [(r.family, r.name) for r in listed[root]] if root in listed else [
+            (org[root], None)]
+        reach = (nx.single_source_shortest_path_length(hub.graph, root)
+                 if root in hub.graph else {root: 0})
+        rows += [(m, root, fam, rel, d) for fam, rel in labels for m, d in reach.items()]
+    return pd.DataFrame(rows, columns=["model_id", "root", "family", "release", "depth"])
+
+
+def membership(hub: Hub, level: str) -> pd.DataFrame:
+    """(model_id, keys…, depth) with depth measured from the group's nearest root."""
+    frame = model_roots(hub)
+    frame["release"] = frame["release"].fillna("(unlisted)")
+    keys = ["family"] if level == "family" else ["family", "release"]
+    return frame.groupby(["model_id", *keys], as_index=False)["depth"].min()
+
+
+def keys_of(level: str) -> list[str]:
+    return ["family"] if level == "family" else ["family", "release"]
+
+
+def relation_of(hub: Hub) -> dict[str, str]:
+    """Each child's most specific relation over its edges (self-loops ignored)."""
+    edges = hub.edges[hub.edges["child"] != hub.edges["parent"]]
+    best: dict[str, str] = {}
+    for child, relation in zip(edges["child"], edges["relation"].fillna("unspecified"),
+                               strict=True):
+        if child not in best or PRIORITY.index(relation) < PRIORITY.index(best[child]):
+            best[child] = relation
+    return best
+
+
+def format_of(hub: Hub, relations: dict[str, str]) -> dict[str, str | None]:
+    tags = hub.tags.assign(tag=hub.tags["tag"].str.lower()).groupby("model_id")["tag"].agg(set)
+    out = {}
+    for model, library in zip(hub.models["id"], hub.models["library_name"], strict=True):
+        model_tags, name = tags.get(model, set()), model.lower()
+        out[model] = next((fmt for fmt, t, libs, frags in FORMAT_RULES
+                           if model_tags & t or library in libs or any(f in name for f in frags)),
+                          "unknown" if relations.get(model) == "quantized" else None)
+    return out
+
+
+def gini(values: np.ndarray) -> float:
+    """Gini through the Lorenz curve (a different formula from the SQL's rank-weighted sum)."""
+    x = np.sort(values.astype(float))
+    if x.sum() == 0:
+        return float("nan")
+    lorenz = np.cumsum(x) / x.sum()
+    return 1 - (2 * lorenz.sum() - 1) / len(x)
+
+
+def license_of(hub: Hub) -> dict[str, str | None]:
+    return {m: (lic.strip().lower() or None) if isinstance(lic, str) else None
+            for m, lic in zip(hub.models["id"], hub.models["license"], strict=True)}
+
+
+def drift_kind(parent: str | None, child: str | None, kinds: pd.DataFrame) -> str:
+    """The drift rules of docs/schema.md, in Python."""
+    table = kinds.set_index("license")
+    if child is None:
+        return "missing"
+    if parent is None:
+        return "parent_missing"
+    if child == parent:
+        return "kept"
+    p = table.loc[parent] if parent in table.index else None
+    c = table.loc[child] if child in table.index else None
+    if p is not None and p["llama_community"] and c is not None and c["kind"] == "permissive":
+        return "relabelled_permissive"
+    if p is None or c is None:
+        return "changed_unknown"
+    if c["rank"] > p["rank"]:
+        return "more_restrictive"
+    return "changed_same_kind" if c["rank"] == p["rank"] else "less_restrictive"
+
+
+def scoped_edges(hub: Hub, level: str) -> pd.DataFrame:
+    """Edges whose child descends from a group and whose parent belongs to it, both crawled."""
+    keys = keys_of(level)
+    members = membership(hub, level)
+    crawled = set(hub.models["id"])
+    edges = hub.edges[(hub.edges["child"] != hub.edges["parent"])
+                      & hub.edges["child"].isin(crawled) & hub.edges["parent"].isin(crawled)]
+    child = edges.merge(members[members["depth"] > 0], left_on="child", right_on="model_id")
+    return child.merge(members[["model_id", *keys]], left_on=["parent", *keys],
+                       right_on=["model_id", *keys], suffixes=("", "_parent"))
+
+
+def card_meta(hub: Hub) -> dict[str, dict]:
+    """The card metadata a model shows: the card's header if fetched, else the listing's."""
+    meta = {m: json.loads(c) if isinstance(c, str) else {}
+            for m, c in zip(hub.models["id"], hub.models["card_data"], strict=True)}
+    for model, raw in zip(hub.cards["model_id"], hub.cards["metadata"], strict=True):
+        if isinstance(raw, str):
+            meta[model] = json.loads(raw)
+    return meta
+
+
+def nonempty(value: object) -> bool:
+    if isinstance(value, list | str):
+        return len(value) > 0
+    return value is not None
+
+
+def openness(hub: Hub, osi: set[str], substance: int = 1000) -> pd.DataFrame:
+    """Per crawled model: the six components and the score."""
+    meta = card_meta(hub)
+    tags = hub.tags.groupby("model_id")["tag"].agg(list)
+    bodies = dict(zip(hub.cards["model_id"], hub.cards["body"], strict=True))
+    licenses = license_of(hub)
+    rows = []
+    for model in hub.models["id"]:
+        m, t = meta.get(model, {}), tags.get(model, [])
+        body = bodies.get(model) if isinstance(bodies.get(model), str) else ""
+        parts = {
+            "license_osi": licenses[model] in osi,
+            "datasets": any(x.startswith("dataset:") for x in t) or nonempty(m.get("datasets")),
+            "evaluation": nonempty(m.get("model-index")),
+            "paper": any(x.startswith("arxiv:") for x in t) or bool(re.search("arxiv.org/", body)),
+            "base_model": nonempty(m.get("base_model")),
+            "card_substance": len(body) >= substance,
+        }
+        rows.append({"model_id": model, **parts, "score": sum(parts.values()) / len(parts)})
+    return pd.DataFrame(rows)

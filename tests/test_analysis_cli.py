@@ -1,0 +1,120 @@
+"""hf-lineage tree, sql, report and export: outputs, read-only guarantees, one-line errors."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from pathlib import Path
+
+import pyarrow.parquet as pq
+import pytest
+from click.testing import CliRunner
+
+from analysis.db import connect
+from analysis.tree import family_tree
+from hf_lineage.cli import main
+from tests.analysis_fixtures import fixture_db
+
+
+@pytest.fixture(scope="module")
+def db(tmp_path_factory) -> Path:
+    return fixture_db(tmp_path_factory.mktemp("cli") / "hub.duckdb")
+
+
+def run(*args: str):
+    return CliRunner().invoke(main, [str(a) for a in args])
+
+
+def assert_one_line_error(result, fragment: str) -> None:
+    assert result.exit_code == 1, result.output
+    assert "Traceback" not in result.output
+    lines = [line for line in result.stderr.splitlines() if line.strip()]
+    assert len(lines) == 1 and fragment in lines[0], result.stderr
+
+
+def test_tree_shows_counts_relations_licenses(db):
+    result = run("tree", "meta-llama/Llama-3.1-8B", "--db", db, "--depth", "2")
+    assert result.exit_code == 0, result.output
+    out = result.stdout
+    assert out.splitlines()[0].startswith("meta-llama/Llama-3.1-8B")
+    assert "descendants" in out and "generations deep" in out
+    assert "[finetune]" in out or "[quantized]" in out
+    conn = connect(db)
+    family = family_tree(conn, "meta-llama/Llama-3.1-8B", 2)
+    total = conn.execute("SELECT count(*) FROM descendants('meta-llama/Llama-3.1-8B')"
+                         ).fetchall()[0][0]
+    conn.close()
+    assert f"{total:,} descendants," in out and family.descendants == total
+
+
+def test_tree_counts_add_up(db):
+    conn = connect(db)
+    family = family_tree(conn, "huggyllama/llama-7b", 3)
+    conn.close()
+    assert family.nodes[0].descendants == family.descendants
+    children: dict[str, int] = {}
+    for node in family.nodes[1:]:
+        children[node.parent] = children.get(node.parent, 0) + node.descendants + 1
+    for node in family.nodes:
+        if node.depth < 3:
+            assert children.get(node.model_id, 0) == node.descendants
+
+
+def test_tree_errors(db, tmp_path):
+    assert_one_line_error(run("tree", "nobody/nothing", "--db", db), "unknown model")
+    assert_one_line_error(run("tree", "x/y", "--db", tmp_path / "none.duckdb"),
+                          "database not found")
+
+
+def test_sql_table_csv_json_parquet(db, tmp_path):
+    query = "SELECT family, count(*) AS n FROM family_members GROUP BY family ORDER BY family"
+    table = run("sql", query, "--db", db)
+    assert table.exit_code == 0 and "deepseek" in table.stdout and "3 rows" in table.stdout
+    csv = run("sql", query, "--db", db, "--format", "csv")
+    assert csv.stdout.splitlines()[0] == "family,n"
+    rows = json.loads(run("sql", query, "--db", db, "--format", "json").stdout)
+    assert [r["family"] for r in rows] == ["both", "deepseek", "llama"]
+    out = tmp_path / "result.parquet"
+    assert run("sql", query, "--db", db, "--format", "parquet", "--out", out).exit_code == 0
+    assert pq.read_table(out).num_rows == 3
+    assert_one_line_error(run("sql", query, "--db", db, "--format", "parquet"), "--out")
+
+
+def test_sql_user_values_stay_data(db):
+    hostile = "x'); DROP TABLE models; --"
+    quoted = hostile.replace("'", "''")
+    result = run("sql", f"SELECT count(*) AS n FROM models WHERE id = '{quoted}'",
+                 "--db", db, "--format", "json")
+    assert json.loads(result.stdout) == [{"n": 0}]
+    assert_one_line_error(run("tree", hostile, "--db", db), "unknown model")
+
+
+def test_sql_refuses_writes_and_changes_nothing(db):
+    before = hashlib.sha256(db.read_bytes()).hexdigest()
+    for statement in ("DROP TABLE models", "DELETE FROM edges", "UPDATE models SET likes = 0",
+                      "CREATE TABLE x AS SELECT 1", "ATTACH 'other.duckdb'",
+                      "COPY models TO 'models.csv'", "SELECT 1; DROP TABLE models"):
+        result = run("sql", statement, "--db", db)
+        assert result.exit_code == 1 and "Traceback" not in result.output, statement
+    assert_one_line_error(run("sql", "DROP TABLE models", "--db", db), "refused: DROP")
+    assert hashlib.sha256(db.read_bytes()).hexdigest() == before
+    count = run("sql", "SELECT count(*) AS n FROM models", "--db", db, "--format", "json")
+    assert json.loads(count.stdout)[0]["n"] > 0
+
+
+def test_sql_bad_query_is_one_line(db):
+    assert_one_line_error(run("sql", "SELEC 1", "--db", db), "Parser Error")
+    assert_one_line_error(run("sql", "SELECT * FROM nowhere", "--db", db), "nowhere")
+
+
+def test_report_and_export_print_what_they_wrote(db, tmp_path):
+    result = run("report", "--db", db, "--out", tmp_path / "report")
+    assert result.exit_code == 0, result.output
+    paths = [Path(line) for line in result.stdout.splitlines()]
+    assert [p.name for p in paths] == ["report.html", "summary.md"]
+    assert all(p.is_file() for p in paths)
+    result = run("export", "--parquet", tmp_path / "parquet", "--db", db)
+    assert result.exit_code == 0, result.output
+    assert "models" in result.stdout and (tmp_path / "parquet" / "models").is_dir()
+    assert_one_line_error(run("report", "--db", tmp_path / "missing.duckdb"),
+                          "database not found")

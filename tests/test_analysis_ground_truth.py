@@ -1,0 +1,79 @@
+"""The generated Hub's ground truth reproduced end to end: generate, serve, crawl over HTTP,
+analyse; family sizes, depths, relations and license drift equal what the generator wrote."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+
+from analysis import licenses, metrics
+from analysis.db import connect
+from crawler.crawl import crawl
+from crawler.roots import load_roots
+from hub_double.generator import generated_store
+from hub_double.server import HubDouble
+from tests.crawl_helpers import fast_client
+
+
+@pytest.fixture(scope="module")
+def analysed(tmp_path_factory):
+    """(analysis connection on a family crawl of the generated Hub, the generator's truth)."""
+    generated = generated_store(3000, seed=23)
+    db = tmp_path_factory.mktemp("truth") / "family.duckdb"
+    with HubDouble(generated) as double:
+        crawl(db, "family", client=fast_client(endpoint=double.url))
+    truth = generated.cursor()
+    models = truth.execute("SELECT * FROM truth_models WHERE family IS NOT NULL").df()
+    edges = truth.execute("SELECT * FROM truth_edges").df()
+    conn = connect(db)
+    yield conn, models, edges
+    conn.close()
+
+
+def truth_membership(models: pd.DataFrame) -> dict[str, set[str]]:
+    """Each truth model's families, from the roots the generator says it descends from."""
+    family_of_root = {m: r.family for r in load_roots().releases for m in r.models}
+    return {m: {family_of_root[r] for r in roots}
+            for m, roots in zip(models["id"], models["roots"], strict=True)}
+
+
+def test_family_sizes_and_depths(analysed):
+    conn, models, _ = analysed
+    got = metrics.partition_sizes(conn).set_index("family")["models"].to_dict()
+    assert got == models["family"].value_counts().to_dict()
+    ours = conn.execute("SELECT model_id, family, depth FROM model_family").df()
+    merged = models.merge(ours, left_on="id", right_on="model_id", suffixes=("", "_ours"))
+    assert len(merged) == len(models)
+    assert (merged["family"] == merged["family_ours"]).all()
+    assert (merged["depth"] == merged["depth_ours"]).all()
+
+
+def test_relation_shares(analysed):
+    conn, models, edges = analysed
+    descendants = set(models.loc[models["depth"] > 0, "id"])
+    want = edges[edges["child"].isin(descendants)]["relation"].value_counts().to_dict()
+    got = dict(conn.execute(
+        "SELECT e.relation, count(*) FROM lineage_edges e "
+        "JOIN model_family f ON f.model_id = e.child AND f.depth > 0 GROUP BY e.relation"
+    ).fetchall())
+    assert got == want
+    shares = metrics.relation_shares(conn, "family")
+    assert shares.groupby("family")["share"].sum().tolist() == pytest.approx([1.0, 1.0])
+
+
+def test_license_drift_counts(analysed):
+    conn, models, edges = analysed
+    families = truth_membership(models)
+    licence = dict(zip(models["id"], models["license"], strict=True))
+    depth = conn.execute("SELECT model_id, family, depth FROM family_membership").df()
+    depth = {(m, f): d for m, f, d in depth.itertuples(index=False)}
+    pairs = pd.DataFrame(
+        [(f, licence[p], licence[c]) for c, p, exists in
+         edges[["child", "parent", "parent_exists"]].itertuples(index=False)
+         if exists and c != p and c in families and p in families
+         for f in families[c] & families[p] if depth.get((c, f), 0) > 0],
+        columns=["family", "parent_license", "child_license"])
+    want = licenses.classify_pairs(conn, pairs).groupby(["family", "drift"]).size().to_dict()
+    got = licenses.drift(conn, "family").set_index(["family", "drift"])["edges"].to_dict()
+    assert got == want
+    assert want[("llama", "relabelled_permissive")] > 0

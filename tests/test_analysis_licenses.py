@@ -1,0 +1,172 @@
+"""License drift, the Llama 3.x naming rule and openness: every drift case by construction,
+then every figure cross-checked against the pandas oracle on random Hubs of several sizes."""
+
+from __future__ import annotations
+
+import duckdb
+import pandas as pd
+import pytest
+
+from analysis import licenses, openness
+from analysis.db import connect
+from tests import analysis_oracle as oracle
+from tests.analysis_fixtures import (
+    LICENSE_CASES,
+    create_db,
+    license_graph,
+    license_roots,
+    openness_graph,
+    random_hub,
+)
+
+LEVELS = ["family", "release"]
+
+
+@pytest.fixture(scope="module")
+def cases(tmp_path_factory) -> duckdb.DuckDBPyConnection:
+    conn = connect(license_graph(tmp_path_factory.mktemp("lic") / "cases.duckdb"),
+                   license_roots())
+    yield conn
+    conn.close()
+
+
+@pytest.fixture(scope="module", params=[300, 2000, 8000])
+def hub(request, tmp_path_factory) -> tuple[duckdb.DuckDBPyConnection, oracle.Hub]:
+    path = tmp_path_factory.mktemp("random") / f"hub{request.param}.duckdb"
+    writer = create_db(path)
+    random_hub(writer, request.param, seed=request.param + 2)
+    writer.close()
+    conn = connect(path)
+    yield conn, oracle.load(conn)
+    conn.close()
+
+
+# -- by construction ----------------------------------------------------------------------------
+
+def test_every_drift_case(cases):
+    got = dict(cases.execute("SELECT child, drift FROM license_drift").fetchall())
+    assert got == {child: drift for child, _, _, drift in LICENSE_CASES}
+
+
+def test_classify_pairs_applies_the_same_rules(cases):
+    pairs = pd.DataFrame(
+        [(parent, lic) for _, parent, lic, _ in LICENSE_CASES if parent != "k/none"],
+        columns=["parent", "child_license"])
+    parents = dict(cases.execute("SELECT id, license FROM models").fetchall())
+    pairs["parent_license"] = pairs["parent"].map(parents)
+    got = licenses.classify_pairs(cases, pairs)
+    assert got["drift"].tolist() == [d for _, p, _, d in LICENSE_CASES if p != "k/none"]
+    assert list(got.columns) == ["parent", "child_license", "parent_license", "drift"]
+
+
+def test_drift_per_family(cases):
+    got = licenses.drift(cases, "family")
+    by_family = {f: dict(zip(rows.drift, rows.edges, strict=True))
+                 for f, rows in got.groupby("family")}
+    assert by_family == {
+        "llama": {"kept": 2, "changed_same_kind": 1, "relabelled_permissive": 2,
+                  "more_restrictive": 1, "missing": 1, "parent_missing": 1},
+        "deepseek": {"kept": 2, "changed_same_kind": 2, "less_restrictive": 1,
+                     "changed_unknown": 1, "more_restrictive": 1, "missing": 1},
+    }
+    assert got.groupby("family")["share"].sum().tolist() == pytest.approx([1.0, 1.0])
+    flows = licenses.flows(cases, "family")
+    assert flows["edges"].sum() == len(LICENSE_CASES)
+    relabels = flows[flows.drift == "relabelled_permissive"]
+    assert set(zip(relabels.parent_license, relabels.child_license, strict=True)) == {
+        ("llama3.1", "apache-2.0"), ("llama3.1", "mit")}
+
+
+def test_declared_licenses(cases):
+    got = licenses.declared_licenses(cases, "family")
+    llama = dict(zip(got[got.family == "llama"].license, got[got.family == "llama"].models,
+                     strict=True))
+    assert llama == {"llama3.1": 1, "llama3": 1, "apache-2.0": 1, "mit": 2, "cc-by-nc-4.0": 1,
+                     "(none)": 1, "llama2": 1}
+
+
+def test_llama3_naming_rule(cases):
+    rule = licenses.naming_rule(cases)
+    assert dict(zip(rule.model_id, rule.compliant, strict=True)) == {
+        "k/Llama-kept": True, "k/llama-same": True, "k/Llama-after-none": True,
+        "k/Apache-relabel": False, "k/MIT-relabel": False, "k/nc-restrict": False,
+        "k/none": False,
+    }  # k/Foo descends from Llama 2, whose license has no naming rule
+    summary = licenses.naming_rule_summary(cases)
+    assert summary.to_dict("records") == [{"release": "Llama 3.1", "derivatives": 7,
+                                           "compliant": 3, "violations": 4,
+                                           "compliance": pytest.approx(3 / 7)}]
+
+
+def test_family_comparison_side_by_side(cases):
+    got = licenses.family_comparison(cases).set_index("measure")
+    assert list(got.columns) == ["deepseek", "llama"]
+    assert got.loc["drift: relabelled_permissive"].to_dict() == {"deepseek": 0.0,
+                                                                 "llama": 0.25}
+    assert got.loc["license kind: permissive", "llama"] == pytest.approx(3 / 8)
+
+
+def test_openness_by_construction(tmp_path):
+    conn = connect(openness_graph(tmp_path / "open.duckdb"), license_roots())
+    scores = openness.scores(conn).set_index("model_id")
+    assert scores.loc["o/full", list(openness.COMPONENTS)].all()
+    assert scores.loc["o/full", "score"] == 1.0
+    assert scores.loc["o/half", list(openness.COMPONENTS)].to_dict() == {
+        "license_osi": True, "datasets": True, "evaluation": False, "paper": True,
+        "base_model": False, "card_substance": False}
+    assert scores.loc["o/half", "score"] == 0.5
+    assert scores.loc["o/none", "score"] == 0.0
+    summary = openness.summary(conn, "family").set_index("family")
+    assert summary.loc["llama", "models"] == 4
+    assert summary.loc["llama", "mean_score"] == pytest.approx(1.5 / 4)
+    conn.close()
+
+
+# -- random Hubs against the oracle -------------------------------------------------------------
+
+@pytest.mark.parametrize("level", LEVELS)
+def test_declared_and_drift_match_oracle(hub, level):
+    conn, h = hub
+    keys = oracle.keys_of(level)
+    lic = oracle.license_of(h)
+    members = oracle.membership(h, level)
+    d = members[(members.depth > 0) & members.model_id.isin(set(h.models.id))]
+    d = d.assign(license=d.model_id.map(lic).fillna("(none)"))
+    got = licenses.declared_licenses(conn, level).set_index([*keys, "license"])["models"]
+    assert got.to_dict() == d.groupby([*keys, "license"]).size().to_dict()
+
+    kinds = conn.execute("SELECT * FROM license_kinds").df()
+    edges = oracle.scoped_edges(h, level)
+    edges["drift"] = [oracle.drift_kind(lic[p], lic[c], kinds)
+                      for c, p in zip(edges.child, edges.parent, strict=True)]
+    got = licenses.drift(conn, level).set_index([*keys, "drift"])["edges"]
+    assert got.to_dict() == edges.groupby([*keys, "drift"]).size().to_dict()
+    assert got.sum() > 0
+
+
+def test_naming_rule_matches_oracle(hub):
+    conn, h = hub
+    members = oracle.membership(h, "release")
+    llama3 = {r.name for r in h.roots.releases if r.license in licenses.NAMING_RULE_LICENSES}
+    d = members[(members.depth > 0) & members.release.isin(llama3)]
+    want = {(r, m): m.split("/")[-1].lower().startswith("llama")
+            for r, m in zip(d.release, d.model_id, strict=True)}
+    rule = licenses.naming_rule(conn)
+    assert dict(zip(zip(rule.release, rule.model_id, strict=True), rule.compliant,
+                    strict=True)) == want
+    assert 0 < sum(want.values()) < len(want)
+
+
+def test_openness_matches_oracle(hub):
+    conn, h = hub
+    osi = {row[0] for row in conn.execute(
+        "SELECT license FROM license_kinds WHERE osi_approved").fetchall()}
+    want = oracle.openness(h, osi).set_index("model_id")
+    got = openness.scores(conn).query("crawled").set_index("model_id")
+    columns = [*openness.COMPONENTS, "score"]
+    pd.testing.assert_frame_equal(got[columns].sort_index(),
+                                  want.loc[got.index, columns].sort_index(), check_dtype=False)
+    family = oracle.membership(h, "family").merge(want.reset_index(), on="model_id")
+    summary = openness.summary(conn, "family").set_index("family")
+    assert summary["mean_score"].to_dict() == pytest.approx(
+        family.groupby("family")["score"].mean().to_dict())

@@ -1,0 +1,217 @@
+"""Lineage views and macros: a hand-built graph whose answers are known by construction, and
+random Hubs of several sizes checked against networkx."""
+
+from __future__ import annotations
+
+import duckdb
+import networkx as nx
+import pandas as pd
+import pytest
+
+from analysis import lineage
+from analysis.db import AnalysisError, connect
+from crawler.roots import load_roots
+from tests.analysis_fixtures import create_db, lineage_graph, random_hub, tiny_roots
+
+
+@pytest.fixture(scope="module")
+def hand(tmp_path_factory) -> duckdb.DuckDBPyConnection:
+    path = lineage_graph(tmp_path_factory.mktemp("lineage") / "hand.duckdb")
+    conn = connect(path, tiny_roots())
+    yield conn
+    conn.close()
+
+
+def rows(conn: duckdb.DuckDBPyConnection, sql: str, params: list | None = None) -> list[tuple]:
+    return conn.execute(sql, params or []).fetchall()
+
+
+# -- hand-built graph ---------------------------------------------------------------------------
+
+def test_family_roots_are_listed_models_and_parentless_organisation_models(hand):
+    roots = rows(hand, "SELECT model_id, family, release FROM family_roots ORDER BY model_id")
+    assert roots == [
+        ("deepseek-ai/R1", "deepseek", "DeepSeek-R1"),
+        ("deepseek-ai/R1-Distill-Llama", "deepseek", "DeepSeek-R1"),
+        ("meta-llama/CodeLlama", "llama", None),  # organisation model, no parent in the families
+        ("meta-llama/L2", "llama", "Llama 2"),
+        ("meta-llama/L31", "llama", "Llama 3.1"),
+    ]  # meta-llama/Guard is an organisation model too, but a fine-tune of L31
+
+
+def test_ancestors_of_a_merge_count_the_shared_ancestor_once(hand):
+    got = rows(hand, "SELECT ancestor, depth, relation_path FROM ancestors_of('c/merge') "
+                     "ORDER BY depth, ancestor")
+    assert got == [
+        ("a/ft2", 1, ["merge"]),
+        ("b/q1-GGUF", 1, ["merge"]),
+        ("a/ft1", 2, ["merge", "finetune"]),  # reached through both parents, listed once
+        ("meta-llama/L2", 3, ["merge", "finetune", "finetune"]),
+    ]
+    view = rows(hand, "SELECT ancestor, depth FROM ancestors WHERE model_id = 'c/merge' "
+                      "ORDER BY depth, ancestor")
+    assert view == [(a, d) for a, d, _ in got]
+
+
+def test_cycles_and_self_loops_never_loop_and_are_not_own_ancestors(hand):
+    assert rows(hand, "SELECT ancestor, depth FROM ancestors_of('x/c2') ORDER BY ancestor") == [
+        ("meta-llama/L2", 2), ("x/c1", 1)]
+    assert rows(hand, "SELECT ancestor FROM ancestors_of('s/self')") == [("meta-llama/L31",)]
+    assert rows(hand, "SELECT count(*) FROM ancestors WHERE model_id = ancestor") == [(0,)]
+
+
+def test_descendants_macro(hand):
+    got = rows(hand, "SELECT model_id, parent, depth FROM descendants('meta-llama/L2') "
+                     "ORDER BY depth, model_id")
+    assert got == [
+        ("a/ft1", "meta-llama/L2", 1), ("d/adapter", "meta-llama/L2", 1),
+        ("x/c1", "meta-llama/L2", 1), ("a/ft2", "a/ft1", 2), ("b/q1-GGUF", "a/ft1", 2),
+        ("x/c2", "x/c1", 2), ("c/merge", "a/ft2", 3),  # the smaller parent id, at equal depth
+    ]
+    assert rows(hand, "SELECT count(*) FROM descendants('x/c1')") == [(1,)]  # x/c2 only
+
+
+def test_model_roots_and_family_members(hand):
+    members = hand.execute("SELECT * FROM family_members ORDER BY model_id").df()
+    by_id = members.set_index("model_id")
+    assert set(by_id.index) == {
+        "meta-llama/L2", "meta-llama/L31", "meta-llama/CodeLlama", "meta-llama/Guard",
+        "deepseek-ai/R1", "deepseek-ai/R1-Distill-Llama", "a/ft1", "a/ft2", "b/q1-GGUF",
+        "c/merge", "d/adapter", "x/c1", "x/c2", "s/self", "m/half", "e/dist-ft",
+    }  # not m/orphan (only parent never crawled), z/base, z/ft (outside the families)
+    assert by_id.loc["deepseek-ai/R1-Distill-Llama", "family"] == "both"
+    assert by_id.loc["deepseek-ai/R1-Distill-Llama", "is_root"]
+    assert list(by_id.loc["e/dist-ft", "roots"]) == ["deepseek-ai/R1-Distill-Llama",
+                                                     "meta-llama/L31"]
+    assert list(by_id.loc["e/dist-ft", "releases"]) == ["DeepSeek-R1", "Llama 3.1"]
+    assert by_id.loc["e/dist-ft", "depth"] == 1 and by_id.loc["e/dist-ft", "is_bridge"]
+    assert by_id.loc["c/merge", "depth"] == 3 and by_id.loc["x/c2", "depth"] == 2
+    assert by_id.loc["m/half", "family"] == "llama" and by_id.loc["m/half", "depth"] == 1
+    llama_depth = dict(rows(hand, "SELECT model_id, depth FROM family_membership "
+                                  "WHERE family = 'llama'"))
+    assert llama_depth["e/dist-ft"] == 2 and llama_depth["deepseek-ai/R1-Distill-Llama"] == 1
+
+
+def test_issues_report_self_loops_missing_parents_and_cycles(hand):
+    issues = lineage.issues(hand)
+    assert sorted(map(tuple, issues[["kind", "model_id", "detail"]].to_numpy())) == [
+        ("cycle", "x/c1", "x/c1 -> x/c2"),
+        ("cycle", "x/c2", "x/c1 -> x/c2"),
+        ("missing_parent", "m/half", "ghost/none"),
+        ("missing_parent", "m/orphan", "ghost/none"),
+        ("self_loop", "s/self", "finetune"),
+    ]
+
+
+def test_prepare_caches_and_reinstall_restores_live_views(hand):
+    lineage.prepare(hand)
+    cached = rows(hand, "SELECT count(*) FROM model_roots")
+    lineage.install(hand, tiny_roots())
+    assert rows(hand, "SELECT count(*) FROM model_roots") == cached
+    assert "_cache_root_reach" not in str(rows(hand, "SELECT sql FROM duckdb_views() "
+                                                     "WHERE view_name = 'root_reach'"))
+
+
+def test_connect_refuses_missing_and_foreign_databases(tmp_path):
+    with pytest.raises(AnalysisError, match="database not found"):
+        connect(tmp_path / "nope.duckdb")
+    duckdb.connect(str(tmp_path / "other.duckdb")).close()
+    with pytest.raises(AnalysisError, match="not an hf-lineage database"):
+        connect(tmp_path / "other.duckdb")
+
+
+def test_connection_is_read_only(hand):
+    with pytest.raises(duckdb.Error, match="read-only"):
+        hand.execute("DELETE FROM models")
+
+
+# -- random Hubs against networkx ---------------------------------------------------------------
+
+def graph_of(edges: pd.DataFrame) -> nx.DiGraph:
+    """parent -> child, self-loops dropped (the views ignore them)."""
+    graph = nx.DiGraph()
+    graph.add_edges_from((p, c) for c, p in edges[["child", "parent"]].itertuples(index=False)
+                         if c != p)
+    return graph
+
+
+def expected_model_roots(conn: duckdb.DuckDBPyConnection) -> pd.DataFrame:
+    """model_roots recomputed with networkx: roots from the config, BFS depth from each."""
+    roots = load_roots()
+    models = conn.execute("SELECT id, author FROM models").df()
+    graph = graph_of(conn.execute("SELECT child, parent FROM edges").df())
+    graph.add_nodes_from(models["id"])
+    listed = {m: r for r, ms in ((r, r.models) for r in roots.releases) for m in ms}
+    org = {mid: roots.organisations[a] for mid, a in models.itertuples(index=False)
+           if a in roots.organisations and mid not in listed}
+    candidates = set(listed) | set(org)
+    implicit = {m for m in org if not (nx.ancestors(graph, m) & (candidates - {m}))}
+    out = []
+    for root in sorted(set(listed) | implicit):
+        family = listed[root].family if root in listed else org[root]
+        if root not in graph:
+            out.append((root, root, family, 0))
+            continue
+        for model, depth in nx.single_source_shortest_path_length(graph, root).items():
+            out.append((model, root, family, depth))
+    return pd.DataFrame(out, columns=["model_id", "root", "family", "depth"])
+
+
+@pytest.fixture(scope="module", params=[300, 2000, 8000])
+def random_db(request, tmp_path_factory) -> duckdb.DuckDBPyConnection:
+    path = tmp_path_factory.mktemp("random") / f"hub{request.param}.duckdb"
+    writer = create_db(path)
+    random_hub(writer, request.param, seed=request.param)
+    writer.close()
+    conn = connect(path)
+    yield conn
+    conn.close()
+
+
+def test_model_roots_match_networkx(random_db):
+    got = random_db.execute("SELECT model_id, root, family, depth FROM model_roots").df()
+    want = expected_model_roots(random_db)
+    key = ["model_id", "root"]
+    pd.testing.assert_frame_equal(
+        got.sort_values(key).reset_index(drop=True).astype({"depth": "int64"}),
+        want.drop_duplicates(key).sort_values(key).reset_index(drop=True),
+    )
+
+
+def test_family_members_match_networkx(random_db):
+    want = expected_model_roots(random_db).groupby("model_id").agg(
+        families=("family", lambda f: sorted(set(f))), depth=("depth", "min"))
+    want["family"] = [f[0] if len(f) == 1 else "both" for f in want["families"]]
+    got = random_db.execute("SELECT model_id, family, depth FROM family_members").df()
+    merged = got.merge(want.reset_index(), on="model_id", how="outer", suffixes=("", "_want"))
+    assert (merged["family"] == merged["family_want"]).all()
+    assert (merged["depth"] == merged["depth_want"]).all()
+
+
+def test_ancestors_and_descendants_match_networkx(random_db):
+    edges = random_db.execute("SELECT child, parent FROM edges").df()
+    graph = graph_of(edges)
+    if random_db.execute("SELECT count(*) FROM models").fetchall()[0][0] <= 2000:
+        got = random_db.execute("SELECT model_id, ancestor, depth FROM ancestors").df()
+        want = pd.DataFrame(
+            [(m, a, d) for m in graph for a, d in
+             nx.single_source_shortest_path_length(graph.reverse(copy=False), m).items()
+             if a != m], columns=["model_id", "ancestor", "depth"])
+        key = ["model_id", "ancestor"]
+        pd.testing.assert_frame_equal(
+            got.sort_values(key).reset_index(drop=True).astype({"depth": "int64"}),
+            want.sort_values(key).reset_index(drop=True))
+    busiest = edges["parent"].value_counts().index[:5]
+    for model in busiest:
+        got = dict(rows(random_db, "SELECT model_id, depth FROM descendants(?)", [model]))
+        want = nx.single_source_shortest_path_length(graph, model)
+        want.pop(model)
+        assert got == want
+
+
+def test_cycles_match_networkx(random_db):
+    graph = graph_of(random_db.execute("SELECT child, parent FROM edges").df())
+    want = {m: min(c) for c in nx.strongly_connected_components(graph) if len(c) > 1 for m in c}
+    got = lineage.find_cycles(random_db)
+    assert dict(zip(got["model_id"], got["cycle"], strict=True)) == want
+    assert want  # the random Hubs have back edges

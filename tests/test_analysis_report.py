@@ -1,0 +1,111 @@
+"""The HTML report (escaping, charts, seen by headless Chromium), the Markdown summary and the
+Parquet export, on a random Hub holding a hostile model name and card."""
+
+from __future__ import annotations
+
+import html
+from pathlib import Path
+
+import duckdb
+import numpy as np
+import pandas as pd
+import pyarrow.dataset as ds
+import pytest
+from PIL import Image
+
+from analysis import charts, export, report
+from analysis.db import connect
+from analysis.screenshot import chromium, screenshot
+from tests.analysis_fixtures import HOSTILE_BODY, HOSTILE_ID, create_db, fixture_db
+
+
+@pytest.fixture(scope="module")
+def written(tmp_path_factory) -> tuple[Path, list[Path]]:
+    root = tmp_path_factory.mktemp("report")
+    db = fixture_db(root / "hub.duckdb")
+    conn = connect(db)
+    paths = report.write_report(conn, root / "out", source=str(db))
+    conn.close()
+    return db, paths
+
+
+def test_report_files_and_charts(written):
+    _, (page, summary) = written
+    text = page.read_text(encoding="utf-8")
+    assert text.count("<svg") >= 5
+    for heading in ("Growth", "Relations", "Depth", "License drift", "Top derivatives",
+                    "Llama 3.x naming rule", "DeepSeek against LLaMA", "Openness"):
+        assert f">{heading}" in text
+    assert "count differently" in text  # the downloads caveat where downloads rank models
+    assert "http://" not in text.replace("http://www.w3.org", "")  # nothing fetched
+    assert "mathdefault" not in text  # no TeX leaking into tick labels
+    md = summary.read_text(encoding="utf-8")
+    assert md.startswith("# LLaMA and DeepSeek") and "| family |" in md
+    assert "count differently" in md
+
+
+def test_hostile_names_and_cards_are_escaped(written):
+    _, (page, summary) = written
+    text = page.read_text(encoding="utf-8")
+    assert "<script" not in text.lower()
+    assert HOSTILE_ID not in text and HOSTILE_BODY not in text
+    assert html.escape(HOSTILE_ID) in text  # the hostile model tops the LLaMA downloads table
+    assert "Content-Security-Policy" in text
+    md = summary.read_text(encoding="utf-8")
+    assert "<script" not in md.lower() and "&lt;script&gt;" in md
+
+
+def test_svg_text_is_escaped_and_literal():
+    svg = charts.top_derivatives(
+        pd.DataFrame({"family": ["llama"], "model_id": ["<b>$x$</b>&"], "downloads": [10]}), {})
+    assert "<b>" not in svg and "&lt;b&gt;$x$&lt;/b&gt;&amp;" in svg  # no TeX, escaped
+
+
+@pytest.mark.skipif(chromium() is None,
+                    reason="headless Chromium not installed (apt-get install -y chromium)")
+def test_report_renders_charts_in_headless_chromium(written, tmp_path):
+    _, (page, _) = written
+    png = screenshot(page, tmp_path / "report.png", height=6000)
+    pixels = np.asarray(Image.open(png).convert("RGB")).astype(int)
+    assert pixels.shape[:2] == (6000, 1280)
+
+    def share_of(colour: str, alpha: float = 1.0) -> float:
+        """Share of pixels showing `colour` (drawn with `alpha` over white)."""
+        target = np.array([int(colour[i:i + 2], 16) for i in (1, 3, 5)]) * alpha + 255 * (
+            1 - alpha)
+        return (np.abs(pixels - target).sum(axis=2) < 30).mean()
+
+    assert share_of(charts.FAMILY_COLOURS["llama"]) > 0.002  # lines and bars drawn
+    assert share_of(charts.RELATION_COLOURS["quantized"]) > 0.001  # the relation bars
+    assert share_of(charts.DRIFT_COLOURS["missing"], charts.RIBBON_ALPHA) > 0.0005  # ribbons
+
+
+def test_export_is_readable_partitioned_parquet(written, tmp_path):
+    db, _ = written
+    conn = connect(db)
+    counts = export.export_parquet(conn, tmp_path / "parquet")
+    source = {name: conn.execute(f"SELECT count(*) FROM ({d.query})").fetchall()[0][0]
+              for name, d in ((d.name, d) for d in export.DATASETS)}
+    conn.close()
+    assert counts == source
+    assert (tmp_path / "parquet" / "models" / "family=llama").is_dir()
+    assert (tmp_path / "parquet" / "edges" / "relation=merge").is_dir()
+    reader = duckdb.connect()
+    for name, rows in counts.items():
+        if rows:
+            got = reader.execute(
+                "SELECT count(*) FROM read_parquet(?, hive_partitioning = true)",
+                [str(tmp_path / "parquet" / name / "**" / "*.parquet")]).fetchall()[0][0]
+            assert got == rows
+    edges = ds.dataset(tmp_path / "parquet" / "edges", format="parquet", partitioning="hive")
+    assert edges.count_rows() == counts["edges"]
+    assert "relation" in edges.schema.names
+
+
+def test_report_on_an_empty_crawl(tmp_path):
+    create_db(tmp_path / "empty.duckdb").close()
+    conn = connect(tmp_path / "empty.duckdb")
+    page, summary = report.write_report(conn, tmp_path / "out")
+    conn.close()
+    assert "No data for this chart." in page.read_text(encoding="utf-8")
+    assert summary.read_text(encoding="utf-8").startswith("# LLaMA and DeepSeek")
