@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 DB     ?= data/hub.duckdb
 
-.PHONY: setup test demo crawl incremental report lint bench browser clean
+.PHONY: setup test demo crawl incremental report screenshot lint bench browser clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -40,6 +40,11 @@ incremental: $(STAMP)
 
 report: $(STAMP)
 	$(BIN)/hf-lineage report --db $(DB) --out data/report
+
+# A PNG of the report as headless Chromium renders it (charts included).
+screenshot: report browser
+	$(BIN)/python -m analysis.screenshot data/report/report.html data/report/report.png 6000
+	@echo data/report/report.png
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

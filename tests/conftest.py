@@ -39,3 +39,17 @@ def serve() -> Iterator:
     yield start
     for double in started:
         double.stop()
+
+
+@pytest.fixture(scope="session")
+def generated_family_crawl(tmp_path_factory):
+    """A family crawl, over real HTTP, of a generated 3,000-model Hub: (db path, its store)."""
+    from crawler.crawl import crawl
+    from hub_double.generator import generated_store
+    from tests.crawl_helpers import fast_client
+
+    store = generated_store(3000, seed=23)
+    db = tmp_path_factory.mktemp("generated") / "family.duckdb"
+    with HubDouble(store) as double:
+        crawl(db, "family", client=fast_client(endpoint=double.url))
+    return db, store

@@ -8,20 +8,13 @@ import pytest
 
 from analysis import licenses, metrics
 from analysis.db import connect
-from crawler.crawl import crawl
 from crawler.roots import load_roots
-from hub_double.generator import generated_store
-from hub_double.server import HubDouble
-from tests.crawl_helpers import fast_client
 
 
 @pytest.fixture(scope="module")
-def analysed(tmp_path_factory):
+def analysed(generated_family_crawl):
     """(analysis connection on a family crawl of the generated Hub, the generator's truth)."""
-    generated = generated_store(3000, seed=23)
-    db = tmp_path_factory.mktemp("truth") / "family.duckdb"
-    with HubDouble(generated) as double:
-        crawl(db, "family", client=fast_client(endpoint=double.url))
+    db, generated = generated_family_crawl
     truth = generated.cursor()
     models = truth.execute("SELECT * FROM truth_models WHERE family IS NOT NULL").df()
     edges = truth.execute("SELECT * FROM truth_edges").df()

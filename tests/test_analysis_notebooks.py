@@ -8,14 +8,13 @@ import nbformat
 import pytest
 from nbclient import NotebookClient
 
-from tests.analysis_fixtures import fixture_db
-
 NOTEBOOKS = Path(__file__).resolve().parents[1] / "notebooks"
 
 
 @pytest.fixture(scope="module")
-def db(tmp_path_factory) -> Path:
-    return fixture_db(tmp_path_factory.mktemp("nb") / "hub.duckdb", n_models=2000)
+def db(generated_family_crawl) -> Path:
+    """A generated Hub crawled over HTTP, as a user's database would be."""
+    return generated_family_crawl[0]
 
 
 @pytest.mark.parametrize("name", ["ecosystem_overview.ipynb", "license_drift.ipynb"])
