@@ -300,6 +300,14 @@ def fixture_db(path: str | Path, n_models: int = 3000, seed: int = 7) -> Path:
     return Path(path)
 
 
+def random_hub_db(path: str | Path, n_models: int, seed: int) -> Path:
+    """A random Hub written to `path` and closed, for the metric cross-checks."""
+    conn = create_db(path)
+    random_hub(conn, n_models, seed)
+    conn.close()
+    return Path(path)
+
+
 # -- hand-built graphs --------------------------------------------------------------------------
 
 def lineage_graph(path: str | Path) -> Path:

@@ -12,11 +12,10 @@ from analysis.db import connect
 from tests import analysis_oracle as oracle
 from tests.analysis_fixtures import (
     LICENSE_CASES,
-    create_db,
     license_graph,
     license_roots,
     openness_graph,
-    random_hub,
+    random_hub_db,
 )
 
 LEVELS = ["family", "release"]
@@ -33,10 +32,7 @@ def cases(tmp_path_factory) -> duckdb.DuckDBPyConnection:
 @pytest.fixture(scope="module", params=[300, 2000, 8000])
 def hub(request, tmp_path_factory) -> tuple[duckdb.DuckDBPyConnection, oracle.Hub]:
     path = tmp_path_factory.mktemp("random") / f"hub{request.param}.duckdb"
-    writer = create_db(path)
-    random_hub(writer, request.param, seed=request.param + 2)
-    writer.close()
-    conn = connect(path)
+    conn = connect(random_hub_db(path, request.param, seed=request.param + 2))
     yield conn, oracle.load(conn)
     conn.close()
 

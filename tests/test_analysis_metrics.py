@@ -13,7 +13,7 @@ import pytest
 from analysis import metrics
 from analysis.db import connect
 from tests import analysis_oracle as oracle
-from tests.analysis_fixtures import create_db, lineage_graph, random_hub, tiny_roots
+from tests.analysis_fixtures import lineage_graph, random_hub_db, tiny_roots
 
 LEVELS = ["family", "release"]
 
@@ -28,10 +28,7 @@ def hand(tmp_path_factory) -> duckdb.DuckDBPyConnection:
 @pytest.fixture(scope="module", params=[300, 2000, 8000])
 def hub(request, tmp_path_factory) -> tuple[duckdb.DuckDBPyConnection, oracle.Hub]:
     path = tmp_path_factory.mktemp("random") / f"hub{request.param}.duckdb"
-    writer = create_db(path)
-    random_hub(writer, request.param, seed=request.param + 1)
-    writer.close()
-    conn = connect(path)
+    conn = connect(random_hub_db(path, request.param, seed=request.param + 1))
     yield conn, oracle.load(conn)
     conn.close()
 
