@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import subprocess
+import sys
 import time
 
 from crawler.storage import connect_with_retry
@@ -18,6 +19,7 @@ def test_readers_see_committed_data_during_a_crawl(serve, tmp_path):
                              stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     seen: list[int] = []
     waits: list[float] = []
+    sql_runs: list[subprocess.CompletedProcess] = []
     while crawl.poll() is None:
         if not db.exists():
             time.sleep(0.02)
@@ -31,9 +33,15 @@ def test_readers_see_committed_data_during_a_crawl(serve, tmp_path):
                 seen.append(conn.execute("SELECT count(*) FROM models").fetchone()[0])
         finally:
             conn.close()
+        if seen and not sql_runs:  # the CLI's read-only path too, once the data is there
+            sql_runs.append(subprocess.run(
+                [sys.executable, "-m", "hf_lineage", "sql", "SELECT count(*) AS n FROM models",
+                 "--db", str(db), "--format", "csv"], capture_output=True, timeout=60))
         time.sleep(0.05)
     assert crawl.returncode == 0, crawl.stderr.read().decode()
     assert len(seen) >= 10, "the reader never got in"
     assert seen == sorted(seen) and 0 < seen[len(seen) // 2] and seen[-1] <= 300
     assert len(set(seen)) >= 3  # it saw the crawl progress, batch by batch
     assert max(waits) < 5.0
+    assert sql_runs and sql_runs[0].returncode == 0, sql_runs[0].stderr.decode()
+    assert int(sql_runs[0].stdout.decode().split()[-1]) > 0

@@ -1,4 +1,5 @@
-"""HF_TOKEN reaches the endpoint as a header and nowhere else: not URLs, database, output."""
+"""HF_TOKEN reaches the endpoint as a header and nowhere else: not URLs, the database, the
+output, the report or exported files."""
 
 from __future__ import annotations
 
@@ -21,6 +22,12 @@ def test_token_is_sent_as_a_header_only_and_stored_nowhere(serve, tmp_path):
         env=env, capture_output=True, timeout=120,
     )
     assert result.returncode == 0, result.stderr.decode()
+    for command in (["report", "--out", str(tmp_path / "report")],
+                    ["export", "--parquet", str(tmp_path / "export")]):
+        exported = subprocess.run([sys.executable, "-m", "hf_lineage", *command, "--db", str(db)],
+                                  env=env, capture_output=True, timeout=120)
+        assert exported.returncode == 0, exported.stderr.decode()
+        result.stdout += exported.stdout + exported.stderr
     assert double.log.total() > 10
     assert all(entry.authorized for entry in double.log.entries)
     assert double.token_leaks == []
