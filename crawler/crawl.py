@@ -106,7 +106,20 @@ class _Run:
     def seed_ids(self) -> list[str]:
         return list(self.roots.root_models())
 
+    def hub_newest(self) -> str | None:
+        """The Hub's newest lastModified (one request): where the next incremental crawl starts,
+        whatever the family's own models' times."""
+        page = next(self.client.list_pages(
+            [("sort", "lastModified"), ("expand", "lastModified"), ("limit", "1")]))
+        newest = self.db.conn.execute(
+            "SELECT max(TRY_CAST(replace(j->>'lastModified', 'Z', '') AS TIMESTAMP)) "
+            "FROM (SELECT unnest(from_json(?::JSON, '[\"JSON\"]')) AS j)",
+            [page.body]).fetchall()[0][0]
+        return str(newest) if newest else None
+
     def family(self) -> None:
+        if self.db.get_meta("checkpoint:family:hub_newest") is None:
+            self.db.set_meta("checkpoint:family:hub_newest", self.hub_newest())
         strategy = self.db.get_meta("checkpoint:family:strategy") or "filters"
         if strategy == "filters":
             strategy = self.family_by_filters()
@@ -259,7 +272,13 @@ class _Run:
                                                start_url=self.db.get_meta(key)):
                 with self.db.transaction() as tx:
                     tx.execute(INGEST_SQL["stage"], [page.body])
-                    oldest = tx.execute("SELECT min(last_modified) FROM page").fetchone()[0]
+                    oldest, newest = tx.execute(
+                        "SELECT min(last_modified), max(last_modified) FROM page").fetchall()[0]
+                    if tx.execute("SELECT value FROM meta WHERE key = ?",
+                                  ["checkpoint:incremental:hub_newest"]).fetchall() == []:
+                        tx.execute("INSERT INTO meta VALUES (?, ?)",
+                                   ["checkpoint:incremental:hub_newest",
+                                    str(newest or watermark)])
                     tx.execute("DELETE FROM page WHERE last_modified <= CAST(? AS TIMESTAMP)",
                                [watermark])
                     tx.execute(INGEST_SQL["keep_staged"])
@@ -384,8 +403,10 @@ def _close_run(db: Database, run: _Run, status: str, message: str | None) -> Non
     )
     meta = {}
     if status == "ok":
-        watermark = db.conn.execute("SELECT max(last_modified) FROM models").fetchone()[0]
-        meta["watermark:last_modified"] = str(watermark) if watermark else None
+        stored = db.conn.execute("SELECT max(last_modified) FROM models").fetchall()[0][0]
+        seen = db.get_meta(f"checkpoint:{run.mode}:hub_newest")
+        candidates = [t for t in (stored, seen and datetime.fromisoformat(seen)) if t]
+        meta["watermark:last_modified"] = str(max(candidates)) if candidates else None
         if run.mode != "incremental":
             meta["scope"] = run.mode
         db.conn.execute("DELETE FROM crawl_frontier")

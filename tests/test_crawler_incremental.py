@@ -79,3 +79,16 @@ def test_refresh_counts_goes_through_listings_not_per_model(serve, tmp_path):
     assert rows == {"org-3/model-3": (123_456, 77), "org-12/model-199": (0, 1)}
     runs = conn.execute("SELECT run_id, count(*) FROM snapshots GROUP BY ALL ORDER BY 1")
     assert runs.fetchall() == [(1, 250), (2, 250)]  # a time series point per model and run
+
+
+def test_family_incremental_does_not_relist_changes_outside_the_family(serve, tmp_path):
+    store = messy_family()
+    store.add_models(pd.DataFrame([model_row(f"bg/m-{i}", 30 + i) for i in range(30)]))
+    double = serve(store, page_size=10)
+    db = tmp_path / "hub.duckdb"
+    crawl(db, "family", client=fast_client())
+    store.touch([f"bg/m-{i}" for i in range(30)])  # busy Hub, nothing in the family
+    crawl(db, "incremental", client=fast_client())
+    double.log.reset()
+    crawl(db, "incremental", client=fast_client())
+    assert double.log.counts()["list"] == 1  # one page to see that nothing is new
