@@ -254,7 +254,7 @@ def demo(db_path: str, out_dir: str, n_models: int, seed: int) -> None:
         f"  .venv/bin/hf-lineage sql \"SELECT relation, count(*) FROM edges GROUP BY ALL\" "
         f"--db {result.db_path}\n"
         f"  .venv/bin/hf-lineage tree meta-llama/Llama-3.1-8B --depth 2 --db {result.db_path}\n"
-        f"  duckdb -readonly {result.db_path}   (tables and views: docs/schema.md)\n"
+        f"  or any DuckDB client, read-only (tables and views: docs/schema.md)\n"
         f"The report is [bold]{result.report[0]}[/bold] (summary: {result.report[-1]})."
     )
 
