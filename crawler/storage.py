@@ -25,7 +25,7 @@ from typing import Any
 
 import duckdb
 
-from crawler.errors import CrawlLocked, DatabaseBusy
+from crawler.errors import CrawlError, CrawlLocked, DatabaseBusy
 from crawler.ingest import INGEST_SQL
 
 SCHEMA_VERSION = 1
@@ -89,7 +89,11 @@ class Database:
                 f"another crawl is running on {self.path}; this one exits without touching it"
             ) from exc
         self._lock_fd = fd
-        self.migrate()
+        try:
+            self.migrate()
+        except BaseException:
+            self.close()
+            raise
 
     def close(self) -> None:
         self.release(force=True)
@@ -145,7 +149,7 @@ class Database:
         conn.execute("CREATE TABLE IF NOT EXISTS meta (key VARCHAR PRIMARY KEY, value VARCHAR)")
         current = int(self.get_meta("schema_version") or 0)
         if current > SCHEMA_VERSION:
-            raise RuntimeError(
+            raise CrawlError(
                 f"{self.path} has schema version {current}, newer than this hf-lineage "
                 f"({SCHEMA_VERSION}); upgrade hf-lineage"
             )

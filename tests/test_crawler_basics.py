@@ -114,3 +114,14 @@ def test_recrawl_is_idempotent_and_fetches_no_unchanged_card(serve, tmp_path):
     assert double.log.counts()["resolve"] == 0 and summary.cards_fetched == 0
     assert summary.models_new == 0 and summary.models_changed == 0
     assert_same_tables(db, first, snapshots=False)
+
+
+def test_schema_is_versioned_and_a_newer_database_is_refused(tmp_path):
+    db = tmp_path / "hub.duckdb"
+    with Database(db) as database:
+        assert database.get_meta("schema_version") == "1"
+        database.set_meta("schema_version", "99")
+    with pytest.raises(CrawlError, match="newer than this hf-lineage"):
+        Database(db).acquire()
+    with Database(db.with_name("other.duckdb")):  # the failed open released its lock
+        pass
