@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import json
 import math
+import time
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -28,7 +29,7 @@ from crawler.hub import HubClient
 from crawler.ingest import COUNT_EXPAND, EXPAND, INGEST_SQL
 from crawler.progress import Progress, SilentProgress
 from crawler.roots import Roots, load_roots
-from crawler.storage import Database, apply_staged, utcnow
+from crawler.storage import DEDUPLICATED_STAGE, Database, apply_staged, utcnow
 
 MODES = ("family", "full", "incremental")
 PAGE_SIZE = 1000
@@ -36,6 +37,8 @@ REAL_HUB_SIZE = 2_200_000  # models on the Hub, late 2025; replaced by measured 
 FAMILY_GROWTH = 2.0  # models a queued model stands for (itself and its unseen descendants)
 FILTER_BATCH = 64  # models whose children are listed per transaction
 FILTER_WORKERS = 8  # concurrent child listings (the budget still paces them)
+APPLY_EVERY = 100  # listing pages staged between two moves into the tables,
+APPLY_EVERY_S = 30.0  # or seconds, so readers see a slow crawl progress
 
 
 @dataclass
@@ -83,17 +86,26 @@ class _Run:
 
     # -- listings -------------------------------------------------------------------------------
     def list_into_db(self, key: str, params: list[tuple[str, str]], keep: str = "all") -> None:
-        """Page through a listing, storing each page with the cursor of the next one."""
+        """Page through a listing, staging each page with the cursor of the next one.
+
+        keep='all' moves the stage into the tables every APPLY_EVERY pages and at the end;
+        keep='staged' leaves it for the caller (a family crawl builds its graph from it)."""
         start = self.db.get_meta(key)
-        if start == "done":
-            return
-        for page in self.client.list_pages(params, start_url=start):
-            counts = self.db.ingest_page(page.body, self.run_id, keep,
-                                         checkpoint=(key, page.next_url or "done"))
+        try:
+            if start != "done":
+                applied, staged = time.monotonic(), 0
+                for page in self.client.list_pages(params, start_url=start):
+                    self.progress.advance(self.db.stage_page(page.body,
+                                                             (key, page.next_url or "done")))
+                    staged += 1
+                    due = staged >= APPLY_EVERY or time.monotonic() - applied >= APPLY_EVERY_S
+                    if keep == "all" and due:
+                        self.count(self.db.apply_staged_listing(self.run_id))
+                        applied, staged = time.monotonic(), 0
+                    self.db.release(force=False)
+        finally:  # also when the Hub fails for good: what was listed is kept and visible
             if keep == "all":
-                self.count(counts)
-            self.progress.advance(counts["seen"])
-            self.db.release(force=False)
+                self.count(self.db.apply_staged_listing(self.run_id))
 
     def mark_gone(self) -> None:
         with self.db.transaction() as tx:
@@ -228,9 +240,7 @@ class _Run:
         """Keep the staged models that descend from a seed (or from a stored family model)."""
         stored = "UNION SELECT id FROM models WHERE NOT gone" if include_stored else ""
         with self.db.transaction() as tx:
-            tx.execute("CREATE OR REPLACE TEMP TABLE page AS SELECT * FROM staged_listing "
-                       "QUALIFY row_number() OVER (PARTITION BY id "
-                       "ORDER BY last_modified DESC NULLS LAST) = 1")
+            tx.execute(DEDUPLICATED_STAGE)
             tx.execute("CREATE OR REPLACE TEMP TABLE staged_edges AS "
                        + INGEST_SQL["edges"].split("INSERT INTO edges", 1)[1])
             tx.execute(
@@ -290,16 +300,10 @@ class _Run:
                 self.db.release(force=False)
                 if next_value == "done":
                     break
-        if self.db.conn.execute("SELECT count(*) FROM information_schema.tables "
-                                "WHERE table_name = 'staged_listing'").fetchone()[0]:
-            if scope == "family":
-                self.apply_family_closure(include_stored=True)
-            else:
-                with self.db.transaction() as tx:
-                    tx.execute("CREATE OR REPLACE TEMP TABLE page AS SELECT * FROM "
-                               "staged_listing QUALIFY row_number() OVER (PARTITION BY id "
-                               "ORDER BY last_modified DESC NULLS LAST) = 1")
-                    self.count(apply_staged(tx, self.run_id))
+        if scope == "full":
+            self.count(self.db.apply_staged_listing(self.run_id))
+        elif self.db.has_staged():
+            self.apply_family_closure(include_stored=True)
             with self.db.transaction() as tx:
                 tx.execute("DROP TABLE staged_listing")
         if self.refresh:
@@ -317,6 +321,7 @@ class _Run:
             with self.db.transaction() as tx:
                 tx.execute(INGEST_SQL["counts_stage"], [page.body])
                 tx.execute(INGEST_SQL["counts_update"])
+                tx.execute(INGEST_SQL["counts_snapshots_delete"], {"run_id": self.run_id})
                 tx.execute(INGEST_SQL["counts_snapshots"],
                            {"run_id": self.run_id, "now": utcnow()})
                 tx.execute("DROP TABLE counts")

@@ -155,8 +155,9 @@ QUALIFY row_number() OVER (PARTITION BY p.child, p.parent) = 1
 """
 
 _SNAPSHOTS = """
-INSERT OR REPLACE INTO snapshots
+INSERT INTO snapshots
 SELECT $run_id, id, $now, downloads, likes FROM page
+WHERE id NOT IN (SELECT model_id FROM snapshots WHERE run_id = $run_id)
 """
 
 # Refreshing downloads and likes: a light listing (only these properties) updates stored models.
@@ -177,8 +178,11 @@ UPDATE models SET downloads = c.downloads, downloads_all_time = c.downloads_all_
                   likes = c.likes, trending_score = c.trending_score
 FROM counts c WHERE models.id = c.id
 """
+_COUNTS_SNAPSHOTS_DELETE = """
+DELETE FROM snapshots WHERE run_id = $run_id AND model_id IN (SELECT id FROM counts)
+"""
 _COUNTS_SNAPSHOTS = """
-INSERT OR REPLACE INTO snapshots SELECT $run_id, id, $now, downloads, likes FROM counts
+INSERT INTO snapshots SELECT $run_id, id, $now, downloads, likes FROM counts
 """
 
 # A family crawl over a full listing keeps pages here, then builds the graph locally.
@@ -199,5 +203,6 @@ INGEST_SQL: dict[str, str] = {
     "keep_staged": _KEEP_STAGED,
     "counts_stage": _COUNTS_STAGE,
     "counts_update": _COUNTS_UPDATE,
+    "counts_snapshots_delete": _COUNTS_SNAPSHOTS_DELETE,
     "counts_snapshots": _COUNTS_SNAPSHOTS,
 }

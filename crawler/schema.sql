@@ -29,18 +29,19 @@ CREATE TABLE IF NOT EXISTS models (
     gone               BOOLEAN DEFAULT false  -- no longer on the Hub (deleted, private)
 );
 
+-- model_tags, edges and snapshots carry no key index on purpose: an index over tens of millions
+-- of tag rows would hold gigabytes in memory. Rows stay unique by construction: a model's
+-- rows are replaced as a whole (delete, then insert) in one transaction.
 CREATE TABLE IF NOT EXISTS model_tags (
     model_id VARCHAR,
-    tag      VARCHAR,
-    PRIMARY KEY (model_id, tag)
+    tag      VARCHAR             -- unique per (model_id, tag)
 );
 
 CREATE TABLE IF NOT EXISTS edges (
     child    VARCHAR,
     parent   VARCHAR,
     relation VARCHAR,   -- finetune | adapter | quantized | merge | unspecified
-    source   VARCHAR,   -- card | tag
-    PRIMARY KEY (child, parent)
+    source   VARCHAR    -- card | tag; unique per (child, parent)
 );
 
 CREATE TABLE IF NOT EXISTS cards (
@@ -87,8 +88,7 @@ CREATE TABLE IF NOT EXISTS snapshots (
     model_id   VARCHAR,
     taken_at   TIMESTAMP,
     downloads  BIGINT,
-    likes      BIGINT,
-    PRIMARY KEY (run_id, model_id)
+    likes      BIGINT            -- unique per (run_id, model_id)
 );
 
 -- Internal: a family crawl's breadth-first queue (empty between crawls, kept across a kill).

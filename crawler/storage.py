@@ -1,9 +1,11 @@
 """The crawl database: schema and migrations, the crawl lock, checkpoints, batched writes.
 
 State lives in the database beside the data (the `meta` table: schema version, watermarks,
-checkpoints), so a resumed or scheduled crawl needs nothing else. Every write is set-based SQL
-over a whole page or batch, in one transaction with its checkpoint, and idempotent (upserts on
-primary keys), so a crawl killed at any moment resumes without losing or doubling rows.
+checkpoints), so a resumed or scheduled crawl needs nothing else. Listing pages are staged
+(appended with their checkpoint in one transaction) and moved into the tables in set-based
+passes over many pages; every write is idempotent (upserts on models' key, a model's tags and
+edges replaced as a whole), so a crawl killed at any moment resumes without losing or doubling
+rows, and ingest costs stay flat as the database grows.
 
 The writer keeps its connection only for a batch and closes it between batches (`release`),
 because DuckDB lets one process hold a database file at a time: readers (`hf-lineage sql`,
@@ -41,6 +43,7 @@ def utcnow() -> datetime:
 READER_WAIT_S = 30.0  # a reader waits this long for a crawl's batch to end
 WRITER_WAIT_S = 600.0  # a crawl waits this long for readers to close the file
 POLL_S = 0.02  # shorter than the writer's hand-over gap, so waiting readers get in
+WRITER_MEMORY = "512MB"  # DuckDB's share of the crawler's memory
 
 
 def connect_with_retry(
@@ -116,6 +119,9 @@ class Database:
             if pause > 0:
                 time.sleep(pause)
             self._conn = connect_with_retry(self.path, wait_s=WRITER_WAIT_S)
+            # bounded buffer pool: big set-based passes spill to disk instead of growing RAM
+            self._conn.execute(f"SET memory_limit = '{WRITER_MEMORY}'")
+            self._conn.execute("SET preserve_insertion_order = false")
             self._opened_at = time.monotonic()
         return self._conn
 
@@ -232,42 +238,59 @@ class Database:
             )
 
     # -- data -----------------------------------------------------------------------------------
-    def ingest_page(
-        self, body: str, run_id: int, keep: str = "all",
-        checkpoint: tuple[str, str | None] | None = None,
-    ) -> dict[str, int]:
-        """Upsert one listing page (the Hub's JSON, parsed by DuckDB) with its checkpoint.
-
-        keep: 'all' stores every model; 'staged' only fills the staging table a family crawl
-        uses to build the graph locally.
-        """
+    def ingest_page(self, body: str, run_id: int) -> dict[str, int]:
+        """Upsert one JSON array of models (the Hub's, parsed by DuckDB) at once."""
         with self.transaction() as tx:
-            counts = ingest(tx, body, run_id, keep)
-            if checkpoint is not None:
-                self._set_meta(tx, *checkpoint)
+            tx.execute(INGEST_SQL["stage"], [body])
+            return apply_staged(tx, run_id)
+
+    def stage_page(self, body: str, checkpoint: tuple[str, str]) -> int:
+        """Append one listing page to `staged_listing` with the cursor of the next page, in one
+        transaction: cheap whatever the database's size, and resumable."""
+        with self.transaction() as tx:
+            tx.execute(INGEST_SQL["stage"], [body])
+            tx.execute(INGEST_SQL["keep_staged"])
+            n = tx.execute("SELECT count(*) FROM page").fetchall()[0][0]
+            tx.execute("DROP TABLE page")
+            self._set_meta(tx, *checkpoint)
+        return n
+
+    def has_staged(self) -> bool:
+        return bool(self.conn.execute(
+            "SELECT count(*) FROM duckdb_tables() WHERE table_name = 'staged_listing' "
+            "AND NOT temporary").fetchall()[0][0])
+
+    def apply_staged_listing(self, run_id: int) -> dict[str, int]:
+        """Move every staged page into the tables in one set-based pass, then empty the
+        stage: a few passes over a big database instead of one per page."""
+        if not self.has_staged():
+            return {"seen": 0, "new": 0, "changed": 0}
+        with self.transaction() as tx:
+            tx.execute(DEDUPLICATED_STAGE)
+            counts = apply_staged(tx, run_id)
+            tx.execute("DROP TABLE staged_listing")
         return counts
 
 
-def ingest(
-    conn: duckdb.DuckDBPyConnection, body: str, run_id: int, keep: str = "all"
-) -> dict[str, int]:
-    """Run the ingest SQL for one JSON array of models; returns new/changed counts."""
-    conn.execute(INGEST_SQL["stage"], [body])
-    if keep == "staged":
-        conn.execute(INGEST_SQL["keep_staged"])
-        n = conn.execute("SELECT count(*) FROM page").fetchone()[0]
-        conn.execute("DROP TABLE page")
-        return {"seen": n, "new": 0, "changed": 0}
-    return apply_staged(conn, run_id)
+# The staged pages as one `page`, each model once (its newest listing wins).
+DEDUPLICATED_STAGE = (
+    "CREATE OR REPLACE TEMP TABLE page AS SELECT * FROM staged_listing "
+    "QUALIFY row_number() OVER (PARTITION BY id ORDER BY last_modified DESC NULLS LAST) = 1"
+)
 
 
 def apply_staged(conn: duckdb.DuckDBPyConnection, run_id: int) -> dict[str, int]:
-    """Move the temp table `page` into models, tags, edges and snapshots."""
-    seen, new, changed = conn.execute(INGEST_SQL["count"]).fetchone()
-    now = utcnow()
+    """Move the temp table `page` into models, tags, edges and snapshots.
+
+    A model's tags and edges are replaced as a whole; the deletes are skipped when every model
+    is new (a first crawl), since they would scan the whole tables for nothing."""
+    seen, new, changed = conn.execute(INGEST_SQL["count"]).fetchall()[0]
     conn.execute(INGEST_SQL["models"], {"run_id": run_id})
-    for step in ("tags_delete", "tags", "edges_delete", "edges"):
-        conn.execute(INGEST_SQL[step])
-    conn.execute(INGEST_SQL["snapshots"], {"run_id": run_id, "now": now})
+    if new != seen:
+        conn.execute(INGEST_SQL["tags_delete"])
+        conn.execute(INGEST_SQL["edges_delete"])
+    conn.execute(INGEST_SQL["tags"])
+    conn.execute(INGEST_SQL["edges"])
+    conn.execute(INGEST_SQL["snapshots"], {"run_id": run_id, "now": utcnow()})
     conn.execute("DROP TABLE page")
     return {"seen": seen, "new": new or 0, "changed": changed or 0}
