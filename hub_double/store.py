@@ -128,7 +128,9 @@ class HubStore:
             if frame is None or frame.empty:
                 continue
             cur.register("incoming", frame[list(columns)])
-            cur.execute(f"INSERT INTO {table} SELECT * FROM incoming")
+            # cast each column: a chunk whose column is all None has no type of its own
+            casts = ", ".join(f"CAST({n} AS {k})" for n, k in columns.items())
+            cur.execute(f"INSERT INTO {table} SELECT {casts} FROM incoming")
             cur.unregister("incoming")
 
     def finish_loading(self) -> None:

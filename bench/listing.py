@@ -1,0 +1,108 @@
+"""Item 1: a full listing of the Hub: requests against the minimum, ingest rate, peak memory.
+
+The crawler runs in its own process (`bench.worker`), the double in a thread of this one, with
+no added latency (the ingest rate excludes the double's time anyway). The ingest rate is
+models stored / seconds spent inside `Database.stage_page` (parsing each page's JSON in DuckDB
+and appending it with its checkpoint) and `Database.apply_staged_listing` (moving the staged
+pages into models, tags, edges and snapshots): the crawler fetches a page, then stages it, so
+those seconds contain no HTTP and no work of the double.
+"""
+
+from __future__ import annotations
+
+import math
+from pathlib import Path
+
+from bench.common import CACHE, Figure, Section, at_least, at_most, info, median
+from bench.hubs import cached_store, serve
+from bench.worker import run_worker
+
+PAGE = 1000  # the largest page the Hub's listing serves (limit=1000)
+AMPLE = {"api": 10_000_000, "resolvers": 10_000_000}
+INGEST_TARGET = 100_000  # models/s
+RSS_TARGET_MB = 1024
+
+
+def fresh_db(path: Path) -> Path:
+    for suffix in ("", ".wal", ".crawl-lock"):
+        Path(f"{path}{suffix}").unlink(missing_ok=True)
+    return path
+
+
+def crawl_full(store: Path, db: Path) -> tuple[dict, dict]:
+    """One full crawl (no cards) of the Hub in `store` into a fresh `db`."""
+    with serve(store) as double:
+        out = run_worker({"task": "crawl", "mode": "full", "db": str(fresh_db(db)),
+                          "endpoint": double.url, "budgets": AMPLE, "cards": False},
+                         endpoint=double.url)
+        counts = dict(double.log.counts())
+    return out, counts
+
+
+def listing(sizes: list[int], runs: dict[int, int], seed: int) -> tuple[Section, dict[int, Path]]:
+    section = Section(
+        "1. Full listing",
+        "python -m bench.run --only listing",
+        "`crawl(db, 'full', cards=False)` in a child process against the double (page size "
+        "1000, no added latency) serving a generated Hub (seed "
+        f"{seed}, lineage share 0.35); a fresh database per run.",
+    )
+    dbs: dict[int, Path] = {}
+    peaks: dict[int, float] = {}
+    for n in sizes:
+        store, gen_s = cached_store(n, seed, 0.35)
+        if gen_s:
+            section.details.append(f"generated the {n:,}-model Hub in {gen_s:.0f} s (cached)")
+        db = CACHE / f"full-{n}-s{seed}.duckdb"
+        results = [crawl_full(store, db) for _ in range(runs.get(n, 1))]
+        dbs[n] = db
+        minimum = math.ceil(n / PAGE)
+        lists = [float(c.get("list", 0)) for _, c in results]
+        rates = [o["models_seen"] / o["ingest_s"] for o, _ in results]
+        rss = [o["peak_rss_mb"] for o, _ in results]
+        peaks[n] = median(rss)
+        section.figures += [
+            at_most(f"{n:,} models: list requests", lists, "requests", minimum + 1,
+                    note=f"minimum {minimum:,} pages of {PAGE:,}; target = minimum + 1"),
+            at_least(f"{n:,} models: ingest rate (crawler's ingest calls only)", rates,
+                     "models/s", INGEST_TARGET,
+                     note=f"median {median([o['ingest_s'] for o, _ in results]):.1f} s in "
+                     f"{results[0][0]['ingest_calls']:,} ingest calls"),
+            at_most(f"{n:,} models: crawler peak RSS", rss, "MB", RSS_TARGET_MB,
+                    note=f"{median([o['base_rss_mb'] for o, _ in results]):.0f} MB after "
+                    "imports, before crawling"),
+            info(f"{n:,} models: crawl wall time (double included)",
+                 [o["wall_s"] for o, _ in results], "s",
+                 note=f"{median([o['models_seen'] / o['wall_s'] for o, _ in results]):,.0f} "
+                 "models/s end to end"),
+        ]
+        other = {k: v for k, v in results[0][1].items() if k != "list"}
+        if other:
+            section.details.append(f"{n:,}: other requests {other}")
+    section.details += ingest_breakdown(cached_store(sizes[0], seed, 0.35)[0])
+    if len(peaks) > 1:
+        small, big = min(peaks), max(peaks)
+        ratio = peaks[big] / peaks[small]
+        section.figures.append(Figure(
+            f"peak RSS at {big:,} / at {small:,} models (flat in Hub size)", ratio, "x",
+            "<= 1.25 x", ratio <= 1.25, 1,
+            miss_by="" if ratio <= 1.25 else f"grows {ratio:.2f}x for {big // small}x models"))
+    return section, dbs
+
+
+def ingest_breakdown(store: Path, pages: int = 20) -> list[str]:
+    """The ingest's time by SQL step, and what joining pages per transaction would give."""
+    with serve(store) as double:
+        out = run_worker({"task": "ingest_profile", "endpoint": double.url, "budgets": AMPLE,
+                          "pages": pages, "batches": [1, 5, 20], "dir": str(CACHE)},
+                         endpoint=double.url)
+    total = sum(out["steps"].values())
+    steps = sorted(out["steps"].items(), key=lambda kv: -kv[1])
+    per_page = total / out["pages"] * 1000
+    return [
+        f"ingest breakdown ({out['pages']} pages, {out['models']:,} models, fresh database, "
+        f"{per_page:.0f} ms per page = {out['models'] / total:,.0f} models/s): "
+        + ", ".join(f"{name} {t / total:.0%}" for name, t in steps),
+        "the same `ingest()` with pages joined per transaction: "
+        + ", ".join(f"{k} page(s) {v:,.0f} models/s" for k, v in out["batched_rate"].items()),
+    ]

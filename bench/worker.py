@@ -1,0 +1,162 @@
+"""Work run in a child process: so its peak memory and its time are its own.
+
+`run_worker(task)` starts `python -m bench.worker`, sends the task as JSON on stdin and returns
+the JSON the child prints last. Tasks: `generate` (a Hub store), `crawl` (one crawl, with the
+time spent inside the crawler's ingest calls measured by wrapping them) and `naive_cards` (the
+loop of `ModelCard.load` users write today). huggingface_hub reads HF_ENDPOINT when imported,
+so the child gets its environment before importing anything from it.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def run_worker(task: dict[str, Any], endpoint: str | None = None) -> dict[str, Any]:
+    """Run `task` in a fresh Python process; raises with the child's stderr on failure."""
+    env = {k: v for k, v in os.environ.items() if k not in ("HF_TOKEN", "HF_ENDPOINT")}
+    env["HF_HUB_DISABLE_TELEMETRY"] = "1"
+    env["HF_HUB_DISABLE_PROGRESS_BARS"] = "1"
+    with tempfile.TemporaryDirectory(prefix="bench-hf-home-") as home:
+        env["HF_HOME"] = home
+        if endpoint:
+            env["HF_ENDPOINT"] = endpoint
+        proc = subprocess.run([sys.executable, "-m", "bench.worker"], input=json.dumps(task),
+                              capture_output=True, text=True, cwd=ROOT, env=env, check=False)
+    if proc.returncode != 0:
+        raise RuntimeError(f"bench worker {task['task']} failed:\n{proc.stderr[-4000:]}")
+    return json.loads(proc.stdout.strip().splitlines()[-1])
+
+
+def peak_rss_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # Linux: KiB
+
+
+class Stopwatch:
+    """Total wall time and calls of the functions wrapped with `wrap`."""
+
+    def __init__(self) -> None:
+        self.seconds = 0.0
+        self.calls = 0
+
+    def wrap(self, fn: Callable[..., Any]) -> Callable[..., Any]:
+        def timed(*args: Any, **kwargs: Any) -> Any:
+            start = time.perf_counter()
+            try:
+                return fn(*args, **kwargs)
+            finally:
+                self.seconds += time.perf_counter() - start
+                self.calls += 1
+
+        return timed
+
+
+def generate(task: dict[str, Any]) -> dict[str, Any]:
+    """`generated_store` into a file, timed."""
+    from hub_double import generator
+    from hub_double.store import HubStore
+
+    start = time.perf_counter()
+    store = HubStore(task["path"])
+    generator.generate_hub(store, task["n_models"], task["seed"], task["lineage_share"])
+    store.finish_loading()
+    store.cursor().execute("CHECKPOINT")
+    store.close()
+    return {"seconds": time.perf_counter() - start}
+
+
+def crawl_task(task: dict[str, Any]) -> dict[str, Any]:
+    import duckdb
+
+    from crawler import crawl as crawl_module
+    from crawler.hub import HubClient
+    from crawler.ratelimit import RateLimiter
+    from crawler.storage import Database
+
+    base_rss = peak_rss_mb()
+    ingest, closure, cards = Stopwatch(), Stopwatch(), Stopwatch()
+    # every call that turns fetched JSON into rows: staging pages, moving the stage into the
+    # tables, single-model ingests (and the family filters' batches, HTTP included)
+    Database.ingest_page = ingest.wrap(Database.ingest_page)  # type: ignore[method-assign]
+    Database.stage_page = ingest.wrap(Database.stage_page)  # type: ignore[method-assign]
+    Database.apply_staged_listing = ingest.wrap(  # type: ignore[method-assign]
+        Database.apply_staged_listing)
+    run = crawl_module._Run
+    run.expand_children = ingest.wrap(run.expand_children)  # type: ignore[method-assign]
+    run.apply_family_closure = closure.wrap(run.apply_family_closure)  # type: ignore
+    crawl_module.fetch_cards = cards.wrap(crawl_module.fetch_cards)  # type: ignore
+
+    client = HubClient(endpoint=task["endpoint"], budgets=task["budgets"])
+    if task.get("window_s"):
+        client.limiter = RateLimiter(task["budgets"], window_s=task["window_s"])
+    start = time.perf_counter()
+    summary = crawl_module.crawl(task["db"], task["mode"], client=client,
+                                 hub_size=task.get("hub_size"), cards=task["cards"],
+                                 card_workers=task.get("card_workers", 16))
+    wall = time.perf_counter() - start
+    peak = peak_rss_mb()
+    conn = duckdb.connect(task["db"], read_only=True)
+    models = conn.execute("SELECT count(*) FROM models WHERE NOT gone").fetchone()[0]
+    conn.close()
+    return {
+        "wall_s": wall, "ingest_s": ingest.seconds, "ingest_calls": ingest.calls,
+        "closure_s": closure.seconds, "cards_s": cards.seconds, "peak_rss_mb": peak,
+        "base_rss_mb": base_rss, "models_in_db": models, "strategy": summary.strategy,
+        "status": summary.status, "requests": summary.requests, "retries": summary.retries,
+        "models_seen": summary.models_seen, "models_changed": summary.models_changed,
+        "models_new": summary.models_new, "cards_fetched": summary.cards_fetched,
+        "notes": summary.notes,
+        "waited_s": dict(client.limiter.waited_s),
+    }
+
+
+def naive_cards(task: dict[str, Any]) -> dict[str, Any]:
+    """for id in ids: ModelCard.load(id): what a user writes today, errors skipped."""
+    from huggingface_hub import ModelCard
+
+    loaded = failed = 0
+    start = time.perf_counter()
+    for model_id in task["ids"]:
+        try:
+            ModelCard.load(model_id)
+            loaded += 1
+        except Exception:  # noqa: BLE001 - gated or README-less repos, as a user would skip
+            failed += 1
+    return {"wall_s": time.perf_counter() - start, "loaded": loaded, "failed": failed}
+
+
+def analysis_task(task: dict[str, Any]) -> dict[str, Any]:
+    from bench.analysis_task import run
+
+    return run(task)
+
+
+def ingest_profile_task(task: dict[str, Any]) -> dict[str, Any]:
+    from bench.ingest_profile import run
+
+    return run(task)
+
+
+TASKS = {"generate": generate, "crawl": crawl_task, "naive_cards": naive_cards,
+         "analysis": analysis_task, "ingest_profile": ingest_profile_task}
+
+
+def main() -> None:
+    task = json.loads(sys.stdin.read())
+    result = TASKS[task["task"]](task)
+    print(json.dumps(result, default=str))
+
+
+if __name__ == "__main__":
+    main()
