@@ -79,7 +79,6 @@ def listing(sizes: list[int], runs: dict[int, int], seed: int) -> tuple[Section,
         other = {k: v for k, v in results[0][1].items() if k != "list"}
         if other:
             section.details.append(f"{n:,}: other requests {other}")
-    section.details += ingest_breakdown(cached_store(sizes[0], seed, 0.35)[0])
     if len(peaks) > 1:
         small, big = min(peaks), max(peaks)
         ratio = peaks[big] / peaks[small]
@@ -88,21 +87,3 @@ def listing(sizes: list[int], runs: dict[int, int], seed: int) -> tuple[Section,
             "<= 1.25 x", ratio <= 1.25, 1,
             miss_by="" if ratio <= 1.25 else f"grows {ratio:.2f}x for {big // small}x models"))
     return section, dbs
-
-
-def ingest_breakdown(store: Path, pages: int = 20) -> list[str]:
-    """The ingest's time by SQL step, and what joining pages per transaction would give."""
-    with serve(store) as double:
-        out = run_worker({"task": "ingest_profile", "endpoint": double.url, "budgets": AMPLE,
-                          "pages": pages, "batches": [1, 5, 20], "dir": str(CACHE)},
-                         endpoint=double.url)
-    total = sum(out["steps"].values())
-    steps = sorted(out["steps"].items(), key=lambda kv: -kv[1])
-    per_page = total / out["pages"] * 1000
-    return [
-        f"ingest breakdown ({out['pages']} pages, {out['models']:,} models, fresh database, "
-        f"{per_page:.0f} ms per page = {out['models'] / total:,.0f} models/s): "
-        + ", ".join(f"{name} {t / total:.0%}" for name, t in steps),
-        "the same `ingest()` with pages joined per transaction: "
-        + ", ".join(f"{k} page(s) {v:,.0f} models/s" for k, v in out["batched_rate"].items()),
-    ]

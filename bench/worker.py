@@ -142,14 +142,8 @@ def analysis_task(task: dict[str, Any]) -> dict[str, Any]:
     return run(task)
 
 
-def ingest_profile_task(task: dict[str, Any]) -> dict[str, Any]:
-    from bench.ingest_profile import run
-
-    return run(task)
-
-
 TASKS = {"generate": generate, "crawl": crawl_task, "naive_cards": naive_cards,
-         "analysis": analysis_task, "ingest_profile": ingest_profile_task}
+         "analysis": analysis_task}
 
 
 def main() -> None:
