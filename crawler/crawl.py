@@ -230,11 +230,13 @@ class _Run:
     def family_by_listing(self) -> None:
         self.progress.phase("listing the Hub")
         self.list_into_db("checkpoint:family:listing", _listing_params(), keep="staged")
+        if not self.db.has_staged():  # already applied before an interruption
+            return
         self.apply_family_closure(include_stored=False)
         with self.db.transaction() as tx:
-            n = tx.execute("SELECT count(DISTINCT id) FROM staged_listing").fetchone()[0]
+            n = tx.execute("SELECT count(DISTINCT id) FROM staged_listing").fetchall()[0][0]
             tx.execute("INSERT OR REPLACE INTO meta VALUES ('hub_size', ?)", [str(n)])
-            tx.execute("DROP TABLE IF EXISTS staged_listing")
+            tx.execute("DROP TABLE staged_listing")
 
     def apply_family_closure(self, include_stored: bool) -> None:
         """Keep the staged models that descend from a seed (or from a stored family model)."""

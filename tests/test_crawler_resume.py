@@ -12,6 +12,7 @@ import time
 import duckdb
 
 from crawler.crawl import crawl
+from crawler.storage import Database
 from tests.crawl_helpers import assert_same_tables, fast_client
 from tests.hub_rows import model_row, store_of
 from tests.test_crawler_basics import messy_family
@@ -79,3 +80,19 @@ def test_sigkill_during_a_family_crawl_then_resume(serve, tmp_path):
     run_until_killed(crawl_command(db, double.url, "family"), double, 10**9)
     check_integrity(db)
     assert_same_tables(reference, db)
+
+
+def test_family_listing_road_resumes_after_its_stage_was_applied(serve, tmp_path):
+    serve(messy_family())
+    db = tmp_path / "hub.duckdb"
+    crawl(db, "family", client=fast_client(), hub_size=1)  # forces the listing road
+    reference = tmp_path / "reference.duckdb"
+    crawl(reference, "family", client=fast_client(), hub_size=1)
+    # a crawl killed after moving its stage, before closing the run: resume must not fail
+    with Database(db) as database:
+        database.set_meta("running:family", "1")
+        database.set_meta("checkpoint:family:strategy", "listing")
+        database.set_meta("checkpoint:family:listing", "done")
+    summary = crawl(db, "family", client=fast_client(), hub_size=1)
+    assert summary.resumed and summary.status == "ok"
+    assert_same_tables(reference, db, snapshots=False)
