@@ -13,6 +13,7 @@ import socket
 import sys
 import threading
 import time
+from collections.abc import Callable
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qs, unquote, urlencode, urlsplit
@@ -45,6 +46,9 @@ class HubDouble:
         self.log = RequestLog()
         self.expected_token = expected_token
         self.token_leaks: list[str] = []  # token seen in a URL or sent to a foreign host
+        # called with each logged request, before it is answered: tests change the Hub
+        # at a chosen moment of a crawl (a model deleted after the first card request …)
+        self.on_request: list[Callable[[LoggedRequest], None]] = []
         self._local = threading.local()
         self._connections: set[socket.socket] = set()
         self._connections_lock = threading.Lock()
@@ -164,7 +168,10 @@ def _handler_for(double: HubDouble) -> type[BaseHTTPRequestHandler]:
         def _record(self, status: int) -> None:
             """Log before answering, so a client that got its answer finds it logged."""
             authorized = "authorization" in {k.lower() for k in self.headers}
-            double.log.record(LoggedRequest(*self._pending_log, status, authorized))
+            entry = LoggedRequest(*self._pending_log, status, authorized)
+            double.log.record(entry)
+            for hook in list(double.on_request):
+                hook(entry)
 
         def _answer(
             self, path: str, query: dict[str, list[str]], kind: str

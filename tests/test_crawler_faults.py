@@ -44,21 +44,18 @@ def test_storm_of_429_and_5xx_completes_with_the_fault_free_result(serve, tmp_pa
 def test_permanent_outage_stops_with_a_clear_message_and_keeps_the_checkpoint(serve, tmp_path):
     double = serve(numbered_store(100), page_size=10)
     db = tmp_path / "hub.duckdb"
-    original = double.log.record
-
-    def record(entry):  # the Hub goes down for good after the third page
-        original(entry)
+    def outage(entry):  # the Hub goes down for good after the third page
         if entry.kind == "list" and entry.status == 200 and double.log.counts()["list"] == 3:
             double.faults.add(Fault("status", kinds={"list"}, status=503, count=None))
 
-    double.log.record = record
+    double.on_request.append(outage)
     with pytest.raises(HubUnavailable, match="resume from its checkpoint"):
         crawl(db, "full", client=fast_client())
     conn = duckdb.connect(str(db), read_only=True)
     assert conn.execute("SELECT status FROM crawl_runs").fetchone()[0] == "failed"
     assert conn.execute("SELECT count(*) FROM models").fetchone()[0] == 30
     conn.close()
-    double.log.record = original
+    double.on_request.clear()
     double.faults.clear()
     double.log.reset()
     summary = crawl(db, "full", client=fast_client())

@@ -81,7 +81,6 @@ def test_model_deleted_or_gated_between_listing_and_card_fetch(mode, serve, tmp_
     store = hub()
     double = serve(store, page_size=10)
     base = prepare(mode, store, double, tmp_path)
-    original = double.log.record
     changed = False
     # cards are fetched in id order: these two come after the first one
     deleted, gated = ("bg-2/m-7", "bg-1/m-1") if mode == "incremental" else ("g/latin", "f/orphan")
@@ -92,9 +91,8 @@ def test_model_deleted_or_gated_between_listing_and_card_fetch(mode, serve, tmp_
             changed = True
             store.delete(deleted)
             store.set_gated(gated, "manual")
-        original(entry)
 
-    double.log.record = record
+    double.on_request.append(record)
     db = tmp_path / "db.duckdb"
     summary = crawl_copy(base, db, mode, card_workers=1)  # cards in order, one at a time
     assert summary.status == "ok" and changed
@@ -112,20 +110,18 @@ def test_models_created_while_a_listing_is_paged(mode, serve, tmp_path):
     store = hub()
     double = serve(store, page_size=10)
     base = prepare(mode, store, double, tmp_path)
-    original = double.log.record
     created = [model_row("late/child", 90, tags=["base_model:a/ft"],
                          last_modified=datetime(2026, 4, 1)),
                model_row("late/other", 91, last_modified=datetime(2026, 4, 1))]
 
     def record(entry):  # new models appear right after the first listing page
-        original(entry)
         if entry.kind == "list" and double.log.counts()["list"] == 1:
             store.add_models(pd.DataFrame(created))
 
-    double.log.record = record
+    double.on_request.append(record)
     db = tmp_path / "db.duckdb"
     crawl_copy(base, db, mode)
-    double.log.record = original
+    double.on_request.clear()
     if mode == "incremental":  # paged newest first: the next scheduled run catches them
         crawl(db, "incremental", client=fast_client())
     conn = duckdb.connect(str(db), read_only=True)
