@@ -145,9 +145,11 @@ def top_derivatives(conn: Conn, level: Level = "family", n: int = 10) -> pd.Data
     return query(conn, f"""
         WITH picks AS (
             SELECT {g.keys},
-                   unnest(arg_max(struct_pack(model_id := gm.model_id, depth := gm.depth,
+                   -- the n smallest (-downloads, id): among equal downloads the smaller ids,
+                   -- as the ranking below orders them
+                   unnest(arg_min(struct_pack(model_id := gm.model_id, depth := gm.depth,
                                               downloads := coalesce(m.downloads, 0)),
-                                  struct_pack(d := coalesce(m.downloads, 0), id := gm.model_id),
+                                  struct_pack(d := -coalesce(m.downloads, 0), id := gm.model_id),
                                   $n), recursive := true)
             FROM {g.view} gm LEFT JOIN models m ON m.id = gm.model_id
             WHERE gm.depth > 0
