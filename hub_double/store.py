@@ -152,6 +152,18 @@ class HubStore:
                 [fake_sha(model_id, when.isoformat()), when, f"\n<!-- edit {when} -->\n", model_id],
             )
 
+    def edit_card(self, model_id: str, card_data: str, tags: list[str], when: datetime) -> None:
+        """Simulate a push that rewrites the card's YAML: new card_data and tags, new sha."""
+        cur = self.cursor()
+        with self._lock:
+            idx = cur.execute("SELECT idx FROM models WHERE id = ?", [model_id]).fetchone()[0]
+            cur.execute("UPDATE models SET card_data = ?, tags = ?, sha = ?, last_modified = ? "
+                        "WHERE idx = ?",
+                        [card_data, tags, fake_sha(model_id, when.isoformat()), when, idx])
+            cur.execute("DELETE FROM model_tags WHERE idx = ?", [idx])
+            cur.execute("INSERT INTO model_tags SELECT ?, unnest(CAST(? AS VARCHAR[]))",
+                        [idx, tags])
+
     def set_counts(self, model_id: str, downloads: int, likes: int) -> None:
         """Downloads and likes move without touching lastModified, as on the Hub."""
         self.cursor().execute(

@@ -92,11 +92,23 @@ def test_generate_hub_fills_a_given_store(tmp_path: Path) -> None:
 
 
 # -- time, counters, ids ------------------------------------------------------------------------
+def _graph(edges: pd.DataFrame) -> nx.DiGraph:
+    """parent -> child over the truth edges whose parent exists."""
+    return nx.DiGraph(edges.loc[edges["parent_exists"], ["parent", "child"]].itertuples(
+        index=False))
+
+
 def test_parents_created_before_children(models: pd.DataFrame, edges: pd.DataFrame) -> None:
+    """Except where a card came to name a child (a cycle), edited after that child appeared."""
     existing = edges[edges["parent_exists"]]
-    child_time = models.loc[existing["child"], "created_at"].to_numpy()
-    parent_time = models.loc[existing["parent"], "created_at"].to_numpy()
-    assert (child_time > parent_time).all()
+    child = models.loc[existing["child"]]
+    parent = models.loc[existing["parent"]]
+    later = existing[child["created_at"].to_numpy() < parent["created_at"].to_numpy()]
+    graph = _graph(edges)
+    assert len(later) >= 3
+    for edge in later.itertuples():
+        assert edge.child in nx.descendants(graph, edge.parent)
+        assert models.loc[edge.child, "last_modified"] > models.loc[edge.parent, "created_at"]
 
 
 def test_rows_are_plausible(models: pd.DataFrame) -> None:
@@ -160,10 +172,8 @@ def test_truth_lineage_follows_the_edges(models: pd.DataFrame, edges: pd.DataFra
     """Family, roots and depth recomputed from the truth edges with networkx."""
     assert set(truth.index) == set(models.index)
     roots = load_roots().root_models()
-    graph = nx.DiGraph()
+    graph = _graph(edges)
     graph.add_nodes_from(models.index)
-    graph.add_edges_from(edges.loc[edges["parent_exists"], ["parent", "child"]].itertuples(
-        index=False))
     depth = nx.multi_source_dijkstra_path_length(graph, set(roots))
     for model_id, row in truth.iterrows():
         reach = (nx.ancestors(graph, model_id) | {model_id}) & roots.keys()
@@ -225,6 +235,9 @@ def test_every_messy_case_is_present(models: pd.DataFrame, edges: pd.DataFrame,
         "llama derivative under apache/mit": (truth["family"] == "llama").reindex(models.index)
         & truth["license"].reindex(models.index).isin(["apache-2.0", "mit"]),
     }
+    in_cycle = {m for c in nx.strongly_connected_components(_graph(edges)) if len(c) > 1
+                for m in c}
+    cases["in a cycle"] = models["id"].isin(in_cycle)
     counts = {name: int(mask.sum()) for name, mask in cases.items()}
     assert min(counts.values()) >= 3, counts
     assert (edges["relation"] == "unspecified").sum() >= 3

@@ -19,6 +19,7 @@ model `naming`, `licenses`, `cards` and `metadata`, `truth` (ground truth), `cou
 
 from __future__ import annotations
 
+from datetime import datetime
 from pathlib import Path
 
 import numpy as np
@@ -39,10 +40,13 @@ def generate_hub(store: HubStore, n_models: int, seed: int = 0,
     background families. Does not call finish_loading, so callers can add more rows first.
     """
     graph = build_graph(n_models, seed, lineage_share)
-    mess = assign_mess(graph, np.random.default_rng([seed, 3]))
-    for models, truth_models, truth_edges in RowWriter(graph, mess, seed).chunks():
+    writer = RowWriter(graph, assign_mess(graph, np.random.default_rng([seed, 3])), seed)
+    for models, truth_models, truth_edges in writer.chunks():
         store.add_models(models)
         store.add_truth(models=truth_models, edges=truth_edges)
+    for edit in writer.edits:
+        store.edit_card(edit.model_id, edit.card_data, edit.tags,
+                        edit.last_modified.astype(datetime))
 
 
 def generated_store(n_models: int, seed: int = 0, path: str | Path | None = None,

@@ -17,6 +17,14 @@ CARD_TAGS = {Kind.FINETUNE: ((), ("trl", "sft"), ("unsloth", "trl"), ("generated
              Kind.ADAPTER: (("lora", "generated_from_trainer"), ("lora",)),
              Kind.MERGE: (("mergekit", "merge"),),
              Kind.QUANTIZED: ((), ("llama-cpp", "gguf-my-repo"), ("quantized",))}
+def with_parent_tags(tags: list[str], parent: str, relation: str) -> list[str]:
+    """`tags` with the Hub's tags for one more parent, after the other parents' tags."""
+    added = [f"base_model:{parent}"] + ([f"base_model:{relation}:{parent}"]
+                                        if relation != "unspecified" else [])
+    last = max((i for i, t in enumerate(tags) if t.startswith("base_model:")), default=-1)
+    return tags[:last + 1] + added + tags[last + 1:]
+
+
 BROKEN_HEADERS = (
     "---\nbase_model: {parent}\ntags: [finetuned, {name}\nlibrary_name: transformers\n---\n",
     "---\nbase_model:\n\t- {parent}\npipeline_tag: text-generation\n---\n",

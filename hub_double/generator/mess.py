@@ -7,6 +7,7 @@ MIN_MESS of each however small the Hub, so every case is always there to be test
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from enum import IntEnum
 
 import numpy as np
@@ -31,6 +32,7 @@ class Mess(IntEnum):
     GATED = 10  # a gated derivative
     NO_README = 11  # a standalone model with no README at all
     EXTRA_MISSING_PARENT = 12  # card and tags name the real parent and one that does not exist
+    CYCLE = 13  # a later edit of the card also names one of the model's children: a cycle
 
 
 MESS_RATES = {  # share of the eligible pool, and at least MIN_MESS of each where the pool allows
@@ -41,6 +43,15 @@ MESS_RATES = {  # share of the eligible pool, and at least MIN_MESS of each wher
 }
 MIN_MESS = 5
 LONG_CARDS = 3  # megabyte cards, however large the Hub
+CYCLE_RATE = 0.001  # of derivatives: real cards rarely name a descendant, but some do
+
+
+@dataclass
+class Defects:
+    """Each model's defect, and for each CYCLE model the child its card comes to name."""
+
+    mess: np.ndarray
+    cycle_child: dict[int, int]
 
 
 def _take(pool: np.ndarray, taken: np.ndarray, count: int) -> np.ndarray:
@@ -50,7 +61,7 @@ def _take(pool: np.ndarray, taken: np.ndarray, count: int) -> np.ndarray:
     return chosen
 
 
-def assign_mess(graph: Graph, rng: np.random.Generator) -> np.ndarray:
+def assign_mess(graph: Graph, rng: np.random.Generator) -> Defects:
     """One defect (or none) per model, each from the pool where it makes sense."""
     n = graph.size
     mess = np.zeros(n, np.int8)
@@ -70,8 +81,26 @@ def assign_mess(graph: Graph, rng: np.random.Generator) -> np.ndarray:
             count //= 2
         mess[_take(pool, taken, count)] = case
     mess[_take(derived, taken, LONG_CARDS)] = Mess.LONG_CARD
-    return mess
+    cycles = _cycle_pairs(graph, derived, taken, max(MIN_MESS, round(CYCLE_RATE * len(derived))))
+    mess[list(cycles)] = Mess.CYCLE
+    return Defects(mess, cycles)
 
+
+def _cycle_pairs(graph: Graph, derived: np.ndarray, taken: np.ndarray,
+                 count: int) -> dict[int, int]:
+    """(derivative, one of its children) pairs, both otherwise clean, the child having no other
+    parent: naming the child as a parent then closes a cycle without changing anyone's roots."""
+    single = np.diff(graph.indptr) == 1
+    children = derived[single[derived]]
+    pairs: dict[int, int] = {}
+    for child, parent in zip(children.tolist(), graph.parents[graph.indptr[children]].tolist(),
+                             strict=True):
+        if len(pairs) == count:
+            break
+        if graph.kind[parent] >= Kind.FINETUNE and not taken[child] and not taken[parent]:
+            taken[[child, parent]] = True
+            pairs[parent] = child
+    return pairs
 
 
 UNREADABLE = frozenset({Mess.NO_YAML, Mess.BROKEN_YAML})  # the Hub could not parse the YAML

@@ -10,7 +10,13 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 
-from hub_double.generator.cards import card_tags, eval_results, hub_tags, verbatim_card
+from hub_double.generator.cards import (
+    card_tags,
+    eval_results,
+    hub_tags,
+    verbatim_card,
+    with_parent_tags,
+)
 from hub_double.generator.catalogue import (
     ARXIV,
     CHILD_PIPELINE,
@@ -162,6 +168,15 @@ class MetadataMaker:
         if mess in VERBATIM:
             meta.card = verbatim_card(mess, model_id, card, parent_ids[0], d)
         return meta
+
+    @staticmethod
+    def name_child_as_parent(meta: Meta, child_id: str) -> tuple[str, list[str]]:
+        """card_data (JSON) and tags of `meta` once its card also names `child_id` as a base
+        model, as a later edit of a real card may."""
+        card = dict(meta.card_data or {})
+        named = card.get("base_model") or []
+        card["base_model"] = [*([named] if isinstance(named, str) else named), child_id]
+        return _JSON.encode(card), with_parent_tags(meta.tags, child_id, meta.truth_relation)
 
     @staticmethod
     def _derived_card(node: Node, model_id: str, parent_ids: list[str], relation: str,

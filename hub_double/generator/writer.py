@@ -8,31 +8,47 @@ two-million-model Hub is written in a few GB.
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import NamedTuple
 
 import numpy as np
 import pandas as pd
 
-from hub_double.generator.catalogue import QUANT_FORMATS
+from hub_double.generator.catalogue import DAY, QUANT_FORMATS
 from hub_double.generator.counters import counters
 from hub_double.generator.graph import Graph
 from hub_double.generator.licenses import LICENSE_MODES
-from hub_double.generator.metadata import ROW_COLUMNS, MetadataMaker
+from hub_double.generator.mess import Defects
+from hub_double.generator.metadata import ROW_COLUMNS, Meta, MetadataMaker
 from hub_double.generator.node import Draw, Node
 from hub_double.generator.truth import Lineage
 
 CHUNK = 100_000  # rows per add_models call: bounds the memory of one DataFrame
+CYCLE_EDIT_DELAY = DAY  # how long after its child appeared a card comes to name it
 TRUTH_MODEL_COLUMNS = ["id", "family", "roots", "license", "depth"]
 TRUTH_EDGE_COLUMNS = ["child", "parent", "relation", "parent_exists"]
 
 
-class RowWriter:
-    """Turns graph nodes into (models, truth_models, truth_edges) frames."""
+class CardEdit(NamedTuple):
+    """A push that rewrote a model's card after it was written: the store row to update."""
 
-    def __init__(self, graph: Graph, mess: np.ndarray, seed: int) -> None:
-        self.graph, self.mess, self.seed = graph, mess, seed
+    model_id: str
+    card_data: str
+    tags: list[str]
+    last_modified: np.datetime64
+
+
+class RowWriter:
+    """Turns graph nodes into (models, truth_models, truth_edges) frames, then lists the card
+    edits of models whose card came to name a child (`edits`, complete once chunks are read)."""
+
+    def __init__(self, graph: Graph, defects: Defects, seed: int) -> None:
+        self.graph, self.mess, self.seed = graph, defects.mess, seed
+        self.cycle_child = defects.cycle_child
         self.rng = np.random.default_rng([seed, 2])
         self.metadata = MetadataMaker(graph)
         self.lineage = Lineage()
+        self.awaiting_child: dict[int, tuple[int, Meta]] = {}  # child -> (parent, its Meta)
+        self.edits: list[CardEdit] = []
         self._bulk_draws()
 
     def _bulk_draws(self) -> None:
@@ -87,5 +103,21 @@ class RowWriter:
         family, roots, depth = self.lineage.add(meta.id, meta.existing)
         edges = [(meta.id, p, meta.truth_relation, p not in meta.missing_parents)
                  for p in meta.named_parents]
+        if node.index in self.cycle_child:
+            self.awaiting_child[self.cycle_child[node.index]] = (node.index, meta)
+        if node.index in self.awaiting_child:
+            edges.append(self._name_child_as_parent(*self.awaiting_child.pop(node.index), node,
+                                                    meta.id))
         truth = (meta.id, family, roots, meta.license, depth)
         return meta.store_row(self.seed, node.time), truth, edges
+
+    def _name_child_as_parent(self, index: int, parent: Meta, child: Node,
+                              child_id: str) -> tuple:
+        """Record the card edit by which `parent` also names its child; its truth edge.
+
+        The child's only parent is `parent`, so the cycle changes nobody's roots or depth."""
+        card_data, tags = self.metadata.name_child_as_parent(parent, child_id)
+        written = self.counters["last_modified"][index]
+        edited = max(written, np.datetime64(child.time + CYCLE_EDIT_DELAY, "s"))
+        self.edits.append(CardEdit(parent.id, card_data, tags, edited))
+        return parent.id, child_id, parent.truth_relation, True
