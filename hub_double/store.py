@@ -43,7 +43,8 @@ MODEL_COLUMNS: dict[str, str] = {
 TRUTH_MODEL_COLUMNS: dict[str, str] = {
     "id": "VARCHAR",
     "family": "VARCHAR",  # 'llama', 'deepseek', 'both' (a bridge) or NULL for background models
-    "roots": "VARCHAR[]",  # root model ids this model descends from
+    "roots": "VARCHAR[]",  # roots it descends from: listed ones, and unlisted organisation models
+                           # descending from none (the analysis's family roots)
     "license": "VARCHAR",  # the license the card declares (NULL when none)
     "depth": "INTEGER",  # shortest distance to a root; 0 for roots
 }

@@ -24,9 +24,15 @@ def analysed(generated_family_crawl):
 
 
 def truth_membership(models: pd.DataFrame) -> dict[str, set[str]]:
-    """Each truth model's families, from the roots the generator says it descends from."""
-    family_of_root = {m: r.family for r in load_roots().releases for m in r.models}
-    return {m: {family_of_root[r] for r in roots}
+    """Each truth model's families, from the roots the generator says it descends from: a
+    listed root's release family, or an unlisted organisation model's organisation family."""
+    config = load_roots()
+    listed = {m: r.family for r in config.releases for m in r.models}
+
+    def family_of(root: str) -> str:
+        return listed.get(root) or config.organisations[root.split("/")[0]]
+
+    return {m: {family_of(r) for r in roots}
             for m, roots in zip(models["id"], models["roots"], strict=True)}
 
 

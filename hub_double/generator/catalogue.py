@@ -32,7 +32,7 @@ GROWTH = math.log(2) / (270 * DAY)  # the Hub's model count doubles about every 
 class Kind(IntEnum):
     """What a model is in the graph; decides its name, tags and how attractive a parent it is."""
 
-    ROOT = 0  # a LLaMA/DeepSeek release listed in roots.toml
+    ROOT = 0  # a LLaMA/DeepSeek release: listed in roots.toml, or an organisation model it omits
     BASE = 1  # a famous background base (Qwen, Mistral, Gemma, Phi, BERT, ...)
     REUPLOAD = 2  # unsloth/<name> and unsloth/<name>-bnb-4bit, between a base and its fine-tunes
     STANDALONE = 3  # a background model declaring no parent; a few get small trees of their own
@@ -154,6 +154,49 @@ ROOT_POPULARITY = {
     "deepseek-ai/DeepSeek-R1-Distill-Llama-8B": 6.0,
     "deepseek-ai/DeepSeek-R1-Distill-Llama-70B": 2.0,
 }
+
+
+@dataclass(frozen=True)
+class OrganisationModel:
+    """A model a family's organisation published that the default roots.toml does not list: the
+    analysis takes it for a root of its own (release NULL) unless a listed root is its ancestor."""
+
+    id: str
+    released: str
+    license: str
+    popularity: float
+    arch: str = "llama"
+    pipeline: str = "text-generation"
+    parent: str | None = None  # the parent the real edge sample records, if any
+    relation: str | None = None
+
+
+# Organisation models of the real edge sample (shared/hub-samples/lineage-edges-2025-06.csv)
+# outside roots.toml, with their announcement dates and Hub license ids.
+ORGANISATION_MODELS: tuple[OrganisationModel, ...] = (
+    OrganisationModel("meta-llama/CodeLlama-7b-hf", "2023-08-24", "llama2", 1.5),
+    OrganisationModel("meta-llama/CodeLlama-13b-hf", "2023-08-24", "llama2", 0.5),
+    OrganisationModel("meta-llama/CodeLlama-13b-Instruct-hf", "2023-08-24", "llama2", 0.5),
+    OrganisationModel("meta-llama/LlamaGuard-7b", "2023-12-07", "llama2", 0.3),
+    OrganisationModel("meta-llama/Meta-Llama-Guard-2-8B", "2024-04-18", "llama3", 0.3),
+    OrganisationModel("meta-llama/Llama-Guard-3-8B", "2024-07-23", "llama3.1", 0.5,
+                      parent="meta-llama/Llama-3.1-8B", relation="finetune"),
+    OrganisationModel("meta-llama/Llama-3.1-405B-Instruct-FP8", "2024-07-23", "llama3.1", 0.1,
+                      parent="meta-llama/Llama-3.1-405B-Instruct", relation="quantized"),
+    OrganisationModel("meta-llama/Llama-3.2-11B-Vision-Instruct", "2024-09-25", "llama3.2", 1.0,
+                      "mllama", "image-text-to-text"),
+    OrganisationModel("meta-llama/Llama-3.2-1B-Instruct-QLORA_INT4_EO8", "2024-10-24",
+                      "llama3.2", 0.1, parent="meta-llama/Llama-3.2-1B", relation="quantized"),
+    OrganisationModel("meta-llama/Llama-3.2-3B-Instruct-SpinQuant_INT4_EO8", "2024-10-24",
+                      "llama3.2", 0.1, parent="meta-llama/Llama-3.2-3B", relation="quantized"),
+    OrganisationModel("deepseek-ai/deepseek-math-7b-base", "2024-02-05", "other", 0.8),
+    OrganisationModel("deepseek-ai/deepseek-math-7b-instruct", "2024-02-05", "other", 0.5),
+    OrganisationModel("deepseek-ai/DeepSeek-Coder-V2-Lite-Instruct", "2024-06-17", "other", 1.0,
+                      "deepseek_v2"),
+    OrganisationModel("deepseek-ai/Janus-Pro-7B", "2025-01-27", "mit", 0.8, "multi_modality",
+                      "any-to-any"),
+    OrganisationModel("deepseek-ai/DeepSeek-R1-0528", "2025-05-28", "mit", 1.5, "deepseek_v3"),
+)
 ROOT_ARXIV = {"LLaMA 1": "2302.13971", "Llama 2": "2307.09288", "Llama 3.1": "2407.21783",
               "DeepSeek LLM": "2401.02954", "DeepSeek Coder": "2401.14196",
               "DeepSeek-V2": "2405.04434", "DeepSeek-V3": "2412.19437",

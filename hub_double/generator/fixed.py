@@ -1,5 +1,6 @@
 """The hand-placed models every generated Hub holds: the roots of roots.toml (with the R1
-distills' real bases as parents), the famous background bases, and unsloth's re-uploads.
+distills' real bases as parents), the other models of the families' organisations (CodeLlama,
+Llama Guard, DeepSeek-Math ...), the famous background bases, and unsloth's re-uploads.
 
 How many bases and re-uploads fit grows with the Hub's size; the roots are always all there.
 """
@@ -11,12 +12,13 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from crawler.roots import Release, load_roots
+from crawler.roots import Release, Roots, load_roots
 from hub_double.generator.catalogue import (
     BACKGROUND_BASES,
     DAY,
     DISTILL_PARENTS,
     HOUR,
+    ORGANISATION_MODELS,
     REQUIRED_BASES,
     ROOT_POPULARITY,
     UNSLOTH_START,
@@ -43,6 +45,7 @@ class Fixed:
     gated: str | None = None
     top: str | None = None  # the tree a re-upload sits in
     release: Release | None = None
+    family: str | None = None  # a LLaMA/DeepSeek model's family
 
 
 def _root_style(model_id: str, release: Release) -> Style:
@@ -76,9 +79,9 @@ def _root_popularity(model_id: str, rng: np.random.Generator) -> float:
     return 8.0 * max(closeness, 0.01) * boost * float(rng.lognormal(0.0, 0.5))
 
 
-def _roots(rng: np.random.Generator) -> list[Fixed]:
+def _roots(roots: Roots, rng: np.random.Generator) -> list[Fixed]:
     nodes = []
-    for release in load_roots().releases:
+    for release in roots.releases:
         for j, model_id in enumerate(release.models):
             parent = DISTILL_PARENTS.get(model_id)
             nodes.append(Fixed(
@@ -87,7 +90,27 @@ def _roots(rng: np.random.Generator) -> list[Fixed]:
                 license=release.license or None, popularity=_root_popularity(model_id, rng),
                 parents=(parent,) if parent else (), relation="finetune" if parent else None,
                 gated="manual" if model_id.startswith("meta-llama/") else None, release=release,
+                family=release.family,
             ))
+    return nodes
+
+
+def _organisation_models(roots: Roots) -> list[Fixed]:
+    """The organisations' models roots.toml omits, for the organisations it names."""
+    listed = roots.root_models()
+    nodes = []
+    for j, m in enumerate(ORGANISATION_MODELS):
+        family = roots.organisations.get(m.id.split("/")[0])
+        if family is None or m.id in listed:
+            continue
+        parent = m.parent if m.parent in listed else None
+        nodes.append(Fixed(
+            id=m.id, time=ts(m.released) + 16 * HOUR + 60 * j, kind=Kind.ROOT, lineage=True,
+            style=Style(m.arch, m.pipeline, "transformers", size_of(m.id)), license=m.license,
+            popularity=m.popularity, parents=(parent,) if parent else (),
+            relation=m.relation if parent else None,
+            gated="manual" if m.id.startswith("meta-llama/") else None, family=family,
+        ))
     return nodes
 
 
@@ -119,6 +142,8 @@ def _reuploads(tops: list[Fixed], n: int) -> list[Fixed]:
 
 
 def fixed_models(n: int, rng: np.random.Generator) -> list[Fixed]:
-    """Every root, the background bases and re-uploads that fit in an n-model Hub."""
-    tops = _roots(rng) + _bases(n)
+    """Every root, the organisations' other models, and the background bases and re-uploads
+    that fit in an n-model Hub."""
+    roots = load_roots()
+    tops = _roots(roots, rng) + _organisation_models(roots) + _bases(n)
     return tops + _reuploads(tops, n)

@@ -94,7 +94,7 @@ class MetadataMaker:
         self.names.reserve(f.id)
         card: dict = {"license": f.license} if f.license else {}
         if f.license == "other":
-            family = f.release.family if f.release else "model"
+            family = f.family or "model"
             card |= {"license_name": "deepseek" if family == "deepseek" else f"{family}-license",
                      "license_link": "LICENSE"}
         if parent_ids:
@@ -103,7 +103,7 @@ class MetadataMaker:
                  "language": ["en"]}
         arxiv = ROOT_ARXIV.get(f.release.name) if f.release else None
         chat = any(word in f.id.lower() for word in ("instruct", "chat", "-it"))
-        extra = ([f.release.family] if f.release else []) + (["conversational"] if chat else [])
+        extra = ([f.family] if f.family else []) + (["conversational"] if chat else [])
         if f.kind == Kind.REUPLOAD and f.relation == "quantized":
             extra += ["4-bit", "bitsandbytes"]
         tags = hub_tags(f.style, card, f.relation, parent_ids, extra, [arxiv] if arxiv else [])
