@@ -1,9 +1,8 @@
-"""Crawler-shaped databases for the analysis tests: hand-built graphs and random Hubs.
+"""Hand-built crawler databases for the analysis tests whose answers are known by construction.
 
 Every database is created from crawler/schema.sql, so the analysis is tested against the schema
-the crawler really writes. `random_hub` builds Hubs of any size (vectorised where it matters, so
-the 2,000,000-model benchmark database takes about a minute) with the irregularities real data
-has: merges, orphans, parents never crawled, self-loops and cycles, license drift.
+the crawler really writes. Tests that need whole Hubs use generated ones instead, written as a
+full crawl stores them (conftest's `generated_db`, `hub` and `hostile_hub_db`).
 """
 
 from __future__ import annotations
@@ -13,10 +12,9 @@ from datetime import date, datetime, timedelta
 from pathlib import Path
 
 import duckdb
-import numpy as np
 import pandas as pd
 
-from crawler.roots import Roots, load_roots
+from crawler.roots import Roots
 
 SCHEMA = Path(__file__).resolve().parents[1] / "crawler" / "schema.sql"
 
@@ -30,9 +28,6 @@ MODEL_DEFAULTS: dict[str, object] = {
     "disabled": False,
     "gone": False,
 }
-
-HOSTILE_ID = "<script>alert(1)</script>/x\"'"
-HOSTILE_BODY = "<img src=x onerror=alert(2)> & </table><b>bold</b>"
 
 
 def create_db(path: str | Path) -> duckdb.DuckDBPyConnection:
@@ -96,216 +91,6 @@ def tiny_roots() -> Roots:
                     ("deepseek-ai/R1", "deepseek-ai/R1-Distill-Llama")),
         ),
     )
-
-
-# -- random Hubs --------------------------------------------------------------------------------
-
-RELATIONS = np.array(["finetune", "quantized", "adapter", "unspecified"])
-QUANT_SUFFIXES = np.array(["GGUF", "GPTQ", "AWQ", "exl2", "MLX-4bit", "bnb-4bit", "Q4"])
-NAME_PREFIXES = np.array(["Llama-3.1-8B", "llama-2-7b", "Mistral-7B", "DeepSeek-R1", "model"])
-PERMISSIVE = ["apache-2.0", "mit"]
-SAME_KIND = {
-    "llama2": "llama3", "llama3": "llama3.1", "llama3.1": "llama3.2", "llama3.2": "llama3.3",
-    "llama3.3": "llama4", "llama4": "llama2", "mit": "apache-2.0", "apache-2.0": "mit",
-    "other": "gemma", "gemma": "other", "cc-by-nc-4.0": "cc-by-nc-sa-4.0",
-    "cc-by-nc-sa-4.0": "cc-by-nc-4.0", "gpl-3.0": "agpl-3.0", "agpl-3.0": "gpl-3.0",
-}
-BODIES = (
-    "Short card.",
-    "## Model\n" + "A fine-tuned model with details. " * 20,
-    "## Model\nSee https://arxiv.org/abs/2302.13971 for the method. " + "Training notes. " * 80,
-)
-
-
-def _pick_parent(rng: np.random.Generator, positions: np.ndarray) -> np.ndarray:
-    """An earlier model for each position, biased towards old (popular) models."""
-    return np.floor(rng.random(len(positions)) ** 1.6 * positions).astype(np.int64)
-
-
-def _licenses(rng: np.random.Generator, parents: np.ndarray, root_licenses: list) -> list:
-    """Each model's license drawn from its first parent's: kept, dropped, relabelled, changed."""
-    n_roots = len(root_licenses)
-    licenses: list = root_licenses + [None] * (len(parents) - n_roots)
-    draw = rng.random(len(parents))
-    pick = rng.integers(0, 2, len(parents))
-    for i in range(n_roots, len(parents)):
-        parent = licenses[parents[i]] if parents[i] >= 0 else "apache-2.0"
-        u = draw[i]
-        if u < 0.55:
-            licenses[i] = parent
-        elif u < 0.67:
-            licenses[i] = None
-        elif u < 0.79:
-            licenses[i] = PERMISSIVE[pick[i]]
-        elif u < 0.87:
-            licenses[i] = SAME_KIND.get(parent or "", "other")
-        elif u < 0.95:
-            licenses[i] = "cc-by-nc-4.0"
-        else:
-            licenses[i] = parent or "gpl-3.0"
-    return licenses
-
-
-def _created(rng: np.random.Generator, parents: np.ndarray, root_dates: list) -> np.ndarray:
-    """Creation days (since 2022-01-01) after the first parent's: a derivative follows its base."""
-    days = np.zeros(len(parents), dtype=np.int64)
-    days[: len(root_dates)] = root_dates
-    gaps = rng.exponential(45, len(parents)).astype(np.int64)
-    orphans = rng.integers(300, 1300, len(parents))
-    for i in range(len(root_dates), len(parents)):
-        days[i] = (days[parents[i]] + gaps[i]) if parents[i] >= 0 else orphans[i]
-    return days
-
-
-def random_hub(conn: duckdb.DuckDBPyConnection, n_models: int, seed: int = 0,
-               roots: Roots | None = None, background_roots: int | None = None) -> None:
-    """Fill `conn` with a random Hub of about `n_models` models around the configured roots.
-
-    `background_roots` foundation models outside the families (default n_models // 300) compete
-    with the family roots for derivatives: fewer of them make bigger families.
-    """
-    rng = np.random.default_rng(seed)
-    roots = roots or load_roots()
-    epoch = date(2022, 1, 1)
-    ids: list[str] = [m for r in roots.releases for m in r.models]
-    root_licenses: list = [r.license for r in roots.releases for _ in r.models]
-    root_dates = [(r.released - epoch).days for r in roots.releases for _ in r.models]
-    for org in roots.organisations:  # unlisted organisation models: implicit roots
-        ids += [f"{org}/extra-root-{k}" for k in range(2)]
-        root_licenses += ["other", "mit"]
-        root_dates += [700, 800]
-    n_background = background_roots or max(3, n_models // 300)
-    ids += [f"base{k}/foundation-{k}" for k in range(n_background)]
-    base_licenses = ["apache-2.0", "mit", "gemma", "cc-by-nc-4.0"]
-    root_licenses += [base_licenses[k % 4] for k in range(n_background)]
-    root_dates += [k % 400 for k in range(n_background)]
-    n_roots = len(ids)
-    n = max(n_models, n_roots + 10)
-    positions = np.arange(n)
-
-    parent1 = _pick_parent(rng, positions)
-    parent1[rng.random(n) < 0.12] = -1  # independent models: no declared parent
-    parent1[:n_roots] = -1
-    has_second = (rng.random(n) < 0.07) & (parent1 >= 0)
-    parent2 = np.where(has_second, _pick_parent(rng, positions), -1)
-    parent2[parent2 == parent1] = -1
-    relation = RELATIONS[rng.choice(4, n, p=[0.45, 0.25, 0.15, 0.15])]
-    relation = np.where(parent2 >= 0, "merge", relation)
-    # the org's extra child: a model of a family organisation with a parent inside the family
-    org_child = n_roots
-    first_listed = {r.family: ids.index(r.models[0]) for r in roots.releases}
-    org_of_family = {fam: org for org, fam in roots.organisations.items()}
-
-    author_ids = np.minimum(rng.zipf(1.6, n), 5000)
-    suffix = np.where(relation == "quantized", QUANT_SUFFIXES[rng.integers(0, 7, n)],
-                      np.where(relation == "adapter", "lora",
-                               np.where(relation == "merge", "merge", "ft")))
-    prefix = NAME_PREFIXES[rng.integers(0, len(NAME_PREFIXES), n)]
-    names = pd.Series(prefix).str.cat([pd.Series(suffix), pd.Series(positions.astype(str))],
-                                      sep="-")
-    derived = ("user" + pd.Series(author_ids.astype(str)) + "/" + names).tolist()
-    ids = ids + derived[n_roots:]
-    if org_of_family:
-        fam = next(iter(org_of_family))
-        ids[org_child] = f"{org_of_family[fam]}/extra-child"
-        parent1[org_child] = first_listed[fam]
-        parent2[org_child] = -1
-        relation[org_child] = "finetune"
-
-    licenses = _licenses(rng, parent1, root_licenses)
-    days = _created(rng, parent1, root_dates)
-    created = pd.to_datetime(epoch) + pd.to_timedelta(days, unit="D")
-    downloads = (rng.pareto(1.1, n) * 50).astype(np.int64)
-    downloads[:n_roots] *= 1000
-    id_series = pd.Series(ids)
-
-    # edges: declared parents, parents never crawled, self-loops and back edges (cycles)
-    child_idx = np.concatenate([positions[parent1 >= 0], positions[parent2 >= 0]])
-    parent_idx = np.concatenate([parent1[parent1 >= 0], parent2[parent2 >= 0]])
-    edges = pd.DataFrame({
-        "child": id_series.iloc[child_idx].to_numpy(),
-        "parent": id_series.iloc[parent_idx].to_numpy(),
-        "relation": relation[child_idx],
-    })
-    ghost = positions[(rng.random(n) < 0.015) & (parent1 >= 0)]
-    loops = positions[(rng.random(n) < 0.002) & (parent1 >= 0)]
-    back = positions[(parent1 >= n_roots)][: max(1, n // 5000)]
-    extra = pd.DataFrame({
-        "child": np.concatenate([id_series.iloc[ghost], id_series.iloc[loops],
-                                 id_series.iloc[parent1[back]]]),
-        "parent": np.concatenate([[f"ghost/missing-{i}" for i in ghost], id_series.iloc[loops],
-                                  id_series.iloc[back]]),
-        "relation": np.concatenate([relation[ghost], ["finetune"] * len(loops),
-                                    ["finetune"] * len(back)]),
-    })
-    edges = pd.concat([edges, extra]).drop_duplicates(["child", "parent"])
-    edges["source"] = np.where(rng.random(len(edges)) < 0.8, "card", "tag")
-
-    base_model = {c: p for c, p in zip(edges["child"], edges["parent"], strict=True)}
-    flags = rng.random((n, 3))
-    card_data = [
-        json.dumps({k: v for k, v in (
-            ("license", lic), ("base_model", base_model.get(mid)),
-            ("datasets", ["tatsu-lab/alpaca"] if f[0] < 0.3 else None),
-            ("model-index", [{"name": mid}] if f[1] < 0.2 else None),
-        ) if v is not None})
-        for mid, lic, f in zip(ids, licenses, flags, strict=True)
-    ]
-    library = np.where(np.char.find(suffix.astype(str), "GGUF") >= 0, "gguf",
-                       np.where(np.char.find(suffix.astype(str), "MLX") >= 0, "mlx",
-                                np.where(relation == "adapter", "peft", "transformers")))
-    library[:n_roots] = "transformers"
-    models = pd.DataFrame({
-        "id": ids, "author": id_series.str.split("/").str[0], "created_at": created,
-        "last_modified": created + pd.Timedelta(days=1), "downloads": downloads,
-        "downloads_all_time": downloads * 3, "likes": downloads // 100,
-        "library_name": library, "pipeline_tag": "text-generation", "private": False,
-        "disabled": False, "license": licenses, "card_data": card_data, "gone": False,
-    })
-    _insert(conn, "models", models)
-    _insert(conn, "edges", edges)
-
-    tag_frames = [
-        pd.DataFrame({"model_id": id_series[library == "gguf"], "tag": "gguf"}),
-        pd.DataFrame({"model_id": id_series[library == "mlx"], "tag": "mlx"}),
-        pd.DataFrame({"model_id": id_series[flags[:, 2] < 0.15], "tag": "arxiv:2302.13971"}),
-        pd.DataFrame({"model_id": id_series[flags[:, 0] < 0.3], "tag": "dataset:tatsu-lab/alpaca"}),
-    ]
-    with_license = pd.Series(licenses).notna().to_numpy()
-    tag_frames.append(pd.DataFrame({"model_id": id_series[with_license],
-                                    "tag": "license:" + pd.Series(licenses)[with_license]}))
-    _insert(conn, "model_tags", pd.concat(tag_frames).drop_duplicates())
-
-    carded = positions[rng.random(n) < 0.4]
-    body_kind = rng.integers(0, 3, len(carded))
-    bodies = np.array(BODIES, dtype=object)[body_kind]
-    _insert(conn, "cards", pd.DataFrame({
-        "model_id": id_series.iloc[carded].to_numpy(), "body": bodies,
-        "metadata": np.array(card_data, dtype=object)[carded],
-        "size_bytes": [len(b) for b in bodies], "truncated": False,
-        "fetched_at": datetime(2025, 10, 1),
-    }))
-
-
-def fixture_db(path: str | Path, n_models: int = 3000, seed: int = 7) -> Path:
-    """A random Hub plus a hostile model name and card, closed and ready to open read-only."""
-    conn = create_db(path)
-    random_hub(conn, n_models, seed)
-    add_models(conn, [{"id": HOSTILE_ID, "license": "apache-2.0", "downloads": 10**9,
-                       "created_at": datetime(2024, 8, 1)}])
-    add_edges(conn, [(HOSTILE_ID, "meta-llama/Llama-3.1-8B", "finetune")])
-    add_cards(conn, [{"model_id": HOSTILE_ID, "body": HOSTILE_BODY, "size_bytes": 60,
-                      "metadata": {"license": "apache-2.0"}}])
-    conn.close()
-    return Path(path)
-
-
-def random_hub_db(path: str | Path, n_models: int, seed: int) -> Path:
-    """A random Hub written to `path` and closed, for the metric cross-checks."""
-    conn = create_db(path)
-    random_hub(conn, n_models, seed)
-    conn.close()
-    return Path(path)
 
 
 # -- hand-built graphs --------------------------------------------------------------------------

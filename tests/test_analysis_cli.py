@@ -13,12 +13,11 @@ from click.testing import CliRunner
 from analysis.db import connect
 from analysis.tree import family_tree
 from hf_lineage.cli import main
-from tests.analysis_fixtures import fixture_db
 
 
 @pytest.fixture(scope="module")
-def db(tmp_path_factory) -> Path:
-    return fixture_db(tmp_path_factory.mktemp("cli") / "hub.duckdb")
+def db(hostile_hub_db) -> Path:
+    return hostile_hub_db
 
 
 def run(*args: str):

@@ -1,5 +1,5 @@
 """License drift, the Llama 3.x naming rule and openness: every drift case by construction,
-then every figure cross-checked against the pandas oracle on random Hubs of several sizes."""
+then every figure cross-checked against the pandas oracle on generated Hubs of several sizes."""
 
 from __future__ import annotations
 
@@ -15,7 +15,6 @@ from tests.analysis_fixtures import (
     license_graph,
     license_roots,
     openness_graph,
-    random_hub_db,
 )
 
 LEVELS = ["family", "release"]
@@ -29,12 +28,6 @@ def cases(tmp_path_factory) -> duckdb.DuckDBPyConnection:
     conn.close()
 
 
-@pytest.fixture(scope="module", params=[300, 2000, 8000])
-def hub(request, tmp_path_factory) -> tuple[duckdb.DuckDBPyConnection, oracle.Hub]:
-    path = tmp_path_factory.mktemp("random") / f"hub{request.param}.duckdb"
-    conn = connect(random_hub_db(path, request.param, seed=request.param + 2))
-    yield conn, oracle.load(conn)
-    conn.close()
 
 
 # -- by construction ----------------------------------------------------------------------------
@@ -118,7 +111,7 @@ def test_openness_by_construction(tmp_path):
     conn.close()
 
 
-# -- random Hubs against the oracle -------------------------------------------------------------
+# -- generated Hubs against the oracle ----------------------------------------------------------
 
 @pytest.mark.parametrize("level", LEVELS)
 def test_declared_and_drift_match_oracle(hub, level):

@@ -1,5 +1,5 @@
 """Ecosystem metrics: exact answers on the hand-built graph, and every metric cross-checked
-against the pandas/networkx oracle on random Hubs of several sizes."""
+against the pandas/networkx oracle on generated Hubs of several sizes."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ import pytest
 from analysis import metrics
 from analysis.db import connect
 from tests import analysis_oracle as oracle
-from tests.analysis_fixtures import lineage_graph, random_hub_db, tiny_roots
+from tests.analysis_fixtures import lineage_graph, tiny_roots
 
 LEVELS = ["family", "release"]
 
@@ -25,12 +25,6 @@ def hand(tmp_path_factory) -> duckdb.DuckDBPyConnection:
     conn.close()
 
 
-@pytest.fixture(scope="module", params=[300, 2000, 8000])
-def hub(request, tmp_path_factory) -> tuple[duckdb.DuckDBPyConnection, oracle.Hub]:
-    path = tmp_path_factory.mktemp("random") / f"hub{request.param}.duckdb"
-    conn = connect(random_hub_db(path, request.param, seed=request.param + 1))
-    yield conn, oracle.load(conn)
-    conn.close()
 
 
 def label(group: tuple) -> object:
@@ -105,7 +99,7 @@ def test_unknown_level_is_refused(hand):
         metrics.sizes(hand, "family; DROP TABLE models")
 
 
-# -- random Hubs against the oracle -------------------------------------------------------------
+# -- generated Hubs against the oracle ----------------------------------------------------------
 
 def joined(conn, hub, level):
     members = oracle.membership(hub, level)

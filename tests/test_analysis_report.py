@@ -1,5 +1,5 @@
 """The HTML report (escaping, charts, seen by headless Chromium), the Markdown summary and the
-Parquet export, on a random Hub holding a hostile model name and card."""
+Parquet export, on a generated Hub holding a hostile model name and card."""
 
 from __future__ import annotations
 
@@ -16,17 +16,17 @@ from PIL import Image
 from analysis import charts, export, report
 from analysis.db import connect
 from analysis.screenshot import chromium, screenshot
-from tests.analysis_fixtures import HOSTILE_BODY, HOSTILE_ID, create_db, fixture_db
+from tests.analysis_fixtures import create_db
+from tests.hub_rows import HOSTILE_BODY, HOSTILE_ID
 
 
 @pytest.fixture(scope="module")
-def written(tmp_path_factory) -> tuple[Path, list[Path]]:
-    root = tmp_path_factory.mktemp("report")
-    db = fixture_db(root / "hub.duckdb")
-    conn = connect(db)
-    paths = report.write_report(conn, root / "out", source=str(db))
+def written(hostile_hub_db, tmp_path_factory) -> tuple[Path, list[Path]]:
+    conn = connect(hostile_hub_db)
+    paths = report.write_report(conn, tmp_path_factory.mktemp("report") / "out",
+                                source=str(hostile_hub_db))
     conn.close()
-    return db, paths
+    return hostile_hub_db, paths
 
 
 def test_report_files_and_charts(written):
