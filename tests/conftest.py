@@ -56,6 +56,18 @@ def generated_family_crawl(tmp_path_factory):
     return db, store
 
 
+@pytest.fixture(scope="module")
+def hand(tmp_path_factory):
+    """The analysis connection on the hand-built lineage graph (analysis_fixtures.lineage_graph),
+    whose answers the lineage and metric tests know by construction."""
+    from analysis.db import connect
+    from tests.analysis_fixtures import lineage_graph, tiny_roots
+
+    conn = connect(lineage_graph(tmp_path_factory.mktemp("hand") / "hand.duckdb"), tiny_roots())
+    yield conn
+    conn.close()
+
+
 @pytest.fixture(scope="session")
 def generated_db(tmp_path_factory):
     """generated_db(n_models, seed) -> a crawler database holding a whole generated Hub, as a

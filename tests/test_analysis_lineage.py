@@ -11,15 +11,7 @@ import pytest
 from analysis import lineage
 from analysis.db import AnalysisError, connect
 from crawler.roots import load_roots
-from tests.analysis_fixtures import lineage_graph, tiny_roots
-
-
-@pytest.fixture(scope="module")
-def hand(tmp_path_factory) -> duckdb.DuckDBPyConnection:
-    path = lineage_graph(tmp_path_factory.mktemp("lineage") / "hand.duckdb")
-    conn = connect(path, tiny_roots())
-    yield conn
-    conn.close()
+from tests.analysis_fixtures import tiny_roots
 
 
 def rows(conn: duckdb.DuckDBPyConnection, sql: str, params: list | None = None) -> list[tuple]:

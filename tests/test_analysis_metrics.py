@@ -5,24 +5,14 @@ from __future__ import annotations
 
 from datetime import date
 
-import duckdb
 import numpy as np
 import pandas as pd
 import pytest
 
 from analysis import metrics
-from analysis.db import connect
 from tests import analysis_oracle as oracle
-from tests.analysis_fixtures import lineage_graph, tiny_roots
 
 LEVELS = ["family", "release"]
-
-
-@pytest.fixture(scope="module")
-def hand(tmp_path_factory) -> duckdb.DuckDBPyConnection:
-    conn = connect(lineage_graph(tmp_path_factory.mktemp("m") / "hand.duckdb"), tiny_roots())
-    yield conn
-    conn.close()
 
 
 
