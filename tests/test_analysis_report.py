@@ -91,12 +91,13 @@ def test_export_is_readable_partitioned_parquet(written, tmp_path):
     assert (tmp_path / "parquet" / "models" / "family=llama").is_dir()
     assert (tmp_path / "parquet" / "edges" / "relation=merge").is_dir()
     reader = duckdb.connect()
-    for name, rows in counts.items():
-        if rows:
-            got = reader.execute(
-                "SELECT count(*) FROM read_parquet(?, hive_partitioning = true)",
-                [str(tmp_path / "parquet" / name / "**" / "*.parquet")]).fetchall()[0][0]
-            assert got == rows
+    written = {name: rows for name, rows in counts.items() if rows}  # an empty one writes no file
+    assert written.keys() >= {"models", "edges", "cards"}
+    for name, rows in written.items():
+        got = reader.execute(
+            "SELECT count(*) FROM read_parquet(?, hive_partitioning = true)",
+            [str(tmp_path / "parquet" / name / "**" / "*.parquet")]).fetchall()[0][0]
+        assert got == rows
     edges = ds.dataset(tmp_path / "parquet" / "edges", format="parquet", partitioning="hive")
     assert edges.count_rows() == counts["edges"]
     assert "relation" in edges.schema.names

@@ -133,8 +133,7 @@ def test_roots_have_release_dates_licenses_and_gates(models: pd.DataFrame,
         assert row["created_at"].date() == release.released
         assert f"license:{release.license}" in row["tags"]
         assert row["card_data"]["license"] == release.license
-        if root_id.startswith("meta-llama/"):
-            assert row["gated"] == "manual"
+        assert row["gated"] == ("manual" if root_id.startswith("meta-llama/") else None)
         assert root_id in truth.loc[root_id, "roots"] and truth.loc[root_id, "depth"] == 0
 
 
