@@ -7,6 +7,8 @@ from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
+from hf_lineage.errors import ConfigError
+
 DEFAULT_ROOTS = Path(__file__).with_name("roots.toml")
 
 
@@ -31,7 +33,7 @@ class Roots:
 
 
 def load_roots(path: str | Path | None = None) -> Roots:
-    """Read a roots file; a malformed one raises ValueError naming the problem."""
+    """Read a roots file; a malformed one raises ConfigError naming the problem."""
     path = Path(path) if path else DEFAULT_ROOTS
     try:
         raw = tomllib.loads(path.read_text(encoding="utf-8"))
@@ -52,8 +54,8 @@ def load_roots(path: str | Path | None = None) -> Roots:
             for item in raw.get("releases", [])
         )
     except (OSError, tomllib.TOMLDecodeError, KeyError, ValueError) as exc:
-        raise ValueError(f"cannot read roots file {path}: {exc}") from exc
+        raise ConfigError(f"cannot read roots file {path}: {exc}") from exc
     unknown = {r.family for r in releases} - families.keys()
     if unknown:
-        raise ValueError(f"roots file {path}: releases name unknown families {sorted(unknown)}")
+        raise ConfigError(f"roots file {path}: releases name unknown families {sorted(unknown)}")
     return Roots(families=families, organisations=organisations, releases=releases)

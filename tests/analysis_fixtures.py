@@ -1,9 +1,10 @@
 """Crawler-shaped databases for the analysis tests: hand-built graphs and random Hubs.
 
-Every database is created from crawler/schema.sql, so the analysis is tested against the schema
-the crawler really writes. `random_hub` builds Hubs of any size (vectorised where it matters, so
-the 2,000,000-model benchmark database takes about a minute) with the irregularities real data
-has: merges, orphans, parents never crawled, self-loops and cycles, license drift.
+Every database is created from the crawler's schema migrations, so the analysis is tested
+against the schema the crawler really writes. `random_hub` builds Hubs of any size (vectorised
+where it matters, so the 2,000,000-model benchmark database takes about a minute) with the
+irregularities real data has: merges, orphans, parents never crawled, self-loops and cycles,
+license drift.
 """
 
 from __future__ import annotations
@@ -17,8 +18,7 @@ import numpy as np
 import pandas as pd
 
 from crawler.roots import Roots, load_roots
-
-SCHEMA = Path(__file__).resolve().parents[1] / "crawler" / "schema.sql"
+from crawler.store.database import migrations
 
 MODEL_DEFAULTS: dict[str, object] = {
     "created_at": datetime(2024, 1, 1),
@@ -38,7 +38,8 @@ HOSTILE_BODY = "<img src=x onerror=alert(2)> & </table><b>bold</b>"
 def create_db(path: str | Path) -> duckdb.DuckDBPyConnection:
     """A fresh, writable database with the crawler's schema."""
     conn = duckdb.connect(str(path))
-    conn.execute(SCHEMA.read_text(encoding="utf-8"))
+    for step in migrations().values():
+        conn.execute(step)
     return conn
 
 

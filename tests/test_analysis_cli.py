@@ -13,6 +13,7 @@ from click.testing import CliRunner
 from analysis.db import connect
 from analysis.tree import family_tree
 from hf_lineage.cli import main
+from hf_lineage.errors import AnalysisError
 from tests.analysis_fixtures import fixture_db
 
 
@@ -25,8 +26,8 @@ def run(*args: str):
     return CliRunner().invoke(main, [str(a) for a in args])
 
 
-def assert_one_line_error(result, fragment: str) -> None:
-    assert result.exit_code == 1, result.output
+def assert_one_line_error(result, fragment: str, code: int = AnalysisError.exit_code) -> None:
+    assert result.exit_code == code, result.output
     assert "Traceback" not in result.output
     lines = [line for line in result.stderr.splitlines() if line.strip()]
     assert len(lines) == 1 and fragment in lines[0], result.stderr
@@ -95,7 +96,8 @@ def test_sql_refuses_writes_and_changes_nothing(db):
                       "CREATE TABLE x AS SELECT 1", "ATTACH 'other.duckdb'",
                       "COPY models TO 'models.csv'", "SELECT 1; DROP TABLE models"):
         result = run("sql", statement, "--db", db)
-        assert result.exit_code == 1 and "Traceback" not in result.output, statement
+        assert result.exit_code == AnalysisError.exit_code, statement
+        assert "Traceback" not in result.output, statement
     assert_one_line_error(run("sql", "DROP TABLE models", "--db", db), "refused: DROP")
     assert hashlib.sha256(db.read_bytes()).hexdigest() == before
     count = run("sql", "SELECT count(*) AS n FROM models", "--db", db, "--format", "json")

@@ -12,6 +12,7 @@ import pytest
 
 from analysis import metrics
 from analysis.db import connect
+from hf_lineage.errors import AnalysisError
 from tests import analysis_oracle as oracle
 from tests.analysis_fixtures import lineage_graph, random_hub_db, tiny_roots
 
@@ -101,7 +102,7 @@ def test_milestones_and_bridges(hand):
 
 
 def test_unknown_level_is_refused(hand):
-    with pytest.raises(ValueError, match="level"):
+    with pytest.raises(AnalysisError, match="level"):
         metrics.sizes(hand, "family; DROP TABLE models")
 
 

@@ -12,7 +12,7 @@ import time
 import duckdb
 
 from crawler.crawl import crawl
-from crawler.storage import Database
+from crawler.store import Database
 from tests.crawl_helpers import assert_same_tables, fast_client
 from tests.hub_rows import model_row, store_of
 from tests.test_crawler_basics import messy_family

@@ -6,7 +6,7 @@ import subprocess
 import sys
 import time
 
-from crawler.storage import connect_with_retry
+from crawler.store import connect_with_retry
 from tests.hub_rows import model_row, store_of
 from tests.test_crawler_resume import crawl_command
 

@@ -41,8 +41,8 @@ from tenacity import (
     wait_random_exponential,
 )
 
-from crawler.errors import HubUnavailable
-from crawler.ratelimit import ANONYMOUS_BUDGETS, TOKEN_BUDGETS, RateLimiter
+from crawler.http.ratelimit import ANONYMOUS_BUDGETS, TOKEN_BUDGETS, RateLimiter
+from hf_lineage.errors import HubUnavailable
 
 TRANSIENT_STATUS = frozenset({408, 429, 500, 502, 503, 504})
 BUCKET = {"list": "api", "info": "api", "card": "resolvers"}
