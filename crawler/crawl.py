@@ -11,6 +11,7 @@ from datetime import datetime
 from pathlib import Path
 
 from crawler.cards import fetch_cards
+from crawler.clock import utcnow
 from crawler.http import HubClient
 from crawler.modes import MODES, CrawlOptions, Mode
 from crawler.progress import Progress, SilentProgress
@@ -42,6 +43,7 @@ def crawl(
     progress = progress or SilentProgress()
     client = client or HubClient(on_wait=progress.wait)
     with Database(db_path) as db:
+        _check_scope(db, mode, progress)
         run_id = db.runs.interrupted(mode)
         if run_id is not None:
             db.runs.resume(run_id)
@@ -72,6 +74,21 @@ def crawl(
         return db.runs.record(run_id)
 
 
+def _check_scope(db: Database, mode: str, progress: Progress) -> None:
+    """A crawl keeps the database's scope: a family crawl would mark every model of a full
+    database outside the families gone, so it is refused; a full crawl widens a family
+    database, and says so."""
+    scope = db.get_meta(meta.SCOPE)
+    if mode == "family" and scope == "full":
+        raise ConfigError(
+            f"{db.path} holds a full crawl of the Hub; a family crawl would mark every model "
+            "outside the families gone. Keep it up to date with --mode incremental or --mode "
+            "full, or crawl the families into another --db")
+    if mode == "full" and scope == "family":
+        progress.note(f"{db.path} held a family crawl; this full crawl widens it to the whole "
+                      "Hub")
+
+
 def _close(db: Database, run: Mode, status: str, message: str | None,
            strategy: str | None) -> None:
     """Store what is left to count, and close the run (new watermark and scope on success)."""
@@ -89,8 +106,9 @@ def _close(db: Database, run: Mode, status: str, message: str | None,
 
 
 def _watermark(db: Database, run: Mode) -> str | None:
-    """Where the next incremental crawl starts: the newest lastModified this run saw."""
+    """Where the next incremental crawl starts: the newest lastModified this run saw, never
+    later than now (a clock-skewed Hub must not make later crawls skip real changes)."""
     stored = db.listing.stored_newest()
     seen = run.checkpoint("hub_newest")
     candidates = [t for t in (stored, seen and datetime.fromisoformat(seen)) if t]
-    return str(max(candidates)) if candidates else None
+    return str(min(max(candidates), utcnow())) if candidates else None

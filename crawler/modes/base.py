@@ -85,4 +85,7 @@ class Mode:
                 self.db.listing.apply_staged(self.run_id, self.spent())
 
     def mark_gone(self) -> None:
-        self.db.listing.mark_gone(self.run_id)
+        """After a complete listing of the scope: what it did not list is gone."""
+        if self.db.listing.mark_gone(self.run_id) is None:
+            self.note("many stored models were not listed this time; they are kept live and "
+                      "the refusal is recorded in crawl_errors (kind 'gone_refused')")

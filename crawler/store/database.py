@@ -127,6 +127,7 @@ class Database:
             # bounded buffer pool: big set-based passes spill to disk instead of growing RAM
             self._conn.execute(f"SET memory_limit = '{WRITER_MEMORY}'")
             self._conn.execute("SET preserve_insertion_order = false")
+            self._conn.execute("SET TimeZone = 'UTC'")  # times without an offset are UTC
             self._opened_at = time.monotonic()
         return self._conn
 

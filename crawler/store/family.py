@@ -11,7 +11,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from crawler.store import ingest, meta
-from crawler.store.listing import DEDUPLICATED_STAGE, apply_page
+from crawler.store.listing import DEDUPLICATED_STAGE, apply_page, stage_json
 from crawler.store.runs import Tally
 
 if TYPE_CHECKING:
@@ -47,7 +47,7 @@ class FamilyStore:
         """Store the children listed for a batch (one JSON array), queue the new ones one
         generation below, and mark the batch done, in one transaction."""
         with self.db.transaction() as tx:
-            tx.execute(ingest.STAGE_PAGE, [body])
+            stage_json(tx, body)
             tx.execute("INSERT INTO crawl_frontier SELECT id, ?, false FROM page "
                        "ON CONFLICT DO NOTHING", [max(g for _, g in batch) + 1])
             done = apply_page(tx, run_id)
@@ -60,10 +60,11 @@ class FamilyStore:
         with self.db.transaction() as tx:
             tx.execute("DELETE FROM crawl_frontier")
 
-    def known(self, ids: list[str]) -> set[str]:
-        """Which of these ids are stored."""
+    def seen_by_run(self, ids: list[str], run_id: int) -> set[str]:
+        """Which of these ids this run has stored (listed or fetched)."""
         return {row[0] for row in self.db.conn.execute(
-            "SELECT id FROM models WHERE id IN (SELECT unnest(?))", [ids]).fetchall()}
+            "SELECT id FROM models WHERE id IN (SELECT unnest(?)) AND last_seen_run = ?",
+            [ids, run_id]).fetchall()}
 
     def apply_closure(self, organisations: list[str], seeds: list[str], *, whole_hub: bool,
                       run_id: int, spent: Tally) -> Tally:

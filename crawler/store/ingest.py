@@ -2,7 +2,8 @@
 
 DuckDB parses the page body itself (`from_json`), so ingest costs no Python per model. The
 normalisation of messy metadata lives here, in one place:
-- dates: the Hub's `...Z` strings, as naive UTC;
+- dates: ISO 8601 strings as naive UTC, offsets honoured; impossible ones (unparseable, before
+  2000, more than a day in the future) NULL, so one bad date cannot move a watermark;
 - gated: false -> NULL, else 'auto' / 'manual';
 - license: the card's `license` (a string, or the first of a list), else the `license:` tag;
 - base_model edges: the card's `base_model` (string or list of strings; URLs reduced to repo
@@ -24,7 +25,20 @@ EXPAND = [
 
 _REPO_ID = r"^[A-Za-z0-9][A-Za-z0-9._-]*(/[A-Za-z0-9._-]+)?$"
 
-STAGE_PAGE = """
+NOW_UTC = "make_timestamp(epoch_us(now()))"
+
+
+def _hub_time(value: str) -> str:
+    """SQL: an ISO 8601 time from the Hub as naive UTC, offsets honoured; impossible ones
+    (unparseable, before 2000, or more than a day ahead of now) as NULL."""
+    utc = f"make_timestamp(epoch_us(TRY_CAST({value} AS TIMESTAMPTZ)))"
+    return (f"CASE WHEN {utc} BETWEEN TIMESTAMP '2000-01-01' AND {NOW_UTC} + INTERVAL 1 DAY "
+            f"THEN {utc} END")
+
+
+# One listing page (a JSON array, parameter 1) as the temp table `page`, one row per model.
+# Items that are not objects or have no id keep a NULL id: the caller refuses such a page.
+STAGE_PAGE = f"""
 CREATE OR REPLACE TEMP TABLE page AS
 WITH raw AS (SELECT unnest(from_json(?::JSON, '["JSON"]')) AS j),
 items AS (
@@ -32,8 +46,8 @@ items AS (
         coalesce(j->>'id', j->>'modelId') AS id,
         coalesce(j->>'author', CASE WHEN contains(coalesce(j->>'id', ''), '/')
                                     THEN split_part(j->>'id', '/', 1) END) AS author,
-        TRY_CAST(replace(j->>'createdAt', 'Z', '') AS TIMESTAMP) AS created_at,
-        TRY_CAST(replace(j->>'lastModified', 'Z', '') AS TIMESTAMP) AS last_modified,
+        {_hub_time("j->>'createdAt'")} AS created_at,
+        {_hub_time("j->>'lastModified'")} AS last_modified,
         j->>'sha' AS sha,
         TRY_CAST(j->>'downloads' AS BIGINT) AS downloads,
         TRY_CAST(j->>'downloadsAllTime' AS BIGINT) AS downloads_all_time,
@@ -49,7 +63,6 @@ items AS (
              ELSE []::VARCHAR[] END AS tags,
         CASE WHEN json_type(j->'cardData') = 'OBJECT' THEN j->'cardData' END AS card_data
     FROM raw
-    WHERE coalesce(j->>'id', j->>'modelId') IS NOT NULL
 )
 SELECT
     items.*,
