@@ -7,9 +7,11 @@ Rules, in the order they apply:
    weak rule (then it is dropped): strong sentences naming deleted, private or not-yet-crawled
    repos are still lineage, a weak mention of an unknown name is noise.
 2. The model itself is never its own parent (Trainer cards of resumed runs name themselves).
-3. Candidates naming the same repo are merged. Within a source the best rule counts; agreement
-   across sources raises confidence as independent evidence would:
-   1 - prod(1 - c_source), at most MAX_CONFIDENCE.
+3. Candidates naming the same repo are merged. Within a kind of evidence (the card's text,
+   merge sections and links are one kind: the card; each file and the name are others) the best
+   rule counts; agreement across kinds raises confidence as independent evidence would:
+   1 - prod(1 - c_kind), at most MAX_CONFIDENCE. A link inside the Trainer's sentence is the
+   same evidence as the sentence and adds nothing.
 4. Only the best tier of support survives: when any parent has strong support, parents with
    only medium or weak support are dropped, and weak-only ones give way to medium ones. The
    parent a card states outranks a look-alike name, a link, or the grandparent the same card
@@ -43,6 +45,7 @@ UNRESOLVED_FACTOR = 0.70
 WEAK_CAP = 0.40
 MAX_CONFIDENCE = 0.99
 _RANK: dict[Strength, int] = {"strong": 2, "medium": 1, "weak": 0}
+_KIND = {"card_text": "card", "card_merge": "card", "card_links": "card"}
 _QUANT_TAGS = frozenset({"gguf", "gptq", "awq", "exl2", "4-bit", "8-bit", "bitsandbytes", "mlx"})
 _QUANT_FILES = (".gguf", ".ggml")
 # quant_method values that mean "converted to lower precision", not a native FP8 release.
@@ -123,12 +126,12 @@ def _relation(group: list[Found], hint: Relation | None) -> Relation:
 
 
 def _confidence(group: list[Found]) -> float:
-    per_source: dict[str, float] = defaultdict(float)
+    per_kind: dict[str, float] = defaultdict(float)
     for found in group:
-        source = found.candidate.source
-        per_source[source] = max(per_source[source], found.confidence)
+        kind = _KIND.get(found.candidate.source, found.candidate.source)
+        per_kind[kind] = max(per_kind[kind], found.confidence)
     doubt = 1.0
-    for confidence in per_source.values():
+    for confidence in per_kind.values():
         doubt *= 1.0 - confidence
     combined = min(1.0 - doubt, MAX_CONFIDENCE)
     if all(found.strength == "weak" for found in group):

@@ -108,7 +108,11 @@ def _tree_parents(models: list[dict[str, Any]]) -> dict[str, str]:
 def family_tree_samples(directory: Path = SAMPLES_DIR / "family-trees") -> list[Sample]:
     """Each model of the family trees once, documented lineage hidden from its evidence."""
     samples: dict[str, Sample] = {}
-    for path in sorted(directory.glob("*.json")):
+    paths = sorted(directory.glob("*.json"))
+    if not paths:
+        raise FileNotFoundError(f"no family-tree samples under {directory} "
+                                "(set HF_LINEAGE_SHARED to the shared folder)")
+    for path in paths:
         models = json.loads(path.read_text(encoding="utf-8"))["models"]
         tree = _tree_parents(models)
         for model in models:

@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from functools import lru_cache
 
 from crawler.lineage.inference.model import Candidate, Relation, Strength, snippet
 from crawler.lineage.inference.refs import reference_from_match
@@ -25,6 +26,7 @@ _ORIGINAL_CARD = re.compile(
 )
 
 
+@lru_cache(maxsize=8)  # three sources read the same card in a row
 def own_text(body: str | None) -> str:
     """The card's own words: before a pasted original card, at most MAX_SCAN characters."""
     if not body:
