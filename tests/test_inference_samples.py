@@ -9,37 +9,28 @@ from __future__ import annotations
 
 import pytest
 
-from crawler.lineage.inference import RepoIndex, infer
+from crawler.lineage.inference import infer
 from crawler.lineage.inference.evaluate import Evaluation, evaluate
 from crawler.lineage.inference.samples import (
-    Sample,
-    cards_2022,
-    edge_samples,
+    RealSamples,
     eval_records,
-    family_tree_samples,
-    sample_index,
+    load_samples,
     split_dev_holdout,
 )
 
 
 @pytest.fixture(scope="module")
-def samples() -> dict[str, list[Sample]]:
-    return {"trees": family_tree_samples(), "edges": edge_samples(),
-            "2022": list(cards_2022())}
+def real() -> RealSamples:
+    return load_samples()
 
 
 @pytest.fixture(scope="module")
-def index(samples) -> RepoIndex:
-    return sample_index(*samples.values())
+def trees(real: RealSamples) -> Evaluation:
+    return evaluate(eval_records(real.trees, real.index), real.index)
 
 
-@pytest.fixture(scope="module")
-def trees(samples, index) -> Evaluation:
-    return evaluate(eval_records(samples["trees"], index), index)
-
-
-def test_documented_lineage_is_hidden_from_the_evidence(samples) -> None:
-    trees = samples["trees"]
+def test_documented_lineage_is_hidden_from_the_evidence(real: RealSamples) -> None:
+    trees = real.trees
     assert sum(bool(s.documented) for s in trees) >= 180
     for sample in trees:
         evidence = sample.evidence
@@ -66,17 +57,17 @@ def test_family_tree_rules_still_find_their_parents(trees: Evaluation, rule: str
     assert trees.by_rule[rule].correct >= correct
 
 
-def test_names_alone_on_the_real_lineage_edges(samples, index) -> None:
-    dev, holdout = split_dev_holdout(samples["edges"])
-    result = evaluate(eval_records(holdout, index), index)
+def test_names_alone_on_the_real_lineage_edges(real: RealSamples) -> None:
+    _, holdout = split_dev_holdout(real.edges)
+    result = evaluate(eval_records(holdout, real.index), real.index)
     assert result.overall[0.0].precision >= 0.80
     assert result.overall[0.0].recall(result.documented_edges) >= 0.15
     assert result.by_rule["repo_name.format_suffix"].correct >= 2000
     assert result.by_rule["repo_name.org_prefix"].correct >= 200
 
 
-def test_cards_of_2022_get_parents_from_the_trainer_sentence(samples, index) -> None:
-    parents = [infer(s.evidence, index) for s in samples["2022"]]
+def test_cards_of_2022_get_parents_from_the_trainer_sentence(real: RealSamples) -> None:
+    parents = [infer(s.evidence, real.index) for s in real.cards_2022]
     assert sum(bool(p) for p in parents) >= 220
     best = [p[0].source for p in parents if p]
     assert best.count("card_text.trainer") >= 180

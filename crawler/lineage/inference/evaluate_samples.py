@@ -17,11 +17,8 @@ from crawler.lineage.inference.evaluate import Evaluation, Score, evaluate
 from crawler.lineage.inference.index import RepoIndex
 from crawler.lineage.inference.samples import (
     Sample,
-    cards_2022,
-    edge_samples,
     eval_records,
-    family_tree_samples,
-    sample_index,
+    load_samples,
     split_dev_holdout,
 )
 
@@ -77,18 +74,18 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--check", type=int, default=30, help="2022 models to list for checking")
     parser.add_argument("--seed", type=int, default=2022)
     args = parser.parse_args(argv)
-    trees, edges, old_cards = family_tree_samples(), edge_samples(), list(cards_2022())
-    index = sample_index(trees, edges, old_cards)
+    real = load_samples()
+    index = real.index
     print(f"Index: {len(index)} known ids.\n")
     print(evaluation_table("Family trees (cards, names, files; lineage hidden)",
-                           evaluate(eval_records(trees, index), index)))
+                           evaluate(eval_records(real.trees, index), index)))
     print()
-    dev, holdout = split_dev_holdout(edges)
+    dev, holdout = split_dev_holdout(real.edges)
     for label, part in (("holdout half", holdout), ("dev half", dev)):
         print(evaluation_table(f"Lineage edges 2025-06, {label} (name only)",
                                evaluate(eval_records(part, index), index)))
         print()
-    print(cards_2022_report(old_cards, index, args.check, args.seed))
+    print(cards_2022_report(real.cards_2022, index, args.check, args.seed))
 
 
 if __name__ == "__main__":

@@ -208,3 +208,18 @@ def canonical(parent: str, index: RepoIndex) -> str:
 def eval_records(samples: list[Sample], index: RepoIndex) -> list[EvalRecord]:
     return [EvalRecord(s.evidence, frozenset(canonical(p, index) for p in s.documented))
             for s in samples]
+
+
+@dataclass(frozen=True, slots=True)
+class RealSamples:
+    """All three samples and the index of every id they know."""
+
+    trees: list[Sample]
+    edges: list[Sample]
+    cards_2022: list[Sample]
+    index: RepoIndex
+
+
+def load_samples() -> RealSamples:
+    trees, edges, old_cards = family_tree_samples(), edge_samples(), list(cards_2022())
+    return RealSamples(trees, edges, old_cards, sample_index(trees, edges, old_cards))
