@@ -17,6 +17,7 @@ from functools import lru_cache
 from crawler.lineage.inference.model import Candidate, Relation, Strength, snippet
 from crawler.lineage.inference.refs import reference_from_match
 
+TextRelation = Relation | Callable[[re.Match[str]], Relation]  # fixed, or read from the match
 MAX_SCAN = 300_000
 MAX_MATCHES_PER_RULE = 20
 _ORIGINAL_CARD = re.compile(
@@ -38,12 +39,13 @@ def own_text(body: str | None) -> str:
 
 @dataclass(frozen=True, slots=True)
 class TextRule:
-    """A phrase followed by a reference; `keyword` (lower case) must occur for the regex to run."""
+    """A phrase followed by a reference; one of `keywords` (lower case) must occur for the regex
+    to run at all, which spares most cards most regexes."""
 
     rule: str
-    keyword: str
+    keywords: tuple[str, ...]
     pattern: re.Pattern[str]
-    relation: Relation | Callable[[re.Match[str]], Relation]
+    relation: TextRelation
     confidence: float
     strength: Strength
 
@@ -53,7 +55,7 @@ def scan(text: str, rules: Iterable[TextRule]) -> list[Candidate]:
     lower = text.lower()
     found: list[Candidate] = []
     for rule in rules:
-        if rule.keyword not in lower:
+        if not any(keyword in lower for keyword in rule.keywords):
             continue
         for count, match in enumerate(rule.pattern.finditer(text)):
             if count >= MAX_MATCHES_PER_RULE:

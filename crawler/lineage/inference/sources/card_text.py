@@ -9,8 +9,12 @@ Rules (relation, confidence, strength), from the most to the least specific phra
   refused) (finetune, 0.85, strong).
 - `quants_of`: "static quants of …", "weighted/imatrix quants of …", "GGUF quants of …"
   (mradermacher's and others' quantization cards) (quantized, 0.85, strong).
-- `format_files_for`: "GGUF format model files for …", "GPTQ model files for …" (TheBloke's
-  template) (quantized, 0.85, strong).
+- `format_files_for`: "GGUF format model files for …", "GPTQ 4bit model files for …", "AWQ
+  model files for …", "HF format unquantised float16 model of …" (TheBloke's templates since
+  2023): up to three words between the format and "model files/models/weights for/of"
+  (quantized, or unspecified for HF/fp16/bf16 conversions; 0.85, strong).
+- `quantized_of`: "quantized version of X", "4-bit quantised models of X" (quantized, 0.80,
+  medium).
 - `converted_from`: "converted to MLX format from …", "converted to GGUF format from …"
   (mlx-community's and GGUF-my-repo's templates) (quantized, 0.85, strong).
 - `original_model`: "Original model: …" (TheBloke, bartowski) and "the original model X"
@@ -36,13 +40,15 @@ from __future__ import annotations
 import re
 
 from crawler.lineage.inference.index import RepoIndex
-from crawler.lineage.inference.model import Candidate, ModelEvidence, Relation
+from crawler.lineage.inference.model import Candidate, ModelEvidence, Relation, Strength
 from crawler.lineage.inference.refs import ANY_ID, ref_pattern
-from crawler.lineage.inference.text import TextRule, own_text, scan
+from crawler.lineage.inference.text import TextRelation, TextRule, own_text, scan
 
 _REF = ref_pattern()
 _REF_OR_LEGACY = ref_pattern(ANY_ID)
 _THE = r"(?:the[ \t]{1,3})?"
+_FORMATS = "gguf|ggml|gptq|awq|exl2|mlx|onnx|hf|fp16|float16|bf16"
+_PLAIN_FORMATS = frozenset({"hf", "fp16", "float16", "bf16"})
 _FLAGS = re.IGNORECASE
 
 _QUANT_WORDS = ("quant", "gguf", "ggml", "gptq", "awq", "exl2", "mlx", "bit", "int4", "int8",
@@ -61,9 +67,15 @@ def relation_from_words(words: str) -> Relation:
     return "unspecified"
 
 
-def _rule(rule, keyword, pattern, relation, confidence, strength) -> TextRule:
-    return TextRule(f"card_text.{rule}", keyword, re.compile(pattern, _FLAGS), relation,
-                    confidence, strength)
+def _rule(rule: str, keywords: str, pattern: str, relation: TextRelation, confidence: float,
+          strength: Strength) -> TextRule:
+    return TextRule(f"card_text.{rule}", tuple(keywords.split("|")), re.compile(pattern, _FLAGS),
+                    relation, confidence, strength)
+
+
+def _format_relation(match: re.Match[str]) -> Relation:
+    """GGUF/GPTQ/AWQ… files are quantized; HF/fp16 conversions of the same weights are not."""
+    return "unspecified" if match.group("format").lower() in _PLAIN_FORMATS else "quantized"
 
 
 RULES: tuple[TextRule, ...] = (
@@ -75,9 +87,13 @@ RULES: tuple[TextRule, ...] = (
           "finetune", 0.85, "strong"),
     _rule("quants_of", "quants of",
           rf"quants[ \t]{{1,3}}of[ \t]{{1,3}}{_THE}{_REF}", "quantized", 0.85, "strong"),
-    _rule("format_files_for", "files for",
-          rf"(?:gguf|ggml|gptq|awq|exl2|mlx|onnx)(?:[ \t]format)?[ \t]model[ \t]files[ \t]for"
-          rf"[ \t]{{1,3}}{_THE}{_REF}", "quantized", 0.85, "strong"),
+    _rule("format_files_for", "model files|model of|models of|model for|models for|weights of"
+                              "|weights for",
+          rf"\b(?P<format>{_FORMATS})(?:[ \t][\w\-]{{1,20}}){{0,3}}[ \t](?:model[ \t]files|models?"
+          rf"|weights)[ \t](?:for|of)[ \t]{{1,3}}{_THE}{_REF}", _format_relation, 0.85, "strong"),
+    _rule("quantized_of", "quantized|quantised",
+          r"\bquanti[sz]ed(?:[ \t][\w\-]{1,20}){0,2}[ \t](?:version|models?|weights|checkpoints?)"
+          rf"[ \t]of[ \t]{{1,3}}{_THE}{_REF}", "quantized", 0.80, "medium"),
     _rule("converted_from", "converted",
           rf"converted[ \t]to[ \t][\w.\-]{{1,20}}(?:[ \t]format)?[ \t]from[ \t]{{1,3}}{_THE}{_REF}",
           "quantized", 0.85, "strong"),
@@ -94,11 +110,11 @@ RULES: tuple[TextRule, ...] = (
           rf"[ \t]{{1,3}}{_THE}{_REF}", "adapter", 0.75, "medium"),
     _rule("finetuned_on", "tuned",
           rf"\bfine-?tuned[ \t]{{1,3}}{_REF}[ \t]{{1,3}}on\b", "finetune", 0.75, "medium"),
-    _rule("built_from", "from",
+    _rule("built_from", "ed from|lt from|on top of|upon|ed off",
           r"(?:fine-?tuned|trained|initiali[sz]ed|built|further[ \t]pre-?trained)[ \t]"
           rf"(?:from|on[ \t]top[ \t]of|upon|off)[ \t]{{1,3}}{_THE}{_REF}",
           "finetune", 0.70, "medium"),
-    _rule("built_from", "tun",
+    _rule("built_from", "by fine|we fine|by further|we further|by continu|we continu",
           r"(?:by|we)[ \t](?:fine-?tun(?:ing|e)|further[ \t]train(?:ing)?|continu(?:e|ing)"
           rf"[ \t]pre-?training)[ \t]{{1,3}}{_THE}{_REF}", "finetune", 0.70, "medium"),
     _rule("based_on", "based on",
