@@ -46,6 +46,7 @@ WEAK_CAP = 0.40
 MAX_CONFIDENCE = 0.99
 _RANK: dict[Strength, int] = {"strong": 2, "medium": 1, "weak": 0}
 _KIND = {"card_text": "card", "card_merge": "card", "card_links": "card"}
+_GGUF_ANCESTOR = "gguf.base_model"  # names the converted model's parents (sources/gguf.py)
 _QUANT_TAGS = frozenset({"gguf", "gptq", "awq", "exl2", "4-bit", "8-bit", "bitsandbytes", "mlx"})
 _QUANT_FILES = (".gguf", ".ggml")
 # quant_method values that mean "converted to lower precision", not a native FP8 release.
@@ -112,12 +113,12 @@ def relation_hint(evidence: ModelEvidence) -> Relation | None:
     return None
 
 
-def _best(group: list[Found]) -> Found:
-    return max(group, key=lambda f: (_RANK[f.strength], f.confidence))
+def _weight(found: Found) -> tuple[int, float]:
+    return _RANK[found.strength], found.confidence
 
 
 def _relation(group: list[Found], hint: Relation | None) -> Relation:
-    ranked = sorted(group, key=lambda f: (_RANK[f.strength], f.confidence), reverse=True)
+    ranked = sorted(group, key=_weight, reverse=True)
     specific = next((f.candidate.relation for f in ranked
                      if f.candidate.relation != "unspecified"), None)
     if hint == "adapter" and specific in (None, "finetune"):
@@ -144,12 +145,11 @@ def _keep(groups: dict[str, list[Found]]) -> dict[str, list[Found]]:
     tier = {key: max(_RANK[f.strength] for f in group) for key, group in groups.items()}
     top = max(tier.values(), default=0)
     kept = {key: group for key, group in groups.items() if tier[key] == top}
-    quantized_parents = {k for k, g in kept.items()
-                         if any(f.candidate.relation == "quantized"
-                                and f.candidate.rule != "gguf.base_model" for f in g)}
-    return {k: g for k, g in kept.items()
-            if k in quantized_parents or not quantized_parents
-            or any(f.candidate.rule != "gguf.base_model" for f in g)}
+    if any(f.candidate.relation == "quantized" and f.candidate.rule != _GGUF_ANCESTOR
+           for group in kept.values() for f in group):
+        kept = {key: group for key, group in kept.items()
+                if any(f.candidate.rule != _GGUF_ANCESTOR for f in group)}
+    return kept
 
 
 def combine(evidence: ModelEvidence, found: list[Found]) -> list[InferredParent]:
@@ -160,7 +160,7 @@ def combine(evidence: ModelEvidence, found: list[Found]) -> list[InferredParent]
     hint = relation_hint(evidence)
     parents = []
     for group in _keep(groups).values():
-        best = _best(group)
+        best = max(group, key=_weight)
         others = sorted({f.candidate.rule for f in group} - {best.candidate.rule})
         parents.append(InferredParent(
             parent=best.parent, parent_as_written=best.candidate.name, resolved=best.resolved,
