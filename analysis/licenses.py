@@ -1,4 +1,4 @@
-"""License analysis: declared licenses, drift from parent to child, the Llama 3.x naming rule.
+"""License analysis: declared licenses, drift from parent to child, license naming rules.
 
 The taxonomy (license_kinds) and the per-edge classification (license_drift) are SQL views in
 lineage.sql so SQL users see the same answers; these functions scope them to families/releases.
@@ -23,9 +23,6 @@ DRIFT_KINDS = (
     "parent_missing",
     "changed_unknown",
 )
-
-# The releases whose license makes a derivative's name begin with "Llama" (Llama 3.x).
-NAMING_RULE_LICENSES = ("llama3", "llama3.1", "llama3.2", "llama3.3")
 
 
 def declared_licenses(conn: Conn, level: Level = "family") -> pd.DataFrame:
@@ -107,25 +104,27 @@ def classify_pairs(conn: Conn, pairs: pd.DataFrame) -> pd.DataFrame:
 
 
 def naming_rule(conn: Conn) -> pd.DataFrame:
-    """Each derivative of a Llama 3.x release: does its name (after the '/') begin with "Llama"?
+    """Each derivative of a release whose license sets a naming rule (roots.toml naming_prefix):
+    does its name (after the '/') begin with the prefix? One row per model: a model descending
+    from several ruled releases is judged once, by the most recent (see the naming_rule view).
 
-    The comparison ignores case ("llama-3-8b-gguf" complies). A derivative of several Llama 3.x
-    releases appears once per release.
+    The comparison ignores case and the separators between the prefix's words ("llama-3-8b-gguf"
+    begins with "Llama 3"; "llama-30b" does not).
     """
     return query(conn, """
-        SELECT r.release, r.model_id, string_split(r.model_id, '/')[-1] AS name,
-               lower(string_split(r.model_id, '/')[-1]) LIKE 'llama%' AS compliant
-        FROM release_membership r
-        WHERE r.depth > 0
-          AND r.release IN (SELECT release FROM lineage_releases WHERE list_contains(?, license))
-        ORDER BY r.release, compliant, r.model_id
-    """, [list(NAMING_RULE_LICENSES)])
+        SELECT n.release, n.model_id, n.name, n.naming_prefix, n.releases, n.compliant
+        FROM naming_rule n
+        LEFT JOIN (SELECT release, min(released) AS released FROM lineage_releases
+                   GROUP BY release) r USING (release)
+        ORDER BY r.released, n.release, n.compliant, n.model_id
+    """)
 
 
 def naming_rule_summary(conn: Conn) -> pd.DataFrame:
-    """Per Llama 3.x release: derivatives, compliant names, violations, compliance share."""
+    """Per governing release: its prefix, derivatives, compliant names, violations, compliance."""
     frame = naming_rule(conn)
-    summary = frame.groupby("release", sort=False)["compliant"].agg(["size", "sum"])
+    summary = frame.groupby(["release", "naming_prefix"], sort=False)["compliant"].agg(
+        ["size", "sum"])
     summary.columns = ["derivatives", "compliant"]
     summary["violations"] = summary["derivatives"] - summary["compliant"]
     summary["compliance"] = summary["compliant"] / summary["derivatives"]

@@ -36,7 +36,8 @@ CACHED_VIEWS = (
 CONFIG_TABLES = {
     "lineage_families": "family VARCHAR, label VARCHAR",
     "lineage_releases": (
-        "family VARCHAR, release VARCHAR, released DATE, license VARCHAR, model_id VARCHAR"
+        "family VARCHAR, release VARCHAR, released DATE, license VARCHAR, model_id VARCHAR, "
+        "naming_prefix VARCHAR"
     ),
     "lineage_organisations": "organisation VARCHAR, family VARCHAR",
 }
@@ -56,7 +57,8 @@ def _config_tables(conn: duckdb.DuckDBPyConnection, roots: Roots) -> None:
     rows = {
         "lineage_families": list(roots.families.items()),
         "lineage_releases": [
-            (r.family, r.name, r.released, r.license, m) for r in roots.releases for m in r.models
+            (r.family, r.name, r.released, r.license, m, r.naming_prefix)
+            for r in roots.releases for m in r.models
         ],
         "lineage_organisations": list(roots.organisations.items()),
     }

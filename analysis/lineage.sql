@@ -1,6 +1,7 @@
 -- Lineage views and macros over the crawler's tables (documented in docs/schema.md).
 -- Applied by analysis.lineage.install(conn), which first creates the config tables
--- lineage_families(family, label), lineage_releases(family, release, released, license, model_id)
+-- lineage_families(family, label),
+-- lineage_releases(family, release, released, license, model_id, naming_prefix)
 -- and lineage_organisations(organisation, family) from crawler/roots.toml.
 -- Everything here is TEMP: it lives in the connection, so a read-only database works and nothing
 -- is written to the crawl. Recursive queries use USING KEY plus a check against the rows already
@@ -154,6 +155,41 @@ GROUP BY mr.model_id, mr.family, coalesce(mr.release, '(unlisted)');
 -- The date each group started: a release's announcement, a family's first release.
 CREATE OR REPLACE TEMP VIEW lineage_release_dates AS
 SELECT family, release, min(released) AS released FROM lineage_releases GROUP BY family, release;
+
+-- A release license's naming rule as a regular expression on a lower-case model name: the prefix's
+-- words in order, joined by '-', '_', '.', ' ' or nothing ("Llama 3" matches llama-3-8b,
+-- Llama_3, llama3.1); a prefix ending in a digit must not run on into another ("Llama 3" does not
+-- match llama-30b).
+CREATE OR REPLACE TEMP MACRO naming_pattern(prefix) AS (
+    '^' || array_to_string(list_transform(regexp_split_to_array(lower(trim(prefix)), '\s+'),
+                                          lambda w: regexp_escape(w)), '[-_. ]?')
+    || CASE WHEN regexp_matches(trim(prefix), '[0-9]$') THEN '([^0-9]|$)' ELSE '' END
+);
+
+-- Each derivative of a release whose license sets a naming rule (lineage_releases.naming_prefix),
+-- judged once: when it descends from several such releases, the most recent one governs (a merge
+-- of Llama 2 and Llama 3.1 follows Llama 3.1's rule). name is the part after the '/'; releases
+-- lists every ruled release it descends from.
+CREATE OR REPLACE TEMP VIEW naming_rule AS
+WITH ruled AS (
+    SELECT DISTINCT family, release, released, naming_prefix FROM lineage_releases
+    WHERE trim(coalesce(naming_prefix, '')) <> ''
+),
+governed AS (
+    SELECT r.model_id,
+           arg_max(struct_pack(release := g.release, prefix := g.naming_prefix),
+                   struct_pack(released := g.released, release := g.release)) AS rule,
+           list_sort(list_distinct(list(g.release))) AS releases
+    FROM release_membership r
+    JOIN ruled g ON g.family = r.family AND g.release = r.release
+    WHERE r.depth > 0
+    GROUP BY r.model_id
+)
+SELECT model_id, string_split(model_id, '/')[-1] AS name, rule.release AS release,
+       rule.prefix AS naming_prefix, releases,
+       regexp_matches(lower(string_split(model_id, '/')[-1]), naming_pattern(rule.prefix))
+           AS compliant
+FROM governed;
 
 -- License taxonomy: kind and restrictiveness rank (permissive 0 < copyleft 1 < community and
 -- custom terms 2 < non-commercial or no-derivatives 3), whether OSI approved, and whether it is

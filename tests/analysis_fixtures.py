@@ -354,7 +354,8 @@ def lineage_graph(path: str | Path) -> Path:
 
 
 def license_roots() -> Roots:
-    """Llama 2, Llama 3.1 (community licenses), DeepSeek-V2 ('other') and DeepSeek-R1 (MIT)."""
+    """Llama 2, Llama 3.1 (community licenses; 3.1 names must begin with "Llama"),
+    DeepSeek-V2 ('other') and DeepSeek-R1 (MIT)."""
     from crawler.roots import Release
 
     return Roots(
@@ -362,7 +363,8 @@ def license_roots() -> Roots:
         organisations={},
         releases=(
             Release("llama", "Llama 2", date(2023, 7, 18), "llama2", ("meta-llama/L2",)),
-            Release("llama", "Llama 3.1", date(2024, 7, 23), "llama3.1", ("meta-llama/L31",)),
+            Release("llama", "Llama 3.1", date(2024, 7, 23), "llama3.1", ("meta-llama/L31",),
+                    naming_prefix="Llama"),
             Release("deepseek", "DeepSeek-V2", date(2024, 5, 6), "other", ("deepseek-ai/V2",)),
             Release("deepseek", "DeepSeek-R1", date(2025, 1, 20), "mit", ("deepseek-ai/R1",)),
         ),
@@ -398,6 +400,54 @@ def license_graph(path: str | Path) -> Path:
     add_models(conn, [{"id": m, "license": lic} for m, lic in roots]
                + [{"id": child, "license": lic} for child, _, lic, _ in LICENSE_CASES])
     add_edges(conn, [(child, parent, "finetune") for child, parent, _, _ in LICENSE_CASES])
+    conn.close()
+    return Path(path)
+
+
+def naming_roots() -> Roots:
+    """Llama 2 (no naming rule), Llama 3 ("Llama 3"), Llama 3.1 ("Llama") and DeepSeek-R1."""
+    from crawler.roots import Release
+
+    return Roots(
+        families={"llama": "LLaMA", "deepseek": "DeepSeek"},
+        organisations={},
+        releases=(
+            Release("llama", "Llama 2", date(2023, 7, 18), "llama2", ("meta-llama/L2",)),
+            Release("llama", "Llama 3", date(2024, 4, 18), "llama3", ("meta-llama/L3",),
+                    naming_prefix="Llama 3"),
+            Release("llama", "Llama 3.1", date(2024, 7, 23), "llama3.1", ("meta-llama/L31",),
+                    naming_prefix="Llama"),
+            Release("deepseek", "DeepSeek-R1", date(2025, 1, 20), "mit", ("deepseek-ai/R1",)),
+        ),
+    )
+
+
+# child, its parents, the governing release and whether the name complies (None: no rule)
+NAMING_CASES = [
+    ("n/Llama-3-chat", ("meta-llama/L3",), "Llama 3", True),
+    ("n/llama3_sft", ("meta-llama/L3",), "Llama 3", True),
+    ("n/LLAMA.3.1-dpo", ("meta-llama/L3",), "Llama 3", True),
+    ("n/Llama-30B-chat", ("meta-llama/L3",), "Llama 3", False),
+    ("n/Llama-chat", ("meta-llama/L3",), "Llama 3", False),
+    ("n/Meta-Llama-3-ft", ("meta-llama/L3",), "Llama 3", False),
+    ("n/Llama3.1-ft", ("meta-llama/L31",), "Llama 3.1", True),
+    ("n/llamafied", ("meta-llama/L31",), "Llama 3.1", True),
+    ("n/my-llama", ("meta-llama/L31",), "Llama 3.1", False),
+    ("n/Llama-merge", ("meta-llama/L3", "meta-llama/L31"), "Llama 3.1", True),
+    ("n/Llama-r1-merge", ("meta-llama/L31", "deepseek-ai/R1"), "Llama 3.1", True),
+    ("n/Llama-3-grandchild", ("n/Llama-merge",), "Llama 3.1", True),
+    ("n/Reasoner", ("deepseek-ai/R1",), None, None),
+    ("n/two-only", ("meta-llama/L2",), None, None),
+]
+
+
+def naming_graph(path: str | Path) -> Path:
+    """One derivative per naming case (NAMING_CASES) under naming_roots()."""
+    conn = create_db(path)
+    roots = ["meta-llama/L2", "meta-llama/L3", "meta-llama/L31", "deepseek-ai/R1"]
+    add_models(conn, [{"id": m} for m in roots] + [{"id": c} for c, *_ in NAMING_CASES])
+    add_edges(conn, [(child, parent, "finetune")
+                     for child, parents, _, _ in NAMING_CASES for parent in parents])
     conn.close()
     return Path(path)
 

@@ -114,6 +114,19 @@ def gini(values: np.ndarray) -> float:
     return 1 - (2 * lorenz.sum() - 1) / len(x)
 
 
+def begins_with(name: str, prefix: str) -> bool:
+    """A license naming rule by plain string handling: the prefix's words in order at the start
+    of the name, separated by one of ' -_.' or nothing, a final digit not followed by another."""
+    rest = name.lower()
+    for k, word in enumerate(prefix.lower().split()):
+        if k and rest[:1] in (" ", "-", "_", "."):
+            rest = rest[1:]
+        if not rest.startswith(word):
+            return False
+        rest = rest[len(word):]
+    return not (prefix[-1].isdigit() and rest[:1].isdigit())
+
+
 def license_of(hub: Hub) -> dict[str, str | None]:
     return {m: (lic.strip().lower() or None) if isinstance(lic, str) else None
             for m, lic in zip(hub.models["id"], hub.models["license"], strict=True)}

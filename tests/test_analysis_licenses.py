@@ -12,8 +12,11 @@ from analysis.db import connect
 from tests import analysis_oracle as oracle
 from tests.analysis_fixtures import (
     LICENSE_CASES,
+    NAMING_CASES,
     license_graph,
     license_roots,
+    naming_graph,
+    naming_roots,
     openness_graph,
     random_hub_db,
 )
@@ -89,9 +92,42 @@ def test_llama3_naming_rule(cases):
         "k/none": False,
     }  # k/Foo descends from Llama 2, whose license has no naming rule
     summary = licenses.naming_rule_summary(cases)
-    assert summary.to_dict("records") == [{"release": "Llama 3.1", "derivatives": 7,
-                                           "compliant": 3, "violations": 4,
+    assert summary.to_dict("records") == [{"release": "Llama 3.1", "naming_prefix": "Llama",
+                                           "derivatives": 7, "compliant": 3, "violations": 4,
                                            "compliance": pytest.approx(3 / 7)}]
+
+
+def test_naming_rule_per_release_prefix_once_per_model(tmp_path):
+    conn = connect(naming_graph(tmp_path / "naming.duckdb"), naming_roots())
+    rule = licenses.naming_rule(conn).set_index("model_id")
+    judged = {c: (r, ok) for c, _, r, ok in NAMING_CASES if r is not None}
+    assert rule.index.is_unique and set(rule.index) == set(judged)
+    assert {m: (r.release, r.compliant) for m, r in rule.iterrows()} == judged
+    assert rule.loc["n/Llama-merge", "naming_prefix"] == "Llama"
+    assert list(rule.loc["n/Llama-merge", "releases"]) == ["Llama 3", "Llama 3.1"]
+    summary = licenses.naming_rule_summary(conn).set_index("release")
+    assert summary["naming_prefix"].to_dict() == {"Llama 3": "Llama 3", "Llama 3.1": "Llama"}
+    assert summary["violations"].to_dict() == {"Llama 3": 3, "Llama 3.1": 1}
+    conn.close()
+
+
+def test_shipped_roots_carry_the_license_naming_rules():
+    from crawler.roots import load_roots
+
+    prefixes = {r.name: r.naming_prefix for r in load_roots().releases}
+    assert prefixes["Llama 3"] == "Llama 3"
+    assert {prefixes[n] for n in ("Llama 3.1", "Llama 3.2", "Llama 3.3", "Llama 4")} == {"Llama"}
+    assert prefixes["Llama 2"] is None and prefixes["DeepSeek-R1"] is None
+
+
+def test_bad_naming_prefix_names_the_release(tmp_path):
+    from crawler.roots import load_roots
+
+    bad = tmp_path / "roots.toml"
+    bad.write_text('[families.f]\n[[releases]]\nfamily = "f"\nname = "R"\n'
+                   'released = "2024-01-01"\nnaming_prefix = 3\n')
+    with pytest.raises(ValueError, match="'R': naming_prefix must be a non-empty string"):
+        load_roots(bad)
 
 
 def test_family_comparison_side_by_side(cases):
@@ -143,13 +179,14 @@ def test_declared_and_drift_match_oracle(hub, level):
 def test_naming_rule_matches_oracle(hub):
     conn, h = hub
     members = oracle.membership(h, "release")
-    llama3 = {r.name for r in h.roots.releases if r.license in licenses.NAMING_RULE_LICENSES}
-    d = members[(members.depth > 0) & members.release.isin(llama3)]
-    want = {(r, m): m.split("/")[-1].lower().startswith("llama")
-            for r, m in zip(d.release, d.model_id, strict=True)}
+    ruled = {r.name: (r.released, r.naming_prefix) for r in h.roots.releases if r.naming_prefix}
+    d = members[(members.depth > 0) & members.release.isin(ruled)]
+    governing = d.assign(released=d.release.map(lambda r: ruled[r][0])).sort_values(
+        ["released", "release"]).groupby("model_id")["release"].last()
+    want = {m: oracle.begins_with(m.split("/")[-1], ruled[r][1]) for m, r in governing.items()}
     rule = licenses.naming_rule(conn)
-    assert dict(zip(zip(rule.release, rule.model_id, strict=True), rule.compliant,
-                    strict=True)) == want
+    assert dict(zip(rule.model_id, rule.compliant, strict=True)) == want
+    assert dict(zip(rule.model_id, rule.release, strict=True)) == governing.to_dict()
     assert 0 < sum(want.values()) < len(want)
 
 
