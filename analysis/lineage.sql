@@ -1,7 +1,8 @@
 -- Lineage views and macros over the crawler's tables (documented in docs/schema.md).
 -- Applied by analysis.lineage.install(conn), which first creates the config tables
 -- lineage_families(family, label),
--- lineage_releases(family, release, released, license, model_id, naming_prefix)
+-- lineage_releases(family, release, released, license, model_id, naming_prefix),
+-- lineage_events(name, date, family, note) from crawler/events.toml (analysis/events.py)
 -- and lineage_organisations(organisation, family) from crawler/roots.toml.
 -- Everything here is TEMP: it lives in the connection, so a read-only database works and nothing
 -- is written to the crawl. Recursive queries use USING KEY plus a check against the rows already
@@ -155,6 +156,17 @@ GROUP BY mr.model_id, mr.family, coalesce(mr.release, '(unlisted)');
 -- The date each group started: a release's announcement, a family's first release.
 CREATE OR REPLACE TEMP VIEW lineage_release_dates AS
 SELECT family, release, min(released) AS released FROM lineage_releases GROUP BY family, release;
+
+-- Every event of the timeline: each release of the roots config (kind 'release') and the events
+-- of lineage_events (kind 'event': crawler/events.toml and any --events FILE). family is NULL
+-- for an event that concerns every family.
+CREATE OR REPLACE TEMP VIEW timeline_events AS
+SELECT release AS name, released AS date, family, 'release' AS kind,
+       'release, license ' || coalesce(nullif(license, ''), 'unstated') AS note
+FROM (SELECT family, release, min(released) AS released, min(license) AS license
+      FROM lineage_releases GROUP BY family, release)
+UNION ALL
+SELECT name, date, family, 'event', note FROM lineage_events;
 
 -- A release license's naming rule as a regular expression on a lower-case model name: the prefix's
 -- words in order, joined by '-', '_', '.', ' ' or nothing ("Llama 3" matches llama-3-8b,

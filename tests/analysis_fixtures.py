@@ -404,6 +404,32 @@ def license_graph(path: str | Path) -> Path:
     return Path(path)
 
 
+# model, parent, creation day: derivatives of tiny_roots() around their releases
+TIMELINE_MODELS = [
+    ("meta-llama/L2", None, "2023-07-18"), ("meta-llama/L31", None, "2024-07-23"),
+    ("deepseek-ai/R1", None, "2025-01-20"),
+    ("deepseek-ai/R1-Distill-Llama", "meta-llama/L31", "2025-01-20"),
+    ("t/a", "meta-llama/L2", "2023-07-17"), ("t/b", "meta-llama/L2", "2023-07-18"),
+    ("t/c", "meta-llama/L2", "2023-07-25"), ("t/d", "meta-llama/L2", "2023-08-20"),
+    ("t/e", "meta-llama/L31", "2024-07-23"), ("t/f", "meta-llama/L31", "2024-07-30"),
+    ("t/g", "deepseek-ai/R1", "2025-01-21"), ("t/h", "deepseek-ai/R1", "2025-02-25"),
+    ("t/i", "deepseek-ai/R1", "2025-03-10"), ("t/j", "deepseek-ai/R1-Distill-Llama", "2025-01-27"),
+]
+TIMELINE_CRAWL = datetime(2025, 3, 1, 6, 0)
+
+
+def timeline_graph(path: str | Path) -> Path:
+    """TIMELINE_MODELS under tiny_roots(), crawled on TIMELINE_CRAWL (the data's end)."""
+    conn = create_db(path)
+    add_models(conn, [{"id": m, "created_at": datetime.fromisoformat(day)}
+                      for m, _, day in TIMELINE_MODELS])
+    add_edges(conn, [(m, parent, "finetune") for m, parent, _ in TIMELINE_MODELS if parent])
+    conn.execute("INSERT INTO crawl_runs (run_id, mode, started_at, status) "
+                 "VALUES (1, 'family', ?, 'ok')", [TIMELINE_CRAWL])
+    conn.close()
+    return Path(path)
+
+
 def naming_roots() -> Roots:
     """Llama 2 (no naming rule), Llama 3 ("Llama 3"), Llama 3.1 ("Llama") and DeepSeek-R1."""
     from crawler.roots import Release
