@@ -8,6 +8,7 @@ Modules, each with one job:
     licenses    declared licenses, parent-to-child drift, the license naming rules
     events      the timeline's events: shipped list, releases, a user's file, checked
     timeline    derivatives per day/week, curves aligned on release day, event windows
+    snapshots   downloads over time from the snapshots every crawl adds
     openness    a per-model openness score after MOF / OSI OSAID components
     tree        a model's family tree for the terminal
     adhoc       read-only ad hoc SQL for `hf-lineage sql`

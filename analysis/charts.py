@@ -62,6 +62,21 @@ def _short(text: str, width: int = 48) -> str:
     return text if len(text) <= width else text[: width - 1] + "…"
 
 
+def _release_panel(ax, title: str) -> None:
+    """The per-release panel's finish: log scale with plain numbers, a small legend."""
+    ax.set_title(title)
+    ax.set_yscale("log")
+    ax.yaxis.set_major_formatter(PLAIN)
+    ax.yaxis.set_minor_formatter(NullFormatter())
+    ax.legend(frameon=False, fontsize=7, ncols=2)
+
+
+def _date_panels(axes, ylabel: str) -> None:
+    for ax in axes:
+        ax.set_ylabel(ylabel)
+        ax.tick_params(axis="x", labelrotation=30)
+
+
 def growth(family: pd.DataFrame, release: pd.DataFrame, labels: dict[str, str]) -> str:
     """Cumulative derivatives per month: per family (left) and per root release (right)."""
     with mpl.rc_context(STYLE):
@@ -75,14 +90,8 @@ def growth(family: pd.DataFrame, release: pd.DataFrame, labels: dict[str, str]) 
         for k, ((fam, rel), rows) in enumerate(release.groupby(["family", "release"], sort=False)):
             right.plot(pd.to_datetime(rows["month"]), rows["cumulative"], label=rel,
                        color=colours(k % 20), linestyle="-" if fam == "llama" else "--")
-        right.set_title("Derivatives per root release (cumulative, log scale)")
-        right.set_yscale("log")
-        right.yaxis.set_major_formatter(PLAIN)
-        right.yaxis.set_minor_formatter(NullFormatter())
-        right.legend(frameon=False, fontsize=7, ncols=2)
-        for ax in (left, right):
-            ax.set_ylabel("models")
-            ax.tick_params(axis="x", labelrotation=30)
+        _release_panel(right, "Derivatives per root release (cumulative, log scale)")
+        _date_panels((left, right), "models")
         return to_svg(fig)
 
 
@@ -274,4 +283,25 @@ def aligned(curves: pd.DataFrame) -> str:
         ax.set_ylabel("derivatives (cumulative)")
         ax.set_title("Releases aligned on release day")
         ax.legend(frameon=False, fontsize=7, ncols=2)
+        return to_svg(fig)
+
+
+def downloads_over_time(family: pd.DataFrame, release: pd.DataFrame,
+                        labels: dict[str, str]) -> str:
+    """30-day downloads at each crawl: per family (left), per root release (right, log scale).
+    Markers show the crawls: with few of them the lines are only joined points."""
+    colours = family_colours(list(dict.fromkeys(family["family"])))
+    with mpl.rc_context(STYLE):
+        fig, (left, right) = _figure(11, 3.8, 2)
+        for fam, rows in family.groupby("family", sort=False):
+            left.plot(pd.to_datetime(rows["taken_at"]), rows["downloads"], marker="o",
+                      label=labels.get(fam, fam), color=colours.get(fam))
+        left.set_title("Downloads per family (30 days before each crawl)")
+        left.legend(frameon=False)
+        palette = mpl.colormaps["tab20"]
+        for k, (rel, rows) in enumerate(release.groupby("release", sort=False)):
+            right.plot(pd.to_datetime(rows["taken_at"]), rows["downloads"].clip(lower=1),
+                       marker="o", markersize=3, label=rel, color=palette(k % 20))
+        _release_panel(right, "Downloads per root release (log scale)")
+        _date_panels((left, right), "downloads")
         return to_svg(fig)

@@ -75,6 +75,12 @@ def add_tags(conn: duckdb.DuckDBPyConnection, tags: list[tuple[str, str]]) -> No
     _insert(conn, "model_tags", pd.DataFrame(tags, columns=["model_id", "tag"]))
 
 
+def add_snapshots(conn: duckdb.DuckDBPyConnection, rows: list[tuple]) -> None:
+    """Insert (run_id, model_id, taken_at, downloads) snapshot rows."""
+    _insert(conn, "snapshots", pd.DataFrame(rows, columns=["run_id", "model_id", "taken_at",
+                                                           "downloads"]))
+
+
 def add_cards(conn: duckdb.DuckDBPyConnection, cards: list[dict]) -> None:
     rows = [
         {**c, "metadata": json.dumps(c["metadata"]) if "metadata" in c else None} for c in cards

@@ -9,10 +9,10 @@ import duckdb
 import pandas as pd
 import pytest
 
-from analysis import charts, events, timeline
+from analysis import charts, events, snapshots, timeline
 from analysis.db import AnalysisError, connect
 from crawler.roots import Release, Roots
-from tests.analysis_fixtures import timeline_graph, tiny_roots
+from tests.analysis_fixtures import add_snapshots, timeline_graph, tiny_roots
 
 
 @pytest.fixture(scope="module")
@@ -179,3 +179,40 @@ def test_timeline_charts_name_the_events(conn):
     assert "Alpaca" not in svg  # before the first derivative: outside the chart
     curves = charts.aligned(timeline.aligned(conn, ["Llama 2", "DeepSeek-R1"], 30))
     assert "Llama 2" in curves and "days since" in curves
+
+
+# -- downloads over time ------------------------------------------------------------------------
+
+def test_downloads_series_carries_unlisted_models_forward(tmp_path):
+    path = timeline_graph(tmp_path / "snap.duckdb")
+    writer = duckdb.connect(str(path))
+    day = [pd.Timestamp(f"2025-03-0{k}") for k in (1, 2, 3)]
+    add_snapshots(writer, [  # run 1 lists all, run 2 (incremental) two models, run 3 all
+        (1, "meta-llama/L2", day[0], 1000), (1, "t/a", day[0], 10), (1, "t/b", day[0], 20),
+        (1, "deepseek-ai/R1", day[0], 500), (1, "t/g", day[0], 5),
+        (2, "t/a", day[1], 40), (2, "t/g", day[1], 7),
+        (3, "meta-llama/L2", day[2], 900), (3, "t/a", day[2], 30), (3, "t/b", day[2], 25),
+        (3, "deepseek-ai/R1", day[2], 600), (3, "t/g", day[2], 9), (3, "t/h", day[2], 1),
+    ])
+    writer.close()
+    c = connect(path, tiny_roots())
+    got = snapshots.series(c, "family").set_index(["family", "run_id"])
+    releases = snapshots.series(c, "release").set_index(["release", "run_id"])
+    runs = snapshots.crawls(c)
+    note = snapshots.span(c)
+    svg = charts.downloads_over_time(snapshots.series(c, "family"),
+                                     snapshots.series(c, "release"), {"llama": "LLaMA"})
+    c.close()
+    assert got.loc["llama", ["downloads", "descendant_downloads", "observed", "known"]
+                   ].values.tolist() == [[1030, 30, 3, 3], [1060, 60, 1, 3], [955, 55, 3, 3]]
+    assert got.loc["deepseek", "downloads"].tolist() == [505, 507, 610]
+    assert got.loc[("deepseek", 3), "known"] == 3  # t/h first counted by run 3
+    assert releases.loc["Llama 2", "downloads"].tolist() == [1030, 1060, 955]
+    assert runs["models"].tolist() == [5, 2, 6]
+    assert note.startswith("The series rests on 3 crawls, from 2025-03-01 to 2025-03-03")
+    assert "LLaMA" in svg and "Llama 2" in svg
+
+
+def test_no_snapshots_no_series(conn):
+    assert snapshots.series(conn).empty and snapshots.crawls(conn).empty
+    assert snapshots.span(conn).startswith("No crawl has read download counts")
