@@ -9,6 +9,7 @@ Modules, each with one job:
     events      the timeline's events: shipped list, releases, a user's file, checked
     timeline    derivatives per day/week, curves aligned on release day, event windows
     snapshots   downloads over time from the snapshots every crawl adds
+    anatomy     the crawl's lineage statistics beside the published Anatomy figures
     openness    a per-model openness score after MOF / OSI OSAID components
     tree        a model's family tree for the terminal
     adhoc       read-only ad hoc SQL for `hf-lineage sql`

@@ -318,3 +318,119 @@ CREATE OR REPLACE TEMP MACRO quantization_format(model_id, library_name, tags, r
         WHEN relation = 'quantized' THEN 'unknown'
     END
 );
+
+-- Each crawled model's card as the Anatomy paper reads one (Laufer, Oderinwale & Kleinberg 2025
+-- count the characters of the whole README.md, YAML header included, and take a README of more
+-- than 3 characters for a card). card_state: 'card' (README fetched, more than 3 bytes), 'empty'
+-- (fetched, 3 bytes or fewer), 'none' (the repo has no README.md), 'unknown' (never fetched:
+-- gated, failed, deleted, or a crawl with --no-cards). card_chars: the README's size in bytes,
+-- header included (bytes = characters for ASCII text; the body's length where a row lacks it).
+CREATE OR REPLACE TEMP VIEW model_card AS
+SELECT m.id AS model_id,
+       CASE WHEN c.model_id IS NULL THEN 'unknown'
+            WHEN c.fetch_error = 'no README.md' THEN 'none'
+            WHEN c.fetch_error IS NOT NULL THEN 'unknown'
+            WHEN coalesce(c.size_bytes, strlen(c.body), 0) > 3 THEN 'card'
+            ELSE 'empty' END AS card_state,
+       CASE WHEN c.model_id IS NOT NULL AND c.fetch_error IS NULL
+            THEN coalesce(c.size_bytes, strlen(c.body), 0) END AS card_chars
+FROM models m LEFT JOIN cards c ON c.model_id = m.id;
+
+-- The Anatomy statistics' scopes: family NULL is the whole crawl (every crawled model, every
+-- declared edge); a family key is its crawled models and the edges inside it (the child descends
+-- from the family, the parent belongs to it), as the license drift is scoped.
+CREATE OR REPLACE TEMP VIEW anatomy_models AS
+SELECT NULL::VARCHAR AS family, id AS model_id FROM models
+UNION ALL
+SELECT fm.family, fm.model_id FROM family_membership fm
+WHERE fm.model_id IN (SELECT id FROM models);
+
+CREATE OR REPLACE TEMP VIEW anatomy_edges AS
+SELECT NULL::VARCHAR AS family, child, parent, relation FROM lineage_edges
+UNION ALL
+SELECT c.family, e.child, e.parent, e.relation
+FROM lineage_edges e
+JOIN family_membership c ON c.model_id = e.child AND c.depth > 0
+JOIN family_membership p ON p.model_id = e.parent AND p.family = c.family;
+
+-- The Anatomy statistics (analysis/anatomy.py sets them beside the published figures), one row
+-- per (family scope, statistic): value and basis (how many edges or models it rests on).
+--   edges, edges_<relation>       declared parent->child edges (self-loops aside), by relation
+--   share_<relation>              the relation's share of the edges
+--   <relation>_with_children      of the models that are a <relation> child (an edge of that
+--                                 relation to a parent), the share that are parents themselves
+--   quantized_leaves              of the quantized children, the share with no child
+--   license_changed               of the edges whose two ends declare a license, the share where
+--                                 the child's differs from the parent's
+--   card_chars_parent, _child     mean README size of parents and of children, over the edges
+--                                 whose two ends have a card (model_card), a parent once per edge
+--   has_card                      of the models whose README was looked for, the share with a card
+--   top1pct_download_share        the share of the 30-day downloads taken by the top 1% of
+--                                 models (ceil(1% of those with a count)) by downloads
+CREATE OR REPLACE TEMP VIEW anatomy AS
+WITH scopes AS (SELECT NULL::VARCHAR AS family UNION ALL SELECT family FROM lineage_families),
+relations AS (
+    SELECT unnest(['finetune', 'adapter', 'quantized', 'merge', 'unspecified']) AS relation
+),
+edge_counts AS (
+    SELECT s.family, r.relation,
+           (SELECT count(*) FROM anatomy_edges e
+            WHERE e.family IS NOT DISTINCT FROM s.family AND e.relation = r.relation) AS n,
+           (SELECT count(*) FROM anatomy_edges e
+            WHERE e.family IS NOT DISTINCT FROM s.family) AS total
+    FROM scopes s CROSS JOIN relations r
+),
+children AS (
+    SELECT k.family, k.relation, count(*) AS basis,
+           count(*) FILTER (k.child IN (SELECT parent FROM lineage_edges)) AS parents
+    FROM (SELECT DISTINCT family, child, relation FROM anatomy_edges) k
+    GROUP BY ALL
+),
+licenses AS (
+    SELECT e.family, count(*) AS basis,
+           count(*) FILTER (d.child_license <> d.parent_license) AS changed
+    FROM anatomy_edges e
+    JOIN license_drift d ON d.child = e.child AND d.parent = e.parent
+    WHERE d.child_license IS NOT NULL AND d.parent_license IS NOT NULL
+    GROUP BY ALL
+),
+card_lengths AS (
+    SELECT e.family, count(*) AS basis, avg(p.card_chars) AS parent_chars,
+           avg(c.card_chars) AS child_chars
+    FROM anatomy_edges e
+    JOIN model_card p ON p.model_id = e.parent AND p.card_state = 'card'
+    JOIN model_card c ON c.model_id = e.child AND c.card_state = 'card'
+    GROUP BY ALL
+),
+card_presence AS (
+    SELECT a.family, count(*) FILTER (c.card_state <> 'unknown') AS basis,
+           count(*) FILTER (c.card_state = 'card') AS cards
+    FROM anatomy_models a JOIN model_card c USING (model_id)
+    GROUP BY ALL
+),
+ranked AS (
+    SELECT a.family, m.downloads::DOUBLE AS x,
+           row_number() OVER (PARTITION BY a.family ORDER BY m.downloads DESC, a.model_id) AS r,
+           count(*) OVER (PARTITION BY a.family) AS n
+    FROM anatomy_models a JOIN models m ON m.id = a.model_id
+    WHERE m.downloads IS NOT NULL
+),
+concentration AS (
+    SELECT family, max(n) AS basis, sum(x) FILTER (r <= ceil(n / 100)) / nullif(sum(x), 0) AS top
+    FROM ranked GROUP BY ALL
+),
+values AS (
+    SELECT family, 'edges' AS statistic, max(total)::DOUBLE AS value, max(total) AS basis
+    FROM edge_counts GROUP BY ALL
+    UNION ALL SELECT family, 'edges_' || relation, n, total FROM edge_counts
+    UNION ALL SELECT family, 'share_' || relation, n / nullif(total, 0), total FROM edge_counts
+    UNION ALL SELECT family, relation || '_with_children', parents / basis, basis FROM children
+    UNION ALL SELECT family, 'quantized_leaves', 1 - parents / basis, basis FROM children
+              WHERE relation = 'quantized'
+    UNION ALL SELECT family, 'license_changed', changed / basis, basis FROM licenses
+    UNION ALL SELECT family, 'card_chars_parent', parent_chars, basis FROM card_lengths
+    UNION ALL SELECT family, 'card_chars_child', child_chars, basis FROM card_lengths
+    UNION ALL SELECT family, 'has_card', cards / nullif(basis, 0), basis FROM card_presence
+    UNION ALL SELECT family, 'top1pct_download_share', top, basis FROM concentration
+)
+SELECT family, statistic, value, basis FROM values;

@@ -186,3 +186,34 @@ def windows_table(frame: pd.DataFrame) -> pd.DataFrame:
     ordered = [f"{side}_{size}" for size in sorted(frame["window"].unique())
                for side in ("before", "after")]
     return wide[ordered].astype("int64").reset_index()
+
+
+VIEWS = ("windows", "aligned", "weekly", "daily", "events")
+
+
+def view(conn: Conn, name: str, releases: Sequence[str] | None = None, days: int = 90,
+         sizes: Sequence[int] = WINDOWS, level: Level = "family", wide: bool = False
+         ) -> pd.DataFrame:
+    """The frame `hf-lineage timeline --view NAME` shows; wide gives the terminal layouts
+    (windows one row per event and family, aligned curves summed up at the window days)."""
+    if name == "aligned":
+        curves = aligned(conn, releases, days)
+        return aligned_summary(curves, [d for d in sizes if d <= days]) if wide else curves
+    if name == "windows":
+        frame = windows(conn, sizes)
+        return windows_table(frame) if wide else frame
+    if name in ("weekly", "daily"):
+        return new_derivatives(conn, level, "week" if name == "weekly" else "day")
+    if name == "events":
+        return events(conn)
+    raise ValueError(f"view must be one of {VIEWS}, not {name!r}")
+
+
+def chart(conn: Conn, name: str, releases: Sequence[str] | None = None, days: int = 90) -> str:
+    """The view's chart as SVG: the aligned curves, else weekly derivatives with the events."""
+    from analysis import charts
+
+    if name == "aligned":
+        return charts.aligned(aligned(conn, releases, days))
+    labels = dict(conn.execute("SELECT family, label FROM lineage_families").fetchall())
+    return charts.timeline(new_derivatives(conn, "family", "week"), events(conn), labels)

@@ -436,6 +436,42 @@ def timeline_graph(path: str | Path) -> Path:
     return Path(path)
 
 
+# model, license, README bytes (None: no cards row; 'gated' / 'no README.md': that fetch error),
+# downloads: under tiny_roots(), with the edges of ANATOMY_EDGES
+ANATOMY_MODELS = [
+    ("meta-llama/L2", "llama2", 5000, 10000), ("meta-llama/L31", "llama3.1", "gated", 5000),
+    ("deepseek-ai/R1", "mit", 8000, 3000),
+    ("deepseek-ai/R1-Distill-Llama", "mit", "no README.md", 1000),
+    ("a/ft", "llama2", 1000, 100), ("a/ft-q", None, 2, 50), ("a/lora", "apache-2.0", 400, 10),
+    ("a/merge", "llama2", None, 5), ("a/ft2", "mit", 3000, 1), ("r/ft", "mit", 600, 20),
+    ("r/q", "mit", 300, 0), ("x/base", "apache-2.0", 100, 7), ("x/ft", "mit", 50, 3),
+]
+ANATOMY_EDGES = [
+    ("deepseek-ai/R1-Distill-Llama", "meta-llama/L31", "finetune"),
+    ("a/ft", "meta-llama/L2", "finetune"), ("a/ft-q", "a/ft", "quantized"),
+    ("a/lora", "meta-llama/L2", "adapter"), ("a/merge", "a/ft", "merge"),
+    ("a/merge", "a/lora", "merge"), ("a/ft2", "a/ft", "finetune"),
+    ("r/ft", "deepseek-ai/R1", "finetune"), ("r/q", "deepseek-ai/R1", "quantized"),
+    ("x/ft", "x/base", "finetune"), ("a/ft", "a/ft", "finetune"),
+]
+
+
+def anatomy_graph(path: str | Path, scope: str | None = None) -> Path:
+    """ANATOMY_MODELS and ANATOMY_EDGES; `scope` is stored as meta.scope when given."""
+    conn = create_db(path)
+    add_models(conn, [{"id": m, "license": lic, "downloads": dl}
+                      for m, lic, _, dl in ANATOMY_MODELS])
+    add_edges(conn, ANATOMY_EDGES)
+    add_cards(conn, [
+        {"model_id": m, "body": "x" * card, "size_bytes": card} if isinstance(card, int)
+        else {"model_id": m, "fetch_error": card}
+        for m, _, card, _ in ANATOMY_MODELS if card is not None])
+    if scope:
+        conn.execute("INSERT INTO meta VALUES ('scope', ?)", [scope])
+    conn.close()
+    return Path(path)
+
+
 def naming_roots() -> Roots:
     """Llama 2 (no naming rule), Llama 3 ("Llama 3"), Llama 3.1 ("Llama") and DeepSeek-R1."""
     from crawler.roots import Release

@@ -200,3 +200,60 @@ def openness(hub: Hub, osi: set[str], substance: int = 1000) -> pd.DataFrame:
         }
         rows.append({"model_id": model, **parts, "score": sum(parts.values()) / len(parts)})
     return pd.DataFrame(rows)
+
+
+def anatomy(hub: Hub) -> dict[tuple[str | None, str], tuple[float, int]]:
+    """The anatomy view's statistics, (family or None, statistic) -> (value, basis), by pandas."""
+    edges = hub.edges[hub.edges["child"] != hub.edges["parent"]].assign(
+        relation=lambda e: e["relation"].fillna("unspecified"))
+    members = membership(hub, "family")
+    crawled = set(hub.models["id"])
+    ok_cards = hub.cards[hub.cards["fetch_error"].isna()]
+    sizes = dict(zip(ok_cards["model_id"], ok_cards["size_bytes"], strict=True))
+    looked_for = set(ok_cards["model_id"]) | set(
+        hub.cards.loc[hub.cards["fetch_error"] == "no README.md", "model_id"])
+    licenses = license_of(hub)
+    downloads = dict(zip(hub.models["id"], hub.models["downloads"], strict=True))
+    scopes: dict[str | None, tuple[pd.DataFrame, set[str]]] = {None: (edges, crawled)}
+    for family in sorted(set(members["family"])):
+        mine = members[members["family"] == family]
+        below = set(mine.loc[mine["depth"] > 0, "model_id"])
+        scopes[family] = (edges[edges["child"].isin(below) & edges["parent"].isin(
+            set(mine["model_id"]))], set(mine["model_id"]) & crawled)
+    parents = set(edges["parent"])
+    out = {}
+    for family, (scoped, models) in scopes.items():
+        total = len(scoped)
+        out[(family, "edges")] = (total, total)
+        for relation in PRIORITY:
+            n = int((scoped["relation"] == relation).sum())
+            out[(family, f"edges_{relation}")] = (n, total)
+            out[(family, f"share_{relation}")] = (n / total if total else float("nan"), total)
+            kids = set(scoped.loc[scoped["relation"] == relation, "child"])
+            if kids:
+                share = len(kids & parents) / len(kids)
+                out[(family, f"{relation}_with_children")] = (share, len(kids))
+                if relation == "quantized":
+                    out[(family, "quantized_leaves")] = (1 - share, len(kids))
+        pairs = [(licenses.get(c), licenses.get(p)) for c, p in zip(
+            scoped["child"], scoped["parent"], strict=True) if c in crawled and p in crawled]
+        declared = [(c, p) for c, p in pairs if c and p]
+        if declared:
+            out[(family, "license_changed")] = (
+                sum(c != p for c, p in declared) / len(declared), len(declared))
+        carded = [(sizes[p], sizes[c]) for c, p in zip(scoped["child"], scoped["parent"],
+                                                       strict=True)
+                  if sizes.get(c, 0) > 3 and sizes.get(p, 0) > 3]
+        if carded:
+            out[(family, "card_chars_parent")] = (np.mean([p for p, _ in carded]), len(carded))
+            out[(family, "card_chars_child")] = (np.mean([c for _, c in carded]), len(carded))
+        seen = models & looked_for
+        out[(family, "has_card")] = (
+            sum(sizes.get(m, 0) > 3 for m in seen) / len(seen) if seen else float("nan"),
+            len(seen))
+        counts = np.sort([downloads[m] for m in models if pd.notna(downloads[m])])[::-1]
+        if len(counts):
+            top = int(np.ceil(len(counts) / 100))
+            out[(family, "top1pct_download_share")] = (
+                counts[:top].sum() / counts.sum() if counts.sum() else float("nan"), len(counts))
+    return out
