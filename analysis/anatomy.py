@@ -2,31 +2,8 @@
 
 The values come from the `anatomy` view (lineage.sql), so a SQL user gets the same numbers; this
 module sets each beside its published figure and source, and says where the crawl cannot give
-the published quantity. Two kinds of statistic:
-
-- Hub-wide ones (edge totals, card presence, download concentration) are defined over every
-  model on the Hub. Only a full crawl (`meta.scope = 'full'`) measures them crawl-wide: a family
-  crawl never listed the models outside its families. Per family they are computed, as the
-  family's own figure (not comparable as a count, comparable as a share).
-- Lineage ratios (relation shares, children with children, license changes, card lengths) are
-  computed on any crawl: over the crawled lineages.
-
-Definitions (the published papers' readings where their code or text says):
-- an edge is a declared base_model relation from a crawled child to a parent (self-loops
-  aside), whatever its source (card or tag); its relation is the card's, else the Hub's tag's,
-  else 'unspecified' (the papers' four relations cover every edge; the Hub infers one where a
-  card names none, which the crawl keeps as 'unspecified');
-- a card is a README.md longer than 3 characters, and its length counts the whole file, YAML
-  header included: both as the Anatomy authors' code reads `modelCard` (the full README text).
-  The crawl stores the README's size in bytes, so a non-ASCII character counts 2 to 4;
-- card presence is over the models whose README was looked for (gated and failed fetches are
-  unknown, not "no card");
-- mean card lengths are over the edges whose two ends have a card, a parent once per child edge,
-  as the authors' code iterates edges;
-- license change is over the edges whose two ends declare a license (a missing license is
-  neither kept nor changed); the comparison is of Hub license ids, lower case;
-- download concentration uses the Hub's 30-day counts: the top ceil(1%) of the models with a
-  count, by downloads, and their share of the total.
+the published quantity. DEFINITIONS states how each statistic is read; docs/schema.md repeats
+it beside the view.
 """
 
 from __future__ import annotations
@@ -51,6 +28,30 @@ SOURCES = {
 PUBLISHED_EDGES = 573_653
 CRAWL = "whole crawl"
 
+# How each statistic is read, as the report and the command state it.
+DEFINITIONS = (
+    "Two kinds of statistic sit in this table. Hub-wide ones (the edge totals, card presence, "
+    "download concentration) are defined over every model on the Hub: only a full crawl "
+    "measures them for the whole crawl, since a family crawl never listed the models outside "
+    "its families; per family they are the family's own figure. Lineage ratios (relation "
+    "shares, children with children, license changes, card lengths) are computed on any crawl, "
+    "over the crawled lineages. An edge is a declared base_model relation from a crawled child "
+    "to a parent, self-loops aside, from the card or the Hub's tags; its relation is the "
+    "card's, else the tag's, else 'unspecified' (the papers' four relations cover every edge, "
+    "the Hub inferring one where a card names none). A family's edges are those whose child "
+    "descends from it and whose parent belongs to it. A model is a <relation> child when it has "
+    "an edge of that relation to a parent, and has children of its own when it is the parent "
+    "of any edge. A card is a README.md of more than 3 characters, and its length counts the "
+    "whole file, YAML header included, as the Anatomy authors' code reads the model card; the "
+    "crawl keeps the README's size in bytes, so a non-ASCII character counts 2 to 4. Card "
+    "presence is over the models whose README was looked for (a gated or failed fetch is "
+    "unknown, not 'no card'). Mean card lengths are over the edges whose two ends have a card, "
+    "a parent once per child edge, as the authors' code iterates edges. A license change is "
+    "counted over the edges whose two ends declare a license (a missing license is neither "
+    "kept nor changed), comparing Hub license ids. Download concentration takes the Hub's "
+    "30-day counts: the share of all downloads that the top 1% of models (rounded up) take."
+)
+
 
 @dataclass(frozen=True)
 class Statistic:
@@ -73,7 +74,7 @@ def _relation_rows() -> list[Statistic]:
                               True, "edges"))
         share = count / PUBLISHED_EDGES if count else None
         rows.append(Statistic(f"share_{relation}", f"share of edges: {relation}", "share",
-                              share, source + (" (its counts)" if count else ""), False,
+                              share, source + (" (from its counts)" if count else ""), False,
                               "edges"))
     return rows
 

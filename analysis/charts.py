@@ -297,6 +297,7 @@ def downloads_over_time(family: pd.DataFrame, release: pd.DataFrame,
             left.plot(pd.to_datetime(rows["taken_at"]), rows["downloads"], marker="o",
                       label=labels.get(fam, fam), color=colours.get(fam))
         left.set_title("Downloads per family (30 days before each crawl)")
+        left.yaxis.set_major_formatter(PLAIN)
         left.legend(frameon=False)
         palette = mpl.colormaps["tab20"]
         for k, (rel, rows) in enumerate(release.groupby("release", sort=False)):

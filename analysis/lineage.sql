@@ -434,3 +434,160 @@ values AS (
     UNION ALL SELECT family, 'top1pct_download_share', top, basis FROM concentration
 )
 SELECT family, statistic, value, basis FROM values;
+
+-- Openness after the Model Openness Framework (MOF, White et al. 2024) and the OSI's Open Source
+-- AI Definition 1.0 (OSAID), as far as Hub metadata shows it. One row per crawled model; each
+-- component is true when the metadata evidences it, false when it does not, NULL when metadata
+-- can never show it. The rules, in order of the MOF's classes (docs/schema.md has the full
+-- text):
+--   license_open         the declared license is open (kind permissive or copyleft: OSI-approved
+--                        or an open data / content license such as CC-BY) and so is the license of
+--                        every release the model descends from (a Llama fine-tune relabelled
+--                        apache-2.0 is still under Llama terms): the MOF's bar for the
+--                        parameters, model card and evaluation results, which live in the repo
+--   Class III (Open Model): architecture (library_name is an open-source library that holds the
+--     architecture's code), weights (a weights-format tag: safetensors, pytorch, gguf, onnx …),
+--     technical_report (an arXiv id in tags or card text, the Hub template's carbon-emissions
+--     citation 1910.09700 aside; the MOF takes a research paper for a technical report),
+--     evaluation_results (the card's model-index), model_card (model_card: a README of more
+--     than 3 bytes), data_card (a dataset: tag, the Hub's link to a dataset repo and its card)
+--   Class II (Open Tooling) adds: training_code (the card links a code repository: github,
+--     gitlab, codeberg, bitbucket), inference_code (the open-source library, as architecture),
+--     evaluation_code (NULL: not in metadata), evaluation_data (model-index names a dataset)
+--   Class I (Open Science) adds: research_paper (as technical_report), datasets (training
+--     datasets named: dataset: tags or the card's datasets), data_preprocessing_code and
+--     intermediate_parameters (NULL: not in metadata)
+--   mof_class    the highest class whose required components (its own and the lower classes')
+--                are all shown, with license_open: 'Class III' at most, since Class II needs
+--                evaluation code, which metadata never shows
+--   mof_ceiling  the highest class that metadata does not rule out (no required component
+--                shown missing, license_open); mof_unknown lists that class's components
+--                metadata cannot show
+--   osaid        'fails' when the parameters' terms visibly fail the OSAID (no license, a license
+--                that is not OSI-approved, or descent from a release whose license is not), else
+--                'undetermined': complete code and sufficient data information cannot be
+--                established from metadata; osaid_reason says which
+CREATE OR REPLACE TEMP MACRO open_libraries() AS
+    ['transformers', 'diffusers', 'peft', 'sentence-transformers', 'timm', 'gguf', 'mlx',
+     'open_clip', 'onnx', 'keras', 'tf-keras', 'spacy', 'flair', 'fastai', 'speechbrain',
+     'nemo', 'espnet', 'setfit', 'span-marker', 'adapter-transformers', 'allennlp', 'fairseq',
+     'asteroid', 'stable-baselines3', 'sample-factory', 'ml-agents', 'pyannote-audio',
+     'paddlenlp', 'transformers.js', 'bertopic', 'openvino', 'coreml', 'mlc-llm', 'llamafile'];
+
+CREATE OR REPLACE TEMP MACRO weights_tags() AS
+    ['safetensors', 'pytorch', 'gguf', 'onnx', 'tf', 'jax', 'mlx', 'keras', 'tf-keras',
+     'openvino', 'coreml', 'tflite', 'gptq', 'awq', 'exl2', 'rust'];
+
+CREATE OR REPLACE TEMP MACRO json_nonempty(v) AS coalesce(
+    CASE json_type(v) WHEN 'ARRAY' THEN json_array_length(v) > 0
+                      WHEN 'VARCHAR' THEN length(v ->> '$') > 0
+                      WHEN 'NULL' THEN false ELSE v IS NOT NULL END, false);
+
+CREATE OR REPLACE TEMP VIEW openness AS
+WITH tags AS (
+    SELECT model_id,
+           bool_or(list_contains(weights_tags(), lower(tag))) AS weights_tag,
+           bool_or(tag LIKE 'dataset:%') AS dataset_tag,
+           bool_or(tag LIKE 'arxiv:%' AND tag <> 'arxiv:1910.09700') AS arxiv_tag
+    FROM model_tags
+    WHERE list_contains(weights_tags(), lower(tag)) OR tag LIKE 'dataset:%' OR tag LIKE 'arxiv:%'
+    GROUP BY model_id
+),
+inherited AS (
+    SELECT r.model_id,
+           arg_min(r.release || ' (' || coalesce(license_id(l.license), 'no license') || ')',
+                   r.release) FILTER (NOT coalesce(k.osi_approved, false)) AS non_osi_release,
+           bool_or(coalesce(k.kind NOT IN ('permissive', 'copyleft'), true)) AS closed_release
+    FROM release_membership r
+    JOIN (SELECT DISTINCT family, release, license FROM lineage_releases) l
+      ON l.family = r.family AND l.release = r.release
+    LEFT JOIN license_kinds k ON k.license = license_id(l.license)
+    WHERE r.depth > 0
+    GROUP BY r.model_id
+),
+evidence AS (
+    SELECT m.id AS model_id, l.license,
+           l.kind IN ('permissive', 'copyleft') AND NOT coalesce(i.closed_release, false)
+               AS license_open,
+           l.osi_approved,
+           coalesce(list_contains(open_libraries(), lower(m.library_name)), false) AS library_open,
+           coalesce(t.weights_tag, false)
+               OR coalesce(lower(m.library_name) IN ('gguf', 'mlx'), false) AS weights,
+           coalesce(t.arxiv_tag, false)
+               OR coalesce(len(list_filter(regexp_extract_all(c.body,
+                    'arxiv\.org/(?:abs|pdf)/([0-9]{4}\.[0-9]{4,5})', 1),
+                    lambda id: id <> '1910.09700')) > 0, false) AS paper,
+           json_nonempty(json_extract(coalesce(c.metadata, m.card_data), '$."model-index"'))
+               AS evaluation_results,
+           mc.card_state = 'card' AS model_card,
+           coalesce(t.dataset_tag, false) AS data_card,
+           coalesce(t.dataset_tag, false)
+               OR json_nonempty(json_extract(coalesce(c.metadata, m.card_data), '$.datasets'))
+               AS datasets,
+           coalesce(regexp_matches(c.body,
+               '(github\.com|gitlab\.com|codeberg\.org|bitbucket\.org)/[A-Za-z0-9_.-]+/'), false)
+               AS training_code,
+           coalesce(len(json_extract(coalesce(c.metadata, m.card_data),
+                                     '$."model-index"[*].results[*].dataset')) > 0, false)
+               AS evaluation_data,
+           i.non_osi_release AS release_terms
+    FROM models m
+    JOIN model_license l ON l.model_id = m.id
+    JOIN model_card mc ON mc.model_id = m.id
+    LEFT JOIN cards c ON c.model_id = m.id
+    LEFT JOIN tags t ON t.model_id = m.id
+    LEFT JOIN inherited i ON i.model_id = m.id
+),
+components AS (
+    SELECT model_id, license, coalesce(license_open, false) AS license_open, osi_approved,
+           release_terms,
+           library_open AS architecture, weights, paper AS technical_report,
+           evaluation_results, model_card, data_card,
+           training_code, library_open AS inference_code, NULL::BOOLEAN AS evaluation_code,
+           evaluation_data,
+           paper AS research_paper, datasets, NULL::BOOLEAN AS data_preprocessing_code,
+           NULL::BOOLEAN AS intermediate_parameters
+    FROM evidence
+),
+classes AS (
+    SELECT *,
+           [architecture, weights, technical_report, evaluation_results, model_card,
+            data_card] AS class_3,
+           [training_code, inference_code, evaluation_code, evaluation_data] AS class_2,
+           [research_paper, datasets, data_preprocessing_code, intermediate_parameters]
+               AS class_1
+    FROM components
+),
+reached AS (
+    SELECT *,
+           license_open AND list_bool_and(list_transform(class_3, lambda x: coalesce(x, false)))
+               AS shown_3,
+           license_open AND NOT list_bool_or(list_transform(class_3, lambda x: x IS false))
+               AS open_3,
+           NOT list_bool_or(list_transform(class_2, lambda x: x IS false)) AS open_2,
+           NOT list_bool_or(list_transform(class_1, lambda x: x IS false)) AS open_1
+    FROM classes
+)
+SELECT model_id, license, license_open, architecture, weights, technical_report,
+       evaluation_results, model_card, data_card, training_code, inference_code,
+       evaluation_code, evaluation_data, research_paper, datasets, data_preprocessing_code,
+       intermediate_parameters,
+       CASE WHEN shown_3 THEN 'Class III' END AS mof_class,
+       CASE WHEN open_3 AND open_2 AND open_1 THEN 'Class I'
+            WHEN open_3 AND open_2 THEN 'Class II'
+            WHEN open_3 THEN 'Class III' END AS mof_ceiling,
+       CASE WHEN open_3 AND open_2 AND open_1
+                THEN ['evaluation code', 'data preprocessing code', 'intermediate parameters']
+            WHEN open_3 AND open_2 THEN ['evaluation code']
+            WHEN open_3 THEN []
+       END::VARCHAR[] AS mof_unknown,
+       CASE WHEN license IS NULL OR NOT osi_approved OR release_terms IS NOT NULL
+            THEN 'fails' ELSE 'undetermined' END AS osaid,
+       CASE WHEN license IS NULL THEN 'no license declared'
+            WHEN NOT osi_approved THEN license || ' is not an OSI-approved license'
+            WHEN release_terms IS NOT NULL
+                THEN 'derived from ' || release_terms || ', not under OSI-approved terms'
+            ELSE 'parameters under OSI-approved terms; whether the complete training and '
+                 || 'data-processing code and sufficient data information exist is not in '
+                 || 'the metadata' END AS osaid_reason
+FROM reached;

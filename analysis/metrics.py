@@ -19,12 +19,24 @@ DOWNLOADS_CAVEAT = (
 )
 
 
+# The one definition of a family's (or release's) size wherever the report gives one.
+SIZE_DEFINITION = (
+    "A family's models are the crawled models that are its roots or descend from them through "
+    "declared base_model relations; a bridge, reaching the roots of several families, counts "
+    "in each. A root the roots config lists but the crawl did not find is not a model of the "
+    "crawl (roots_not_crawled counts them)."
+)
+
+
 def sizes(conn: Conn, level: Level = "family") -> pd.DataFrame:
-    """Roots, direct children, all descendants, distinct authors and depth per group."""
+    """Models (see SIZE_DEFINITION), roots, direct children, descendants, distinct authors,
+    bridges and depth per group."""
     g = grouping(level)
     return query(conn, f"""
         SELECT {g.keys},
-               count(*) FILTER (gm.depth = 0) AS roots,
+               count(m.id) AS models,
+               count(m.id) FILTER (gm.depth = 0) AS roots,
+               count(*) FILTER (gm.depth = 0 AND m.id IS NULL) AS roots_not_crawled,
                count(*) FILTER (gm.depth = 1) AS direct_children,
                count(*) FILTER (gm.depth > 0) AS descendants,
                count(DISTINCT m.author) FILTER (gm.depth > 0) AS authors,

@@ -520,25 +520,39 @@ def naming_graph(path: str | Path) -> Path:
     return Path(path)
 
 
+FULL_CARD = {"model-index": [{"name": "m", "results": [{"dataset": {"name": "MMLU"}}]}],
+             "datasets": ["a/b"]}
+# model, parent, license, library, tags, card metadata, card body (None: no cards row)
+OPENNESS_MODELS = [
+    ("o/full", "deepseek-ai/R1", "apache-2.0", "transformers",
+     ["safetensors", "arxiv:2501.12948", "dataset:a/b"], FULL_CARD,
+     "Code: https://github.com/o/full/ and https://arxiv.org/abs/1910.09700"),
+    ("o/no-eval", "deepseek-ai/R1", "mit", "transformers",
+     ["safetensors", "arxiv:2501.12948", "dataset:a/b"], {"datasets": ["a/b"]}, "card text"),
+    ("o/template", "deepseek-ai/R1", "mit", "transformers",
+     ["safetensors", "arxiv:1910.09700", "dataset:a/b"], {"model-index": [{"name": "m"}]},
+     "Carbon: https://arxiv.org/abs/1910.09700"),
+    ("o/relabel", "meta-llama/L2", "apache-2.0", "transformers",
+     ["pytorch", "arxiv:2307.09288", "dataset:a/b"], FULL_CARD,
+     "See https://arxiv.org/pdf/2307.09288 and gitlab.com/o/relabel/"),
+    ("o/gguf", "deepseek-ai/R1", "MIT", "gguf", [], {}, "x"),
+    ("o/none", "meta-llama/L31", None, None, [], None, None),
+    ("o/cc", "deepseek-ai/R1", "cc-by-4.0", "peft", ["safetensors", "arxiv:2501.12948"],
+     {"datasets": "a/b", "model-index": [{"name": "m", "results": []}]}, "ok"),
+]
+
+
 def openness_graph(path: str | Path) -> Path:
-    """Three fine-tunes of a Llama 2 root showing all, half and none of the openness evidence."""
+    """OPENNESS_MODELS below license_roots()' releases: one model per openness rule."""
     conn = create_db(path)
-    add_models(conn, [
-        {"id": "meta-llama/L2", "license": "llama2"},
-        {"id": "o/full", "license": "apache-2.0",
-         "card_data": {"base_model": "meta-llama/L2", "datasets": ["a/b"],
-                       "model-index": [{"name": "o/full", "results": []}]}},
-        {"id": "o/half", "license": "mit", "card_data": {"datasets": "a/b", "base_model": []}},
-        {"id": "o/none", "license": "llama2", "card_data": {"datasets": [], "model-index": None}},
-    ])
-    add_edges(conn, [(m, "meta-llama/L2", "finetune") for m in ("o/full", "o/half", "o/none")])
-    add_tags(conn, [("o/full", "arxiv:2302.13971"), ("o/none", "license:llama2")])
-    add_cards(conn, [
-        {"model_id": "o/full", "body": "x" * 1500,
-         "metadata": {"base_model": "meta-llama/L2", "datasets": ["a/b"],
-                      "model-index": [{"name": "o/full", "results": []}]}},
-        {"model_id": "o/half", "body": "See https://arxiv.org/abs/2302.13971",
-         "metadata": {"datasets": "a/b", "base_model": []}},
-    ])
+    add_models(conn, [{"id": "meta-llama/L2", "license": "llama2"},
+                      {"id": "meta-llama/L31", "license": "llama3.1"},
+                      {"id": "deepseek-ai/R1", "license": "mit"}]
+               + [{"id": m, "license": lic, "library_name": lib, "card_data": meta}
+                  for m, _, lic, lib, _, meta, _ in OPENNESS_MODELS])
+    add_edges(conn, [(m, parent, "finetune") for m, parent, *_ in OPENNESS_MODELS])
+    add_tags(conn, [(m, t) for m, _, _, _, tags, _, _ in OPENNESS_MODELS for t in tags])
+    add_cards(conn, [{"model_id": m, "body": body, "size_bytes": len(body), "metadata": meta}
+                     for m, _, _, _, _, meta, body in OPENNESS_MODELS if body is not None])
     conn.close()
     return Path(path)

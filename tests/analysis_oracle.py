@@ -180,25 +180,81 @@ def nonempty(value: object) -> bool:
     return value is not None
 
 
-def openness(hub: Hub, osi: set[str], substance: int = 1000) -> pd.DataFrame:
-    """Per crawled model: the six components and the score."""
+ARXIV_LINK = re.compile(r"arxiv\.org/(?:abs|pdf)/(\d{4}\.\d{4,5})")
+CODE_LINK = re.compile(r"(github\.com|gitlab\.com|codeberg\.org|bitbucket\.org)/[A-Za-z0-9_.-]+/")
+TEMPLATE_PAPER = "1910.09700"  # the Hub card template's carbon-emissions citation
+
+
+def _listed(conn: duckdb.DuckDBPyConnection, macro: str) -> set[str]:
+    """A list macro's values (configuration, like license_kinds: read, not reimplemented)."""
+    return set(conn.execute(f"SELECT {macro}()").fetchall()[0][0])
+
+
+def _mof(components: dict, license_open: bool) -> tuple[str | None, str | None]:
+    """(class fully shown, ceiling) from the components, after the MOF's cumulative classes."""
+    tiers = [("Class III", ["architecture", "weights", "technical_report", "evaluation_results",
+                            "model_card", "data_card"]),
+             ("Class II", ["training_code", "inference_code", "evaluation_code",
+                           "evaluation_data"]),
+             ("Class I", ["research_paper", "datasets", "data_preprocessing_code",
+                          "intermediate_parameters"])]
+    shown = "Class III" if license_open and all(components[c] for c in tiers[0][1]) else None
+    ceiling = None
+    for name, needed in tiers:
+        if not license_open or any(components[c] is False for c in needed):
+            break
+        ceiling = name
+    return shown, ceiling
+
+
+def openness(hub: Hub, conn: duckdb.DuckDBPyConnection) -> pd.DataFrame:
+    """Per crawled model: the openness view's components, MOF class and ceiling, OSAID."""
+    kinds = {row[0]: (row[1], row[2]) for row in conn.execute(
+        "SELECT license, kind, osi_approved FROM license_kinds").fetchall()}
+    libraries, weight_tags = _listed(conn, "open_libraries"), _listed(conn, "weights_tags")
     meta = card_meta(hub)
     tags = hub.tags.groupby("model_id")["tag"].agg(list)
-    bodies = dict(zip(hub.cards["model_id"], hub.cards["body"], strict=True))
+    cards = hub.cards.set_index("model_id")
     licenses = license_of(hub)
+    members = membership(hub, "release")
+    release_license = {r.name: r.license for r in hub.roots.releases}
+    above = members[members["depth"] > 0].groupby("model_id")["release"].agg(sorted)
     rows = []
-    for model in hub.models["id"]:
+    for model, library in zip(hub.models["id"], hub.models["library_name"], strict=True):
         m, t = meta.get(model, {}), tags.get(model, [])
-        body = bodies.get(model) if isinstance(bodies.get(model), str) else ""
+        card = cards.loc[model] if model in cards.index else None
+        fetched = card is not None and pd.isna(card["fetch_error"])
+        body = card["body"] if fetched and isinstance(card["body"], str) else ""
+        lic = licenses[model]
+        kind, osi = kinds.get(lic, ("none" if lic is None else "unknown", False))
+        releases = [r for r in above.get(model, []) if r in release_license]
+        closed = [r for r in releases
+                  if kinds.get(release_license[r] or None, ("", False))[0] not in
+                  ("permissive", "copyleft")]
+        non_osi = [r for r in releases if not kinds.get(release_license[r] or None,
+                                                        ("", False))[1]]
+        license_open = kind in ("permissive", "copyleft") and not closed
+        library_open = isinstance(library, str) and library.lower() in libraries
+        paper = any(x.startswith("arxiv:") and x != f"arxiv:{TEMPLATE_PAPER}" for x in t) or \
+            bool(set(ARXIV_LINK.findall(body)) - {TEMPLATE_PAPER})
+        results = [r for entry in (m.get("model-index") or []) if isinstance(entry, dict)
+                   for r in (entry.get("results") or []) if isinstance(r, dict)]
+        dataset_tag = any(x.startswith("dataset:") for x in t)
         parts = {
-            "license_osi": licenses[model] in osi,
-            "datasets": any(x.startswith("dataset:") for x in t) or nonempty(m.get("datasets")),
-            "evaluation": nonempty(m.get("model-index")),
-            "paper": any(x.startswith("arxiv:") for x in t) or bool(re.search("arxiv.org/", body)),
-            "base_model": nonempty(m.get("base_model")),
-            "card_substance": len(body) >= substance,
+            "architecture": library_open,
+            "weights": any(x.lower() in weight_tags for x in t) or library in ("gguf", "mlx"),
+            "technical_report": paper, "evaluation_results": nonempty(m.get("model-index")),
+            "model_card": fetched and (card["size_bytes"] or 0) > 3, "data_card": dataset_tag,
+            "training_code": bool(CODE_LINK.search(body)), "inference_code": library_open,
+            "evaluation_code": None, "evaluation_data": any("dataset" in r for r in results),
+            "research_paper": paper, "datasets": dataset_tag or nonempty(m.get("datasets")),
+            "data_preprocessing_code": None, "intermediate_parameters": None,
         }
-        rows.append({"model_id": model, **parts, "score": sum(parts.values()) / len(parts)})
+        shown, ceiling = _mof(parts, license_open)
+        fails = lic is None or not osi or bool(non_osi)
+        rows.append({"model_id": model, "license_open": license_open, **parts,
+                     "mof_class": shown, "mof_ceiling": ceiling,
+                     "osaid": "fails" if fails else "undetermined"})
     return pd.DataFrame(rows)
 
 

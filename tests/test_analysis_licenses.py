@@ -1,4 +1,4 @@
-"""License drift, the Llama 3.x naming rule and openness: every drift case by construction,
+"""License drift and the license naming rules: every drift case by construction,
 then every figure cross-checked against the pandas oracle on random Hubs of several sizes."""
 
 from __future__ import annotations
@@ -7,7 +7,7 @@ import duckdb
 import pandas as pd
 import pytest
 
-from analysis import licenses, openness
+from analysis import licenses
 from analysis.db import connect
 from tests import analysis_oracle as oracle
 from tests.analysis_fixtures import (
@@ -17,7 +17,6 @@ from tests.analysis_fixtures import (
     license_roots,
     naming_graph,
     naming_roots,
-    openness_graph,
     random_hub_db,
 )
 
@@ -138,22 +137,6 @@ def test_family_comparison_side_by_side(cases):
     assert got.loc["license kind: permissive", "llama"] == pytest.approx(3 / 8)
 
 
-def test_openness_by_construction(tmp_path):
-    conn = connect(openness_graph(tmp_path / "open.duckdb"), license_roots())
-    scores = openness.scores(conn).set_index("model_id")
-    assert scores.loc["o/full", list(openness.COMPONENTS)].all()
-    assert scores.loc["o/full", "score"] == 1.0
-    assert scores.loc["o/half", list(openness.COMPONENTS)].to_dict() == {
-        "license_osi": True, "datasets": True, "evaluation": False, "paper": True,
-        "base_model": False, "card_substance": False}
-    assert scores.loc["o/half", "score"] == 0.5
-    assert scores.loc["o/none", "score"] == 0.0
-    summary = openness.summary(conn, "family").set_index("family")
-    assert summary.loc["llama", "models"] == 4
-    assert summary.loc["llama", "mean_score"] == pytest.approx(1.5 / 4)
-    conn.close()
-
-
 # -- random Hubs against the oracle -------------------------------------------------------------
 
 @pytest.mark.parametrize("level", LEVELS)
@@ -188,18 +171,3 @@ def test_naming_rule_matches_oracle(hub):
     assert dict(zip(rule.model_id, rule.compliant, strict=True)) == want
     assert dict(zip(rule.model_id, rule.release, strict=True)) == governing.to_dict()
     assert 0 < sum(want.values()) < len(want)
-
-
-def test_openness_matches_oracle(hub):
-    conn, h = hub
-    osi = {row[0] for row in conn.execute(
-        "SELECT license FROM license_kinds WHERE osi_approved").fetchall()}
-    want = oracle.openness(h, osi).set_index("model_id")
-    got = openness.scores(conn).query("crawled").set_index("model_id")
-    columns = [*openness.COMPONENTS, "score"]
-    pd.testing.assert_frame_equal(got[columns].sort_index(),
-                                  want.loc[got.index, columns].sort_index(), check_dtype=False)
-    family = oracle.membership(h, "family").merge(want.reset_index(), on="model_id")
-    summary = openness.summary(conn, "family").set_index("family")
-    assert summary["mean_score"].to_dict() == pytest.approx(
-        family.groupby("family")["score"].mean().to_dict())

@@ -46,9 +46,11 @@ def as_dict(frame: pd.DataFrame, key: str, value: str) -> dict:
 
 def test_sizes_by_construction(hand):
     got = metrics.sizes(hand, "family").set_index("family")
-    assert got.loc["llama"].to_dict() == {"roots": 3, "direct_children": 7, "descendants": 12,
+    assert got.loc["llama"].to_dict() == {"models": 15, "roots": 3, "roots_not_crawled": 0,
+                                          "direct_children": 7, "descendants": 12,
                                           "authors": 10, "bridges": 2, "max_depth": 3}
-    assert got.loc["deepseek"].to_dict() == {"roots": 2, "direct_children": 1, "descendants": 1,
+    assert got.loc["deepseek"].to_dict() == {"models": 3, "roots": 2, "roots_not_crawled": 0,
+                                             "direct_children": 1, "descendants": 1,
                                              "authors": 1, "bridges": 1, "max_depth": 1}
     releases = metrics.sizes(hand, "release").set_index("release")
     assert releases["descendants"].to_dict() == {"Llama 2": 7, "Llama 3.1": 5, "(unlisted)": 0,
@@ -119,8 +121,11 @@ def test_sizes_match_oracle(hub, level):
     m = joined(conn, h, level)
     d = m[m.depth > 0]
     bridges = oracle.model_roots(h).groupby("model_id")["family"].nunique() > 1
+    crawled = m[m.id.notna()]
     want = pd.DataFrame({
-        "roots": m[m.depth == 0].groupby(keys).size(),
+        "models": crawled.groupby(keys).size(),
+        "roots": crawled[crawled.depth == 0].groupby(keys).size(),
+        "roots_not_crawled": m[(m.depth == 0) & m.id.isna()].groupby(keys).size(),
         "direct_children": m[m.depth == 1].groupby(keys).size(),
         "descendants": d.groupby(keys).size(),
         "authors": d.groupby(keys)["author"].nunique(),
