@@ -63,6 +63,25 @@ def flows(conn: Conn, level: Level = "family") -> pd.DataFrame:
     """)
 
 
+def changed(conn: Conn, release: str) -> pd.DataFrame:
+    """Each derivative of `release` whose license differs from a parent's (both crawled, the
+    parent in the same release's tree): parent, both licenses, the drift kind, downloads. A
+    child that dropped its parent's license counts (drift 'missing'); a child of a parent that
+    declares none does not: there was no license to change."""
+    return query(conn, """
+        SELECT d.child AS model_id, d.parent, coalesce(d.parent_license, '(none)') AS
+               parent_license, coalesce(d.child_license, '(none)') AS child_license, d.drift,
+               d.relation, coalesce(m.downloads, 0) AS downloads
+        FROM license_drift d
+        JOIN release_membership c ON c.model_id = d.child AND c.depth > 0 AND c.release = $r
+        JOIN release_membership p ON p.model_id = d.parent AND p.release = $r
+                                 AND p.family = c.family
+        JOIN models m ON m.id = d.child
+        WHERE d.drift <> 'kept' AND d.parent_license IS NOT NULL
+        ORDER BY downloads DESC, model_id, parent
+    """, {"r": release})
+
+
 def summarize_drift(flow_frame: pd.DataFrame, level: Level = "family") -> pd.DataFrame:
     """Edges per drift kind (see DRIFT_KINDS) and their share, from a `flows` frame."""
     keys = grouping(level).columns

@@ -75,6 +75,18 @@ def test_drift_per_family(cases):
         ("llama3.1", "apache-2.0"), ("llama3.1", "mit")}
 
 
+def test_changed_licenses_of_a_release(cases):
+    got = licenses.changed(cases, "Llama 3.1").set_index("model_id")
+    assert got["drift"].to_dict() == {
+        "k/llama-same": "changed_same_kind", "k/Apache-relabel": "relabelled_permissive",
+        "k/MIT-relabel": "relabelled_permissive", "k/nc-restrict": "more_restrictive",
+        "k/none": "missing"}  # kept edges and k/Llama-after-none (parent declares none) left out
+    assert got.loc["k/none", ["parent_license", "child_license"]].tolist() == [
+        "llama3.1", "(none)"]
+    assert licenses.changed(cases, "DeepSeek-R1")["model_id"].tolist() == [
+        "k/r1-apache", "k/r1-empty", "k/r1-llama"]
+
+
 def test_declared_licenses(cases):
     got = licenses.declared_licenses(cases, "family")
     llama = dict(zip(got[got.family == "llama"].license, got[got.family == "llama"].models,

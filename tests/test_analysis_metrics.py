@@ -89,6 +89,14 @@ def test_downloads_by_construction(hand):
         "deepseek-ai/R1-Distill-Llama", "meta-llama/Guard", "a/ft1"]
 
 
+def test_top_derivatives_of_one_relation_with_formats(hand):
+    top = metrics.top_derivatives(hand, "family", 10, relation="quantized")
+    assert top[["family", "model_id", "format"]].values.tolist() == [
+        ["llama", "b/q1-GGUF", "GGUF"]]
+    every = metrics.top_derivatives(hand, "family", 3)
+    assert every["format"].isna().sum() == len(every) - (every.relation == "quantized").sum()
+
+
 def test_milestones_and_bridges(hand):
     got = metrics.milestones(hand, "release", counts=(1, 2, 100)).set_index("release")
     # models are created a day apart in listing order: a/ft1 (2024-01-07) is the first Llama 2
