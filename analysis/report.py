@@ -219,10 +219,9 @@ def render_html(data: ReportData) -> str:
 
 
 NAMING_NOTE = (
-    "A release whose license sets a naming rule (naming_prefix in the roots config: Llama 3 "
-    "requires names to begin with \u201cLlama 3\u201d, Llama 3.1 to Llama 4 with "
-    "\u201cLlama\u201d) judges each derivative once: a model descending from several such "
-    "releases is judged by the most recent of them."
+    "A release whose license sets a naming rule (its naming_prefix in the roots config: a "
+    "derivative's name must begin with that prefix) judges each of its derivatives once: a model "
+    "descending from several such releases is judged by the most recent of them."
 )
 
 
@@ -242,8 +241,8 @@ def _timeline(data: ReportData) -> str:
         + "<h3>Derivatives by day 7, 30 and 90 after each release</h3>"
         + html_table(f["aligned_summary"], labels)
         + "<h3>Derivatives in the 7, 30 and 90 days before and after each event</h3>"
-        + _note("An event tied to a family is counted in that family, one without (OSAID 1.0) "
-                "in every family. Windows that reach past the crawl are incomplete.")
+        + _note("An event tied to a family is counted in that family, one without a family in "
+                "every family. Windows that reach past the crawl are incomplete.")
         + html_table(f["windows"], labels)
     )
 
