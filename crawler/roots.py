@@ -19,6 +19,8 @@ class Release:
     released: date
     license: str
     models: tuple[str, ...]
+    # What the release's license makes a derivative's name begin with (Llama 3: "Llama 3").
+    naming_prefix: str | None = None
 
 
 @dataclass(frozen=True)
@@ -30,6 +32,15 @@ class Roots:
     def root_models(self) -> dict[str, Release]:
         """Every named root model id and the release it belongs to."""
         return {model: release for release in self.releases for model in release.models}
+
+
+def _naming_prefix(item: dict) -> str | None:
+    """The release's `naming_prefix`: absent, or a non-blank string."""
+    prefix = item.get("naming_prefix")
+    if prefix is not None and (not isinstance(prefix, str) or not prefix.strip()):
+        raise ConfigError(f"release {item.get('name')!r}: naming_prefix must be a non-empty "
+                         f"string, not {prefix!r}")
+    return prefix.strip() if prefix else None
 
 
 def load_roots(path: str | Path | None = None) -> Roots:
@@ -50,6 +61,7 @@ def load_roots(path: str | Path | None = None) -> Roots:
                 released=date.fromisoformat(str(item["released"])),
                 license=item.get("license", ""),
                 models=tuple(item.get("models", [])),
+                naming_prefix=_naming_prefix(item),
             )
             for item in raw.get("releases", [])
         )
