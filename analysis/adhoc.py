@@ -17,7 +17,7 @@ import duckdb
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from analysis.db import AnalysisError
+from hf_lineage.errors import AnalysisError, one_line
 
 READ_ONLY = {
     duckdb.StatementType.SELECT,  # also WITH, DESCRIBE, SHOW, SUMMARIZE, FROM …
@@ -79,8 +79,3 @@ def write(result: pa.Table, fmt: str, out: Path | None, stream: TextIO | None = 
         writer = csv.writer(handle)
         writer.writerow(result.column_names)
         writer.writerows([_plain(v) for v in row.values()] for row in rows)
-
-
-def one_line(exc: BaseException) -> str:
-    """The first line of an error message (DuckDB appends the query and a caret below it)."""
-    return str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__

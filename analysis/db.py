@@ -13,15 +13,11 @@ from pathlib import Path
 import duckdb
 
 from analysis import lineage
-from crawler.errors import DatabaseBusy
 from crawler.roots import Roots, load_roots
-from crawler.storage import connect_with_retry
+from crawler.store import connect_with_retry
+from hf_lineage.errors import AnalysisError
 
 REQUIRED_TABLES = ("models", "edges")
-
-
-class AnalysisError(Exception):
-    """A problem to show the user as one line (missing database, unknown model, bad query)."""
 
 
 def connect(path: str | Path, roots: Roots | None = None) -> duckdb.DuckDBPyConnection:
@@ -29,12 +25,7 @@ def connect(path: str | Path, roots: Roots | None = None) -> duckdb.DuckDBPyConn
     path = Path(path)
     if not path.is_file():
         raise AnalysisError(f"database not found: {path} (crawl first, or pass --db PATH)")
-    try:
-        conn = connect_with_retry(path, read_only=True)  # waits out a crawl's batch
-    except DatabaseBusy as exc:
-        raise AnalysisError(str(exc)) from exc
-    except duckdb.Error as exc:
-        raise AnalysisError(f"cannot open {path}: {exc}") from exc
+    conn = connect_with_retry(path, read_only=True)  # waits out a crawl's batch
     present = {row[0] for row in conn.execute(
         "SELECT table_name FROM duckdb_tables() WHERE NOT temporary"
     ).fetchall()}
@@ -44,7 +35,7 @@ def connect(path: str | Path, roots: Roots | None = None) -> duckdb.DuckDBPyConn
         raise AnalysisError(f"{path} is not an hf-lineage database (no table {missing[0]})")
     try:
         lineage.install(conn, roots or load_roots())
-    except ValueError as exc:
+    except BaseException:
         conn.close()
-        raise AnalysisError(str(exc)) from exc
+        raise
     return conn

@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Literal
 import duckdb
 
 from analysis import lineage
+from hf_lineage.errors import AnalysisError
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -52,11 +53,11 @@ LEVELS: dict[str, Grouping] = {
 
 
 def grouping(level: Level) -> Grouping:
-    """The SQL fragments of a level; an unknown level is a ValueError, never interpolated."""
+    """The SQL fragments of a level; an unknown level is refused, never interpolated."""
     try:
         return LEVELS[level]
     except KeyError:
-        raise ValueError(f"level must be one of {sorted(LEVELS)}, not {level!r}") from None
+        raise AnalysisError(f"level must be one of {sorted(LEVELS)}, not {level!r}") from None
 
 
 def query(conn: Conn, sql: str, params: list | dict | None = None) -> pd.DataFrame:

@@ -16,8 +16,8 @@ from typing import TYPE_CHECKING, NamedTuple
 from rich.text import Text
 from rich.tree import Tree
 
-from analysis.db import AnalysisError
 from analysis.lineage import ensure_installed
+from hf_lineage.errors import AnalysisError
 
 if TYPE_CHECKING:
     import duckdb

@@ -65,8 +65,7 @@ def family(n: int, lineage_share: float, runs: int, seed: int,
         found.append(float(out["models_in_db"]))
         section.details.append(
             f"strategy {out['strategy']!r}; requests {counts}; {out['models_in_db']:,} family "
-            f"models stored; wall {out['wall_s']:.0f} s; peak RSS {out['peak_rss_mb']:.0f} MB; "
-            + "; ".join(out["notes"]))
+            f"models stored; wall {out['wall_s']:.0f} s; peak RSS {out['peak_rss_mb']:.0f} MB")
     section.details.append(f"recall against the ground truth: {recall(str(db), str(store)):.4f}")
     section.figures += [
         info("family models discovered", found, "models", note=f"ground truth {truth:,}"),

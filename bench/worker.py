@@ -80,21 +80,19 @@ def crawl_task(task: dict[str, Any]) -> dict[str, Any]:
     import duckdb
 
     from crawler import crawl as crawl_module
-    from crawler.hub import HubClient
-    from crawler.ratelimit import RateLimiter
-    from crawler.storage import Database
+    from crawler.http import HubClient, RateLimiter
+    from crawler.modes.family import FamilyCrawl
+    from crawler.store.family import FamilyStore
+    from crawler.store.listing import ListingStore
 
     base_rss = peak_rss_mb()
     ingest, closure, cards = Stopwatch(), Stopwatch(), Stopwatch()
     # every call that turns fetched JSON into rows: staging pages, moving the stage into the
     # tables, single-model ingests (and the family filters' batches, HTTP included)
-    Database.ingest_page = ingest.wrap(Database.ingest_page)  # type: ignore[method-assign]
-    Database.stage_page = ingest.wrap(Database.stage_page)  # type: ignore[method-assign]
-    Database.apply_staged_listing = ingest.wrap(  # type: ignore[method-assign]
-        Database.apply_staged_listing)
-    run = crawl_module._Run
-    run.expand_children = ingest.wrap(run.expand_children)  # type: ignore[method-assign]
-    run.apply_family_closure = closure.wrap(run.apply_family_closure)  # type: ignore
+    for name in ("ingest_page", "stage_page", "stage_changes", "apply_staged"):
+        setattr(ListingStore, name, ingest.wrap(getattr(ListingStore, name)))
+    FamilyCrawl.expand_children = ingest.wrap(FamilyCrawl.expand_children)  # type: ignore
+    FamilyStore.apply_closure = closure.wrap(FamilyStore.apply_closure)  # type: ignore
     crawl_module.fetch_cards = cards.wrap(crawl_module.fetch_cards)  # type: ignore
 
     client = HubClient(endpoint=task["endpoint"], budgets=task["budgets"])
@@ -116,7 +114,6 @@ def crawl_task(task: dict[str, Any]) -> dict[str, Any]:
         "status": summary.status, "requests": summary.requests, "retries": summary.retries,
         "models_seen": summary.models_seen, "models_changed": summary.models_changed,
         "models_new": summary.models_new, "cards_fetched": summary.cards_fetched,
-        "notes": summary.notes,
         "waited_s": dict(client.limiter.waited_s),
     }
 

@@ -1,19 +1,19 @@
-"""Model cards: which need fetching, fetching them concurrently, parsing them safely.
+"""Model cards: fetching the pending ones concurrently and parsing them safely.
 
 A card is fetched only when the repo's sha differs from the sha the stored card was read at, so
-scheduled crawls refetch only what changed. Parsing uses huggingface_hub's `ModelCard`; a card
-that does not parse is stored with its error and the crawl goes on.
+scheduled crawls refetch only what changed. The YAML header is split off with huggingface_hub's
+own pattern and parsed by its `ModelCard`, after a check that the document stays small once its
+aliases are expanded (a few hundred bytes of aliases can expand to gigabytes). A card that does
+not parse, or is refused, is stored with its error and the crawl goes on.
 """
 
 from __future__ import annotations
 
 import json
-import re
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
-import pandas as pd
+import yaml
 from huggingface_hub import ModelCard
 from huggingface_hub.errors import (
     EntryNotFoundError,
@@ -21,24 +21,19 @@ from huggingface_hub.errors import (
     HfHubHTTPError,
     RepositoryNotFoundError,
 )
+from huggingface_hub.repocard import REGEX_YAML_BLOCK
+from huggingface_hub.utils import HFValidationError, validate_repo_id
 
-from crawler.errors import HubUnavailable
-from crawler.hub import HubClient
-from crawler.storage import Database, utcnow
+from crawler.clock import utcnow
+from crawler.http import HubClient
+from crawler.store import Database
+from crawler.store.runs import Tally
+from crawler.text import valid_json_text
+from hf_lineage.errors import HubError
 
-YAML_BLOCK = re.compile(r"\A\s*---\s*\n(.*?)\n---\s*(\n|\Z)", re.DOTALL)
-ALIAS = re.compile(r"(?<![\w*])\*[A-Za-z0-9_-]+")
-MAX_ALIASES = 100  # YAML alias bombs expand exponentially once serialised
+MAX_YAML_NODES = 100_000  # nodes of the header once aliases are expanded
+MAX_YAML_DEPTH = 64
 MAX_METADATA_BYTES = 1 << 20
-# What the Hub accepts as a repo id; anything else (HTML, quotes, `..`, extra slashes) is data
-# to store, never a path to request.
-VALID_REPO_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*(/[A-Za-z0-9_.-]+)?$")
-
-PENDING_SQL = """
-SELECT m.id, m.sha FROM models m LEFT JOIN cards c ON c.model_id = m.id
-WHERE NOT m.gone AND m.sha IS NOT NULL AND (c.model_id IS NULL OR c.sha IS DISTINCT FROM m.sha)
-ORDER BY m.id
-"""
 
 
 @dataclass
@@ -48,18 +43,55 @@ class ParsedCard:
     error: str | None
 
 
+class YamlTooLarge(ValueError):
+    """The header would expand past the budget: refused before anything is built from it."""
+
+
+def check_yaml_budget(header: str) -> None:
+    """Refuse a YAML header whose expanded document exceeds MAX_YAML_NODES or MAX_YAML_DEPTH.
+
+    Composing keeps aliases as shared references (linear in the text); the expanded size is
+    counted once per distinct node, so the check itself stays linear whatever the aliases do.
+    """
+    root = yaml.compose(header, Loader=yaml.SafeLoader)
+    if root is None:
+        return
+    sizes: dict[int, int] = {}
+    stack: list[tuple[yaml.Node, int, bool]] = [(root, 1, False)]
+    while stack:
+        node, depth, expanded = stack.pop()
+        if depth > MAX_YAML_DEPTH:
+            raise YamlTooLarge(f"YAML header refused: nested deeper than {MAX_YAML_DEPTH}")
+        children = _children(node)
+        if expanded:
+            sizes[id(node)] = min(1 + sum(sizes[id(c)] for c in children), MAX_YAML_NODES + 1)
+        elif id(node) not in sizes:
+            stack.append((node, depth, True))
+            stack.extend((c, depth + 1, False) for c in children if id(c) not in sizes)
+    if sizes[id(root)] > MAX_YAML_NODES:
+        raise YamlTooLarge(
+            f"YAML header refused: more than {MAX_YAML_NODES:,} values once aliases are expanded")
+
+
+def _children(node: yaml.Node) -> list[yaml.Node]:
+    if isinstance(node, yaml.MappingNode):
+        return [part for pair in node.value for part in pair]
+    if isinstance(node, yaml.SequenceNode):
+        return list(node.value)
+    return []
+
+
 def parse_card(text: str) -> ParsedCard:
     """Split and parse a README: YAML header through ModelCard, Markdown body kept as text."""
     text = text.replace("\x00", "\ufffd")
-    match = YAML_BLOCK.match(text)
-    body = text[match.end():] if match else text
+    match = REGEX_YAML_BLOCK.search(text)
     if match is None:
-        return ParsedCard(None, body, None)
-    if len(ALIAS.findall(match.group(1))) > MAX_ALIASES:
-        return ParsedCard(None, body, f"YAML header refused: more than {MAX_ALIASES} aliases")
+        return ParsedCard(None, text, None)
+    body = text[match.end():]
     try:
+        check_yaml_budget(match.group(2))
         data = ModelCard(text, ignore_metadata_errors=True).data.to_dict()
-        metadata = json.dumps(data, default=str)
+        metadata = valid_json_text(json.dumps(data, default=str))
     except Exception as exc:  # noqa: BLE001 - any parser failure is data, not a crash
         return ParsedCard(None, body, f"{type(exc).__name__}: {exc}"[:500])
     if len(metadata) > MAX_METADATA_BYTES:
@@ -67,11 +99,22 @@ def parse_card(text: str) -> ParsedCard:
     return ParsedCard(metadata, body, None)
 
 
-def _fetch_one(client: HubClient, model_id: str, sha: str) -> dict:
+def requestable(repo_id: str) -> bool:
+    """Whether the client can request this id (huggingface_hub's own check); anything else
+    (HTML, quotes, `..`, extra slashes) is data to store, never a path to request."""
+    try:
+        validate_repo_id(repo_id)
+    except HFValidationError:
+        return False
+    return True
+
+
+def fetch_card(client: HubClient, model_id: str, sha: str) -> dict:
+    """One card as a `cards` row: fetched and parsed, or the reason it could not be."""
     row = {"model_id": model_id, "sha": sha, "fetched_at": utcnow(), "metadata": None,
            "body": None, "size_bytes": None, "truncated": False, "parse_error": None,
            "fetch_error": None}
-    if not VALID_REPO_ID.match(model_id) or ".." in model_id:
+    if not requestable(model_id):
         row["fetch_error"] = "invalid repo id: not requested"
         return row
     try:
@@ -82,7 +125,7 @@ def _fetch_one(client: HubClient, model_id: str, sha: str) -> dict:
         row["fetch_error"] = "not found"
     except EntryNotFoundError:
         row["fetch_error"] = "no README.md"
-    except (HfHubHTTPError, HubUnavailable) as exc:
+    except (HfHubHTTPError, HubError) as exc:
         row["fetch_error"] = f"failed: {exc}"[:500]
         row["sha"] = None  # not final: retried by the next crawl
     else:
@@ -92,35 +135,27 @@ def _fetch_one(client: HubClient, model_id: str, sha: str) -> dict:
     return row
 
 
-def store_cards(db: Database, rows: list[dict]) -> None:
-    frame = pd.DataFrame(rows, columns=list(rows[0]))
-    with db.transaction() as tx:
-        tx.register("fetched", frame)
-        tx.execute("INSERT OR REPLACE INTO cards SELECT model_id, sha, fetched_at, "
-                   "CAST(metadata AS JSON), body, size_bytes, truncated, parse_error, "
-                   "fetch_error FROM fetched")
-        tx.unregister("fetched")
-
-
 def fetch_cards(
     db: Database,
     client: HubClient,
+    run_id: int,
+    spent: Callable[[], Tally],
     workers: int = 16,
     batch: int = 200,
     on_card: Callable[[dict], None] | None = None,
 ) -> int:
-    """Fetch every pending card; writes in batches, so a killed crawl keeps what it fetched."""
-    pending: list[tuple[str, str]] = db.conn.execute(PENDING_SQL).fetchall()
+    """Fetch every pending card; writes in batches, so a killed crawl keeps what it fetched.
+    `spent()` gives the requests made since the last write, stored with each batch."""
+    pending = db.cards.pending()
     db.release(force=False)
     done = 0
-    with ThreadPoolExecutor(max_workers=workers) as pool:
-        for start in range(0, len(pending), batch):
-            chunk = pending[start:start + batch]
-            rows = list(pool.map(lambda item: _fetch_one(client, *item), chunk))
-            store_cards(db, rows)
-            db.release()
-            done += len(rows)
-            if on_card:
-                for row in rows:
-                    on_card(row)
+    for start in range(0, len(pending), batch):
+        rows = client.map(lambda item: fetch_card(client, *item), pending[start:start + batch],
+                          workers)
+        db.cards.store(rows, run_id, spent())
+        db.release()
+        done += len(rows)
+        if on_card:
+            for row in rows:
+                on_card(row)
     return done

@@ -7,6 +7,8 @@ from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
+from hf_lineage.errors import ConfigError
+
 DEFAULT_ROOTS = Path(__file__).with_name("roots.toml")
 
 
@@ -17,6 +19,8 @@ class Release:
     released: date
     license: str
     models: tuple[str, ...]
+    # What the release's license makes a derivative's name begin with (Llama 3: "Llama 3").
+    naming_prefix: str | None = None
 
 
 @dataclass(frozen=True)
@@ -30,8 +34,17 @@ class Roots:
         return {model: release for release in self.releases for model in release.models}
 
 
+def _naming_prefix(item: dict) -> str | None:
+    """The release's `naming_prefix`: absent, or a non-blank string."""
+    prefix = item.get("naming_prefix")
+    if prefix is not None and (not isinstance(prefix, str) or not prefix.strip()):
+        raise ConfigError(f"release {item.get('name')!r}: naming_prefix must be a non-empty "
+                         f"string, not {prefix!r}")
+    return prefix.strip() if prefix else None
+
+
 def load_roots(path: str | Path | None = None) -> Roots:
-    """Read a roots file; a malformed one raises ValueError naming the problem."""
+    """Read a roots file; a malformed one raises ConfigError naming the problem."""
     path = Path(path) if path else DEFAULT_ROOTS
     try:
         raw = tomllib.loads(path.read_text(encoding="utf-8"))
@@ -48,12 +61,13 @@ def load_roots(path: str | Path | None = None) -> Roots:
                 released=date.fromisoformat(str(item["released"])),
                 license=item.get("license", ""),
                 models=tuple(item.get("models", [])),
+                naming_prefix=_naming_prefix(item),
             )
             for item in raw.get("releases", [])
         )
     except (OSError, tomllib.TOMLDecodeError, KeyError, ValueError) as exc:
-        raise ValueError(f"cannot read roots file {path}: {exc}") from exc
+        raise ConfigError(f"cannot read roots file {path}: {exc}") from exc
     unknown = {r.family for r in releases} - families.keys()
     if unknown:
-        raise ValueError(f"roots file {path}: releases name unknown families {sorted(unknown)}")
+        raise ConfigError(f"roots file {path}: releases name unknown families {sorted(unknown)}")
     return Roots(families=families, organisations=organisations, releases=releases)

@@ -8,78 +8,118 @@ from __future__ import annotations
 
 import sys
 import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
+import duckdb
 from rich.console import Console
 from rich.table import Table
+
+from hf_lineage.errors import (
+    EXIT_INTERNAL,
+    HfLineageError,
+    Interrupted,
+    StorageError,
+    one_line,
+)
+
+if TYPE_CHECKING:
+    from crawler.store.runs import RunRecord
 
 DEFAULT_DB = "data/hub.duckdb"
 err_console = Console(stderr=True)
 
 
-def fail(message: str, code: int = 1) -> None:
-    """One clear line on stderr (never wrapped) and a non-zero exit; no traceback for
-    expected failures."""
+class Cli(click.Group):
+    """The command group; every command's failures end here, mapped once to exit codes
+    (hf_lineage.errors): one line on stderr, the traceback only with -v."""
+
+    def invoke(self, ctx: click.Context) -> object:
+        try:
+            return super().invoke(ctx)
+        except (click.exceptions.Exit, click.ClickException, click.Abort):
+            raise
+        except HfLineageError as exc:
+            _fail(ctx, str(exc), exc.exit_code)
+        except KeyboardInterrupt:
+            _fail(ctx, "interrupted", Interrupted.exit_code, traceback=False)
+        except OSError as exc:  # a read-only folder, a full disk …
+            where = f" {exc.filename}" if exc.filename else ""
+            _fail(ctx, f"cannot use{where}: {exc.strerror or exc}", StorageError.exit_code)
+        except duckdb.IOException as exc:  # the database file: disk full, unreadable …
+            _fail(ctx, f"database: {one_line(exc)}", StorageError.exit_code)
+        except Exception as exc:  # noqa: BLE001 - a bug: say so, keep the traceback for -v
+            _fail(ctx, f"internal error: {type(exc).__name__}: {one_line(exc)} (run with -v "
+                  "for the traceback, and please report it)", EXIT_INTERNAL)
+
+
+def _fail(ctx: click.Context, message: str, code: int, traceback: bool = True) -> None:
+    """One clear line on stderr (never wrapped), the traceback under -v, and the exit code."""
+    if traceback and (ctx.find_root().params.get("verbose")):
+        err_console.print_exception()
     click.echo(f"error: {message}", err=True)
-    sys.exit(code)
+    ctx.exit(code)
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.group(cls=Cli, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(package_name="hf-lineage")
-def main() -> None:
-    """Crawl Hugging Face Hub model metadata into DuckDB and measure model lineages."""
+@click.option("-v", "--verbose", is_flag=True, help="Show the traceback of a failure.")
+def main(verbose: bool) -> None:
+    """Crawl Hugging Face Hub model metadata into DuckDB and measure model lineages.
+
+    Exit codes: 0 done; 1 other failure; 2 usage or configuration; 3 the Hub failed; 4 the
+    database is busy (another crawl); 5 a database or file cannot be read or written;
+    6 analysis (unknown model, refused query); 70 internal error; 130 interrupted.
+    """
+
+
+# -- options shared by several commands --------------------------------------------------------
+def db_option(default: str = DEFAULT_DB) -> Callable:
+    return click.option("--db", "db_path", default=default, show_default=True,
+                        type=click.Path(dir_okay=False), help="The crawl database.")
+
+
+def format_option(*choices: str) -> Callable:
+    return click.option("--format", "fmt", type=click.Choice(choices), default=choices[0],
+                        show_default=True, help="Output format.")
+
+
+@contextmanager
+def analysis_connection(db_path: str) -> Iterator[duckdb.DuckDBPyConnection]:
+    """The crawl at `db_path`, read-only with the lineage views, closed afterwards."""
+    from analysis.db import connect
+
+    conn = connect(db_path)
+    try:
+        yield conn
+    finally:
+        conn.close()
 
 
 # -- analysis commands (tree, sql, report, export) ---------------------------------------------
-# Each opens the crawl read-only (analysis.db.connect); expected failures (missing database,
-# unknown model, refused or bad SQL) end in one line on stderr and exit code 1.
-
-
-def _fail_line(exc: Exception) -> None:
-    """fail() with an exception's message reduced to one line."""
-    from analysis.adhoc import one_line
-
-    fail(one_line(exc))
-
-
-def _analysis_errors() -> tuple[type[Exception], ...]:
-    """The exceptions an analysis command reports as one line instead of a traceback."""
-    import duckdb
-
-    from analysis.db import AnalysisError
-
-    return AnalysisError, duckdb.Error, OSError
-
-
 @main.command()
 @click.argument("model_id")
-@click.option("--db", "db_path", default=DEFAULT_DB, show_default=True, type=click.Path())
+@db_option()
 @click.option("--depth", default=2, show_default=True, type=click.IntRange(min=0),
               help="Generations shown below MODEL_ID (counts always cover the whole tree).")
 @click.option("--max-children", default=10, show_default=True, type=click.IntRange(min=1),
               help="Children shown per node, the most prolific first.")
 def tree(model_id: str, db_path: str, depth: int, max_children: int) -> None:
     """Show MODEL_ID's family tree: descendants with counts, relations and licenses."""
-    from analysis.db import connect
     from analysis.tree import family_tree, render
 
-    try:
-        conn = connect(db_path)
-        try:
-            family = family_tree(conn, model_id, depth)
-        finally:
-            conn.close()
-    except _analysis_errors() as exc:
-        _fail_line(exc)
+    with analysis_connection(db_path) as conn:
+        family = family_tree(conn, model_id, depth)
     Console().print(render(family, max_children))
 
 
 @main.command()
 @click.argument("query")
-@click.option("--db", "db_path", default=DEFAULT_DB, show_default=True, type=click.Path())
-@click.option("--format", "fmt", type=click.Choice(["table", "csv", "json", "parquet"]),
-              default="table", show_default=True)
+@db_option()
+@format_option("table", "csv", "json", "parquet")
 @click.option("--out", "out_path", type=click.Path(dir_okay=False),
               help="Write the result here instead of stdout (required for parquet).")
 @click.option("--max-rows", default=1000, show_default=True, type=click.IntRange(min=1),
@@ -87,19 +127,12 @@ def tree(model_id: str, db_path: str, depth: int, max_children: int) -> None:
 def sql(query: str, db_path: str, fmt: str, out_path: str | None, max_rows: int) -> None:
     """Run one read-only SQL QUERY (lineage views included, see docs/schema.md)."""
     from analysis import adhoc
-    from analysis.db import connect
 
-    try:
-        conn = connect(db_path)
-        try:
-            result = adhoc.run(conn, query)
-        finally:
-            conn.close()
-        if fmt != "table":
-            adhoc.write(result, fmt, Path(out_path) if out_path else None)
-            return
-    except _analysis_errors() as exc:
-        _fail_line(exc)
+    with analysis_connection(db_path) as conn:
+        result = adhoc.run(conn, query)
+    if fmt != "table":
+        adhoc.write(result, fmt, Path(out_path) if out_path else None)
+        return
     table = Table(*result.column_names, caption=f"{result.num_rows:,} rows"
                   + (f", first {max_rows:,} shown" if result.num_rows > max_rows else ""))
     for row in result.slice(0, max_rows).to_pylist():
@@ -112,22 +145,15 @@ def sql(query: str, db_path: str, fmt: str, out_path: str | None, max_rows: int)
 
 
 @main.command()
-@click.option("--db", "db_path", default=DEFAULT_DB, show_default=True, type=click.Path())
+@db_option()
 @click.option("--out", "out_dir", default="report", show_default=True,
               type=click.Path(file_okay=False), help="Directory for report.html and summary.md.")
 def report(db_path: str, out_dir: str) -> None:
     """Write the HTML report (inline SVG charts) and a Markdown summary."""
-    from analysis.db import connect
     from analysis.report import write_report
 
-    try:
-        conn = connect(db_path)
-        try:
-            paths = write_report(conn, out_dir, source=str(db_path))
-        finally:
-            conn.close()
-    except _analysis_errors() as exc:
-        _fail_line(exc)
+    with analysis_connection(db_path) as conn:
+        paths = write_report(conn, out_dir, source=str(db_path))
     for path in paths:
         click.echo(str(path))
 
@@ -135,22 +161,99 @@ def report(db_path: str, out_dir: str) -> None:
 @main.command()
 @click.option("--parquet", "out_dir", required=True, type=click.Path(file_okay=False),
               help="Directory for the Hive-partitioned Parquet datasets.")
-@click.option("--db", "db_path", default=DEFAULT_DB, show_default=True, type=click.Path())
+@db_option()
 def export(out_dir: str, db_path: str) -> None:
     """Export the crawl and its lineage as partitioned Parquet (Spark, Trino, DuckDB)."""
-    from analysis.db import connect
     from analysis.export import export_parquet
 
-    try:
-        conn = connect(db_path)
-        try:
-            written = export_parquet(conn, out_dir)
-        finally:
-            conn.close()
-    except _analysis_errors() as exc:
-        _fail_line(exc)
+    with analysis_connection(db_path) as conn:
+        written = export_parquet(conn, out_dir)
     for name, rows in written.items():
         click.echo(f"{Path(out_dir) / name}\t{rows:,} rows")
+
+
+def _show(frame, fmt: str, caption: str = "") -> None:
+    """A DataFrame on stdout: a table, CSV, or JSON records (missing values as null)."""
+    import pandas as pd
+    import pyarrow as pa
+
+    from analysis import adhoc
+
+    if fmt != "table":
+        cleaned = frame.astype(object).where(pd.notna(frame), None)
+        adhoc.write(pa.Table.from_pandas(cleaned, preserve_index=False), fmt, None)
+        return
+    table = Table(*[str(c).replace("_", " ") for c in frame.columns], caption=caption or None)
+    for row in frame.astype(object).itertuples(index=False):
+        table.add_row(*("–" if v is None or v is pd.NaT or (isinstance(v, float) and v != v)
+                        else str(v.date()) if isinstance(v, pd.Timestamp) else str(v)
+                        for v in row))
+    Console().print(table)
+
+
+@main.command()
+@db_option()
+@click.option("--view", type=click.Choice(["windows", "aligned", "weekly", "daily", "events"]),
+              default="windows", show_default=True,
+              help="windows: derivatives before/after each event; aligned: releases side by "
+              "side from their release day; weekly/daily: new derivatives per period; events: "
+              "the events themselves.")
+@click.option("--release", "releases", multiple=True, metavar="NAME",
+              help="A release to align (repeatable; default every release of the roots).")
+@click.option("--days", default=90, show_default=True, type=click.IntRange(min=0),
+              help="Days after release day the aligned curves cover.")
+@click.option("--window", "window_days", multiple=True, type=click.IntRange(min=1),
+              help="Window in days around each event, or aligned checkpoint (repeatable; "
+              "default 7, 30, 90).")
+@click.option("--level", type=click.Choice(["family", "release"]), default="family",
+              show_default=True, help="Groups of --view weekly/daily.")
+@click.option("--events", "events_path", type=click.Path(dir_okay=False),
+              help="A TOML file of your own events ([[events]] name, date[, family, note]), "
+              "added to crawler/events.toml and the releases.")
+@click.option("--chart", "chart_path", type=click.Path(dir_okay=False),
+              help="Also write the chart as SVG here (aligned: the curves; otherwise the "
+              "weekly derivatives with the events).")
+@format_option("table", "csv", "json")
+def timeline(db_path: str, view: str, releases: tuple[str, ...], days: int,
+             window_days: tuple[int, ...], level: str, events_path: str | None,
+             chart_path: str | None, fmt: str) -> None:
+    """Derivatives over time: around events, aligned on release day, per day or week."""
+    from analysis import events
+    from analysis import timeline as tl
+
+    with analysis_connection(db_path) as conn:
+        if events_path:
+            events.add(conn, events_path)
+        frame = tl.view(conn, view, releases or None, days, window_days or tl.WINDOWS, level,
+                        wide=fmt == "table")
+        if chart_path:
+            Path(chart_path).write_text(tl.chart(conn, view, releases or None, days),
+                                        encoding="utf-8")
+        end = tl.crawl_end(conn)
+    _show(frame, fmt, f"{len(frame):,} rows; data to {end.date() if end is not None else '–'}")
+
+
+@main.command()
+@db_option()
+@click.option("--format", "fmt", type=click.Choice(["table", "csv", "json"]), default="table",
+              show_default=True, help="table: one row per statistic; csv/json: one row per "
+              "statistic and scope, with value, basis, published figure, source and note.")
+def anatomy(db_path: str, fmt: str) -> None:
+    """The Anatomy table: the crawl's lineage statistics beside the published figures."""
+    from analysis import anatomy as an
+
+    with analysis_connection(db_path) as conn:
+        frame = an.anatomy(conn)
+        scope = an.crawl_scope(conn)
+    if fmt != "table":
+        _show(frame, fmt)
+        return
+    _show(an.table(frame), fmt, f"crawl scope: {scope}")
+    for mark, note in an.notes(frame).itertuples(index=False):
+        click.echo(f"[{mark}] {note}")
+    for short, full in an.SOURCES.items():
+        click.echo(f"{short}: {full}")
+    click.echo("definitions: docs/schema.md (the anatomy view) and analysis/anatomy.py")
 
 
 # -- crawler and Hub double commands -----------------------------------------------------------
@@ -158,7 +261,7 @@ def export(out_dir: str, db_path: str) -> None:
 @click.option("--mode", type=click.Choice(["family", "full", "incremental"]), default="family",
               show_default=True, help="family: LLaMA/DeepSeek roots and every descendant; "
               "full: every model on the Hub; incremental: what changed since the last crawl.")
-@click.option("--db", "db_path", default=DEFAULT_DB, show_default=True, type=click.Path())
+@db_option()
 @click.option("--roots", "roots_path", type=click.Path(exists=True, dir_okay=False),
               help="Roots file (default: the shipped crawler/roots.toml).")
 @click.option("--endpoint", envvar="HF_ENDPOINT", help="Hub URL (default: HF_ENDPOINT or "
@@ -180,8 +283,7 @@ def crawl(mode: str, db_path: str, roots_path: str | None, endpoint: str | None,
           cards: bool, workers: int, refresh_counts: bool) -> None:
     """Crawl Hub model metadata, cards and base_model relations into DuckDB."""
     from crawler.crawl import crawl as run_crawl
-    from crawler.errors import CrawlError
-    from crawler.hub import HubClient
+    from crawler.http import HubClient
     from hf_lineage.progress import RichProgress
 
     started = time.monotonic()
@@ -190,19 +292,16 @@ def crawl(mode: str, db_path: str, roots_path: str | None, endpoint: str | None,
                    (("api", api_budget), ("resolvers", resolver_budget)) if value}
         client = HubClient(endpoint=endpoint, budgets=budgets, on_wait=progress.wait)
         try:
-            summary = run_crawl(db_path, mode, roots_path=roots_path, client=client,
-                                progress=progress, hub_size=hub_size, cards=cards,
-                                card_workers=workers, refresh_counts=refresh_counts)
-        except CrawlError as exc:
-            fail(str(exc))
-        except ValueError as exc:
-            fail(str(exc), 2)
+            record = run_crawl(db_path, mode, roots_path=roots_path, client=client,
+                               progress=progress, hub_size=hub_size, cards=cards,
+                               card_workers=workers, refresh_counts=refresh_counts)
         except KeyboardInterrupt:
-            fail("interrupted; run the same command again to resume from the checkpoint", 130)
-    print_summary(summary, db_path, time.monotonic() - started)
+            raise Interrupted("interrupted; run the same command again to resume from the "
+                              "checkpoint") from None
+    print_summary(record, db_path, time.monotonic() - started)
 
 
-def print_summary(summary, db_path: str | Path, elapsed_s: float) -> None:
+def print_summary(summary: RunRecord, db_path: str | Path, elapsed_s: float) -> None:
     """The end-of-crawl table: what was done, by which road, at what cost."""
     table = Table(title=f"crawl run {summary.run_id}: {summary.mode} ({summary.status})")
     table.add_column("", style="bold")
@@ -210,7 +309,7 @@ def print_summary(summary, db_path: str | Path, elapsed_s: float) -> None:
     rows = [
         ("database", str(Path(db_path))),
         ("road taken", summary.strategy or "-"),
-        ("resumed", "yes" if summary.resumed else "no"),
+        ("resumed", f"yes ({summary.segments} segments)" if summary.segments > 1 else "no"),
         ("models seen / new / changed / gone", f"{summary.models_seen:,} / "
          f"{summary.models_new:,} / {summary.models_changed:,} / {summary.models_gone:,}"),
         ("cards fetched", f"{summary.cards_fetched:,}"),
@@ -227,8 +326,7 @@ def print_summary(summary, db_path: str | Path, elapsed_s: float) -> None:
 
 
 @main.command()
-@click.option("--db", "db_path", default="data/demo.duckdb", show_default=True,
-              type=click.Path())
+@db_option("data/demo.duckdb")
 @click.option("--out", "out_dir", default="data/report", show_default=True,
               type=click.Path(), help="Where the report is written.")
 @click.option("--models", "n_models", default=20_000, show_default=True,
@@ -236,7 +334,6 @@ def print_summary(summary, db_path: str | Path, elapsed_s: float) -> None:
 @click.option("--seed", default=0, show_default=True)
 def demo(db_path: str, out_dir: str, n_models: int, seed: int) -> None:
     """Serve a generated Hub locally, crawl it like the real one, and write the report."""
-    from crawler.errors import CrawlError
     from hf_lineage.demo import run_demo
     from hf_lineage.progress import RichProgress
 
@@ -244,10 +341,7 @@ def demo(db_path: str, out_dir: str, n_models: int, seed: int) -> None:
     err_console.print(f"generating a Hub of {n_models:,} models (seed {seed}) and serving it "
                       "on 127.0.0.1 …")
     with RichProgress(err_console) as progress:
-        try:
-            result = run_demo(db_path, out_dir, n_models, seed, progress=progress)
-        except CrawlError as exc:
-            fail(str(exc))
+        result = run_demo(db_path, out_dir, n_models, seed, progress=progress)
     print_summary(result.summary, db_path, time.monotonic() - started)
     Console(soft_wrap=True).print(
         f"\nThe database is [bold]{result.db_path}[/bold]. Query it:\n"

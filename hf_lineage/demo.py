@@ -11,9 +11,10 @@ from pathlib import Path
 
 from analysis.db import connect
 from analysis.report import write_report
-from crawler.crawl import CrawlSummary, crawl
-from crawler.hub import HubClient
+from crawler.crawl import crawl
+from crawler.http import HubClient
 from crawler.progress import Progress
+from crawler.store.runs import RunRecord
 from hub_double.generator import generated_store
 from hub_double.server import HubDouble
 
@@ -24,7 +25,7 @@ LOCAL_BUDGETS = {"api": 1_000_000, "resolvers": 1_000_000}
 @dataclass
 class DemoResult:
     db_path: Path
-    summary: CrawlSummary
+    summary: RunRecord
     hub_models: int
     report: list[Path]
 
@@ -38,9 +39,6 @@ def run_demo(db_path: str | Path, out_dir: str | Path, n_models: int = 20_000, s
         client = HubClient(endpoint=double.url, budgets=LOCAL_BUDGETS,
                            on_wait=progress.wait if progress else None)
         summary = crawl(db_path, "family", client=client, progress=progress)
-    conn = connect(db_path)
-    try:
+    with connect(db_path) as conn:
         report = write_report(conn, out_dir, source=str(db_path))
-    finally:
-        conn.close()
     return DemoResult(Path(db_path), summary, store.count(), report)

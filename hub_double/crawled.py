@@ -4,9 +4,9 @@ Hubs of any size for the analysis tests, without HTTP.
 A full crawl over HTTP costs about 3 ms per card (half a minute for 8,000 models); this writes
 the same rows in a fraction of that through the crawler's own code: the listing pages the
 double would serve (`api.list_models` with the crawler's EXPAND) go through the crawler's
-staging and ingest SQL (`crawler.storage.Database`), the READMEs it would serve through the
-crawler's card parser and writer (`crawler.cards`). Only what a card request answers is
-restated here (gated, no README.md, an id the crawler refuses to request, the size cap);
+staging and ingest SQL (`crawler.store`), the READMEs it would serve through the crawler's
+card parser and card store (`crawler.cards`, `crawler.store.cards`). Only what a card request
+answers is restated here (gated, no README.md, an id the crawler refuses to request, the cap);
 tests/test_crawled_db.py checks the result equals a real crawl over HTTP, row for row.
 """
 
@@ -16,35 +16,35 @@ import json
 from collections.abc import Iterator
 from pathlib import Path
 
-from crawler.cards import VALID_REPO_ID, parse_card, store_cards
-from crawler.ingest import EXPAND
-from crawler.storage import Database, utcnow
+from crawler.cards import parse_card, requestable
+from crawler.clock import utcnow
+from crawler.store import Database, Tally, meta
+from crawler.store.ingest import EXPAND
 from hub_double import api
 from hub_double.store import HubStore
 
+MODE = "full"
 PAGE = 1000  # the largest listing page the Hub serves, as the crawler asks for
 CARD_CAP_BYTES = 1 << 20  # what the crawler's HubClient reads of a README by default
 CARD_BATCH = 1000
-LISTING_CHECKPOINT = "checkpoint:full:listing"
 
 
 def crawled_db(store: HubStore, path: str | Path) -> Path:
     """Write every public model of `store` into a new crawler database at `path`, cards too."""
     with Database(path) as db:
-        run_id = db.start_run("full")
+        run_id = db.runs.start(MODE)
+        checkpoints = meta.Checkpoints(MODE)
         for body, next_cursor in _listing_pages(store):
-            db.stage_page(body, (LISTING_CHECKPOINT, next_cursor or "done"))
-        counts = db.apply_staged_listing(run_id)
-        fetched = 0
+            db.listing.stage_page(body, checkpoints, "listing", next_cursor or "done", run_id,
+                                  Tally())
+        db.listing.apply_staged(run_id, Tally())
         for rows in _card_rows(store):
-            store_cards(db, rows)
-            fetched += len(rows)
-        newest = db.conn.execute("SELECT max(last_modified) FROM models").fetchall()[0][0]
-        db.update_run(run_id, models_seen=counts["seen"], models_new=counts["new"],
-                      cards_fetched=fetched)
-        db.finish_run(run_id, "full", "ok", "written in-process by hub_double.crawled",
-                      {"watermark:last_modified": str(newest) if newest else None,
-                       "scope": "full", "hub_size": str(counts["seen"])})
+            db.cards.store(rows, run_id, Tally())
+        db.runs.count_outcomes(run_id)
+        newest = db.listing.stored_newest()
+        db.runs.finish(run_id, MODE, "ok", "written in-process by hub_double.crawled", None,
+                       {meta.WATERMARK: str(newest) if newest else None, meta.SCOPE: MODE,
+                        meta.HUB_SIZE: str(db.listing.live_models())})
     return Path(path)
 
 
@@ -74,7 +74,7 @@ def _card_row(model_id: str, sha: str, gated: str | None, has_readme: bool, card
     row = {"model_id": model_id, "sha": sha, "fetched_at": utcnow(), "metadata": None,
            "body": None, "size_bytes": None, "truncated": False, "parse_error": None,
            "fetch_error": None}
-    if not VALID_REPO_ID.match(model_id) or ".." in model_id:
+    if not requestable(model_id):
         row["fetch_error"] = "invalid repo id: not requested"
     elif gated:
         row["fetch_error"] = "gated"

@@ -1,8 +1,9 @@
 """Hand-built crawler databases for the analysis tests whose answers are known by construction.
 
-Every database is created from crawler/schema.sql, so the analysis is tested against the schema
-the crawler really writes. Tests that need whole Hubs use generated ones instead, written as a
-full crawl stores them (conftest's `generated_db`, `hub` and `hostile_hub_db`).
+Every database is created from the crawler's schema migrations, so the analysis is tested
+against the schema the crawler really writes. Tests that need whole Hubs use generated ones
+instead, written as a full crawl stores them (conftest's `generated_db`, `hub` and
+`hostile_hub_db`).
 """
 
 from __future__ import annotations
@@ -15,8 +16,7 @@ import duckdb
 import pandas as pd
 
 from crawler.roots import Roots
-
-SCHEMA = Path(__file__).resolve().parents[1] / "crawler" / "schema.sql"
+from crawler.store.database import migrations
 
 MODEL_DEFAULTS: dict[str, object] = {
     "created_at": datetime(2024, 1, 1),
@@ -33,7 +33,8 @@ MODEL_DEFAULTS: dict[str, object] = {
 def create_db(path: str | Path) -> duckdb.DuckDBPyConnection:
     """A fresh, writable database with the crawler's schema."""
     conn = duckdb.connect(str(path))
-    conn.execute(SCHEMA.read_text(encoding="utf-8"))
+    for step in migrations().values():
+        conn.execute(step)
     return conn
 
 
@@ -68,6 +69,12 @@ def add_edges(conn: duckdb.DuckDBPyConnection, edges: list[tuple]) -> None:
 
 def add_tags(conn: duckdb.DuckDBPyConnection, tags: list[tuple[str, str]]) -> None:
     _insert(conn, "model_tags", pd.DataFrame(tags, columns=["model_id", "tag"]))
+
+
+def add_snapshots(conn: duckdb.DuckDBPyConnection, rows: list[tuple]) -> None:
+    """Insert (run_id, model_id, taken_at, downloads) snapshot rows."""
+    _insert(conn, "snapshots", pd.DataFrame(rows, columns=["run_id", "model_id", "taken_at",
+                                                           "downloads"]))
 
 
 def add_cards(conn: duckdb.DuckDBPyConnection, cards: list[dict]) -> None:
@@ -139,7 +146,8 @@ def lineage_graph(path: str | Path) -> Path:
 
 
 def license_roots() -> Roots:
-    """Llama 2, Llama 3.1 (community licenses), DeepSeek-V2 ('other') and DeepSeek-R1 (MIT)."""
+    """Llama 2, Llama 3.1 (community licenses; 3.1 names must begin with "Llama"),
+    DeepSeek-V2 ('other') and DeepSeek-R1 (MIT)."""
     from crawler.roots import Release
 
     return Roots(
@@ -147,7 +155,8 @@ def license_roots() -> Roots:
         organisations={},
         releases=(
             Release("llama", "Llama 2", date(2023, 7, 18), "llama2", ("meta-llama/L2",)),
-            Release("llama", "Llama 3.1", date(2024, 7, 23), "llama3.1", ("meta-llama/L31",)),
+            Release("llama", "Llama 3.1", date(2024, 7, 23), "llama3.1", ("meta-llama/L31",),
+                    naming_prefix="Llama"),
             Release("deepseek", "DeepSeek-V2", date(2024, 5, 6), "other", ("deepseek-ai/V2",)),
             Release("deepseek", "DeepSeek-R1", date(2025, 1, 20), "mit", ("deepseek-ai/R1",)),
         ),
@@ -187,25 +196,149 @@ def license_graph(path: str | Path) -> Path:
     return Path(path)
 
 
-def openness_graph(path: str | Path) -> Path:
-    """Three fine-tunes of a Llama 2 root showing all, half and none of the openness evidence."""
+# model, parent, creation day: derivatives of tiny_roots() around their releases
+TIMELINE_MODELS = [
+    ("meta-llama/L2", None, "2023-07-18"), ("meta-llama/L31", None, "2024-07-23"),
+    ("deepseek-ai/R1", None, "2025-01-20"),
+    ("deepseek-ai/R1-Distill-Llama", "meta-llama/L31", "2025-01-20"),
+    ("t/a", "meta-llama/L2", "2023-07-17"), ("t/b", "meta-llama/L2", "2023-07-18"),
+    ("t/c", "meta-llama/L2", "2023-07-25"), ("t/d", "meta-llama/L2", "2023-08-20"),
+    ("t/e", "meta-llama/L31", "2024-07-23"), ("t/f", "meta-llama/L31", "2024-07-30"),
+    ("t/g", "deepseek-ai/R1", "2025-01-21"), ("t/h", "deepseek-ai/R1", "2025-02-25"),
+    ("t/i", "deepseek-ai/R1", "2025-03-10"), ("t/j", "deepseek-ai/R1-Distill-Llama", "2025-01-27"),
+]
+TIMELINE_CRAWL = datetime(2025, 3, 1, 6, 0)
+
+
+def timeline_graph(path: str | Path) -> Path:
+    """TIMELINE_MODELS under tiny_roots(), crawled on TIMELINE_CRAWL (the data's end)."""
     conn = create_db(path)
-    add_models(conn, [
-        {"id": "meta-llama/L2", "license": "llama2"},
-        {"id": "o/full", "license": "apache-2.0",
-         "card_data": {"base_model": "meta-llama/L2", "datasets": ["a/b"],
-                       "model-index": [{"name": "o/full", "results": []}]}},
-        {"id": "o/half", "license": "mit", "card_data": {"datasets": "a/b", "base_model": []}},
-        {"id": "o/none", "license": "llama2", "card_data": {"datasets": [], "model-index": None}},
-    ])
-    add_edges(conn, [(m, "meta-llama/L2", "finetune") for m in ("o/full", "o/half", "o/none")])
-    add_tags(conn, [("o/full", "arxiv:2302.13971"), ("o/none", "license:llama2")])
+    add_models(conn, [{"id": m, "created_at": datetime.fromisoformat(day)}
+                      for m, _, day in TIMELINE_MODELS])
+    add_edges(conn, [(m, parent, "finetune") for m, parent, _ in TIMELINE_MODELS if parent])
+    conn.execute("INSERT INTO crawl_runs (run_id, mode, started_at, status) "
+                 "VALUES (1, 'family', ?, 'ok')", [TIMELINE_CRAWL])
+    conn.close()
+    return Path(path)
+
+
+# model, license, README bytes (None: no cards row; 'gated' / 'no README.md': that fetch error),
+# downloads: under tiny_roots(), with the edges of ANATOMY_EDGES
+ANATOMY_MODELS = [
+    ("meta-llama/L2", "llama2", 5000, 10000), ("meta-llama/L31", "llama3.1", "gated", 5000),
+    ("deepseek-ai/R1", "mit", 8000, 3000),
+    ("deepseek-ai/R1-Distill-Llama", "mit", "no README.md", 1000),
+    ("a/ft", "llama2", 1000, 100), ("a/ft-q", None, 2, 50), ("a/lora", "apache-2.0", 400, 10),
+    ("a/merge", "llama2", None, 5), ("a/ft2", "mit", 3000, 1), ("r/ft", "mit", 600, 20),
+    ("r/q", "mit", 300, 0), ("x/base", "apache-2.0", 100, 7), ("x/ft", "mit", 50, 3),
+]
+ANATOMY_EDGES = [
+    ("deepseek-ai/R1-Distill-Llama", "meta-llama/L31", "finetune"),
+    ("a/ft", "meta-llama/L2", "finetune"), ("a/ft-q", "a/ft", "quantized"),
+    ("a/lora", "meta-llama/L2", "adapter"), ("a/merge", "a/ft", "merge"),
+    ("a/merge", "a/lora", "merge"), ("a/ft2", "a/ft", "finetune"),
+    ("r/ft", "deepseek-ai/R1", "finetune"), ("r/q", "deepseek-ai/R1", "quantized"),
+    ("x/ft", "x/base", "finetune"), ("a/ft", "a/ft", "finetune"),
+]
+
+
+def anatomy_graph(path: str | Path, scope: str | None = None) -> Path:
+    """ANATOMY_MODELS and ANATOMY_EDGES; `scope` is stored as meta.scope when given."""
+    conn = create_db(path)
+    add_models(conn, [{"id": m, "license": lic, "downloads": dl}
+                      for m, lic, _, dl in ANATOMY_MODELS])
+    add_edges(conn, ANATOMY_EDGES)
     add_cards(conn, [
-        {"model_id": "o/full", "body": "x" * 1500,
-         "metadata": {"base_model": "meta-llama/L2", "datasets": ["a/b"],
-                      "model-index": [{"name": "o/full", "results": []}]}},
-        {"model_id": "o/half", "body": "See https://arxiv.org/abs/2302.13971",
-         "metadata": {"datasets": "a/b", "base_model": []}},
-    ])
+        {"model_id": m, "body": "x" * card, "size_bytes": card} if isinstance(card, int)
+        else {"model_id": m, "fetch_error": card}
+        for m, _, card, _ in ANATOMY_MODELS if card is not None])
+    if scope:
+        conn.execute("INSERT INTO meta VALUES ('scope', ?)", [scope])
+    conn.close()
+    return Path(path)
+
+
+def naming_roots() -> Roots:
+    """Llama 2 (no naming rule), Llama 3 ("Llama 3"), Llama 3.1 ("Llama") and DeepSeek-R1."""
+    from crawler.roots import Release
+
+    return Roots(
+        families={"llama": "LLaMA", "deepseek": "DeepSeek"},
+        organisations={},
+        releases=(
+            Release("llama", "Llama 2", date(2023, 7, 18), "llama2", ("meta-llama/L2",)),
+            Release("llama", "Llama 3", date(2024, 4, 18), "llama3", ("meta-llama/L3",),
+                    naming_prefix="Llama 3"),
+            Release("llama", "Llama 3.1", date(2024, 7, 23), "llama3.1", ("meta-llama/L31",),
+                    naming_prefix="Llama"),
+            Release("deepseek", "DeepSeek-R1", date(2025, 1, 20), "mit", ("deepseek-ai/R1",)),
+        ),
+    )
+
+
+# child, its parents, the governing release and whether the name complies (None: no rule)
+NAMING_CASES = [
+    ("n/Llama-3-chat", ("meta-llama/L3",), "Llama 3", True),
+    ("n/llama3_sft", ("meta-llama/L3",), "Llama 3", True),
+    ("n/LLAMA.3.1-dpo", ("meta-llama/L3",), "Llama 3", True),
+    ("n/Llama-30B-chat", ("meta-llama/L3",), "Llama 3", False),
+    ("n/Llama-chat", ("meta-llama/L3",), "Llama 3", False),
+    ("n/Meta-Llama-3-ft", ("meta-llama/L3",), "Llama 3", False),
+    ("n/Llama3.1-ft", ("meta-llama/L31",), "Llama 3.1", True),
+    ("n/llamafied", ("meta-llama/L31",), "Llama 3.1", True),
+    ("n/my-llama", ("meta-llama/L31",), "Llama 3.1", False),
+    ("n/Llama-merge", ("meta-llama/L3", "meta-llama/L31"), "Llama 3.1", True),
+    ("n/Llama-r1-merge", ("meta-llama/L31", "deepseek-ai/R1"), "Llama 3.1", True),
+    ("n/Llama-3-grandchild", ("n/Llama-merge",), "Llama 3.1", True),
+    ("n/Reasoner", ("deepseek-ai/R1",), None, None),
+    ("n/two-only", ("meta-llama/L2",), None, None),
+]
+
+
+def naming_graph(path: str | Path) -> Path:
+    """One derivative per naming case (NAMING_CASES) under naming_roots()."""
+    conn = create_db(path)
+    roots = ["meta-llama/L2", "meta-llama/L3", "meta-llama/L31", "deepseek-ai/R1"]
+    add_models(conn, [{"id": m} for m in roots] + [{"id": c} for c, *_ in NAMING_CASES])
+    add_edges(conn, [(child, parent, "finetune")
+                     for child, parents, _, _ in NAMING_CASES for parent in parents])
+    conn.close()
+    return Path(path)
+
+
+FULL_CARD = {"model-index": [{"name": "m", "results": [{"dataset": {"name": "MMLU"}}]}],
+             "datasets": ["a/b"]}
+# model, parent, license, library, tags, card metadata, card body (None: no cards row)
+OPENNESS_MODELS = [
+    ("o/full", "deepseek-ai/R1", "apache-2.0", "transformers",
+     ["safetensors", "arxiv:2501.12948", "dataset:a/b"], FULL_CARD,
+     "Code: https://github.com/o/full/ and https://arxiv.org/abs/1910.09700"),
+    ("o/no-eval", "deepseek-ai/R1", "mit", "transformers",
+     ["safetensors", "arxiv:2501.12948", "dataset:a/b"], {"datasets": ["a/b"]}, "card text"),
+    ("o/template", "deepseek-ai/R1", "mit", "transformers",
+     ["safetensors", "arxiv:1910.09700", "dataset:a/b"], {"model-index": [{"name": "m"}]},
+     "Carbon: https://arxiv.org/abs/1910.09700"),
+    ("o/relabel", "meta-llama/L2", "apache-2.0", "transformers",
+     ["pytorch", "arxiv:2307.09288", "dataset:a/b"], FULL_CARD,
+     "See https://arxiv.org/pdf/2307.09288 and gitlab.com/o/relabel/"),
+    ("o/gguf", "deepseek-ai/R1", "MIT", "gguf", [], {}, "x"),
+    ("o/none", "meta-llama/L31", None, None, [], None, None),
+    ("o/cc", "deepseek-ai/R1", "cc-by-4.0", "peft", ["safetensors", "arxiv:2501.12948"],
+     {"datasets": "a/b", "model-index": [{"name": "m", "results": []}]}, "ok"),
+]
+
+
+def openness_graph(path: str | Path) -> Path:
+    """OPENNESS_MODELS below license_roots()' releases: one model per openness rule."""
+    conn = create_db(path)
+    add_models(conn, [{"id": "meta-llama/L2", "license": "llama2"},
+                      {"id": "meta-llama/L31", "license": "llama3.1"},
+                      {"id": "deepseek-ai/R1", "license": "mit"}]
+               + [{"id": m, "license": lic, "library_name": lib, "card_data": meta}
+                  for m, _, lic, lib, _, meta, _ in OPENNESS_MODELS])
+    add_edges(conn, [(m, parent, "finetune") for m, parent, *_ in OPENNESS_MODELS])
+    add_tags(conn, [(m, t) for m, _, _, _, tags, _, _ in OPENNESS_MODELS for t in tags])
+    add_cards(conn, [{"model_id": m, "body": body, "size_bytes": len(body), "metadata": meta}
+                     for m, _, _, _, _, meta, body in OPENNESS_MODELS if body is not None])
     conn.close()
     return Path(path)

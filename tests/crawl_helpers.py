@@ -7,7 +7,7 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
-from crawler.hub import HubClient, RetryPolicy
+from crawler.http import HubClient, RetryPolicy
 
 AMPLE = {"api": 10**7, "resolvers": 10**7}
 FAST_RETRY = RetryPolicy(attempts=8, base_wait_s=0.01, max_wait_s=0.2, timeout_s=5)

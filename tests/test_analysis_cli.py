@@ -13,6 +13,7 @@ from click.testing import CliRunner
 from analysis.db import connect
 from analysis.tree import family_tree
 from hf_lineage.cli import main
+from hf_lineage.errors import AnalysisError, ConfigError
 
 
 @pytest.fixture(scope="module")
@@ -21,11 +22,11 @@ def db(hostile_hub_db) -> Path:
 
 
 def run(*args: str):
-    return CliRunner().invoke(main, [str(a) for a in args])
+    return CliRunner().invoke(main, [str(a) for a in args], env={"COLUMNS": "250"})
 
 
-def assert_one_line_error(result, fragment: str) -> None:
-    assert result.exit_code == 1, result.output
+def assert_one_line_error(result, fragment: str, code: int = AnalysisError.exit_code) -> None:
+    assert result.exit_code == code, result.output
     assert "Traceback" not in result.output
     lines = [line for line in result.stderr.splitlines() if line.strip()]
     assert len(lines) == 1 and fragment in lines[0], result.stderr
@@ -95,7 +96,8 @@ def test_sql_refuses_writes_and_changes_nothing(db):
                       "CREATE TABLE x AS SELECT 1", "ATTACH 'other.duckdb'",
                       "COPY models TO 'models.csv'", "SELECT 1; DROP TABLE models"):
         result = run("sql", statement, "--db", db)
-        assert result.exit_code == 1 and "Traceback" not in result.output, statement
+        assert result.exit_code == AnalysisError.exit_code, statement
+        assert "Traceback" not in result.output, statement
     assert_one_line_error(run("sql", "DROP TABLE models", "--db", db), "refused: DROP")
     assert hashlib.sha256(db.read_bytes()).hexdigest() == before
     count = run("sql", "SELECT count(*) AS n FROM models", "--db", db, "--format", "json")
@@ -118,3 +120,56 @@ def test_report_and_export_print_what_they_wrote(db, tmp_path):
     assert "models" in result.stdout and (tmp_path / "parquet" / "models").is_dir()
     assert_one_line_error(run("report", "--db", tmp_path / "missing.duckdb"),
                           "database not found")
+
+
+def test_timeline_views_and_formats(db, tmp_path):
+    table = run("timeline", "--db", db)
+    assert table.exit_code == 0, table.output
+    assert "Llama 3.1" in table.stdout and "before 30" in table.stdout
+    rows = json.loads(run("timeline", "--db", db, "--format", "json", "--window", "7").stdout)
+    assert {r["window"] for r in rows} == {7}
+    assert {"event", "date", "family", "before", "after", "complete"} <= set(rows[0])
+    curves = run("timeline", "--db", db, "--view", "aligned", "--release", "DeepSeek-R1",
+                 "--release", "Llama 2", "--days", "30", "--format", "csv")
+    lines = curves.stdout.splitlines()
+    assert lines[0].startswith("release,family,released,day,new_derivatives,cumulative")
+    assert len(lines) == 1 + 2 * 31
+    chart = tmp_path / "aligned.svg"
+    summary = run("timeline", "--db", db, "--view", "aligned", "--release", "Llama 2",
+                  "--chart", chart)
+    assert summary.exit_code == 0 and "by day 90" in summary.stdout
+    assert chart.read_text().startswith("<svg")
+    weekly = run("timeline", "--db", db, "--view", "weekly", "--level", "release",
+                 "--format", "csv")
+    assert weekly.stdout.splitlines()[0] == "family,release,period_start,new_derivatives,cumulative"
+
+
+def test_timeline_user_events_and_errors(db, tmp_path):
+    mine = tmp_path / "mine.toml"
+    mine.write_text('[[events]]\nname = "Paper"\ndate = 2024-08-01\nfamily = "llama"\n')
+    rows = json.loads(run("timeline", "--db", db, "--view", "events", "--events", mine,
+                          "--format", "json").stdout)
+    assert {"Paper", "Alpaca", "Llama 3.1"} <= {r["name"] for r in rows}
+    bad = tmp_path / "bad.toml"
+    bad.write_text('[[events]]\nname = "Paper"\ndate = "2024-08-32"\n')
+    assert_one_line_error(run("timeline", "--db", db, "--events", bad),
+                          "entry 1 ('Paper'): date '2024-08-32' is not a date",
+                          ConfigError.exit_code)
+    assert_one_line_error(run("timeline", "--db", db, "--view", "aligned", "--release", "L9"),
+                          "unknown release 'L9'")
+
+
+def test_anatomy_table_and_formats(db):
+    table = run("anatomy", "--db", db)
+    assert table.exit_code == 0, table.output
+    assert "573,653" in table.stdout and "whole crawl" in table.stdout
+    assert "Laufer, Oderinwale & Kleinberg" in table.stdout
+    # a full crawl measures every statistic (the family-crawl note: test_analysis_anatomy)
+    assert "crawl scope: full" in table.stdout and "cannot be measured" not in table.stdout
+    rows = json.loads(run("anatomy", "--db", db, "--format", "json").stdout)
+    scopes = {r["scope"] for r in rows}
+    assert scopes == {"whole crawl", "LLaMA", "DeepSeek"}
+    changed = [r for r in rows if r["key"] == "license_changed"]
+    assert all(r["published"] == 0.198 for r in changed) and changed[0]["value"] is not None
+    header = run("anatomy", "--db", db, "--format", "csv").stdout.splitlines()[0]
+    assert header.startswith("statistic,key,scope,family,value,unit,basis")

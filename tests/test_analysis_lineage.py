@@ -9,8 +9,9 @@ import pandas as pd
 import pytest
 
 from analysis import lineage
-from analysis.db import AnalysisError, connect
+from analysis.db import connect
 from crawler.roots import load_roots
+from hf_lineage.errors import AnalysisError
 from tests.analysis_fixtures import tiny_roots
 
 

@@ -10,6 +10,7 @@ import pandas as pd
 import pytest
 
 from analysis import metrics
+from hf_lineage.errors import AnalysisError
 from tests import analysis_oracle as oracle
 
 LEVELS = ["family", "release"]
@@ -30,9 +31,11 @@ def as_dict(frame: pd.DataFrame, key: str, value: str) -> dict:
 
 def test_sizes_by_construction(hand):
     got = metrics.sizes(hand, "family").set_index("family")
-    assert got.loc["llama"].to_dict() == {"roots": 3, "direct_children": 7, "descendants": 12,
+    assert got.loc["llama"].to_dict() == {"models": 15, "roots": 3, "roots_not_crawled": 0,
+                                          "direct_children": 7, "descendants": 12,
                                           "authors": 10, "bridges": 2, "max_depth": 3}
-    assert got.loc["deepseek"].to_dict() == {"roots": 2, "direct_children": 1, "descendants": 1,
+    assert got.loc["deepseek"].to_dict() == {"models": 3, "roots": 2, "roots_not_crawled": 0,
+                                             "direct_children": 1, "descendants": 1,
                                              "authors": 1, "bridges": 1, "max_depth": 1}
     releases = metrics.sizes(hand, "release").set_index("release")
     assert releases["descendants"].to_dict() == {"Llama 2": 7, "Llama 3.1": 5, "(unlisted)": 0,
@@ -71,6 +74,14 @@ def test_downloads_by_construction(hand):
         "deepseek-ai/R1-Distill-Llama", "meta-llama/Guard", "a/ft1"]
 
 
+def test_top_derivatives_of_one_relation_with_formats(hand):
+    top = metrics.top_derivatives(hand, "family", 10, relation="quantized")
+    assert top[["family", "model_id", "format"]].values.tolist() == [
+        ["llama", "b/q1-GGUF", "GGUF"]]
+    every = metrics.top_derivatives(hand, "family", 3)
+    assert every["format"].isna().sum() == len(every) - (every.relation == "quantized").sum()
+
+
 def test_milestones_and_bridges(hand):
     got = metrics.milestones(hand, "release", counts=(1, 2, 100)).set_index("release")
     # models are created a day apart in listing order: a/ft1 (2024-01-07) is the first Llama 2
@@ -85,7 +96,7 @@ def test_milestones_and_bridges(hand):
 
 
 def test_unknown_level_is_refused(hand):
-    with pytest.raises(ValueError, match="level"):
+    with pytest.raises(AnalysisError, match="level"):
         metrics.sizes(hand, "family; DROP TABLE models")
 
 
@@ -103,8 +114,11 @@ def test_sizes_match_oracle(hub, level):
     m = joined(conn, h, level)
     d = m[m.depth > 0]
     bridges = oracle.model_roots(h).groupby("model_id")["family"].nunique() > 1
+    crawled = m[m.id.notna()]
     want = pd.DataFrame({
-        "roots": m[m.depth == 0].groupby(keys).size(),
+        "models": crawled.groupby(keys).size(),
+        "roots": crawled[crawled.depth == 0].groupby(keys).size(),
+        "roots_not_crawled": m[(m.depth == 0) & m.id.isna()].groupby(keys).size(),
         "direct_children": m[m.depth == 1].groupby(keys).size(),
         "descendants": d.groupby(keys).size(),
         "authors": d.groupby(keys)["author"].nunique(),

@@ -6,8 +6,9 @@ import duckdb
 import pytest
 
 from crawler.crawl import crawl
-from crawler.errors import CrawlError, CrawlLocked
-from crawler.storage import Database
+from crawler.store import Database
+from crawler.store.database import migrations, schema_version
+from hf_lineage.errors import ConfigError, CrawlLocked, StorageError
 from tests.crawl_helpers import assert_same_tables, fast_client
 from tests.hub_rows import model_row, store_of
 
@@ -99,7 +100,7 @@ def test_a_second_crawl_on_the_same_database_exits_untouched(serve, tmp_path):
 
 def test_incremental_needs_a_previous_crawl(serve, tmp_path):
     serve(messy_family())
-    with pytest.raises(CrawlError, match="run a family or full crawl first"):
+    with pytest.raises(ConfigError, match="run a family or full crawl first"):
         crawl(tmp_path / "hub.duckdb", "incremental", client=fast_client())
 
 
@@ -119,8 +120,28 @@ def test_recrawl_is_idempotent_and_fetches_no_unchanged_card(serve, tmp_path):
 def test_schema_is_versioned_and_a_newer_database_is_refused(tmp_path):
     db = tmp_path / "hub.duckdb"
     with Database(db) as database:
-        assert database.get_meta("schema_version") == "1"
+        assert database.get_meta("schema_version") == str(schema_version())
         database.set_meta("schema_version", "99")
     for _ in range(2):  # the second attempt would find the lock held if the first leaked it
-        with pytest.raises(CrawlError, match="newer than this hf-lineage"):
+        with pytest.raises(StorageError, match="newer than this hf-lineage"):
             Database(db).acquire()
+
+
+def test_a_version_1_database_keeps_its_checkpoints_when_migrated(tmp_path):
+    db = tmp_path / "hub.duckdb"
+    conn = duckdb.connect(str(db))
+    conn.execute(migrations()[1])
+    conn.execute("INSERT INTO meta VALUES ('schema_version', '1'), "
+                 "('checkpoint:family:org:meta-llama', 'http://hub/next?cursor=x'), "
+                 "('checkpoint:incremental:listing', 'done'), ('running:family', '3'), "
+                 "('watermark:last_modified', '2025-01-01 00:00:00')")
+    conn.close()
+    with Database(db) as database:
+        conn = database.conn
+        assert sorted(conn.execute("SELECT * FROM checkpoints").fetchall()) == [
+            ("family", "org:meta-llama", "http://hub/next?cursor=x"),
+            ("incremental", "listing", "done")]
+        assert database.runs.interrupted("family") == 3
+        assert database.get_meta("watermark:last_modified") == "2025-01-01 00:00:00"
+        assert conn.execute("SELECT count(*) FROM meta WHERE key LIKE 'checkpoint:%'"
+                            ).fetchone()[0] == 0

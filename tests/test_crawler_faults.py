@@ -8,8 +8,8 @@ import duckdb
 import pytest
 
 from crawler.crawl import crawl
-from crawler.errors import HubUnavailable
-from crawler.ratelimit import RateLimiter
+from crawler.http import RateLimiter
+from hf_lineage.errors import HubUnavailable
 from hub_double.faults import Fault, Quota
 from tests.crawl_helpers import assert_same_tables, fast_client
 from tests.hub_rows import numbered_store

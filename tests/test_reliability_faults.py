@@ -14,7 +14,7 @@ import pandas as pd
 import pytest
 
 from crawler.crawl import crawl
-from crawler.hub import RetryPolicy
+from crawler.http import RetryPolicy
 from hub_double.faults import Fault
 from tests.crawl_helpers import assert_same_tables, fast_client
 from tests.hub_rows import model_row

@@ -85,7 +85,7 @@ def test_alias_bomb_is_refused_before_it_expands():
 def test_a_50_mb_readme_is_read_with_bounded_memory(serve):
     double = serve(store_of([model_row("h/huge", 1, card=b"x" * BIG)]))
     probe = (
-        "import json, tracemalloc; from crawler.hub import HubClient\n"
+        "import json, tracemalloc; from crawler.http import HubClient\n"
         "tracemalloc.start()\n"
         f"card = HubClient(endpoint={double.url!r}).fetch_card('h/huge', None)\n"
         "print(json.dumps([card.truncated, card.size_bytes, len(card.text),"

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import duckdb
 
-from crawler.storage import connect_with_retry
+from crawler.store import connect_with_retry
 from tests.hub_rows import model_row, store_of
 from tests.test_crawler_resume import crawl_command
 

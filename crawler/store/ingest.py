@@ -2,7 +2,8 @@
 
 DuckDB parses the page body itself (`from_json`), so ingest costs no Python per model. The
 normalisation of messy metadata lives here, in one place:
-- dates: the Hub's `...Z` strings, as naive UTC;
+- dates: ISO 8601 strings as naive UTC, offsets honoured; impossible ones (unparseable, before
+  2000, more than a day in the future) NULL, so one bad date cannot move a watermark;
 - gated: false -> NULL, else 'auto' / 'manual';
 - license: the card's `license` (a string, or the first of a list), else the `license:` tag;
 - base_model edges: the card's `base_model` (string or list of strings; URLs reduced to repo
@@ -24,7 +25,20 @@ EXPAND = [
 
 _REPO_ID = r"^[A-Za-z0-9][A-Za-z0-9._-]*(/[A-Za-z0-9._-]+)?$"
 
-_STAGE = """
+NOW_UTC = "make_timestamp(epoch_us(now()))"
+
+
+def _hub_time(value: str) -> str:
+    """SQL: an ISO 8601 time from the Hub as naive UTC, offsets honoured; impossible ones
+    (unparseable, before 2000, or more than a day ahead of now) as NULL."""
+    utc = f"make_timestamp(epoch_us(TRY_CAST({value} AS TIMESTAMPTZ)))"
+    return (f"CASE WHEN {utc} BETWEEN TIMESTAMP '2000-01-01' AND {NOW_UTC} + INTERVAL 1 DAY "
+            f"THEN {utc} END")
+
+
+# One listing page (a JSON array, parameter 1) as the temp table `page`, one row per model.
+# Items that are not objects or have no id keep a NULL id: the caller refuses such a page.
+STAGE_PAGE = f"""
 CREATE OR REPLACE TEMP TABLE page AS
 WITH raw AS (SELECT unnest(from_json(?::JSON, '["JSON"]')) AS j),
 items AS (
@@ -32,8 +46,8 @@ items AS (
         coalesce(j->>'id', j->>'modelId') AS id,
         coalesce(j->>'author', CASE WHEN contains(coalesce(j->>'id', ''), '/')
                                     THEN split_part(j->>'id', '/', 1) END) AS author,
-        TRY_CAST(replace(j->>'createdAt', 'Z', '') AS TIMESTAMP) AS created_at,
-        TRY_CAST(replace(j->>'lastModified', 'Z', '') AS TIMESTAMP) AS last_modified,
+        {_hub_time("j->>'createdAt'")} AS created_at,
+        {_hub_time("j->>'lastModified'")} AS last_modified,
         j->>'sha' AS sha,
         TRY_CAST(j->>'downloads' AS BIGINT) AS downloads,
         TRY_CAST(j->>'downloadsAllTime' AS BIGINT) AS downloads_all_time,
@@ -49,7 +63,6 @@ items AS (
              ELSE []::VARCHAR[] END AS tags,
         CASE WHEN json_type(j->'cardData') = 'OBJECT' THEN j->'cardData' END AS card_data
     FROM raw
-    WHERE coalesce(j->>'id', j->>'modelId') IS NOT NULL
 )
 SELECT
     items.*,
@@ -69,7 +82,7 @@ FROM items
 QUALIFY row_number() OVER (PARTITION BY id ORDER BY last_modified DESC NULLS LAST) = 1
 """
 
-_COUNT = """
+COUNT_PAGE = """
 SELECT count(*),
        count(*) FILTER (WHERE m.id IS NULL),
        count(*) FILTER (WHERE m.id IS NOT NULL AND m.sha IS DISTINCT FROM p.sha)
@@ -82,7 +95,7 @@ _MODEL_COLUMNS = (
     "license_name, license_link, card_data"
 )
 
-_MODELS = f"""
+UPSERT_MODELS = f"""
 INSERT INTO models (id, {_MODEL_COLUMNS}, first_seen_run, last_seen_run, gone)
 SELECT id, {_MODEL_COLUMNS}, $run_id, $run_id, false FROM page
 ON CONFLICT (id) DO UPDATE SET
@@ -91,15 +104,14 @@ ON CONFLICT (id) DO UPDATE SET
     gone = false
 """
 
-_TAGS_DELETE = "DELETE FROM model_tags WHERE model_id IN (SELECT id FROM page)"
-_TAGS = """
+DELETE_TAGS = "DELETE FROM model_tags WHERE model_id IN (SELECT id FROM page)"
+INSERT_TAGS = """
 INSERT INTO model_tags
 SELECT DISTINCT id, tag FROM (SELECT id, unnest(tags) AS tag FROM page) WHERE tag <> ''
 """
 
-_EDGES_DELETE = "DELETE FROM edges WHERE child IN (SELECT id FROM page)"
-_EDGES = f"""
-INSERT INTO edges
+DELETE_EDGES = "DELETE FROM edges WHERE child IN (SELECT id FROM page)"
+EDGES_OF_PAGE = f"""
 WITH tag_split AS (
     SELECT id AS child, substr(tag, 12) AS rest
     FROM (SELECT id, unnest(tags) AS tag FROM page)
@@ -154,7 +166,9 @@ LEFT JOIN valid_tag t USING (child, parent)
 QUALIFY row_number() OVER (PARTITION BY p.child, p.parent) = 1
 """
 
-_SNAPSHOTS = """
+INSERT_EDGES = "INSERT INTO edges " + EDGES_OF_PAGE
+
+INSERT_SNAPSHOTS = """
 INSERT INTO snapshots
 SELECT $run_id, id, $now, downloads, likes FROM page
 WHERE id NOT IN (SELECT model_id FROM snapshots WHERE run_id = $run_id)
@@ -162,7 +176,7 @@ WHERE id NOT IN (SELECT model_id FROM snapshots WHERE run_id = $run_id)
 
 # Refreshing downloads and likes: a light listing (only these properties) updates stored models.
 COUNT_EXPAND = ["downloads", "downloadsAllTime", "likes", "trendingScore"]
-_COUNTS_STAGE = """
+STAGE_COUNTS = """
 CREATE OR REPLACE TEMP TABLE counts AS
 SELECT j->>'id' AS id,
        TRY_CAST(j->>'downloads' AS BIGINT) AS downloads,
@@ -173,36 +187,20 @@ FROM (SELECT unnest(from_json(?::JSON, '["JSON"]')) AS j)
 WHERE j->>'id' IN (SELECT id FROM models)
 QUALIFY row_number() OVER (PARTITION BY j->>'id') = 1
 """
-_COUNTS_UPDATE = """
+UPDATE_COUNTS = """
 UPDATE models SET downloads = c.downloads, downloads_all_time = c.downloads_all_time,
                   likes = c.likes, trending_score = c.trending_score
 FROM counts c WHERE models.id = c.id
 """
-_COUNTS_SNAPSHOTS_DELETE = """
+DELETE_COUNT_SNAPSHOTS = """
 DELETE FROM snapshots WHERE run_id = $run_id AND model_id IN (SELECT id FROM counts)
 """
-_COUNTS_SNAPSHOTS = """
+INSERT_COUNT_SNAPSHOTS = """
 INSERT INTO snapshots SELECT $run_id, id, $now, downloads, likes FROM counts
 """
 
 # A family crawl over a full listing keeps pages here, then builds the graph locally.
-_KEEP_STAGED = """
+KEEP_STAGED = """
 CREATE TABLE IF NOT EXISTS staged_listing AS SELECT * FROM page WITH NO DATA;
 INSERT INTO staged_listing SELECT * FROM page;
 """
-
-INGEST_SQL: dict[str, str] = {
-    "stage": _STAGE,
-    "count": _COUNT,
-    "models": _MODELS,
-    "tags_delete": _TAGS_DELETE,
-    "tags": _TAGS,
-    "edges_delete": _EDGES_DELETE,
-    "edges": _EDGES,
-    "snapshots": _SNAPSHOTS,
-    "keep_staged": _KEEP_STAGED,
-    "counts_stage": _COUNTS_STAGE,
-    "counts_update": _COUNTS_UPDATE,
-    "counts_snapshots_delete": _COUNTS_SNAPSHOTS_DELETE,
-    "counts_snapshots": _COUNTS_SNAPSHOTS,
-}

@@ -13,6 +13,8 @@ import threading
 import time
 from collections.abc import Callable
 
+from hf_lineage.errors import ConfigError
+
 WINDOW_S = 300.0
 # The Hub's published per-window limits (../shared/HUB_API.md, September 2025).
 ANONYMOUS_BUDGETS = {"api": 500, "resolvers": 3000}
@@ -31,7 +33,7 @@ class RateLimiter:
     ) -> None:
         for bucket, budget in budgets.items():
             if budget < 2:
-                raise ValueError(f"budget for {bucket!r} must be at least 2 per window")
+                raise ConfigError(f"the {bucket} budget must be at least 2 requests per window")
         self.budgets = dict(budgets)
         self.window_s = window_s
         self._clock, self._sleep = clock, sleep

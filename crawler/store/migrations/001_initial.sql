@@ -1,7 +1,8 @@
--- hf-lineage database, schema version 1. Applied by crawler/storage.py; documented in docs/schema.md.
+-- hf-lineage database, schema version 1: the initial tables. Later versions are the files after
+-- this one, applied in order by crawler/store/database.py; the whole schema is in docs/schema.md.
 
 CREATE TABLE IF NOT EXISTS meta (
-    key   VARCHAR PRIMARY KEY,   -- 'schema_version', 'watermark:last_modified', 'checkpoint:<mode>'
+    key   VARCHAR PRIMARY KEY,   -- every key is declared in crawler/store/meta.py
     value VARCHAR
 );
 
@@ -78,7 +79,7 @@ CREATE TABLE IF NOT EXISTS crawl_runs (
 CREATE TABLE IF NOT EXISTS crawl_errors (
     run_id   BIGINT,
     model_id VARCHAR,
-    kind     VARCHAR,             -- gated | not_found | http | parse | timeout
+    kind     VARCHAR,             -- what failed, e.g. 'root' (a configured root the Hub did not return)
     message  VARCHAR,
     occurred_at TIMESTAMP
 );

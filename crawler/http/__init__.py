@@ -1,0 +1,10 @@
+"""The crawler's HTTP: the one client of the Hub API (`HubClient`) and its rate-limit budget.
+
+Every request the crawler makes goes through `HubClient`, on huggingface_hub's session, headers
+and error hierarchy, with retries and a per-bucket budget.
+"""
+
+from crawler.http.client import CardFile, HubClient, ListingPage, RetryPolicy
+from crawler.http.ratelimit import RateLimiter
+
+__all__ = ["CardFile", "HubClient", "ListingPage", "RateLimiter", "RetryPolicy"]

@@ -1,0 +1,91 @@
+"""What every crawl mode shares: the run's context, paging a listing into the database, and
+the requests spent since the last write (stored with the data they fetched)."""
+
+from __future__ import annotations
+
+import time
+from collections import Counter
+from dataclasses import dataclass
+
+from crawler.http import HubClient
+from crawler.progress import Progress
+from crawler.roots import Roots
+from crawler.store import Database, Tally
+from crawler.store.ingest import EXPAND
+from crawler.store.meta import Checkpoints
+
+PAGE_SIZE = 1000
+APPLY_EVERY = 100  # listing pages staged between two moves into the tables,
+APPLY_EVERY_S = 30.0  # or seconds, so readers see a slow crawl progress
+
+
+def listing_params(*extra: tuple[str, str]) -> list[tuple[str, str]]:
+    """A listing of every property the tables store, a full page at a time."""
+    return [("expand", name) for name in EXPAND] + [("limit", str(PAGE_SIZE)), *extra]
+
+
+@dataclass
+class CrawlOptions:
+    hub_size: int | None = None  # models on the Hub, for the family crawl's choice of road
+    refresh_counts: bool = False  # incremental: also refresh every stored model's counts
+
+
+class Mode:
+    """One crawl run of a mode; `run()` does the mode's listing and returns the road taken."""
+
+    name: str
+
+    def __init__(self, db: Database, client: HubClient, roots: Roots, progress: Progress,
+                 run_id: int, options: CrawlOptions) -> None:
+        self.db, self.client, self.roots, self.progress = db, client, roots, progress
+        self.run_id, self.options = run_id, options
+        self.checkpoints = Checkpoints(self.name)
+        self._reported: Counter[str] = Counter()
+        self._reported_retries = 0
+
+    def run(self) -> str | None:
+        raise NotImplementedError
+
+    def spent(self) -> Tally:
+        """Requests and retries since the last call: what the next write adds to the run."""
+        requests = Counter(self.client.requests)
+        delta = requests - self._reported
+        retries = self.client.retries - self._reported_retries
+        self._reported, self._reported_retries = requests, self.client.retries
+        return Tally(requests=dict(delta), retries=retries)
+
+    def note(self, message: str) -> None:
+        self.progress.note(message)
+
+    def checkpoint(self, name: str) -> str | None:
+        return self.checkpoints.read(self.db.conn, name)
+
+    def list_into_db(self, name: str, params: list[tuple[str, str]], apply: bool = True) -> None:
+        """Page through a listing, staging each page with the cursor of the next one (the
+        checkpoint `name`).
+
+        With `apply`, the stage moves into the tables every APPLY_EVERY pages and at the end;
+        without, it is left for the caller (a family crawl builds its graph from it)."""
+        start = self.checkpoint(name)
+        try:
+            if start != "done":
+                applied, staged = time.monotonic(), 0
+                for page in self.client.list_pages(params, start_url=start):
+                    self.progress.advance(self.db.listing.stage_page(
+                        page.body, self.checkpoints, name, page.next_url or "done",
+                        self.run_id, self.spent()))
+                    staged += 1
+                    due = staged >= APPLY_EVERY or time.monotonic() - applied >= APPLY_EVERY_S
+                    if apply and due:
+                        self.db.listing.apply_staged(self.run_id, self.spent())
+                        applied, staged = time.monotonic(), 0
+                    self.db.release(force=False)
+        finally:  # also when the Hub fails for good: what was listed is kept and visible
+            if apply:
+                self.db.listing.apply_staged(self.run_id, self.spent())
+
+    def mark_gone(self) -> None:
+        """After a complete listing of the scope: what it did not list is gone."""
+        if self.db.listing.mark_gone(self.run_id) is None:
+            self.note("many stored models were not listed this time; they are kept live and "
+                      "the refusal is recorded in crawl_errors (kind 'gone_refused')")

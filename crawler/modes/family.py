@@ -1,0 +1,138 @@
+"""The family crawl: the roots' organisations and named models, and every descendant.
+
+It picks the cheaper of two roads. Following `base_model:` filters costs about one request per
+family model; listing the whole Hub costs one request per 1,000 Hub models and builds the graph
+locally. Once the roots' direct children are known, and after every batch, the crawl predicts
+the family's size and switches to the listing when that is cheaper (and also whenever the
+filters have cost as much as a listing would).
+"""
+
+from __future__ import annotations
+
+import math
+
+from huggingface_hub.errors import HfHubHTTPError
+
+from crawler.modes.base import PAGE_SIZE, Mode, listing_params
+from crawler.store import meta
+from crawler.store.ingest import EXPAND
+
+REAL_HUB_SIZE = 2_200_000  # models on the Hub, late 2025; replaced by measured sizes
+FAMILY_GROWTH = 2.0  # models a queued model stands for (itself and its unseen descendants)
+FILTER_BATCH = 64  # models whose children are listed per transaction
+FILTER_WORKERS = 8  # concurrent child listings (the budget still paces them)
+FILTERS, LISTING = "filters", "listing"
+
+
+class FamilyCrawl(Mode):
+    name = "family"
+
+    def run(self) -> str:
+        if self.checkpoint("hub_newest") is None:
+            with self.db.transaction() as tx:
+                self.checkpoints.write(tx, "hub_newest", self.hub_newest())
+        strategy = self.checkpoint("strategy") or FILTERS
+        if strategy == FILTERS:
+            strategy = self.by_filters()
+        if strategy == LISTING:
+            self.by_listing()
+        self.mark_gone()
+        return strategy
+
+    @property
+    def organisations(self) -> list[str]:
+        return sorted(self.roots.organisations)
+
+    @property
+    def seeds(self) -> list[str]:
+        return list(self.roots.root_models())
+
+    def hub_newest(self) -> str | None:
+        """The Hub's newest lastModified (one request): where the next incremental crawl starts,
+        whatever the family's own models' times."""
+        page = next(self.client.list_pages(
+            [("sort", "lastModified"), ("expand", "lastModified"), ("limit", "1")]))
+        return self.db.listing.newest_last_modified(page.body)
+
+    # -- road 1: base_model filters -------------------------------------------------------------
+    def by_filters(self) -> str:
+        self.progress.phase("roots")
+        for org in self.organisations:
+            self.list_into_db(f"org:{org}", listing_params(("author", org)))
+        self.fetch_named_roots()
+        self.db.family.queue_seeds(self.organisations, self.seeds)
+        listing_cost = math.ceil(self.estimated_hub_size() / PAGE_SIZE)
+        self.progress.phase("children (base_model filters)")
+        while batch := self.db.family.next_batch(FILTER_BATCH):
+            if batch[0][1] >= 1 and self.switch_to_listing(listing_cost):
+                return LISTING
+            self.expand_children(batch)
+        return FILTERS
+
+    def switch_to_listing(self, listing_cost: int) -> bool:
+        """Is listing the Hub now cheaper than following filters to the end?
+
+        Checked once the roots' children are known and after every batch: the filters' cost is
+        about one request per family model, predicted from what is done and what is queued."""
+        done, pending = self.db.family.progress()
+        predicted = done + pending * FAMILY_GROWTH
+        spent = sum(self.client.requests.values())
+        if predicted <= listing_cost and spent < listing_cost:
+            return False
+        with self.db.transaction() as tx:
+            self.checkpoints.write(tx, "strategy", LISTING)
+        self.note(
+            f"family crawl: about {predicted:,.0f} family models predicted against "
+            f"{listing_cost:,} pages for a full listing; listing the Hub instead of following "
+            "base_model filters"
+        )
+        return True
+
+    def children_pages(self, model_id: str) -> list[str]:
+        params = listing_params(("filter", f"base_model:{model_id}"))
+        return [page.body for page in self.client.list_pages(params)]
+
+    def expand_children(self, batch: list[tuple[str, int]]) -> None:
+        """List a batch of models' children (base_model filters, concurrently), store them in
+        one transaction, and queue the ones not seen before. A killed batch is simply redone."""
+        listed = self.client.map(self.children_pages, [m for m, _ in batch], FILTER_WORKERS)
+        bodies = [body for pages in listed for body in pages]
+        items = [body.strip()[1:-1].strip() for body in bodies]
+        done = self.db.family.store_children("[" + ",".join(i for i in items if i) + "]",
+                                             batch, self.run_id, self.spent())
+        self.progress.advance(done.seen)
+        self.db.release(force=False)
+
+    def fetch_named_roots(self) -> None:
+        """Named roots outside the organisations, on every crawl (one model-info request each):
+        no listing covers them, and a root left unchecked would look gone. A named root of an
+        organisation that its listing did not return is not on the Hub (or private)."""
+        listed = self.db.family.seen_by_run(self.seeds, self.run_id)
+        for model_id in self.seeds:
+            if self.roots.organisations.get(model_id.split("/")[0]):
+                if model_id not in listed:
+                    self.db.runs.record_error(self.run_id, model_id, "root",
+                                              "not listed by its organisation")
+                continue
+            try:
+                item = self.client.model_info(model_id, EXPAND)
+            except HfHubHTTPError as exc:  # a missing or private root is reported, not fatal
+                self.db.runs.record_error(self.run_id, model_id, "root", _short(exc))
+                continue
+            self.db.listing.ingest_page(f"[{item}]", self.run_id, self.spent())
+
+    def estimated_hub_size(self) -> int:
+        measured = self.db.get_meta(meta.HUB_SIZE)
+        return self.options.hub_size or (int(measured) if measured else REAL_HUB_SIZE)
+
+    # -- road 2: the whole listing --------------------------------------------------------------
+    def by_listing(self) -> None:
+        self.progress.phase("listing the Hub")
+        self.list_into_db("listing", listing_params(), apply=False)
+        if self.db.listing.has_staged():  # else applied before an interruption
+            self.db.family.apply_closure(self.organisations, self.seeds, whole_hub=True,
+                                         run_id=self.run_id, spent=self.spent())
+
+
+def _short(exc: Exception) -> str:
+    return f"{type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''}"[:300]

@@ -1,0 +1,39 @@
+"""Cards in the database: which need fetching, and storing a fetched batch."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import pandas as pd
+
+from crawler.store.runs import Tally
+
+if TYPE_CHECKING:
+    from crawler.store.database import Database
+
+CARD_COLUMNS = ("model_id", "sha", "fetched_at", "metadata", "body", "size_bytes", "truncated",
+                "parse_error", "fetch_error")
+
+
+class CardStore:
+    def __init__(self, db: Database) -> None:
+        self.db = db
+
+    def pending(self) -> list[tuple[str, str]]:
+        """(model id, sha) of every live model whose card was never read at its current sha."""
+        return self.db.conn.execute(
+            "SELECT m.id, m.sha FROM models m LEFT JOIN cards c ON c.model_id = m.id "
+            "WHERE NOT m.gone AND m.sha IS NOT NULL "
+            "AND (c.model_id IS NULL OR c.sha IS DISTINCT FROM m.sha) ORDER BY m.id"
+        ).fetchall()
+
+    def store(self, rows: list[dict], run_id: int, spent: Tally) -> None:
+        """Upsert a batch of fetched cards (dicts with CARD_COLUMNS) in one transaction."""
+        frame = pd.DataFrame(rows, columns=list(CARD_COLUMNS))
+        with self.db.transaction() as tx:
+            tx.register("fetched", frame)
+            tx.execute("INSERT OR REPLACE INTO cards SELECT model_id, sha, fetched_at, "
+                       "CAST(metadata AS JSON), body, size_bytes, truncated, parse_error, "
+                       "fetch_error FROM fetched")
+            tx.unregister("fetched")
+            self.db.runs.add(tx, run_id, spent)

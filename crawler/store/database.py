@@ -1,0 +1,181 @@
+"""The crawl database file: the crawl lock, the connection hand-over to readers, transactions,
+schema migrations and the `meta` table.
+
+DuckDB lets one process hold a database file at a time. The writer keeps its connection only for
+a batch and closes it between batches (`release`), so readers (`hf-lineage sql`, notebooks) get
+in between batches, see the last committed data, and retry briefly while a batch is written.
+A second crawl on the same file is kept out by an advisory lock on `<db>.crawl-lock` (filelock;
+the kernel releases it even when the crawl is killed).
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import duckdb
+import filelock
+from tenacity import Retrying, retry_if_exception, stop_after_delay, wait_fixed
+
+from crawler.store import meta
+from crawler.store.cards import CardStore
+from crawler.store.family import FamilyStore
+from crawler.store.listing import ListingStore
+from crawler.store.runs import RunLog
+from hf_lineage.errors import CrawlLocked, DatabaseBusy, StorageError, one_line
+
+SCHEMA_DIR = Path(__file__).with_name("migrations")
+READER_WAIT_S = 30.0  # a reader waits this long for a crawl's batch to end
+WRITER_WAIT_S = 600.0  # a crawl waits this long for readers to close the file
+POLL_S = 0.02  # shorter than the writer's hand-over gap, so waiting readers get in
+WRITER_MEMORY = "512MB"  # DuckDB's share of the crawler's memory
+
+
+def migrations() -> dict[int, str]:
+    """Schema version -> the SQL that brings a database from the previous version to it."""
+    return {int(path.stem.split("_")[0]): path.read_text(encoding="utf-8")
+            for path in sorted(SCHEMA_DIR.glob("*.sql"))}
+
+
+def schema_version() -> int:
+    """The version this hf-lineage writes."""
+    return max(migrations())
+
+
+def _held_by_another_process(exc: BaseException) -> bool:
+    return isinstance(exc, duckdb.IOException) and "lock" in str(exc).lower()
+
+
+def connect_with_retry(
+    path: str | Path, *, read_only: bool = False, wait_s: float = READER_WAIT_S
+) -> duckdb.DuckDBPyConnection:
+    """Open the database, retrying while another process holds it (DuckDB admits one process
+    per file): readers wait out a crawl's batch, a crawl waits out readers."""
+    retrying = Retrying(retry=retry_if_exception(_held_by_another_process),
+                        stop=stop_after_delay(wait_s), wait=wait_fixed(POLL_S), reraise=True)
+    try:
+        return retrying(duckdb.connect, str(path), read_only=read_only)
+    except duckdb.Error as exc:
+        if _held_by_another_process(exc):
+            holder = "a crawl" if read_only else "another process (a notebook or sql shell?)"
+            raise DatabaseBusy(
+                f"{path} stayed locked by {holder} for {wait_s:.0f}s; close other "
+                "connections to it or try again in a moment"
+            ) from exc
+        raise StorageError(f"cannot open {path}: {one_line(exc)}") from exc
+
+
+class Database:
+    """The crawler's handle on its DuckDB file: one writer, batched transactions.
+
+    The rooms of the store hang off it (`runs`, `listing`, `family`, `cards`): each holds the
+    SQL of one part of a crawl.
+    """
+
+    def __init__(self, path: str | Path, hold_s: float = 1.0, gap_s: float = 0.05) -> None:
+        self.path = Path(path)
+        self.hold_s = hold_s  # longest a writer keeps the file between batches
+        self.gap_s = gap_s  # how long the file stays free for waiting readers after a release
+        self._conn: duckdb.DuckDBPyConnection | None = None
+        self._opened_at = 0.0
+        self._released_at = 0.0
+        self._lock = filelock.FileLock(f"{self.path}.crawl-lock", timeout=0)
+        self.runs = RunLog(self)
+        self.listing = ListingStore(self)
+        self.family = FamilyStore(self)
+        self.cards = CardStore(self)
+
+    # -- lifetime -------------------------------------------------------------------------------
+    def acquire(self) -> None:
+        """Take the crawl lock (a second crawl on this database exits at once) and migrate."""
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            self._lock.acquire()
+        except filelock.Timeout as exc:
+            raise CrawlLocked(
+                f"another crawl is running on {self.path}; this one exits without touching it"
+            ) from exc
+        except OSError as exc:
+            raise StorageError(f"cannot create {self.path}: {exc.strerror or exc}") from exc
+        try:
+            self.migrate()
+        except BaseException:
+            self.close()
+            raise
+
+    def close(self) -> None:
+        self.release(force=True)
+        if self._lock.is_locked:
+            self._lock.release()
+
+    def __enter__(self) -> Database:
+        self.acquire()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    @property
+    def conn(self) -> duckdb.DuckDBPyConnection:
+        if self._conn is None:
+            pause = self._released_at + self.gap_s - time.monotonic()
+            if pause > 0:
+                time.sleep(pause)
+            self._conn = connect_with_retry(self.path, wait_s=WRITER_WAIT_S)
+            # bounded buffer pool: big set-based passes spill to disk instead of growing RAM
+            self._conn.execute(f"SET memory_limit = '{WRITER_MEMORY}'")
+            self._conn.execute("SET preserve_insertion_order = false")
+            self._conn.execute("SET TimeZone = 'UTC'")  # times without an offset are UTC
+            self._opened_at = time.monotonic()
+        return self._conn
+
+    def release(self, force: bool = True) -> None:
+        """Close the connection between batches so readers can open the file.
+
+        With force=False it closes only once the connection has been held `hold_s`: readers
+        wait at most about that long, and fast crawls do not reopen the file every page.
+        """
+        if self._conn is None:
+            return
+        if force or time.monotonic() - self._opened_at >= self.hold_s:
+            self._conn.close()
+            self._conn = None
+            self._released_at = time.monotonic()
+
+    @contextmanager
+    def transaction(self) -> Iterator[duckdb.DuckDBPyConnection]:
+        conn = self.conn
+        conn.execute("BEGIN TRANSACTION")
+        try:
+            yield conn
+        except BaseException:
+            conn.execute("ROLLBACK")
+            raise
+        conn.execute("COMMIT")
+
+    # -- schema ---------------------------------------------------------------------------------
+    def migrate(self) -> None:
+        """Bring the file to this version's schema, one transaction per version."""
+        conn = self.conn
+        conn.execute("CREATE TABLE IF NOT EXISTS meta (key VARCHAR PRIMARY KEY, value VARCHAR)")
+        current = int(self.get_meta(meta.SCHEMA_VERSION) or 0)
+        steps = migrations()
+        if current > max(steps):
+            raise StorageError(
+                f"{self.path} has schema version {current}, newer than this hf-lineage "
+                f"({max(steps)}); upgrade hf-lineage"
+            )
+        for version in range(current + 1, max(steps) + 1):
+            with self.transaction() as tx:
+                tx.execute(steps[version])
+                meta.write(tx, meta.SCHEMA_VERSION, str(version))
+
+    # -- meta: watermarks, scope, hub size ------------------------------------------------------
+    def get_meta(self, key: str) -> str | None:
+        return meta.read(self.conn, key)
+
+    def set_meta(self, key: str, value: str | None) -> None:
+        with self.transaction() as tx:
+            meta.write(tx, key, value)

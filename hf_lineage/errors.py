@@ -1,0 +1,77 @@
+"""The one error tree of hf-lineage: everything the crawler and the analysis raise on purpose.
+
+Each class carries the exit code the command line ends with, so a scheduled crawl can tell "the
+Hub is down, try later" from "another crawl is running" from "the roots file is wrong" without
+parsing messages. The messages are meant for the user: one line, saying what to do.
+`hf_lineage.cli` maps these to exit codes in one place; anything else is a bug and keeps its
+traceback (shown with `-v`).
+
+Exit codes: 0 done; 1 other failure; 2 usage or configuration; 3 the Hub; 4 the database is busy
+(another crawl, or a reader held it too long); 5 the database or a file cannot be read or
+written; 6 analysis (unknown model, refused or bad query); 70 internal error; 130 interrupted.
+"""
+
+from __future__ import annotations
+
+
+class HfLineageError(Exception):
+    """A problem to show the user as one line; `exit_code` is what the command exits with."""
+
+    exit_code = 1
+
+
+class ConfigError(HfLineageError):
+    """A roots or events file, an option, or a mode that does not fit this database."""
+
+    exit_code = 2
+
+
+class HubError(HfLineageError):
+    """The Hub failed or answered what it should not; the crawl's checkpoint is kept."""
+
+    exit_code = 3
+
+
+class HubUnavailable(HubError):
+    """The Hub kept failing past every retry (the checkpoint is kept for a resume)."""
+
+
+class HubAnswerInvalid(HubError):
+    """An answer that is not what the Hub's API sends (a listing page that is not a list …)."""
+
+
+class StorageError(HfLineageError):
+    """The database or an output file cannot be opened, read or written."""
+
+    exit_code = 5
+
+
+class DatabaseBusy(StorageError):
+    """Another process holds the database: a crawl, or a reader past the retry window."""
+
+    exit_code = 4
+
+
+class CrawlLocked(DatabaseBusy):
+    """Another crawl holds this database's crawl lock."""
+
+
+class AnalysisError(HfLineageError):
+    """An analysis request that cannot be answered: unknown model, refused or bad query."""
+
+    exit_code = 6
+
+
+class Interrupted(HfLineageError):
+    """Stopped by the user (Ctrl-C); what was done is kept."""
+
+    exit_code = 130  # 128 + SIGINT
+
+
+EXIT_INTERNAL = 70  # a bug: the traceback is shown with -v
+
+
+def one_line(exc: BaseException) -> str:
+    """The first line of an error message (DuckDB appends the query and a caret below it)."""
+    text = str(exc).strip()
+    return text.splitlines()[0] if text else type(exc).__name__
