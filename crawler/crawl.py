@@ -15,7 +15,7 @@ from crawler.clock import utcnow
 from crawler.http import HubClient
 from crawler.modes import MODES, CrawlOptions, Mode
 from crawler.progress import Progress, SilentProgress
-from crawler.roots import load_roots
+from crawler.roots import Roots, load_roots, stored_roots
 from crawler.store import Database, meta
 from crawler.store.runs import RunRecord
 from hf_lineage.errors import ConfigError, HfLineageError, one_line
@@ -39,11 +39,11 @@ def crawl(
     if refresh_counts and mode != "incremental":
         raise ConfigError("--refresh-counts goes with --mode incremental (family and full "
                           "crawls refresh downloads and likes anyway)")
-    roots = load_roots(roots_path)
     progress = progress or SilentProgress()
     client = client or HubClient(on_wait=progress.wait)
     with Database(db_path) as db:
         _check_scope(db, mode, progress)
+        roots = _roots(db, roots_path, progress)
         run_id = db.runs.interrupted(mode)
         if run_id is not None:
             db.runs.resume(run_id)
@@ -72,6 +72,18 @@ def crawl(
         finally:
             _close(db, run, status, message, strategy)
         return db.runs.record(run_id)
+
+
+def _roots(db: Database, roots_path: str | Path | None, progress: Progress) -> Roots:
+    """The roots of this crawl, stored with it: --roots FILE, else those the database was
+    crawled with (a scheduled crawl keeps its families), else the shipped roots.toml."""
+    stored = stored_roots(db.get_meta)
+    roots = load_roots(roots_path) if roots_path or stored is None else stored
+    if stored is not None and roots.text != stored.text:
+        progress.note(f"the roots differ from those {db.path} was crawled with; from now on it "
+                      f"follows {roots.source}")
+    db.set_meta(meta.ROOTS, roots.text)
+    return roots
 
 
 def _check_scope(db: Database, mode: str, progress: Progress) -> None:

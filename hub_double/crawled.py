@@ -18,6 +18,7 @@ from pathlib import Path
 
 from crawler.cards import parse_card, requestable
 from crawler.clock import utcnow
+from crawler.roots import load_roots
 from crawler.store import Database, Tally, meta
 from crawler.store.ingest import EXPAND
 from hub_double import api
@@ -44,7 +45,8 @@ def crawled_db(store: HubStore, path: str | Path) -> Path:
         newest = db.listing.stored_newest()
         db.runs.finish(run_id, MODE, "ok", "written in-process by hub_double.crawled", None,
                        {meta.WATERMARK: str(newest) if newest else None, meta.SCOPE: MODE,
-                        meta.HUB_SIZE: str(db.listing.live_models())})
+                        meta.HUB_SIZE: str(db.listing.live_models()),
+                        meta.ROOTS: load_roots().text})  # the roots the generator used
     return Path(path)
 
 

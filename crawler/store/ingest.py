@@ -16,11 +16,12 @@ normalisation of messy metadata lives here, in one place:
 from __future__ import annotations
 
 # The properties a listing or model-info request asks for (`expand`): everything the models
-# table stores, and nothing else (siblings, spaces… would only cost bandwidth).
+# table stores (file names, config and GGUF summaries serve openness and lineage inference),
+# and nothing else (spaces, widget data … would only cost bandwidth).
 EXPAND = [
     "author", "sha", "createdAt", "lastModified", "private", "gated", "disabled", "downloads",
     "downloadsAllTime", "likes", "trendingScore", "library_name", "pipeline_tag", "tags",
-    "cardData",
+    "cardData", "siblings", "config", "gguf",
 ]
 
 _REPO_ID = r"^[A-Za-z0-9][A-Za-z0-9._-]*(/[A-Za-z0-9._-]+)?$"
@@ -61,7 +62,13 @@ items AS (
         CASE WHEN json_type(j->'tags') = 'ARRAY'
              THEN list_filter(from_json(j->'tags', '["VARCHAR"]'), lambda t: t IS NOT NULL)
              ELSE []::VARCHAR[] END AS tags,
-        CASE WHEN json_type(j->'cardData') = 'OBJECT' THEN j->'cardData' END AS card_data
+        CASE WHEN json_type(j->'cardData') = 'OBJECT' THEN j->'cardData' END AS card_data,
+        CASE WHEN json_type(j->'siblings') = 'ARRAY'
+             THEN list_filter(from_json(j->'siblings', '[{{"rfilename": "VARCHAR"}}]')
+                              .list_transform(lambda s: s.rfilename), lambda f: f IS NOT NULL)
+             END AS siblings,
+        CASE WHEN json_type(j->'config') = 'OBJECT' THEN j->'config' END AS config,
+        CASE WHEN json_type(j->'gguf') = 'OBJECT' THEN j->'gguf' END AS gguf
     FROM raw
 )
 SELECT
@@ -92,7 +99,7 @@ FROM page p LEFT JOIN models m USING (id)
 _MODEL_COLUMNS = (
     "author, created_at, last_modified, sha, downloads, downloads_all_time, likes, "
     "trending_score, library_name, pipeline_tag, gated, private, disabled, license, "
-    "license_name, license_link, card_data"
+    "license_name, license_link, card_data, siblings, config, gguf"
 )
 
 UPSERT_MODELS = f"""
@@ -166,7 +173,7 @@ LEFT JOIN valid_tag t USING (child, parent)
 QUALIFY row_number() OVER (PARTITION BY p.child, p.parent) = 1
 """
 
-INSERT_EDGES = "INSERT INTO edges " + EDGES_OF_PAGE
+INSERT_EDGES = "INSERT INTO edges (child, parent, relation, source) " + EDGES_OF_PAGE
 
 INSERT_SNAPSHOTS = """
 INSERT INTO snapshots
@@ -202,5 +209,5 @@ INSERT INTO snapshots SELECT $run_id, id, $now, downloads, likes FROM counts
 # A family crawl over a full listing keeps pages here, then builds the graph locally.
 KEEP_STAGED = """
 CREATE TABLE IF NOT EXISTS staged_listing AS SELECT * FROM page WITH NO DATA;
-INSERT INTO staged_listing SELECT * FROM page;
+INSERT INTO staged_listing BY NAME SELECT * FROM page;
 """
