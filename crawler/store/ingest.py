@@ -118,19 +118,22 @@ SELECT DISTINCT id, tag FROM (SELECT id, unnest(tags) AS tag FROM page) WHERE ta
 """
 
 DELETE_EDGES = "DELETE FROM edges WHERE child IN (SELECT id FROM page)"
+# `base_model:<parent>` or `base_model:<relation>:<parent>`, with `rest` the tag after
+# 'base_model:': the parent and the relation (NULL in the first form).
+RELATION_PREFIX = "'^(finetune|adapter|quantized|merge):'"
+TAG_PARENT = (f"CASE WHEN regexp_matches(rest, {RELATION_PREFIX}) "
+              "THEN substr(rest, strpos(rest, ':') + 1) ELSE rest END")
+TAG_RELATION = (f"CASE WHEN regexp_matches(rest, {RELATION_PREFIX}) "
+                "THEN split_part(rest, ':', 1) END")
+
+# Every (child, parent) the card or the tags of a `page` name, parents made canonical through
+# `aliases`: (child, parent, relation, source, parent_declared, tagged).
 EDGES_OF_PAGE = f"""
-WITH tag_split AS (
-    SELECT id AS child, substr(tag, 12) AS rest
-    FROM (SELECT id, unnest(tags) AS tag FROM page)
-    WHERE starts_with(tag, 'base_model:')
-),
-tag_edges AS (
-    SELECT child,
-           CASE WHEN regexp_matches(rest, '^(finetune|adapter|quantized|merge):')
-                THEN substr(rest, strpos(rest, ':') + 1) ELSE rest END AS parent,
-           CASE WHEN regexp_matches(rest, '^(finetune|adapter|quantized|merge):')
-                THEN split_part(rest, ':', 1) END AS relation
-    FROM tag_split
+WITH tag_edges AS (
+    SELECT child, {TAG_PARENT} AS parent, {TAG_RELATION} AS relation
+    FROM (SELECT id AS child, substr(tag, 12) AS rest
+          FROM (SELECT id, unnest(tags) AS tag FROM page)
+          WHERE starts_with(tag, 'base_model:'))
 ),
 card_values AS (
     SELECT id AS child,
@@ -152,28 +155,30 @@ card_edges AS (
     FROM (SELECT child, relation, unnest(parents) AS raw FROM card_values)
     WHERE raw IS NOT NULL
 ),
-valid_card AS (
-    SELECT * FROM card_edges
-    WHERE regexp_matches(parent, '{_REPO_ID}') AND parent <> child
+named AS (
+    SELECT child, parent AS declared, relation, true AS in_card, false AS in_tags
+    FROM card_edges
+    UNION ALL
+    SELECT child, parent, relation, false, true FROM tag_edges
 ),
-valid_tag AS (
-    SELECT child, parent, max(relation) AS relation FROM tag_edges
-    WHERE regexp_matches(parent, '{_REPO_ID}') AND parent <> child
-    GROUP BY child, parent
-),
-parents AS (
-    SELECT child, parent FROM valid_card UNION SELECT child, parent FROM valid_tag
+canonical AS (
+    SELECT n.*, coalesce(a.canonical, n.declared) AS parent
+    FROM named n LEFT JOIN aliases a ON a.alias = n.declared AND a.canonical IS NOT NULL
+    WHERE regexp_matches(n.declared, '{_REPO_ID}')
 )
-SELECT p.child, p.parent,
-       coalesce(c.relation, t.relation, 'unspecified') AS relation,
-       CASE WHEN c.parent IS NOT NULL THEN 'card' ELSE 'tag' END AS source
-FROM parents p
-LEFT JOIN (SELECT DISTINCT child, parent, relation FROM valid_card) c USING (child, parent)
-LEFT JOIN valid_tag t USING (child, parent)
-QUALIFY row_number() OVER (PARTITION BY p.child, p.parent) = 1
+SELECT child, parent,
+       coalesce(max(relation) FILTER (WHERE in_card), max(relation) FILTER (WHERE in_tags),
+                'unspecified') AS relation,
+       CASE WHEN bool_or(in_card) THEN 'card' ELSE 'tag' END AS source,
+       min(declared) FILTER (WHERE declared <> parent) AS parent_declared,
+       bool_or(in_tags) AS tagged
+FROM canonical
+WHERE parent <> child
+GROUP BY child, parent
 """
 
-INSERT_EDGES = "INSERT INTO edges (child, parent, relation, source) " + EDGES_OF_PAGE
+INSERT_EDGES = ("INSERT INTO edges (child, parent, relation, source, parent_declared, tagged) "
+                + EDGES_OF_PAGE)
 
 INSERT_SNAPSHOTS = """
 INSERT INTO snapshots

@@ -6,8 +6,10 @@ ALTER TABLE models ADD COLUMN siblings VARCHAR[];  -- the repo's file names
 ALTER TABLE models ADD COLUMN config JSON;         -- the Hub's summary of config.json
 ALTER TABLE models ADD COLUMN gguf JSON;           -- the Hub's summary of a GGUF repo
 
--- The parent as the card or tag wrote it, when that is not its canonical id.
+-- The parent as the card or tag wrote it, when that is not its canonical id; whether the Hub's
+-- base_model tags name it (a card's old spelling of a parent is not tagged: the tag has the new).
 ALTER TABLE edges ADD COLUMN parent_declared VARCHAR;
+ALTER TABLE edges ADD COLUMN tagged BOOLEAN;
 
 -- Names of repos as written somewhere (cards, tags, files), and the repo they name today.
 CREATE TABLE IF NOT EXISTS aliases (
