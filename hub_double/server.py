@@ -16,7 +16,7 @@ import time
 from collections.abc import Callable
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
-from urllib.parse import parse_qs, unquote, urlencode, urlsplit
+from urllib.parse import parse_qs, quote, unquote, urlencode, urlsplit
 
 from hub_double import api
 from hub_double.faults import (
@@ -175,6 +175,11 @@ def _handler_for(double: HubDouble) -> type[BaseHTTPRequestHandler]:
                            else None)
             except api.ApiError as err:
                 self._send_error(err)
+            except api.Moved as moved:  # the same request, under the repo's new id
+                target = path.replace(f"/{moved.alias}/", f"/{moved.canonical}/", 1) \
+                    if f"/{moved.alias}/" in path else path[: -len(moved.alias)] + moved.canonical
+                query = f"?{split.query}" if split.query else ""
+                self._send(307, b"", {"Location": f"{double.url}{quote(target)}{query}"})
             except _QuotaExceeded as exc:
                 self._send_json(429, {"error": "Too many requests"}, exc.headers)
             except (BrokenPipeError, ConnectionResetError):

@@ -81,6 +81,10 @@ class HubStore:
             "CREATE TABLE IF NOT EXISTS model_tags (idx BIGINT, tag VARCHAR)"
         )
         self._conn.execute("CREATE TABLE IF NOT EXISTS deleted (id VARCHAR)")
+        # Names that still reach a repo: 'renamed' (the old id answers 307 to the new one) and
+        # 'legacy' (an id without namespace, answered with the namespaced repo), as on the Hub.
+        self._conn.execute("CREATE TABLE IF NOT EXISTS repo_aliases "
+                           "(alias VARCHAR PRIMARY KEY, canonical VARCHAR, kind VARCHAR)")
 
     # -- access ---------------------------------------------------------------------------------
     def cursor(self) -> duckdb.DuckDBPyConnection:
@@ -164,6 +168,14 @@ class HubStore:
             cur.execute("DELETE FROM model_tags WHERE idx = ?", [idx])
             cur.execute("INSERT INTO model_tags SELECT ?, unnest(CAST(? AS VARCHAR[]))",
                         [idx, tags])
+
+    def add_alias(self, alias: str, canonical: str, kind: str = "renamed") -> None:
+        """`alias` names `canonical` from now on: 'renamed' (a repo moved: 307 to the new id)
+        or 'legacy' (an id without namespace the Hub answers with the namespaced repo)."""
+        if kind not in ("renamed", "legacy"):
+            raise ValueError(f"alias kind must be 'renamed' or 'legacy', not {kind!r}")
+        self.cursor().execute("INSERT OR REPLACE INTO repo_aliases VALUES (?, ?, ?)",
+                              [alias, canonical, kind])
 
     def set_counts(self, model_id: str, downloads: int, likes: int) -> None:
         """Downloads and likes move without touching lastModified, as on the Hub."""
