@@ -55,6 +55,7 @@ def crawl(
         status, message, strategy = "failed", "unexpected error", None
         try:
             strategy = run.run()
+            run.canonicalize()
             if cards:
                 progress.phase("cards", None)
                 fetch_cards(db, client, run_id, run.spent, workers=card_workers,

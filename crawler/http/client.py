@@ -36,10 +36,12 @@ import httpx2
 from huggingface_hub import constants, hf_hub_url
 from huggingface_hub.errors import HfHubHTTPError
 from huggingface_hub.utils import (
+    HFValidationError,
     build_hf_headers,
     get_session,
     hf_raise_for_status,
     parse_ratelimit_headers,
+    validate_repo_id,
 )
 from tenacity import (
     RetryCallState,
@@ -134,6 +136,16 @@ def server_wait(exc: BaseException) -> float | None:
     if retry_after and retry_after.strip().isdigit():
         return float(retry_after)
     return None
+
+
+def requestable(repo_id: str) -> bool:
+    """Whether the client can request this id (huggingface_hub's own check); anything else
+    (HTML, quotes, `..`, extra slashes, a local path) is data to store, never a path to ask."""
+    try:
+        validate_repo_id(repo_id)
+    except HFValidationError:
+        return False
+    return True
 
 
 def origin(url: str) -> tuple[str, str, int | None]:

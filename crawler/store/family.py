@@ -66,9 +66,18 @@ class FamilyStore:
             "SELECT id FROM models WHERE id IN (SELECT unnest(?)) AND last_seen_run = ?",
             [ids, run_id]).fetchall()}
 
+    def stage_graph(self) -> None:
+        """The staged models' edges as the table `staged_edges`, so their names can be made
+        canonical (crawler/lineage/canonical.py) before the closure is taken over them."""
+        with self.db.transaction() as tx:
+            tx.execute(DEDUPLICATED_STAGE)
+            tx.execute("CREATE OR REPLACE TABLE staged_edges AS " + ingest.EDGES_OF_PAGE)
+            tx.execute("DROP TABLE page")
+
     def apply_closure(self, organisations: list[str], seeds: list[str], *, whole_hub: bool,
                       run_id: int, spent: Tally) -> Tally:
-        """Move into the tables the staged models that descend from a seed, and empty the stage.
+        """Move into the tables the staged models that descend from a seed (through
+        `staged_edges`, see stage_graph), and empty the stage.
 
         `whole_hub`: the stage is a listing of the whole Hub (its size is recorded); otherwise
         it holds changed models only, which may also descend from stored family models."""
@@ -79,7 +88,6 @@ class FamilyStore:
                     "SELECT count(DISTINCT id) FROM staged_listing").fetchall()[0][0]
                 meta.write(tx, meta.HUB_SIZE, str(hub_size))
             tx.execute(DEDUPLICATED_STAGE)
-            tx.execute("CREATE OR REPLACE TEMP TABLE staged_edges AS " + ingest.EDGES_OF_PAGE)
             tx.execute(
                 f"""CREATE OR REPLACE TEMP TABLE family_ids AS
                 WITH RECURSIVE fam(id) AS (
