@@ -27,6 +27,7 @@ from hf_lineage.errors import (
 )
 
 if TYPE_CHECKING:
+    from crawler.http import HubClient
     from crawler.store.runs import RunRecord
 
 DEFAULT_DB = "data/hub.duckdb"
@@ -257,48 +258,117 @@ def anatomy(db_path: str, fmt: str) -> None:
 
 
 # -- crawler and Hub double commands -----------------------------------------------------------
+def hub_options(command: Callable) -> Callable:
+    """The options of commands that talk to the Hub: where, and at what pace."""
+    for option in reversed((
+        click.option("--endpoint", envvar="HF_ENDPOINT", help="Hub URL (default: HF_ENDPOINT "
+                     "or https://huggingface.co)."),
+        click.option("--api-budget", type=int, help="Requests per 5 minutes on the api bucket "
+                     "(default: the Hub's limit, 500 anonymous / 1000 with a token)."),
+        click.option("--resolver-budget", type=int, help="Requests per 5 minutes for file "
+                     "downloads (default 3000 anonymous / 5000 with a token)."),
+        click.option("--workers", default=16, show_default=True,
+                     help="Concurrent file downloads (cards, evidence files)."),
+    )):
+        command = option(command)
+    return command
+
+
+def _client(endpoint: str | None, api_budget: int | None, resolver_budget: int | None,
+            progress) -> HubClient:
+    from crawler.http import HubClient
+
+    budgets = {name: value for name, value in
+               (("api", api_budget), ("resolvers", resolver_budget)) if value}
+    return HubClient(endpoint=endpoint, budgets=budgets, on_wait=progress.wait)
+
+
 @main.command()
 @click.option("--mode", type=click.Choice(["family", "full", "incremental"]), default="family",
-              show_default=True, help="family: LLaMA/DeepSeek roots and every descendant; "
-              "full: every model on the Hub; incremental: what changed since the last crawl.")
+              show_default=True, help="family: the roots and every descendant; full: every "
+              "model on the Hub; incremental: what changed since the last crawl.")
 @db_option()
 @click.option("--roots", "roots_path", type=click.Path(exists=True, dir_okay=False),
-              help="Roots file (default: the shipped crawler/roots.toml).")
-@click.option("--endpoint", envvar="HF_ENDPOINT", help="Hub URL (default: HF_ENDPOINT or "
-              "https://huggingface.co).")
-@click.option("--api-budget", type=int, help="Requests per 5 minutes on the api bucket "
-              "(default: the Hub's limit, 500 anonymous / 1000 with a token).")
-@click.option("--resolver-budget", type=int, help="Requests per 5 minutes for README.md "
-              "downloads (default 3000 anonymous / 5000 with a token).")
+              help="Roots file (default: the roots the database was crawled with, else the "
+              "shipped crawler/roots.toml).")
+@hub_options
 @click.option("--hub-size", type=int, help="Models on the Hub, for a family crawl's choice "
               "of road (default: measured by the last listing, else 2.2M).")
 @click.option("--cards/--no-cards", default=True, show_default=True,
               help="Fetch README.md of models whose sha changed.")
-@click.option("--workers", default=16, show_default=True, help="Concurrent card downloads.")
 @click.option("--refresh-counts", is_flag=True, help="With --mode incremental: also refresh "
               "downloads and likes of every stored model (a light listing of the whole Hub, "
               "1,000 models a request).")
+@click.option("--infer/--no-infer", default=None,
+              help="Also infer the parents base_model does not state, from names, tags, cards "
+              "and files (inferred_edges; docs/inference.md); a family crawl then lists the "
+              "whole Hub to find undocumented members. Default: as the database was crawled.")
+@click.option("--evidence-files", is_flag=True, help="With --infer: first read the evidence "
+              "files the listing shows for undocumented models (adapter and mergekit configs, "
+              "config.json, GGUF headers): one resolver request each, only when the repo "
+              "changed.")
 def crawl(mode: str, db_path: str, roots_path: str | None, endpoint: str | None,
-          api_budget: int | None, resolver_budget: int | None, hub_size: int | None,
-          cards: bool, workers: int, refresh_counts: bool) -> None:
+          api_budget: int | None, resolver_budget: int | None, workers: int,
+          hub_size: int | None, cards: bool, refresh_counts: bool, infer: bool | None,
+          evidence_files: bool) -> None:
     """Crawl Hub model metadata, cards and base_model relations into DuckDB."""
     from crawler.crawl import crawl as run_crawl
-    from crawler.http import HubClient
     from hf_lineage.progress import RichProgress
 
     started = time.monotonic()
     with RichProgress(err_console) as progress:
-        budgets = {name: value for name, value in
-                   (("api", api_budget), ("resolvers", resolver_budget)) if value}
-        client = HubClient(endpoint=endpoint, budgets=budgets, on_wait=progress.wait)
+        client = _client(endpoint, api_budget, resolver_budget, progress)
         try:
             record = run_crawl(db_path, mode, roots_path=roots_path, client=client,
                                progress=progress, hub_size=hub_size, cards=cards,
-                               card_workers=workers, refresh_counts=refresh_counts)
+                               card_workers=workers, refresh_counts=refresh_counts,
+                               infer=infer, evidence_files=evidence_files)
         except KeyboardInterrupt:
             raise Interrupted("interrupted; run the same command again to resume from the "
                               "checkpoint") from None
     print_summary(record, db_path, time.monotonic() - started)
+
+
+@main.command()
+@db_option()
+@hub_options
+@click.option("--evidence-files", is_flag=True, help="First read the evidence files the "
+              "listing shows for undocumented models (one resolver request each).")
+@click.option("--evaluate", is_flag=True, help="Instead, measure inference: hide the "
+              "documented parents of models that have them, infer, and report precision and "
+              "recall per source and overall (writes nothing).")
+@format_option("table", "csv", "json")
+def infer(db_path: str, endpoint: str | None, api_budget: int | None,
+          resolver_budget: int | None, workers: int, evidence_files: bool, evaluate: bool,
+          fmt: str) -> None:
+    """Infer the parents base_model does not state (inferred_edges), or --evaluate it."""
+    from crawler.crawl import evaluate_inference, infer_database
+    from hf_lineage.progress import RichProgress
+
+    if evaluate:
+        result = evaluate_inference(db_path)
+        _show(evaluation_frame(result), fmt, f"{result.models:,} documented models, "
+              f"{result.documented_edges:,} documented edges, their documentation hidden")
+        return
+    started = time.monotonic()
+    with RichProgress(err_console) as progress:
+        client = _client(endpoint, api_budget, resolver_budget, progress)
+        record = infer_database(db_path, client=client, progress=progress,
+                                evidence_files=evidence_files, workers=workers)
+    print_summary(record, db_path, time.monotonic() - started)
+
+
+def evaluation_frame(result):
+    """An Evaluation as rows: overall at each confidence threshold, then per source and rule."""
+    import pandas as pd
+
+    rows = [(f"all inferred, confidence >= {t:g}", s) for t, s in result.overall.items()]
+    rows += [(f"source {k}", result.by_source[k]) for k in sorted(result.by_source)]
+    rows += [(f"rule {k}", result.by_rule[k]) for k in sorted(result.by_rule)]
+    return pd.DataFrame([
+        {"scope": name, "predicted": score.predicted, "correct": score.correct,
+         "precision": score.precision, "recall": score.recall(result.documented_edges)}
+        for name, score in rows])
 
 
 def print_summary(summary: RunRecord, db_path: str | Path, elapsed_s: float) -> None:

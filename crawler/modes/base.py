@@ -9,6 +9,7 @@ from dataclasses import dataclass
 
 from crawler.http import HubClient
 from crawler.lineage.canonical import canonicalize
+from crawler.lineage.infer import infer_family_members
 from crawler.progress import Progress
 from crawler.roots import Roots
 from crawler.store import Database, Tally
@@ -30,6 +31,8 @@ def listing_params(*extra: tuple[str, str]) -> list[tuple[str, str]]:
 class CrawlOptions:
     hub_size: int | None = None  # models on the Hub, for the family crawl's choice of road
     refresh_counts: bool = False  # incremental: also refresh every stored model's counts
+    infer: bool = False  # family: undocumented members too (needs the whole-Hub listing)
+    evidence_files: bool = False  # with infer: read adapter and mergekit configs first
 
 
 class Mode:
@@ -103,6 +106,11 @@ class Mode:
         graph is made canonical first, so a child naming a renamed root stays in the family."""
         self.db.family.stage_graph()
         self.canonicalize(STAGED)
+        if self.options.infer and whole_hub:
+            self.progress.phase("undocumented family members")
+            found = infer_family_members(self.db, self.client, self.run_id, self.spent,
+                                         self.roots, self.options.evidence_files)
+            self.note(f"inference: {found:,} undocumented models join the families")
         self.db.family.apply_closure(self.organisations, self.seeds, whole_hub=whole_hub,
                                      run_id=self.run_id, spent=self.spent())
 

@@ -31,7 +31,9 @@ class FamilyCrawl(Mode):
         if self.checkpoint("hub_newest") is None:
             with self.db.transaction() as tx:
                 self.checkpoints.write(tx, "hub_newest", self.hub_newest())
-        strategy = self.checkpoint("strategy") or FILTERS
+        # undocumented members are found only in a listing of the whole Hub: filters name
+        # documented children
+        strategy = self.checkpoint("strategy") or (LISTING if self.options.infer else FILTERS)
         if strategy == FILTERS:
             strategy = self.by_filters()
         if strategy == LISTING:

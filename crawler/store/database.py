@@ -23,6 +23,7 @@ from crawler.store import meta
 from crawler.store.aliases import AliasStore
 from crawler.store.cards import CardStore
 from crawler.store.family import FamilyStore
+from crawler.store.inference import InferenceStore
 from crawler.store.listing import ListingStore
 from crawler.store.runs import RunLog
 from hf_lineage.errors import CrawlLocked, DatabaseBusy, StorageError, one_line
@@ -71,8 +72,8 @@ def connect_with_retry(
 class Database:
     """The crawler's handle on its DuckDB file: one writer, batched transactions.
 
-    The rooms of the store hang off it (`runs`, `listing`, `family`, `cards`, `aliases`): each
-    holds the SQL of one part of a crawl.
+    The rooms of the store hang off it (`runs`, `listing`, `family`, `cards`, `aliases`,
+    `inference`): each holds the SQL of one part of a crawl.
     """
 
     def __init__(self, path: str | Path, hold_s: float = 1.0, gap_s: float = 0.05) -> None:
@@ -88,6 +89,7 @@ class Database:
         self.family = FamilyStore(self)
         self.cards = CardStore(self)
         self.aliases = AliasStore(self)
+        self.inference = InferenceStore(self)
 
     # -- lifetime -------------------------------------------------------------------------------
     def acquire(self) -> None:
