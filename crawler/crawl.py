@@ -7,6 +7,9 @@ whose sha changed, and closes its row of `crawl_runs`: on success with a new wat
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
@@ -56,38 +59,56 @@ def crawl(
         _check_scope(db, mode, progress)
         roots = _roots(db, roots_path, progress)
         infer = _inference_setting(db, True if evidence_files else infer)
-        run_id = db.runs.interrupted(mode)
-        if run_id is not None:
-            db.runs.resume(run_id)
-            progress.note(f"resuming interrupted {mode} crawl (run {run_id}) from its checkpoint")
-        else:
-            run_id = db.runs.start(mode)
-        run = MODES[mode](db, client, roots, progress, run_id,
+        run = MODES[mode](db, client, roots, progress, _start(db, mode, progress),
                           CrawlOptions(hub_size=hub_size, refresh_counts=refresh_counts,
                                        infer=infer, evidence_files=evidence_files))
-        status, message, strategy = "failed", "unexpected error", None
-        try:
-            strategy = run.run()
+        with _recorded(db, run) as outcome:
+            outcome.strategy = run.run()
             run.canonicalize()
             if cards:
                 progress.phase("cards", None)
-                fetch_cards(db, client, run_id, run.spent, workers=card_workers,
+                fetch_cards(db, client, run.run_id, run.spent, workers=card_workers,
                             on_card=lambda row: progress.advance(1))
             if infer:
                 _infer(db, client, run, progress, evidence_files, card_workers)
-            status, message = "ok", None
-        except KeyboardInterrupt:
-            status, message = "interrupted", "stopped by the user; run again to resume"
-            raise
-        except HfLineageError as exc:
-            status, message = "failed", str(exc)
-            raise
-        except Exception as exc:
-            message = f"unexpected error: {type(exc).__name__}: {one_line(exc)}"
-            raise
-        finally:
-            _close(db, run, status, message, strategy)
-        return db.runs.record(run_id)
+        return db.runs.record(run.run_id)
+
+
+def _start(db: Database, mode: str, progress: Progress) -> int:
+    """The run of this mode left unfinished, resumed from its checkpoints, or a new one."""
+    run_id = db.runs.interrupted(mode)
+    if run_id is None:
+        return db.runs.start(mode)
+    db.runs.resume(run_id)
+    progress.note(f"resuming interrupted {mode} run {run_id} from its checkpoint")
+    return run_id
+
+
+@dataclass
+class _Outcome:
+    status: str = "failed"
+    message: str | None = "unexpected error"
+    strategy: str | None = None
+
+
+@contextmanager
+def _recorded(db: Database, run: Mode) -> Iterator[_Outcome]:
+    """Close the run's record however the body ends: ok, failed (why), or interrupted."""
+    outcome = _Outcome()
+    try:
+        yield outcome
+        outcome.status, outcome.message = "ok", None
+    except KeyboardInterrupt:
+        outcome.status, outcome.message = "interrupted", "stopped by the user; run again to resume"
+        raise
+    except HfLineageError as exc:
+        outcome.message = str(exc)
+        raise
+    except Exception as exc:
+        outcome.message = f"unexpected error: {type(exc).__name__}: {one_line(exc)}"
+        raise
+    finally:
+        _close(db, run, outcome.status, outcome.message, outcome.strategy)
 
 
 class _Inference(Mode):
@@ -110,23 +131,12 @@ def infer_database(db_path: str | Path, *, client: HubClient | None = None,
         if db.get_meta(meta.SCOPE) is None:
             raise ConfigError(f"{db.path} holds no completed crawl yet: crawl it first")
         roots = stored_roots(db.get_meta) or load_roots()
-        run_id = db.runs.interrupted(_Inference.name)
-        if run_id is None:
-            run_id = db.runs.start(_Inference.name)
-        run = _Inference(db, client, roots, progress, run_id, CrawlOptions())
-        status, message = "failed", "unexpected error"
-        try:
+        run = _Inference(db, client, roots, progress, _start(db, _Inference.name, progress),
+                         CrawlOptions())
+        with _recorded(db, run) as outcome:
+            outcome.strategy = "inference"
             _infer(db, client, run, progress, evidence_files, workers)
-            status, message = "ok", None
-        except KeyboardInterrupt:
-            status, message = "interrupted", "stopped by the user"
-            raise
-        except HfLineageError as exc:
-            message = str(exc)
-            raise
-        finally:
-            _close(db, run, status, message, "inference")
-        return db.runs.record(run_id)
+        return db.runs.record(run.run_id)
 
 
 def evaluate_inference(db_path: str | Path) -> Evaluation:
