@@ -6,12 +6,13 @@ can make the same calls. Commands only parse arguments, show progress and format
 
 from __future__ import annotations
 
+import os
 import sys
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import IO, TYPE_CHECKING
 
 import click
 import duckdb
@@ -20,10 +21,12 @@ from rich.table import Table
 
 from hf_lineage.errors import (
     EXIT_INTERNAL,
+    AnalysisError,
     HfLineageError,
     Interrupted,
     StorageError,
     one_line,
+    storage_failure,
 )
 
 if TYPE_CHECKING:
@@ -49,11 +52,12 @@ class Cli(click.Group):
         except OSError as exc:  # a read-only folder, a full disk …
             where = f" {exc.filename}" if exc.filename else ""
             _fail(ctx, f"cannot use{where}: {exc.strerror or exc}", StorageError.exit_code)
-        except duckdb.IOException as exc:  # the database file: disk full, unreadable …
-            _fail(ctx, f"database: {one_line(exc)}", StorageError.exit_code)
-        except Exception as exc:  # noqa: BLE001 - a bug: say so, keep the traceback for -v
-            _fail(ctx, f"internal error: {type(exc).__name__}: {one_line(exc)} (run with -v "
-                  "for the traceback, and please report it)", EXIT_INTERNAL)
+        except Exception as exc:  # noqa: BLE001 - a bug unless the database file failed
+            if isinstance(exc, duckdb.Error) and storage_failure(exc):  # full disk, damaged …
+                _fail(ctx, f"database: {one_line(exc)}", StorageError.exit_code)
+            else:
+                _fail(ctx, f"internal error: {type(exc).__name__}: {one_line(exc)} (run with "
+                      "-v for the traceback, and please report it)", EXIT_INTERNAL)
 
 
 def _fail(ctx: click.Context, message: str, code: int, traceback: bool = True) -> None:
@@ -88,15 +92,50 @@ def format_option(*choices: str) -> Callable:
 
 
 @contextmanager
-def analysis_connection(db_path: str) -> Iterator[duckdb.DuckDBPyConnection]:
-    """The crawl at `db_path`, read-only with the lineage views, closed afterwards."""
+def analysis_connection(db_path: str, sandboxed: bool = False
+                        ) -> Iterator[duckdb.DuckDBPyConnection]:
+    """The crawl at `db_path`, read-only with the lineage views, closed afterwards;
+    `sandboxed` for SQL the user typed (analysis.db)."""
     from analysis.db import connect
 
-    conn = connect(db_path)
+    conn = connect(db_path, sandboxed=sandboxed)
     try:
         yield conn
     finally:
         conn.close()
+
+
+@contextmanager
+def output(out_path: str | None, conn: duckdb.DuckDBPyConnection, binary: bool = False
+           ) -> Iterator[IO]:
+    """`--out FILE` (never a database: analysis.outputs) or stdout, its write failures as one
+    line; a reader that stops reading stdout (`| head`) ends the command quietly."""
+    from analysis.outputs import cannot_write, database_files, open_output
+
+    try:
+        if out_path:
+            with open_output(out_path, database_files(conn), binary=binary) as handle:
+                yield handle
+        else:
+            yield sys.stdout.buffer if binary else sys.stdout
+            sys.stdout.flush()
+    except BrokenPipeError:
+        _silence_stdout()
+    except OSError as exc:  # a read-only folder, a full disk
+        if not out_path:
+            _silence_stdout()
+        raise cannot_write(out_path or "stdout", exc) from exc
+
+
+def _silence_stdout() -> None:
+    """Point a failed stdout at /dev/null, so Python's last flush at exit adds no second error."""
+    try:
+        fd = sys.stdout.fileno()
+    except (OSError, ValueError):  # not a real file (a test runner's capture)
+        return
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, fd)
+    os.close(devnull)
 
 
 # -- analysis commands (tree, sql, report, export) ---------------------------------------------
@@ -125,23 +164,39 @@ def tree(model_id: str, db_path: str, depth: int, max_children: int) -> None:
 @click.option("--max-rows", default=1000, show_default=True, type=click.IntRange(min=1),
               help="Rows shown by --format table.")
 def sql(query: str, db_path: str, fmt: str, out_path: str | None, max_rows: int) -> None:
-    """Run one read-only SQL QUERY (lineage views included, see docs/schema.md)."""
-    from analysis import adhoc
+    """Run one read-only SQL QUERY (lineage views included, see docs/schema.md).
 
-    with analysis_connection(db_path) as conn:
-        result = adhoc.run(conn, query)
-    if fmt != "table":
-        adhoc.write(result, fmt, Path(out_path) if out_path else None)
-        return
-    table = Table(*result.column_names, caption=f"{result.num_rows:,} rows"
-                  + (f", first {max_rows:,} shown" if result.num_rows > max_rows else ""))
-    for row in result.slice(0, max_rows).to_pylist():
-        table.add_row(*("NULL" if v is None else str(v) for v in row.values()))
-    if out_path:
-        with open(out_path, "w", encoding="utf-8") as handle:
-            Console(file=handle, width=200).print(table)
-    else:
-        Console().print(table)
+    The query reads the database and nothing else (no files, network or extensions); results
+    stream out in constant memory; Ctrl-C stops it.
+    """
+    from analysis import adhoc
+    from analysis.interrupt import interruptible
+
+    if fmt == "parquet" and not out_path:
+        raise AnalysisError("--format parquet needs --out FILE")
+
+    def run() -> None:
+        rel = adhoc.relation(conn, query)
+        with output(out_path, conn, binary=fmt == "parquet") as sink:
+            if fmt == "table":
+                print_table(*adhoc.head(rel, max_rows), max_rows, sink)
+            else:
+                adhoc.write(rel, fmt, sink)
+
+    with analysis_connection(db_path, sandboxed=True) as conn:
+        interruptible(conn, run)
+
+
+def print_table(columns: list[str], rows: list[tuple], more: bool, max_rows: int,
+                sink: IO) -> None:
+    """A result as a rich table, then a line saying how many rows, or that more were left."""
+    table = Table(*columns)
+    for row in rows:
+        table.add_row(*("NULL" if v is None else str(v) for v in row))
+    console = Console(file=sink, width=None if sink is sys.stdout else 200)
+    console.print(table)
+    console.print(f"first {max_rows:,} rows shown; the result has more (raise --max-rows, or "
+                  "use --format csv)" if more else f"{len(rows):,} rows", soft_wrap=True)
 
 
 @main.command()
@@ -165,9 +220,11 @@ def report(db_path: str, out_dir: str) -> None:
 def export(out_dir: str, db_path: str) -> None:
     """Export the crawl and its lineage as partitioned Parquet (Spark, Trino, DuckDB)."""
     from analysis.export import export_parquet
+    from analysis.interrupt import interruptible
 
     with analysis_connection(db_path) as conn:
-        written = export_parquet(conn, out_dir)
+        written = interruptible(conn, lambda: export_parquet(conn, out_dir),
+                                "interrupted; run the export again to complete the folder")
     for name, rows in written.items():
         click.echo(f"{Path(out_dir) / name}\t{rows:,} rows")
 

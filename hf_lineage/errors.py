@@ -75,3 +75,9 @@ def one_line(exc: BaseException) -> str:
     """The first line of an error message (DuckDB appends the query and a caret below it)."""
     text = str(exc).strip()
     return text.splitlines()[0] if text else type(exc).__name__
+
+
+def storage_failure(exc: BaseException) -> bool:
+    """Whether a DuckDB error (also one DuckDB raised through Arrow, as text) is the file failing:
+    an I/O error (a truncated file, a full disk) or a corrupt block, not the query."""
+    return str(exc).lstrip().startswith(("IO Error", "Corrupt database file"))
