@@ -21,7 +21,14 @@ import pyarrow as pa
 import pyarrow.csv as pcsv
 import pyarrow.parquet as pq
 
-from hf_lineage.errors import AnalysisError, Interrupted, StorageError, one_line, storage_failure
+from hf_lineage.errors import (
+    AnalysisError,
+    Interrupted,
+    StorageError,
+    interrupted,
+    one_line,
+    storage_failure,
+)
 
 READ_ONLY = {
     duckdb.StatementType.SELECT,  # also WITH, DESCRIBE, SHOW, SUMMARIZE, FROM …
@@ -57,7 +64,7 @@ def query_error(exc: BaseException) -> AnalysisError | Interrupted | StorageErro
     """The one-line error for a DuckDB failure of the user's query (also one raised as text
     through Arrow while streaming)."""
     text = one_line(exc)
-    if isinstance(exc, duckdb.InterruptException) or text.startswith("INTERRUPT Error"):
+    if interrupted(exc) or text.startswith("INTERRUPT Error"):
         return Interrupted("interrupted; the query was stopped")
     if storage_failure(exc):
         return StorageError(f"the database cannot be read (truncated or damaged?): {text}")

@@ -1,53 +1,80 @@
 """Ctrl-C for work that runs inside DuckDB.
 
-Python runs a SIGINT handler only when the main thread executes Python code, and a DuckDB call
-(a runaway recursive CTE, a large sort) can keep it in C++ for as long as the query lasts. So
-the work runs on a helper thread while the main thread only waits: the wait is interruptible,
-and on Ctrl-C the main thread calls `conn.interrupt()`, which makes DuckDB abandon the running
-query within milliseconds. The main thread keeps interrupting until the work has ended, so the
-connection is never closed under a running query.
+Python runs a SIGINT handler only when the main thread executes Python code or when C code
+asks (PyErr_CheckSignals), and a DuckDB call (a runaway recursive CTE, a large sort) can keep
+the main thread in C++ for as long as the query lasts. Worse, DuckDB 2.0's Python client does
+ask while it waits for a query, and when the handler raises KeyboardInterrupt there it often
+waits forever for a recursive query that never looks at the interrupt (16 hangs in 20 tries on
+a 2M-model `SELECT count(*) FROM model_roots`).
+
+So, while a command runs: SIGINT's handler raises nothing. Python's C-level handler still
+writes the signal's number to the "wakeup fd" at once, whatever the main thread is doing; a
+watcher thread reads it, calls `conn.interrupt()` (DuckDB abandons the running query within
+milliseconds, and again every REPEAT_S so a query started just after is stopped too) and
+schedules KeyboardInterrupt in the main thread as an asynchronous exception, which Python
+raises at the main thread's next line of Python code, never inside DuckDB's wait.
 """
 
 from __future__ import annotations
 
+import ctypes
+import os
+import select
+import signal
 import threading
-from collections.abc import Callable
-from typing import TypeVar
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 import duckdb
 
-from hf_lineage.errors import Interrupted
-
-T = TypeVar("T")
-REPEAT_S = 0.2  # after Ctrl-C: interrupt again this often until the work has ended
+STOP = 0  # not a signal number: tells the watcher to end
+REPEAT_S = 0.1  # after Ctrl-C, interrupt whatever query runs this often until the command ends
 
 
-def interruptible(conn: duckdb.DuckDBPyConnection, work: Callable[[], T],
-                  message: str = "interrupted; the query was stopped") -> T:
-    """`work()`'s result, or `Interrupted(message)` once Ctrl-C has stopped it; the work's own
-    exceptions are raised here, in the calling thread."""
-    outcome: dict[str, object] = {}
-    done = threading.Event()
+@contextmanager
+def interrupt_on_ctrl_c(conn: duckdb.DuckDBPyConnection) -> Iterator[None]:
+    """While inside, Ctrl-C (SIGINT) stops the query `conn` runs and raises KeyboardInterrupt
+    in the main thread. Only the main thread handles signals; elsewhere this does nothing."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    main = ctypes.c_ulong(threading.get_ident())
+    set_async_exc = ctypes.pythonapi.PyThreadState_SetAsyncExc  # bound now: see `finally`
+    read_fd, write_fd = os.pipe()
+    os.set_blocking(write_fd, False)  # the C-level handler must never block
+    previous_handler = signal.signal(signal.SIGINT, _note_only)
+    previous_fd = signal.set_wakeup_fd(write_fd, warn_on_full_buffer=False)
+    watcher = threading.Thread(target=_watch, args=(read_fd, conn, main), daemon=True,
+                               name="hf-lineage-ctrl-c")
+    watcher.start()
+    try:
+        yield
+    finally:
+        # C calls only until a KeyboardInterrupt still pending for this thread is dropped
+        # (the query already stopped, and the command ends with it), so that cleanup is whole.
+        set_async_exc(main, None)
+        signal.set_wakeup_fd(previous_fd)
+        signal.signal(signal.SIGINT, previous_handler)
+        os.write(write_fd, bytes([STOP]))
+        watcher.join()
+        os.close(read_fd)
+        os.close(write_fd)
 
-    def target() -> None:
-        try:
-            outcome["value"] = work()
-        except BaseException as exc:  # noqa: BLE001 - handed over to the calling thread
-            outcome["error"] = exc
-        finally:
-            done.set()
 
-    threading.Thread(target=target, name="hf-lineage-work", daemon=True).start()
-    interrupted = False
-    while not done.is_set():
-        try:
-            if interrupted:
-                conn.interrupt()
-            done.wait(REPEAT_S if interrupted else None)
-        except KeyboardInterrupt:
-            interrupted = True
-    if interrupted:
-        raise Interrupted(message)
-    if "error" in outcome:
-        raise outcome["error"]  # type: ignore[misc]
-    return outcome["value"]  # type: ignore[return-value]
+def _note_only(signum: int, frame: object) -> None:
+    """SIGINT's Python handler while a command runs: the watcher acts (module docstring)."""
+
+
+def _watch(read_fd: int, conn: duckdb.DuckDBPyConnection, main: ctypes.c_ulong) -> None:
+    stopping = False
+    while True:
+        if stopping:
+            conn.interrupt()
+        ready = select.select([read_fd], [], [], REPEAT_S if stopping else None)[0]
+        numbers = os.read(read_fd, 64) if ready else b""
+        if signal.SIGINT in numbers:  # each Ctrl-C: stop the query, raise in the main thread
+            stopping = True
+            conn.interrupt()
+            ctypes.pythonapi.PyThreadState_SetAsyncExc(main, ctypes.py_object(KeyboardInterrupt))
+        if ready and (not numbers or STOP in numbers):
+            return

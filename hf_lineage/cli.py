@@ -25,6 +25,7 @@ from hf_lineage.errors import (
     HfLineageError,
     Interrupted,
     StorageError,
+    interrupted,
     one_line,
     storage_failure,
 )
@@ -53,7 +54,9 @@ class Cli(click.Group):
             where = f" {exc.filename}" if exc.filename else ""
             _fail(ctx, f"cannot use{where}: {exc.strerror or exc}", StorageError.exit_code)
         except Exception as exc:  # noqa: BLE001 - a bug unless the database file failed
-            if isinstance(exc, duckdb.Error) and storage_failure(exc):  # full disk, damaged …
+            if interrupted(exc):  # Ctrl-C as DuckDB reports it
+                _fail(ctx, "interrupted", Interrupted.exit_code, traceback=False)
+            elif isinstance(exc, duckdb.Error) and storage_failure(exc):  # full disk, damaged …
                 _fail(ctx, f"database: {one_line(exc)}", StorageError.exit_code)
             else:
                 _fail(ctx, f"internal error: {type(exc).__name__}: {one_line(exc)} (run with "
@@ -95,12 +98,14 @@ def format_option(*choices: str) -> Callable:
 def analysis_connection(db_path: str, sandboxed: bool = False
                         ) -> Iterator[duckdb.DuckDBPyConnection]:
     """The crawl at `db_path`, read-only with the lineage views, closed afterwards;
-    `sandboxed` for SQL the user typed (analysis.db)."""
+    `sandboxed` for SQL the user typed (analysis.db). Ctrl-C stops its running query."""
     from analysis.db import connect
+    from analysis.interrupt import interrupt_on_ctrl_c
 
     conn = connect(db_path, sandboxed=sandboxed)
     try:
-        yield conn
+        with interrupt_on_ctrl_c(conn):
+            yield conn
     finally:
         conn.close()
 
@@ -170,21 +175,16 @@ def sql(query: str, db_path: str, fmt: str, out_path: str | None, max_rows: int)
     stream out in constant memory; Ctrl-C stops it.
     """
     from analysis import adhoc
-    from analysis.interrupt import interruptible
 
     if fmt == "parquet" and not out_path:
         raise AnalysisError("--format parquet needs --out FILE")
-
-    def run() -> None:
-        rel = adhoc.relation(conn, query)
+    with analysis_connection(db_path, sandboxed=True) as conn:
+        rel = adhoc.relation(conn, query)  # a bad or refused query fails before any output
         with output(out_path, conn, binary=fmt == "parquet") as sink:
             if fmt == "table":
                 print_table(*adhoc.head(rel, max_rows), max_rows, sink)
             else:
                 adhoc.write(rel, fmt, sink)
-
-    with analysis_connection(db_path, sandboxed=True) as conn:
-        interruptible(conn, run)
 
 
 def print_table(columns: list[str], rows: list[tuple], more: bool, max_rows: int,
@@ -220,11 +220,15 @@ def report(db_path: str, out_dir: str) -> None:
 def export(out_dir: str, db_path: str) -> None:
     """Export the crawl and its lineage as partitioned Parquet (Spark, Trino, DuckDB)."""
     from analysis.export import export_parquet
-    from analysis.interrupt import interruptible
 
-    with analysis_connection(db_path) as conn:
-        written = interruptible(conn, lambda: export_parquet(conn, out_dir),
-                                "interrupted; run the export again to complete the folder")
+    try:
+        with analysis_connection(db_path) as conn:
+            written = export_parquet(conn, out_dir)
+    except BaseException as exc:  # Ctrl-C in Python or inside DuckDB: say how to finish
+        if isinstance(exc, KeyboardInterrupt | Interrupted) or interrupted(exc):
+            raise Interrupted("interrupted; run the export again to complete the folder"
+                              ) from None
+        raise
     for name, rows in written.items():
         click.echo(f"{Path(out_dir) / name}\t{rows:,} rows")
 
