@@ -67,7 +67,7 @@ def query_error(exc: BaseException) -> AnalysisError | Interrupted | StorageErro
     if interrupted(exc) or text.startswith("INTERRUPT Error"):
         return Interrupted("interrupted; the query was stopped")
     if storage_failure(exc):
-        return StorageError(f"the database cannot be read (truncated or damaged?): {text}")
+        return StorageError(f"database: {text}")  # DuckDB names the file and what failed
     if isinstance(exc, duckdb.PermissionException) or text.startswith("Permission Error"):
         return AnalysisError(f"refused: {text} ({SANDBOX_HINT})")
     if "configuration has been locked" in text:

@@ -190,3 +190,23 @@ def test_ctrl_c_interrupts_the_running_query(db):
     assert restored == (ignore, -1)
     assert conn.sql("SELECT 42").fetchall() == [(42,)]  # the connection is still usable
     conn.close()
+
+
+def test_sigint_while_blocked_writing_to_a_pipe_nobody_reads(db):
+    """Ctrl-C while the command waits for a reader that stopped reading (a paused pager)."""
+    proc = subprocess.Popen([sys.executable, "-m", "hf_lineage", "sql",
+                             "SELECT * FROM range(10000000)", "--db", str(db), "--format", "csv"],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    try:
+        assert proc.stdout.readline() == b"range\n"
+        wchan = Path(f"/proc/{proc.pid}/task/{proc.pid}/wchan")
+        deadline = time.monotonic() + DEADLINE_S
+        while "pipe_write" not in wchan.read_text() and time.monotonic() < deadline:
+            time.sleep(0.01)  # polling a condition: the main thread blocked in write()
+        assert "pipe_write" in wchan.read_text()
+        proc.send_signal(signal.SIGINT)
+        assert proc.wait(timeout=DEADLINE_S) == Interrupted.exit_code
+        assert proc.stderr.read().decode().strip().splitlines() == ["error: interrupted"]
+    finally:
+        proc.kill()
+        proc.wait()
