@@ -6,7 +6,11 @@ Modules, each with one job:
     lineage     install lineage.sql, cache the family closure, report graph defects
     groups      the two levels (family, release) every metric is computed at
     metrics     sizes, depth, relations, formats, downloads, growth, milestones, bridges
-    licenses    declared licenses, parent-to-child drift, the Llama 3.x naming rule
+    licenses    declared licenses, parent-to-child drift, the license naming rules
+    events      the timeline's events: shipped list, releases, a user's file, checked
+    timeline    derivatives per day/week, curves aligned on release day, event windows
+    snapshots   downloads over time from the snapshots every crawl adds
+    anatomy     the crawl's lineage statistics beside the published Anatomy figures
     openness    a per-model openness score after MOF / OSI OSAID components
     tree        a model's family tree for the terminal
     adhoc       read-only ad hoc SQL for `hf-lineage sql`, streamed in each format

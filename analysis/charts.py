@@ -62,6 +62,21 @@ def _short(text: str, width: int = 48) -> str:
     return text if len(text) <= width else text[: width - 1] + "…"
 
 
+def _release_panel(ax, title: str) -> None:
+    """The per-release panel's finish: log scale with plain numbers, a small legend."""
+    ax.set_title(title)
+    ax.set_yscale("log")
+    ax.yaxis.set_major_formatter(PLAIN)
+    ax.yaxis.set_minor_formatter(NullFormatter())
+    ax.legend(frameon=False, fontsize=7, ncols=2)
+
+
+def _date_panels(axes, ylabel: str) -> None:
+    for ax in axes:
+        ax.set_ylabel(ylabel)
+        ax.tick_params(axis="x", labelrotation=30)
+
+
 def growth(family: pd.DataFrame, release: pd.DataFrame, labels: dict[str, str]) -> str:
     """Cumulative derivatives per month: per family (left) and per root release (right)."""
     with mpl.rc_context(STYLE):
@@ -75,14 +90,8 @@ def growth(family: pd.DataFrame, release: pd.DataFrame, labels: dict[str, str]) 
         for k, ((fam, rel), rows) in enumerate(release.groupby(["family", "release"], sort=False)):
             right.plot(pd.to_datetime(rows["month"]), rows["cumulative"], label=rel,
                        color=colours(k % 20), linestyle="-" if fam == "llama" else "--")
-        right.set_title("Derivatives per root release (cumulative, log scale)")
-        right.set_yscale("log")
-        right.yaxis.set_major_formatter(PLAIN)
-        right.yaxis.set_minor_formatter(NullFormatter())
-        right.legend(frameon=False, fontsize=7, ncols=2)
-        for ax in (left, right):
-            ax.set_ylabel("models")
-            ax.tick_params(axis="x", labelrotation=30)
+        _release_panel(right, "Derivatives per root release (cumulative, log scale)")
+        _date_panels((left, right), "models")
         return to_svg(fig)
 
 
@@ -214,4 +223,86 @@ def top_derivatives(top: pd.DataFrame, labels: dict[str, str]) -> str:
             ax.xaxis.set_minor_formatter(NullFormatter())
             ax.set_xlabel("downloads, last 30 days (log; formats count differently)")
             ax.set_title(f"{labels.get(fam, fam)}: most downloaded derivatives")
+        return to_svg(fig)
+
+
+def family_colours(families: list[str]) -> dict[str, str]:
+    """Each family's colour: its FAMILY_COLOURS entry, else the next colour of tab10."""
+    palette = mpl.colormaps["tab10"]
+    return {fam: FAMILY_COLOURS.get(fam) or mpl.colors.to_hex(palette(k % 10))
+            for k, fam in enumerate(families)}
+
+
+def timeline(weekly: pd.DataFrame, events: pd.DataFrame, labels: dict[str, str]) -> str:
+    """New derivatives per week and family, with every event in range marked by a numbered line
+    (the key below the chart names them; numbers keep close events readable)."""
+    families = list(dict.fromkeys(weekly["family"]))
+    colours = family_colours(families)
+    with mpl.rc_context(STYLE):
+        fig, (ax,) = _figure(11, 4.2)
+        for fam in families:
+            rows = weekly[weekly["family"] == fam]
+            ax.step(pd.to_datetime(rows["period_start"]), rows["new_derivatives"], where="post",
+                    label=labels.get(fam, fam), color=colours[fam], linewidth=1.1)
+        start = pd.to_datetime(weekly["period_start"]).min()
+        end = pd.to_datetime(weekly["period_start"]).max() + pd.Timedelta(days=7)
+        shown = events[(pd.to_datetime(events["date"]) >= start)
+                       & (pd.to_datetime(events["date"]) <= end)].reset_index(drop=True)
+        top = max(float(weekly["new_derivatives"].max()), 1.0)
+        key = []
+        for k, event in enumerate(shown.itertuples(), start=1):
+            colour = colours.get(event.family, "#666666") if isinstance(event.family, str) \
+                else "#666666"
+            when = pd.Timestamp(event.date)
+            ax.axvline(when, color=colour, linewidth=0.7,
+                       linestyle="-" if event.kind == "release" else ":")
+            ax.text(when, top * (1.04 + 0.07 * (k % 3)), str(k), ha="center", va="bottom",
+                    fontsize=7, color=colour)
+            key.append(f"{k} {_short(event.name, 28)} ({when.date().isoformat()})")
+        ax.set_ylim(0, top * 1.3)
+        ax.set_xlim(start, end)
+        ax.set_ylabel("new derivatives per week")
+        ax.set_title("Derivatives per week; releases (solid) and events (dotted)", loc="left")
+        ax.legend(frameon=False, loc="lower right", bbox_to_anchor=(1, 1), ncols=len(families))
+        lines = ["    ".join(key[k:k + 4]) for k in range(0, len(key), 4)]
+        if lines:
+            ax.text(0, -0.12, "\n".join(lines), transform=ax.transAxes, fontsize=7, va="top")
+        return to_svg(fig)
+
+
+def aligned(curves: pd.DataFrame) -> str:
+    """Cumulative derivatives by day since release, one line per release (observed days)."""
+    with mpl.rc_context(STYLE):
+        fig, (ax,) = _figure(7.5, 3.8)
+        palette = mpl.colormaps["tab10"]
+        for k, (release, rows) in enumerate(curves[curves["observed"]].groupby(
+                "release", sort=False)):
+            ax.plot(rows["day"], rows["cumulative"], label=release, color=palette(k % 10),
+                    linestyle="-" if k < 10 else "--")
+        ax.set_xlabel("days since the release's announcement (day 0)")
+        ax.set_ylabel("derivatives (cumulative)")
+        ax.set_title("Releases aligned on release day")
+        ax.legend(frameon=False, fontsize=7, ncols=2)
+        return to_svg(fig)
+
+
+def downloads_over_time(family: pd.DataFrame, release: pd.DataFrame,
+                        labels: dict[str, str]) -> str:
+    """30-day downloads at each crawl: per family (left), per root release (right, log scale).
+    Markers show the crawls: with few of them the lines are only joined points."""
+    colours = family_colours(list(dict.fromkeys(family["family"])))
+    with mpl.rc_context(STYLE):
+        fig, (left, right) = _figure(11, 3.8, 2)
+        for fam, rows in family.groupby("family", sort=False):
+            left.plot(pd.to_datetime(rows["taken_at"]), rows["downloads"], marker="o",
+                      label=labels.get(fam, fam), color=colours.get(fam))
+        left.set_title("Downloads per family (30 days before each crawl)")
+        left.yaxis.set_major_formatter(PLAIN)
+        left.legend(frameon=False)
+        palette = mpl.colormaps["tab20"]
+        for k, (rel, rows) in enumerate(release.groupby("release", sort=False)):
+            right.plot(pd.to_datetime(rows["taken_at"]), rows["downloads"].clip(lower=1),
+                       marker="o", markersize=3, label=rel, color=palette(k % 20))
+        _release_panel(right, "Downloads per root release (log scale)")
+        _date_panels((left, right), "downloads")
         return to_svg(fig)

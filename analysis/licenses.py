@@ -1,4 +1,4 @@
-"""License analysis: declared licenses, drift from parent to child, the Llama 3.x naming rule.
+"""License analysis: declared licenses, drift from parent to child, license naming rules.
 
 The taxonomy (license_kinds) and the per-edge classification (license_drift) are SQL views in
 lineage.sql so SQL users see the same answers; these functions scope them to families/releases.
@@ -23,9 +23,6 @@ DRIFT_KINDS = (
     "parent_missing",
     "changed_unknown",
 )
-
-# The releases whose license makes a derivative's name begin with "Llama" (Llama 3.x).
-NAMING_RULE_LICENSES = ("llama3", "llama3.1", "llama3.2", "llama3.3")
 
 
 def declared_licenses(conn: Conn, level: Level = "family") -> pd.DataFrame:
@@ -64,6 +61,25 @@ def flows(conn: Conn, level: Level = "family") -> pd.DataFrame:
         GROUP BY {g.keys}, s.started, parent_license, child_license, drift
         ORDER BY {g.order}, edges DESC, parent_license, child_license
     """)
+
+
+def changed(conn: Conn, release: str) -> pd.DataFrame:
+    """Each derivative of `release` whose license differs from a parent's (both crawled, the
+    parent in the same release's tree): parent, both licenses, the drift kind, downloads. A
+    child that dropped its parent's license counts (drift 'missing'); a child of a parent that
+    declares none does not: there was no license to change."""
+    return query(conn, """
+        SELECT d.child AS model_id, d.parent, coalesce(d.parent_license, '(none)') AS
+               parent_license, coalesce(d.child_license, '(none)') AS child_license, d.drift,
+               d.relation, coalesce(m.downloads, 0) AS downloads
+        FROM license_drift d
+        JOIN release_membership c ON c.model_id = d.child AND c.depth > 0 AND c.release = $r
+        JOIN release_membership p ON p.model_id = d.parent AND p.release = $r
+                                 AND p.family = c.family
+        JOIN models m ON m.id = d.child
+        WHERE d.drift <> 'kept' AND d.parent_license IS NOT NULL
+        ORDER BY downloads DESC, model_id, parent
+    """, {"r": release})
 
 
 def summarize_drift(flow_frame: pd.DataFrame, level: Level = "family") -> pd.DataFrame:
@@ -107,25 +123,27 @@ def classify_pairs(conn: Conn, pairs: pd.DataFrame) -> pd.DataFrame:
 
 
 def naming_rule(conn: Conn) -> pd.DataFrame:
-    """Each derivative of a Llama 3.x release: does its name (after the '/') begin with "Llama"?
+    """Each derivative of a release whose license sets a naming rule (roots.toml naming_prefix):
+    does its name (after the '/') begin with the prefix? One row per model: a model descending
+    from several ruled releases is judged once, by the most recent (see the naming_rule view).
 
-    The comparison ignores case ("llama-3-8b-gguf" complies). A derivative of several Llama 3.x
-    releases appears once per release.
+    The comparison ignores case and the separators between the prefix's words ("llama-3-8b-gguf"
+    begins with "Llama 3"; "llama-30b" does not).
     """
     return query(conn, """
-        SELECT r.release, r.model_id, string_split(r.model_id, '/')[-1] AS name,
-               lower(string_split(r.model_id, '/')[-1]) LIKE 'llama%' AS compliant
-        FROM release_membership r
-        WHERE r.depth > 0
-          AND r.release IN (SELECT release FROM lineage_releases WHERE list_contains(?, license))
-        ORDER BY r.release, compliant, r.model_id
-    """, [list(NAMING_RULE_LICENSES)])
+        SELECT n.release, n.model_id, n.name, n.naming_prefix, n.releases, n.compliant
+        FROM naming_rule n
+        LEFT JOIN (SELECT release, min(released) AS released FROM lineage_releases
+                   GROUP BY release) r USING (release)
+        ORDER BY r.released, n.release, n.compliant, n.model_id
+    """)
 
 
 def naming_rule_summary(conn: Conn) -> pd.DataFrame:
-    """Per Llama 3.x release: derivatives, compliant names, violations, compliance share."""
+    """Per governing release: its prefix, derivatives, compliant names, violations, compliance."""
     frame = naming_rule(conn)
-    summary = frame.groupby("release", sort=False)["compliant"].agg(["size", "sum"])
+    summary = frame.groupby(["release", "naming_prefix"], sort=False)["compliant"].agg(
+        ["size", "sum"])
     summary.columns = ["derivatives", "compliant"]
     summary["violations"] = summary["derivatives"] - summary["compliant"]
     summary["compliance"] = summary["compliant"] / summary["derivatives"]

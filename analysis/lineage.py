@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 
 import duckdb
 
+from analysis import events
 from crawler.roots import Roots, load_roots
 
 if TYPE_CHECKING:
@@ -36,7 +37,8 @@ CACHED_VIEWS = (
 CONFIG_TABLES = {
     "lineage_families": "family VARCHAR, label VARCHAR",
     "lineage_releases": (
-        "family VARCHAR, release VARCHAR, released DATE, license VARCHAR, model_id VARCHAR"
+        "family VARCHAR, release VARCHAR, released DATE, license VARCHAR, model_id VARCHAR, "
+        "naming_prefix VARCHAR"
     ),
     "lineage_organisations": "organisation VARCHAR, family VARCHAR",
 }
@@ -56,7 +58,8 @@ def _config_tables(conn: duckdb.DuckDBPyConnection, roots: Roots) -> None:
     rows = {
         "lineage_families": list(roots.families.items()),
         "lineage_releases": [
-            (r.family, r.name, r.released, r.license, m) for r in roots.releases for m in r.models
+            (r.family, r.name, r.released, r.license, m, r.naming_prefix)
+            for r in roots.releases for m in r.models
         ],
         "lineage_organisations": list(roots.organisations.items()),
     }
@@ -68,9 +71,12 @@ def _config_tables(conn: duckdb.DuckDBPyConnection, roots: Roots) -> None:
 
 
 def install(conn: duckdb.DuckDBPyConnection, roots: Roots | None = None) -> None:
-    """Create the config tables (from `roots`, default crawler/roots.toml) and the lineage views."""
+    """Create the config tables (from `roots`, default crawler/roots.toml; the events of
+    crawler/events.toml) and the lineage views."""
     _config_tables(conn, roots or load_roots())
+    events.create_table(conn)
     conn.execute(SQL.read_text(encoding="utf-8"))
+    events.add(conn, events.DEFAULT_EVENTS, strict=False)
     for view in CACHED_VIEWS:  # a re-install starts from the live views again
         conn.execute(f"DROP TABLE IF EXISTS _cache_{view}")
 

@@ -1,6 +1,8 @@
 -- Lineage views and macros over the crawler's tables (documented in docs/schema.md).
 -- Applied by analysis.lineage.install(conn), which first creates the config tables
--- lineage_families(family, label), lineage_releases(family, release, released, license, model_id)
+-- lineage_families(family, label),
+-- lineage_releases(family, release, released, license, model_id, naming_prefix),
+-- lineage_events(name, date, family, note) from crawler/events.toml (analysis/events.py)
 -- and lineage_organisations(organisation, family) from crawler/roots.toml.
 -- Everything here is TEMP: it lives in the connection, so a read-only database works and nothing
 -- is written to the crawl. Recursive queries use USING KEY plus a check against the rows already
@@ -155,6 +157,52 @@ GROUP BY mr.model_id, mr.family, coalesce(mr.release, '(unlisted)');
 CREATE OR REPLACE TEMP VIEW lineage_release_dates AS
 SELECT family, release, min(released) AS released FROM lineage_releases GROUP BY family, release;
 
+-- Every event of the timeline: each release of the roots config (kind 'release') and the events
+-- of lineage_events (kind 'event': crawler/events.toml and any --events FILE). family is NULL
+-- for an event that concerns every family.
+CREATE OR REPLACE TEMP VIEW timeline_events AS
+SELECT release AS name, released AS date, family, 'release' AS kind,
+       'release, license ' || coalesce(nullif(license, ''), 'unstated') AS note
+FROM (SELECT family, release, min(released) AS released, min(license) AS license
+      FROM lineage_releases GROUP BY family, release)
+UNION ALL
+SELECT name, date, family, 'event', note FROM lineage_events;
+
+-- A release license's naming rule as a regular expression on a lower-case model name: the prefix's
+-- words in order, joined by '-', '_', '.', ' ' or nothing ("Llama 3" matches llama-3-8b,
+-- Llama_3, llama3.1); a prefix ending in a digit must not run on into another ("Llama 3" does not
+-- match llama-30b).
+CREATE OR REPLACE TEMP MACRO naming_pattern(prefix) AS (
+    '^' || array_to_string(list_transform(regexp_split_to_array(lower(trim(prefix)), '\s+'),
+                                          lambda w: regexp_escape(w)), '[-_. ]?')
+    || CASE WHEN regexp_matches(trim(prefix), '[0-9]$') THEN '([^0-9]|$)' ELSE '' END
+);
+
+-- Each derivative of a release whose license sets a naming rule (lineage_releases.naming_prefix),
+-- judged once: when it descends from several such releases, the most recent one governs (a merge
+-- of Llama 2 and Llama 3.1 follows Llama 3.1's rule). name is the part after the '/'; releases
+-- lists every ruled release it descends from.
+CREATE OR REPLACE TEMP VIEW naming_rule AS
+WITH ruled AS (
+    SELECT DISTINCT family, release, released, naming_prefix FROM lineage_releases
+    WHERE trim(coalesce(naming_prefix, '')) <> ''
+),
+governed AS (
+    SELECT r.model_id,
+           arg_max(struct_pack(release := g.release, prefix := g.naming_prefix),
+                   struct_pack(released := g.released, release := g.release)) AS rule,
+           list_sort(list_distinct(list(g.release))) AS releases
+    FROM release_membership r
+    JOIN ruled g ON g.family = r.family AND g.release = r.release
+    WHERE r.depth > 0
+    GROUP BY r.model_id
+)
+SELECT model_id, string_split(model_id, '/')[-1] AS name, rule.release AS release,
+       rule.prefix AS naming_prefix, releases,
+       regexp_matches(lower(string_split(model_id, '/')[-1]), naming_pattern(rule.prefix))
+           AS compliant
+FROM governed;
+
 -- License taxonomy: kind and restrictiveness rank (permissive 0 < copyleft 1 < community and
 -- custom terms 2 < non-commercial or no-derivatives 3), whether OSI approved, and whether it is
 -- a Llama community license.
@@ -270,3 +318,276 @@ CREATE OR REPLACE TEMP MACRO quantization_format(model_id, library_name, tags, r
         WHEN relation = 'quantized' THEN 'unknown'
     END
 );
+
+-- Each crawled model's card as the Anatomy paper reads one (Laufer, Oderinwale & Kleinberg 2025
+-- count the characters of the whole README.md, YAML header included, and take a README of more
+-- than 3 characters for a card). card_state: 'card' (README fetched, more than 3 bytes), 'empty'
+-- (fetched, 3 bytes or fewer), 'none' (the repo has no README.md), 'unknown' (never fetched:
+-- gated, failed, deleted, or a crawl with --no-cards). card_chars: the README's size in bytes,
+-- header included (bytes = characters for ASCII text; the body's length where a row lacks it).
+CREATE OR REPLACE TEMP VIEW model_card AS
+SELECT m.id AS model_id,
+       CASE WHEN c.model_id IS NULL THEN 'unknown'
+            WHEN c.fetch_error = 'no README.md' THEN 'none'
+            WHEN c.fetch_error IS NOT NULL THEN 'unknown'
+            WHEN coalesce(c.size_bytes, strlen(c.body), 0) > 3 THEN 'card'
+            ELSE 'empty' END AS card_state,
+       CASE WHEN c.model_id IS NOT NULL AND c.fetch_error IS NULL
+            THEN coalesce(c.size_bytes, strlen(c.body), 0) END AS card_chars
+FROM models m LEFT JOIN cards c ON c.model_id = m.id;
+
+-- The Anatomy statistics' scopes: family NULL is the whole crawl (every crawled model, every
+-- declared edge); a family key is its crawled models and the edges inside it (the child descends
+-- from the family, the parent belongs to it), as the license drift is scoped.
+CREATE OR REPLACE TEMP VIEW anatomy_models AS
+SELECT NULL::VARCHAR AS family, id AS model_id FROM models
+UNION ALL
+SELECT fm.family, fm.model_id FROM family_membership fm
+WHERE fm.model_id IN (SELECT id FROM models);
+
+CREATE OR REPLACE TEMP VIEW anatomy_edges AS
+SELECT NULL::VARCHAR AS family, child, parent, relation FROM lineage_edges
+UNION ALL
+SELECT c.family, e.child, e.parent, e.relation
+FROM lineage_edges e
+JOIN family_membership c ON c.model_id = e.child AND c.depth > 0
+JOIN family_membership p ON p.model_id = e.parent AND p.family = c.family;
+
+-- The Anatomy statistics (analysis/anatomy.py sets them beside the published figures), one row
+-- per (family scope, statistic): value and basis (how many edges or models it rests on).
+--   edges, edges_<relation>       declared parent->child edges (self-loops aside), by relation
+--   share_<relation>              the relation's share of the edges
+--   <relation>_with_children      of the models that are a <relation> child (an edge of that
+--                                 relation to a parent), the share that are parents themselves
+--   quantized_leaves              of the quantized children, the share with no child
+--   license_changed               of the edges whose two ends declare a license, the share where
+--                                 the child's differs from the parent's
+--   card_chars_parent, _child     mean README size of parents and of children, over the edges
+--                                 whose two ends have a card (model_card), a parent once per edge
+--   has_card                      of the models whose README was looked for, the share with a card
+--   top1pct_download_share        the share of the 30-day downloads taken by the top 1% of
+--                                 models (ceil(1% of those with a count)) by downloads
+CREATE OR REPLACE TEMP VIEW anatomy AS
+WITH scopes AS (SELECT NULL::VARCHAR AS family UNION ALL SELECT family FROM lineage_families),
+relations AS (
+    SELECT unnest(['finetune', 'adapter', 'quantized', 'merge', 'unspecified']) AS relation
+),
+edge_counts AS (
+    SELECT s.family, r.relation,
+           (SELECT count(*) FROM anatomy_edges e
+            WHERE e.family IS NOT DISTINCT FROM s.family AND e.relation = r.relation) AS n,
+           (SELECT count(*) FROM anatomy_edges e
+            WHERE e.family IS NOT DISTINCT FROM s.family) AS total
+    FROM scopes s CROSS JOIN relations r
+),
+children AS (
+    SELECT k.family, k.relation, count(*) AS basis,
+           count(*) FILTER (k.child IN (SELECT parent FROM lineage_edges)) AS parents
+    FROM (SELECT DISTINCT family, child, relation FROM anatomy_edges) k
+    GROUP BY ALL
+),
+licenses AS (
+    SELECT e.family, count(*) AS basis,
+           count(*) FILTER (d.child_license <> d.parent_license) AS changed
+    FROM anatomy_edges e
+    JOIN license_drift d ON d.child = e.child AND d.parent = e.parent
+    WHERE d.child_license IS NOT NULL AND d.parent_license IS NOT NULL
+    GROUP BY ALL
+),
+card_lengths AS (
+    SELECT e.family, count(*) AS basis, avg(p.card_chars) AS parent_chars,
+           avg(c.card_chars) AS child_chars
+    FROM anatomy_edges e
+    JOIN model_card p ON p.model_id = e.parent AND p.card_state = 'card'
+    JOIN model_card c ON c.model_id = e.child AND c.card_state = 'card'
+    GROUP BY ALL
+),
+card_presence AS (
+    SELECT a.family, count(*) FILTER (c.card_state <> 'unknown') AS basis,
+           count(*) FILTER (c.card_state = 'card') AS cards
+    FROM anatomy_models a JOIN model_card c USING (model_id)
+    GROUP BY ALL
+),
+ranked AS (
+    SELECT a.family, m.downloads::DOUBLE AS x,
+           row_number() OVER (PARTITION BY a.family ORDER BY m.downloads DESC, a.model_id) AS r,
+           count(*) OVER (PARTITION BY a.family) AS n
+    FROM anatomy_models a JOIN models m ON m.id = a.model_id
+    WHERE m.downloads IS NOT NULL
+),
+concentration AS (
+    SELECT family, max(n) AS basis, sum(x) FILTER (r <= ceil(n / 100)) / nullif(sum(x), 0) AS top
+    FROM ranked GROUP BY ALL
+),
+values AS (
+    SELECT family, 'edges' AS statistic, max(total)::DOUBLE AS value, max(total) AS basis
+    FROM edge_counts GROUP BY ALL
+    UNION ALL SELECT family, 'edges_' || relation, n, total FROM edge_counts
+    UNION ALL SELECT family, 'share_' || relation, n / nullif(total, 0), total FROM edge_counts
+    UNION ALL SELECT family, relation || '_with_children', parents / basis, basis FROM children
+    UNION ALL SELECT family, 'quantized_leaves', 1 - parents / basis, basis FROM children
+              WHERE relation = 'quantized'
+    UNION ALL SELECT family, 'license_changed', changed / basis, basis FROM licenses
+    UNION ALL SELECT family, 'card_chars_parent', parent_chars, basis FROM card_lengths
+    UNION ALL SELECT family, 'card_chars_child', child_chars, basis FROM card_lengths
+    UNION ALL SELECT family, 'has_card', cards / nullif(basis, 0), basis FROM card_presence
+    UNION ALL SELECT family, 'top1pct_download_share', top, basis FROM concentration
+)
+SELECT family, statistic, value, basis FROM values;
+
+-- Openness after the Model Openness Framework (MOF, White et al. 2024) and the OSI's Open Source
+-- AI Definition 1.0 (OSAID), as far as Hub metadata shows it. One row per crawled model; each
+-- component is true when the metadata evidences it, false when it does not, NULL when metadata
+-- can never show it. The rules, in order of the MOF's classes (docs/schema.md has the full
+-- text):
+--   license_open         the declared license is open (kind permissive or copyleft: OSI-approved
+--                        or an open data / content license such as CC-BY) and so is the license of
+--                        every release the model descends from (a Llama fine-tune relabelled
+--                        apache-2.0 is still under Llama terms): the MOF's bar for the
+--                        parameters, model card and evaluation results, which live in the repo
+--   Class III (Open Model): architecture (library_name is an open-source library that holds the
+--     architecture's code), weights (a weights-format tag: safetensors, pytorch, gguf, onnx …),
+--     technical_report (an arXiv id in tags or card text, the Hub template's carbon-emissions
+--     citation 1910.09700 aside; the MOF takes a research paper for a technical report),
+--     evaluation_results (the card's model-index), model_card (model_card: a README of more
+--     than 3 bytes), data_card (a dataset: tag, the Hub's link to a dataset repo and its card)
+--   Class II (Open Tooling) adds: training_code (the card links a code repository: github,
+--     gitlab, codeberg, bitbucket), inference_code (the open-source library, as architecture),
+--     evaluation_code (NULL: not in metadata), evaluation_data (model-index names a dataset)
+--   Class I (Open Science) adds: research_paper (as technical_report), datasets (training
+--     datasets named: dataset: tags or the card's datasets), data_preprocessing_code and
+--     intermediate_parameters (NULL: not in metadata)
+--   mof_class    the highest class whose required components (its own and the lower classes')
+--                are all shown, with license_open: 'Class III' at most, since Class II needs
+--                evaluation code, which metadata never shows
+--   mof_ceiling  the highest class that metadata does not rule out (no required component
+--                shown missing, license_open); mof_unknown lists that class's components
+--                metadata cannot show
+--   osaid        'fails' when the parameters' terms visibly fail the OSAID (no license, a license
+--                that is not OSI-approved, or descent from a release whose license is not), else
+--                'undetermined': complete code and sufficient data information cannot be
+--                established from metadata; osaid_reason says which
+CREATE OR REPLACE TEMP MACRO open_libraries() AS
+    ['transformers', 'diffusers', 'peft', 'sentence-transformers', 'timm', 'gguf', 'mlx',
+     'open_clip', 'onnx', 'keras', 'tf-keras', 'spacy', 'flair', 'fastai', 'speechbrain',
+     'nemo', 'espnet', 'setfit', 'span-marker', 'adapter-transformers', 'allennlp', 'fairseq',
+     'asteroid', 'stable-baselines3', 'sample-factory', 'ml-agents', 'pyannote-audio',
+     'paddlenlp', 'transformers.js', 'bertopic', 'openvino', 'coreml', 'mlc-llm', 'llamafile'];
+
+CREATE OR REPLACE TEMP MACRO weights_tags() AS
+    ['safetensors', 'pytorch', 'gguf', 'onnx', 'tf', 'jax', 'mlx', 'keras', 'tf-keras',
+     'openvino', 'coreml', 'tflite', 'gptq', 'awq', 'exl2', 'rust'];
+
+CREATE OR REPLACE TEMP MACRO json_nonempty(v) AS coalesce(
+    CASE json_type(v) WHEN 'ARRAY' THEN json_array_length(v) > 0
+                      WHEN 'VARCHAR' THEN length(v ->> '$') > 0
+                      WHEN 'NULL' THEN false ELSE v IS NOT NULL END, false);
+
+CREATE OR REPLACE TEMP VIEW openness AS
+WITH tags AS (
+    SELECT model_id,
+           bool_or(list_contains(weights_tags(), lower(tag))) AS weights_tag,
+           bool_or(tag LIKE 'dataset:%') AS dataset_tag,
+           bool_or(tag LIKE 'arxiv:%' AND tag <> 'arxiv:1910.09700') AS arxiv_tag
+    FROM model_tags
+    WHERE list_contains(weights_tags(), lower(tag)) OR tag LIKE 'dataset:%' OR tag LIKE 'arxiv:%'
+    GROUP BY model_id
+),
+inherited AS (
+    SELECT r.model_id,
+           arg_min(r.release || ' (' || coalesce(license_id(l.license), 'no license') || ')',
+                   r.release) FILTER (NOT coalesce(k.osi_approved, false)) AS non_osi_release,
+           bool_or(coalesce(k.kind NOT IN ('permissive', 'copyleft'), true)) AS closed_release
+    FROM release_membership r
+    JOIN (SELECT DISTINCT family, release, license FROM lineage_releases) l
+      ON l.family = r.family AND l.release = r.release
+    LEFT JOIN license_kinds k ON k.license = license_id(l.license)
+    WHERE r.depth > 0
+    GROUP BY r.model_id
+),
+evidence AS (
+    SELECT m.id AS model_id, l.license,
+           l.kind IN ('permissive', 'copyleft') AND NOT coalesce(i.closed_release, false)
+               AS license_open,
+           l.osi_approved,
+           coalesce(list_contains(open_libraries(), lower(m.library_name)), false) AS library_open,
+           coalesce(t.weights_tag, false)
+               OR coalesce(lower(m.library_name) IN ('gguf', 'mlx'), false) AS weights,
+           coalesce(t.arxiv_tag, false)
+               OR coalesce(len(list_filter(regexp_extract_all(c.body,
+                    'arxiv\.org/(?:abs|pdf)/([0-9]{4}\.[0-9]{4,5})', 1),
+                    lambda id: id <> '1910.09700')) > 0, false) AS paper,
+           json_nonempty(json_extract(coalesce(c.metadata, m.card_data), '$."model-index"'))
+               AS evaluation_results,
+           mc.card_state = 'card' AS model_card,
+           coalesce(t.dataset_tag, false) AS data_card,
+           coalesce(t.dataset_tag, false)
+               OR json_nonempty(json_extract(coalesce(c.metadata, m.card_data), '$.datasets'))
+               AS datasets,
+           coalesce(regexp_matches(c.body,
+               '(github\.com|gitlab\.com|codeberg\.org|bitbucket\.org)/[A-Za-z0-9_.-]+/'), false)
+               AS training_code,
+           coalesce(len(json_extract(coalesce(c.metadata, m.card_data),
+                                     '$."model-index"[*].results[*].dataset')) > 0, false)
+               AS evaluation_data,
+           i.non_osi_release AS release_terms
+    FROM models m
+    JOIN model_license l ON l.model_id = m.id
+    JOIN model_card mc ON mc.model_id = m.id
+    LEFT JOIN cards c ON c.model_id = m.id
+    LEFT JOIN tags t ON t.model_id = m.id
+    LEFT JOIN inherited i ON i.model_id = m.id
+),
+components AS (
+    SELECT model_id, license, coalesce(license_open, false) AS license_open, osi_approved,
+           release_terms,
+           library_open AS architecture, weights, paper AS technical_report,
+           evaluation_results, model_card, data_card,
+           training_code, library_open AS inference_code, NULL::BOOLEAN AS evaluation_code,
+           evaluation_data,
+           paper AS research_paper, datasets, NULL::BOOLEAN AS data_preprocessing_code,
+           NULL::BOOLEAN AS intermediate_parameters
+    FROM evidence
+),
+classes AS (
+    SELECT *,
+           [architecture, weights, technical_report, evaluation_results, model_card,
+            data_card] AS class_3,
+           [training_code, inference_code, evaluation_code, evaluation_data] AS class_2,
+           [research_paper, datasets, data_preprocessing_code, intermediate_parameters]
+               AS class_1
+    FROM components
+),
+reached AS (
+    SELECT *,
+           license_open AND list_bool_and(list_transform(class_3, lambda x: coalesce(x, false)))
+               AS shown_3,
+           license_open AND NOT list_bool_or(list_transform(class_3, lambda x: x IS false))
+               AS open_3,
+           NOT list_bool_or(list_transform(class_2, lambda x: x IS false)) AS open_2,
+           NOT list_bool_or(list_transform(class_1, lambda x: x IS false)) AS open_1
+    FROM classes
+)
+SELECT model_id, license, license_open, architecture, weights, technical_report,
+       evaluation_results, model_card, data_card, training_code, inference_code,
+       evaluation_code, evaluation_data, research_paper, datasets, data_preprocessing_code,
+       intermediate_parameters,
+       CASE WHEN shown_3 THEN 'Class III' END AS mof_class,
+       CASE WHEN open_3 AND open_2 AND open_1 THEN 'Class I'
+            WHEN open_3 AND open_2 THEN 'Class II'
+            WHEN open_3 THEN 'Class III' END AS mof_ceiling,
+       CASE WHEN open_3 AND open_2 AND open_1
+                THEN ['evaluation code', 'data preprocessing code', 'intermediate parameters']
+            WHEN open_3 AND open_2 THEN ['evaluation code']
+            WHEN open_3 THEN []
+       END::VARCHAR[] AS mof_unknown,
+       CASE WHEN license IS NULL OR NOT osi_approved OR release_terms IS NOT NULL
+            THEN 'fails' ELSE 'undetermined' END AS osaid,
+       CASE WHEN license IS NULL THEN 'no license declared'
+            WHEN NOT osi_approved THEN license || ' is not an OSI-approved license'
+            WHEN release_terms IS NOT NULL
+                THEN 'derived from ' || release_terms || ', not under OSI-approved terms'
+            ELSE 'parameters under OSI-approved terms; whether the complete training and '
+                 || 'data-processing code and sufficient data information exist is not in '
+                 || 'the metadata' END AS osaid_reason
+FROM reached;

@@ -19,12 +19,24 @@ DOWNLOADS_CAVEAT = (
 )
 
 
+# The one definition of a family's (or release's) size wherever the report gives one.
+SIZE_DEFINITION = (
+    "A family's models are the crawled models that are its roots or descend from them through "
+    "declared base_model relations; a bridge, reaching the roots of several families, counts "
+    "in each. A root the roots config lists but the crawl did not find is not a model of the "
+    "crawl (roots_not_crawled counts them)."
+)
+
+
 def sizes(conn: Conn, level: Level = "family") -> pd.DataFrame:
-    """Roots, direct children, all descendants, distinct authors and depth per group."""
+    """Models (see SIZE_DEFINITION), roots, direct children, descendants, distinct authors,
+    bridges and depth per group."""
     g = grouping(level)
     return query(conn, f"""
         SELECT {g.keys},
-               count(*) FILTER (gm.depth = 0) AS roots,
+               count(m.id) AS models,
+               count(m.id) FILTER (gm.depth = 0) AS roots,
+               count(*) FILTER (gm.depth = 0 AND m.id IS NULL) AS roots_not_crawled,
                count(*) FILTER (gm.depth = 1) AS direct_children,
                count(*) FILTER (gm.depth > 0) AS descendants,
                count(DISTINCT m.author) FILTER (gm.depth > 0) AS authors,
@@ -139,30 +151,46 @@ def downloads(conn: Conn, level: Level = "family") -> pd.DataFrame:
     """)
 
 
-def top_derivatives(conn: Conn, level: Level = "family", n: int = 10) -> pd.DataFrame:
-    """The n most downloaded descendants of each group (see DOWNLOADS_CAVEAT)."""
+def top_derivatives(conn: Conn, level: Level = "family", n: int = 10,
+                    relation: str | None = None) -> pd.DataFrame:
+    """The n most downloaded descendants of each group (see DOWNLOADS_CAVEAT), with their
+    quantization format; `relation` keeps only descendants of that relation (model_relation),
+    e.g. 'quantized'."""
     g = grouping(level)
     return query(conn, f"""
         WITH picks AS (
             SELECT {g.keys},
-                   unnest(arg_max(struct_pack(model_id := gm.model_id, depth := gm.depth,
+                   -- the n smallest (-downloads, id): among equal downloads the smaller ids,
+                   -- as the ranking below orders them
+                   unnest(arg_min(struct_pack(model_id := gm.model_id, depth := gm.depth,
                                               downloads := coalesce(m.downloads, 0)),
-                                  struct_pack(d := coalesce(m.downloads, 0), id := gm.model_id),
+                                  struct_pack(d := -coalesce(m.downloads, 0), id := gm.model_id),
                                   $n), recursive := true)
             FROM {g.view} gm LEFT JOIN models m ON m.id = gm.model_id
-            WHERE gm.depth > 0
+            LEFT JOIN model_relation r ON r.model_id = gm.model_id
+            WHERE gm.depth > 0 AND ($relation IS NULL OR r.relation = $relation)
             GROUP BY {g.keys}
+        ),
+        tags AS (
+            SELECT model_id, list(lower(tag)) AS tags FROM model_tags
+            WHERE list_contains(quantization_tags(), lower(tag))
+              AND model_id IN (SELECT model_id FROM picks)
+            GROUP BY model_id
         )
         SELECT {g.keys},
                row_number() OVER (PARTITION BY {g.keys}
                                   ORDER BY p.downloads DESC, p.model_id) AS rank,
-               p.model_id, p.downloads, m.likes, r.relation, m.license, p.depth
+               p.model_id, p.downloads, m.likes, r.relation,
+               quantization_format(p.model_id, m.library_name, coalesce(t.tags, []),
+                                   r.relation) AS format,
+               m.license, p.depth
         FROM picks p
         LEFT JOIN models m ON m.id = p.model_id
         LEFT JOIN model_relation r ON r.model_id = p.model_id
+        LEFT JOIN tags t ON t.model_id = p.model_id
         LEFT JOIN ({g.starts}) s USING ({g.keys})
         ORDER BY {g.order}, rank
-    """, {"n": n})
+    """, {"n": n, "relation": relation})
 
 
 def growth(conn: Conn, level: Level = "family") -> pd.DataFrame:

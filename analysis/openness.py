@@ -1,18 +1,9 @@
-"""Openness: a per-model score from what a model's metadata evidences, aggregated per family.
+"""Openness per model and per group: the `openness` view (lineage.sql) read for families.
 
-Modelled on the components of the Model Openness Framework (MOF) and the OSI Open Source AI
-Definition (OSAID) that a Hub card can show. Metadata cannot prove code or weights are open, so
-the score measures documented openness, not openness itself. Each component counts equally:
-
-- license_osi: the declared license is OSI approved (OSAID: parameters under OSI terms; MOF
-  licenses).
-- datasets: training datasets named, in the card's `datasets` or `dataset:` tags (OSAID data
-  information; MOF datasets / data card).
-- evaluation: evaluation results in the card's `model-index` (MOF evaluation results).
-- paper: an arXiv paper, as an `arxiv:` tag or link in the card (MOF research paper / technical
-  report).
-- base_model: the parent declared in the card (provenance; MOF model card lineage).
-- card_substance: a card body of at least `substance_chars` characters (MOF model card).
+The view judges each crawled model against the Model Openness Framework's classes and the OSI's
+Open Source AI Definition with what Hub metadata can show; docs/schema.md lists every rule. The
+summaries here count a group's models with the one family-size definition of metrics.sizes
+(crawled models, a bridge in each family it reaches).
 """
 
 from __future__ import annotations
@@ -21,75 +12,78 @@ import pandas as pd
 
 from analysis.groups import Conn, Level, grouping, query
 
-COMPONENTS = ("license_osi", "datasets", "evaluation", "paper", "base_model", "card_substance")
+# What metadata can evidence, in the MOF's class order; evaluation code, data preprocessing code
+# and intermediate parameters are never in metadata (always NULL in the view).
+COMPONENTS = (
+    "license_open", "architecture", "weights", "technical_report", "evaluation_results",
+    "model_card", "data_card", "training_code", "inference_code", "evaluation_data",
+    "research_paper", "datasets",
+)
+UNKNOWABLE = ("evaluation_code", "data_preprocessing_code", "intermediate_parameters")
+
+# The report's note on this section, as prose.
+NOTE = (
+    "Openness is judged against the Model Openness Framework (MOF) and the OSI's Open Source AI "
+    "Definition (OSAID 1.0) with what Hub metadata shows, so it measures documented openness, "
+    "not openness itself. A component counts when the metadata evidences it: an open-source "
+    "library for the architecture and inference code, a weights-format tag for the weights, an "
+    "arXiv id for the technical report and paper, the card's model-index for evaluation results "
+    "(and a dataset named in it for evaluation data), a README for the model card, a dataset "
+    "tag for the data card, named datasets, and a link to a code repository for the training "
+    "code. The repository's declared license must be open (OSI-approved, or an open data or "
+    "content license), and so must the license of every release it descends from, for any MOF "
+    "class. Class III needs its six components shown; Class II "
+    "and Class I also need evaluation code, data preprocessing code and intermediate "
+    "checkpoints, which metadata never shows, so no model is placed above Class III: the "
+    "ceiling column counts models that metadata does not rule out of a class. The OSAID verdict "
+    "is 'fails' when the parameters' terms visibly fail (no license, a license that is not "
+    "OSI-approved, or descent from a release whose license is not), and otherwise "
+    "'undetermined': whether the complete code and sufficient data information exist cannot be "
+    "read from metadata. A paper's, a dataset's or a linked repository's own license is not in "
+    "the crawl either."
+)
 
 
-def _nonempty(value: str) -> str:
-    """SQL: the JSON value is present and not an empty list/string/null."""
-    return (
-        f"coalesce(CASE json_type({value}) WHEN 'ARRAY' THEN json_array_length({value}) > 0 "
-        f"WHEN 'VARCHAR' THEN length({value} ->> '$') > 0 WHEN 'NULL' THEN false "
-        f"ELSE {value} IS NOT NULL END, false)"
-    )
+def models(conn: Conn) -> pd.DataFrame:
+    """The openness view for every family member that was crawled, with its family."""
+    return query(conn, """
+        SELECT f.family, o.* FROM openness o JOIN model_family f USING (model_id)
+        ORDER BY o.model_id
+    """)
 
 
-def _scores_sql() -> str:
-    """Per family member: components and score; one parameter, the substance threshold."""
-    components = " + ".join(f"{c}::INT" for c in COMPONENTS)
-    return f"""
-        WITH members AS (SELECT model_id, family FROM model_family),
-        tags AS (
-            SELECT model_id, bool_or(tag LIKE 'dataset:%') AS dataset_tag,
-                   bool_or(tag LIKE 'arxiv:%') AS arxiv_tag
-            FROM model_tags
-            WHERE (tag LIKE 'dataset:%' OR tag LIKE 'arxiv:%')
-              AND model_id IN (SELECT model_id FROM members)
-            GROUP BY model_id
-        ),
-        evidence AS (
-            SELECT mb.model_id, mb.family, l.osi_approved AS license_osi,
-                   json_extract(coalesce(c.metadata, m.card_data),
-                                ['$.datasets', '$."model-index"', '$.base_model']) AS meta,
-                   t.dataset_tag, t.arxiv_tag,
-                   c.body, m.id IS NOT NULL AS crawled
-            FROM members mb
-            LEFT JOIN models m ON m.id = mb.model_id
-            LEFT JOIN model_license l USING (model_id)
-            LEFT JOIN cards c USING (model_id)
-            LEFT JOIN tags t USING (model_id)
-        ),
-        parts AS (
-            SELECT model_id, family, crawled,
-                   coalesce(license_osi, false) AS license_osi,
-                   coalesce(dataset_tag, false) OR {_nonempty('meta[1]')} AS datasets,
-                   {_nonempty('meta[2]')} AS evaluation,
-                   coalesce(arxiv_tag, false) OR coalesce(body LIKE '%arxiv.org/%', false) AS paper,
-                   {_nonempty('meta[3]')} AS base_model,
-                   coalesce(length(body) >= ?, false) AS card_substance
-            FROM evidence
-        )
-        SELECT *, ({components}) / {len(COMPONENTS)} AS score FROM parts
-    """
-
-
-def scores(conn: Conn, substance_chars: int = 1000) -> pd.DataFrame:
-    """Every family member's components (booleans) and score (their mean, 0 to 1).
-
-    crawled is false for roots listed in the config but never crawled: they have no metadata.
-    """
-    return query(conn, f"{_scores_sql()} ORDER BY model_id", [substance_chars])
-
-
-def summary(conn: Conn, level: Level = "family", substance_chars: int = 1000) -> pd.DataFrame:
-    """Per group: crawled members, mean score, and the share showing each component."""
+def summary(conn: Conn, level: Level = "family") -> pd.DataFrame:
+    """Per group: models, the share showing each component, MOF class and ceiling counts, and
+    the share the OSAID verdict fails."""
     g = grouping(level)
     shares = ", ".join(f"avg({c}::INT) AS {c}" for c in COMPONENTS)
     return query(conn, f"""
-        SELECT {g.keys}, count(*) AS models, avg(score) AS mean_score, {shares}
+        SELECT {g.keys}, count(*) AS models, {shares},
+               count(*) FILTER (o.mof_class = 'Class III') AS mof_class_iii,
+               count(*) FILTER (o.mof_ceiling = 'Class III') AS ceiling_class_iii,
+               count(*) FILTER (o.mof_ceiling = 'Class II') AS ceiling_class_ii,
+               count(*) FILTER (o.mof_ceiling = 'Class I') AS ceiling_class_i,
+               avg((o.osaid = 'fails')::INT) AS osaid_fails
         FROM {g.view} gm
-        JOIN (SELECT * EXCLUDE (family) FROM ({_scores_sql()})) sc USING (model_id)
+        JOIN openness o USING (model_id)
         LEFT JOIN ({g.starts}) s USING ({g.keys})
-        WHERE sc.crawled
         GROUP BY {g.keys}, s.started
         ORDER BY {g.order}
-    """, [substance_chars])
+    """)
+
+
+def osaid_reasons(conn: Conn, level: Level = "family") -> pd.DataFrame:
+    """Per group and OSAID verdict: the reasons and how many models each holds for."""
+    g = grouping(level)
+    return query(conn, f"""
+        SELECT {g.keys}, o.osaid,
+               CASE WHEN o.osaid_reason LIKE 'derived from %' THEN o.osaid_reason
+                    WHEN o.osaid_reason LIKE '% is not an OSI-approved license'
+                        THEN 'license not OSI-approved'
+                    ELSE o.osaid_reason END AS reason,
+               count(*) AS models
+        FROM {g.view} gm JOIN openness o USING (model_id)
+        LEFT JOIN ({g.starts}) s USING ({g.keys})
+        GROUP BY {g.keys}, s.started, o.osaid, reason
+        ORDER BY {g.order}, models DESC, reason
+    """)

@@ -18,7 +18,7 @@ import duckdb
 import numpy as np
 import pandas as pd
 
-from analysis import charts, licenses, lineage, metrics, openness
+from analysis import anatomy, charts, licenses, lineage, metrics, openness, snapshots, timeline
 from analysis.outputs import database_files, write_text
 
 TOP_N = 10
@@ -33,6 +33,7 @@ class ReportData:
     totals: dict[str, int]
     labels: dict[str, str]
     frames: dict[str, pd.DataFrame] = field(default_factory=dict)
+    notes: dict[str, str] = field(default_factory=dict)
 
 
 def collect(conn: duckdb.DuckDBPyConnection, source: str = "") -> ReportData:
@@ -48,7 +49,6 @@ def collect(conn: duckdb.DuckDBPyConnection, source: str = "") -> ReportData:
     f: dict[str, pd.DataFrame] = {
         "sizes_family": metrics.sizes(conn, "family"),
         "sizes_release": metrics.sizes(conn, "release"),
-        "partition": metrics.partition_sizes(conn),
         "depth": metrics.depth_distribution(conn, "family"),
         "relations_family": metrics.relation_shares(conn, "family"),
         "relations_release": metrics.relation_shares(conn, "release"),
@@ -65,6 +65,14 @@ def collect(conn: duckdb.DuckDBPyConnection, source: str = "") -> ReportData:
         "flows_release": licenses.flows(conn, "release"),
         "naming": licenses.naming_rule_summary(conn),
         "openness": openness.summary(conn, "family"),
+        "osaid": openness.osaid_reasons(conn, "family"),
+        "weekly": timeline.new_derivatives(conn, "family", "week"),
+        "events": timeline.events(conn),
+        "aligned": timeline.aligned(conn, days=max(timeline.WINDOWS)),
+        "windows": timeline.windows_table(timeline.windows(conn)),
+        "snapshots_family": snapshots.series(conn, "family"),
+        "snapshots_release": snapshots.series(conn, "release"),
+        "anatomy": anatomy.anatomy(conn),
         "issues": issues.groupby("kind", as_index=False).agg(
             models=("model_id", "nunique"), example=("model_id", "first")),
     }
@@ -78,14 +86,16 @@ def collect(conn: duckdb.DuckDBPyConnection, source: str = "") -> ReportData:
         .reindex(columns=[k for k in licenses.DRIFT_KINDS if k in set(f["drift_release"].drift)])
         .rename_axis(columns=None).reset_index()
     )
+    f["aligned_summary"] = timeline.aligned_summary(f["aligned"])
+    notes = {"snapshots": snapshots.span(conn), "crawl_scope": anatomy.crawl_scope(conn)}
     generated = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
-    return ReportData(source, generated, totals, labels, f)
+    return ReportData(source, generated, totals, labels, f, notes)
 
 
 # -- HTML ---------------------------------------------------------------------------------------
 
 SHARE_COLUMNS = {"share", "top10_share", "compliance", "mean_score", "LLaMA", "DeepSeek",
-                 *openness.COMPONENTS, *licenses.DRIFT_KINDS}
+                 "osaid_fails", *openness.COMPONENTS, *licenses.DRIFT_KINDS}
 
 CSS = """
 body { font: 14px/1.45 system-ui, sans-serif; margin: 2rem auto; max-width: 1180px; color: #222; }
@@ -148,20 +158,20 @@ def render_html(data: ReportData) -> str:
     def t(name: str) -> str:
         return html_table(f[name], labels)
 
-    members = f["partition"]
+    sizes = f["sizes_family"]
     cards = "".join(
         f"<div class='card'>{html.escape(label)}<b>{value:,}</b></div>"
         for label, value in [("models in the crawl", data.totals["models"]),
                              ("lineage edges", data.totals["edges"]),
                              *[(f"{labels.get(r.family, r.family)} models", r.models)
-                               for r in members.itertuples()]]
+                               for r in sizes.itertuples()],
+                             ("bridges (in each family they reach)", len(f["bridges"]))]
     )
     top = f["top"].drop(columns=["likes"])
     sections = [
-        ("Families", f"<div class='cards'>{cards}</div>" + t("sizes_family") + "<p class='note'>"
-         "A bridge (a model reaching roots of both families, such as DeepSeek-R1-Distill-Llama "
-         "and its descendants) counts in both families here; the exclusive split is "
-         "below.</p>" + t("partition")),
+        ("Families", f"<div class='cards'>{cards}</div>" + _note(metrics.SIZE_DEFINITION)
+         + t("sizes_family")),
+        ("Timeline", _timeline(data)),
         ("Growth", _figure(f["growth_family"], lambda: charts.growth(
             f["growth_family"], f["growth_release"], labels),
             "Derivatives counted by their repository's creation date.")
@@ -178,7 +188,7 @@ def render_html(data: ReportData) -> str:
                                   "Each parent-to-child edge whose two ends were crawled.")
          + t("drift_family") + "<h3>Declared licenses of derivatives</h3>" + t("declared")
          + "<h3>DeepSeek against LLaMA</h3>" + t("comparison")
-         + "<h3>Llama 3.x naming rule (a derivative's name must begin with “Llama”)</h3>"
+         + "<h3>Naming rules of release licenses</h3>" + _note(NAMING_NOTE)
          + t("naming") + "<h3>Drift per release (share of edges)</h3>" + t("drift_by_release")),
         ("Top derivatives", "<p class='note'>" + html.escape(metrics.DOWNLOADS_CAVEAT) + "</p>"
          + _figure(f["top"], lambda: charts.top_derivatives(f["top"], labels),
@@ -186,9 +196,12 @@ def render_html(data: ReportData) -> str:
          + html_table(top, labels)),
         ("Downloads", "<p class='note'>" + html.escape(metrics.DOWNLOADS_CAVEAT) + "</p>"
          + t("downloads_family") + t("downloads_release")),
+        ("Downloads over time", _downloads_over_time(data)),
         ("Bridges between the families", t_head(f["bridges"], 25, labels)),
-        ("Openness", "<p class='note'>" + html.escape(openness.__doc__.split("\n\n")[1]) + "</p>"
-         + t("openness")),
+        ("Openness", _note(openness.NOTE)
+         + html_table(_openness_table(f["openness"], labels))
+         + "<h3>Why the OSAID verdict fails or stays undetermined</h3>" + t("osaid")),
+        ("Anatomy of the lineages, beside the published figures", _anatomy(data)),
         ("Lineage defects", "<p class='note'>Self-loops are ignored, cycles are cut, parents "
          "never crawled end a lineage; all are listed by analysis.lineage.issues.</p>"
          + t("issues")),
@@ -204,6 +217,78 @@ def render_html(data: ReportData) -> str:
         f"<p class='note'>{html.escape(data.source)} · generated {html.escape(data.generated)}</p>"
         f"{body}</body></html>"
     )
+
+
+NAMING_NOTE = (
+    "A release whose license sets a naming rule (its naming_prefix in the roots config: a "
+    "derivative's name must begin with that prefix) judges each of its derivatives once: a model "
+    "descending from several such releases is judged by the most recent of them."
+)
+
+
+def _note(text: str) -> str:
+    return f"<p class='note'>{html.escape(text)}</p>"
+
+
+def _timeline(data: ReportData) -> str:
+    """Weekly derivatives with the events, release-aligned curves, before/after windows."""
+    f, labels = data.frames, data.labels
+    return (
+        _figure(f["weekly"], lambda: charts.timeline(f["weekly"], f["events"], labels),
+                "New derivatives per week by repository creation date; each release of the "
+                "roots config and each event of crawler/events.toml is a numbered line.")
+        + _figure(f["aligned"], lambda: charts.aligned(f["aligned"]),
+                  "Derivatives of each release by day since its announcement (day 0).")
+        + "<h3>Derivatives by day 7, 30 and 90 after each release</h3>"
+        + html_table(f["aligned_summary"], labels)
+        + "<h3>Derivatives in the 7, 30 and 90 days before and after each event</h3>"
+        + _note("An event tied to a family is counted in that family, one without a family in "
+                "every family. Windows that reach past the crawl are incomplete.")
+        + html_table(f["windows"], labels)
+    )
+
+
+def _downloads_over_time(data: ReportData) -> str:
+    """The snapshot series: how many crawls it rests on, the chart, the latest crawls."""
+    f, labels = data.frames, data.labels
+    series = f["snapshots_family"]
+    latest = pd.DataFrame({
+        "crawl": pd.to_datetime(series["taken_at"]).dt.strftime("%Y-%m-%d %H:%M"),
+        "family": series["family"].map(lambda k: labels.get(k, k)),
+        "downloads": series["downloads"].map("{:,}".format),
+        "models counted by this crawl": series["observed"].map("{:,}".format),
+    }).tail(12 * max(len(labels) - 1, 1))
+    return (_note(data.notes["snapshots"]) + _note(metrics.DOWNLOADS_CAVEAT)
+            + _figure(series, lambda: charts.downloads_over_time(
+                series, f["snapshots_release"], labels),
+                "Each family's and release's 30-day downloads at each crawl.")
+            + html_table(latest))
+
+
+def _openness_table(summary: pd.DataFrame, labels: dict[str, str]) -> pd.DataFrame:
+    """openness.summary turned on its side (one column per family), as text: too many
+    measures for one row per family."""
+    counts = {"models", "mof_class_iii", "ceiling_class_iii", "ceiling_class_ii",
+              "ceiling_class_i"}
+    rows = {}
+    for record in summary.to_dict("records"):
+        rows[labels.get(record["family"], record["family"])] = {
+            k.replace("_", " "): f"{v:,}" if k in counts else f"{100 * v:.1f}%"
+            for k, v in record.items() if k != "family"}
+    return pd.DataFrame(rows).rename_axis("measure").reset_index()
+
+
+def _anatomy(data: ReportData) -> str:
+    """The Anatomy table, its numbered notes, the sources and the definitions."""
+    frame = data.frames["anatomy"]
+    notes = "".join(f"<li>[{mark}] {html.escape(text)}</li>"
+                    for mark, text in anatomy.notes(frame).itertuples(index=False))
+    sources = "".join(f"<li>{html.escape(short)}: {html.escape(full)}</li>"
+                      for short, full in anatomy.SOURCES.items())
+    return (_note(f"Crawl scope: {data.notes['crawl_scope']}.")
+            + html_table(anatomy.table(frame))
+            + f"<ol class='note' style='list-style:none'>{notes}</ol>"
+            + f"<ul class='note'>{sources}</ul>" + _note(anatomy.DEFINITIONS))
 
 
 def t_head(frame: pd.DataFrame, n: int, labels: dict[str, str]) -> str:
@@ -240,16 +325,22 @@ def render_markdown(data: ReportData) -> str:
         "# LLaMA and DeepSeek derivative ecosystems",
         f"{_md_cell(data.source, '')} · generated {data.generated} · "
         f"{data.totals['models']:,} models, {data.totals['edges']:,} lineage edges",
-        "## Families", markdown_table(f["sizes_family"], labels),
-        markdown_table(f["partition"], labels),
+        "## Families", f"_{_md_cell(metrics.SIZE_DEFINITION, '')}_",
+        markdown_table(f["sizes_family"], labels),
         "## Root releases", markdown_table(f["sizes_release"], labels),
         "## Days to the 10th, 100th and 1,000th derivative",
         markdown_table(f["milestones"], labels),
         "## Relations", markdown_table(f["relations_family"], labels),
         "## License drift (parent to child edges)", markdown_table(f["drift_family"], labels),
         "## DeepSeek against LLaMA", markdown_table(f["comparison"], labels),
-        "## Llama 3.x naming rule", markdown_table(f["naming"], labels),
+        "## Derivatives by day 7, 30 and 90 after each release",
+        markdown_table(f["aligned_summary"], labels),
+        "## Naming rules of release licenses", markdown_table(f["naming"], labels),
         "## Openness", markdown_table(f["openness"], labels),
+        "## Downloads over time", _md_cell(data.notes["snapshots"], ""),
+        "## Anatomy of the lineages", markdown_table(anatomy.table(f["anatomy"]), labels),
+        "\n".join(f"[{m}] {_md_cell(n, '')}  " for m, n in anatomy.notes(f["anatomy"])
+                   .itertuples(index=False)),
         "## Top derivatives", f"_{_md_cell(metrics.DOWNLOADS_CAVEAT, '')}_",
         markdown_table(f["top"][["family", "rank", "model_id", "downloads", "relation"]], labels),
         "## Lineage defects", markdown_table(f["issues"], labels),

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
 import yaml
@@ -23,12 +22,12 @@ from huggingface_hub.errors import (
     RepositoryNotFoundError,
 )
 from huggingface_hub.repocard import REGEX_YAML_BLOCK
-from huggingface_hub.utils import HFValidationError, validate_repo_id
 
 from crawler.clock import utcnow
-from crawler.http import HubClient
+from crawler.http import HubClient, requestable
 from crawler.store import Database
 from crawler.store.runs import Tally
+from crawler.text import valid_json_text
 from hf_lineage.errors import HubError
 
 MAX_YAML_NODES = 100_000  # nodes of the header once aliases are expanded
@@ -91,22 +90,12 @@ def parse_card(text: str) -> ParsedCard:
     try:
         check_yaml_budget(match.group(2))
         data = ModelCard(text, ignore_metadata_errors=True).data.to_dict()
-        metadata = json.dumps(data, default=str)
+        metadata = valid_json_text(json.dumps(data, default=str))
     except Exception as exc:  # noqa: BLE001 - any parser failure is data, not a crash
         return ParsedCard(None, body, f"{type(exc).__name__}: {exc}"[:500])
     if len(metadata) > MAX_METADATA_BYTES:
         return ParsedCard(None, body, "YAML header refused: larger than 1 MiB once parsed")
     return ParsedCard(metadata, body, None)
-
-
-def requestable(repo_id: str) -> bool:
-    """Whether the client can request this id (huggingface_hub's own check); anything else
-    (HTML, quotes, `..`, extra slashes) is data to store, never a path to request."""
-    try:
-        validate_repo_id(repo_id)
-    except HFValidationError:
-        return False
-    return True
 
 
 def fetch_card(client: HubClient, model_id: str, sha: str) -> dict:
@@ -149,14 +138,13 @@ def fetch_cards(
     pending = db.cards.pending()
     db.release(force=False)
     done = 0
-    with ThreadPoolExecutor(max_workers=workers) as pool:
-        for start in range(0, len(pending), batch):
-            chunk = pending[start:start + batch]
-            rows = list(pool.map(lambda item: fetch_card(client, *item), chunk))
-            db.cards.store(rows, run_id, spent())
-            db.release()
-            done += len(rows)
-            if on_card:
-                for row in rows:
-                    on_card(row)
+    for start in range(0, len(pending), batch):
+        rows = client.map(lambda item: fetch_card(client, *item), pending[start:start + batch],
+                          workers)
+        db.cards.store(rows, run_id, spent())
+        db.release()
+        done += len(rows)
+        if on_card:
+            for row in rows:
+                on_card(row)
     return done

@@ -11,10 +11,11 @@ from datetime import datetime
 from pathlib import Path
 
 from crawler.cards import fetch_cards
+from crawler.clock import utcnow
 from crawler.http import HubClient
 from crawler.modes import MODES, CrawlOptions, Mode
 from crawler.progress import Progress, SilentProgress
-from crawler.roots import load_roots
+from crawler.roots import Roots, load_roots, stored_roots
 from crawler.store import Database, meta
 from crawler.store.runs import RunRecord
 from hf_lineage.errors import ConfigError, HfLineageError, one_line
@@ -38,10 +39,11 @@ def crawl(
     if refresh_counts and mode != "incremental":
         raise ConfigError("--refresh-counts goes with --mode incremental (family and full "
                           "crawls refresh downloads and likes anyway)")
-    roots = load_roots(roots_path)
     progress = progress or SilentProgress()
     client = client or HubClient(on_wait=progress.wait)
     with Database(db_path) as db:
+        _check_scope(db, mode, progress)
+        roots = _roots(db, roots_path, progress)
         run_id = db.runs.interrupted(mode)
         if run_id is not None:
             db.runs.resume(run_id)
@@ -53,6 +55,7 @@ def crawl(
         status, message, strategy = "failed", "unexpected error", None
         try:
             strategy = run.run()
+            run.canonicalize()
             if cards:
                 progress.phase("cards", None)
                 fetch_cards(db, client, run_id, run.spent, workers=card_workers,
@@ -72,6 +75,33 @@ def crawl(
         return db.runs.record(run_id)
 
 
+def _roots(db: Database, roots_path: str | Path | None, progress: Progress) -> Roots:
+    """The roots of this crawl, stored with it: --roots FILE, else those the database was
+    crawled with (a scheduled crawl keeps its families), else the shipped roots.toml."""
+    stored = stored_roots(db.get_meta)
+    roots = load_roots(roots_path) if roots_path or stored is None else stored
+    if stored is not None and roots.text != stored.text:
+        progress.note(f"the roots differ from those {db.path} was crawled with; from now on it "
+                      f"follows {roots.source}")
+    db.set_meta(meta.ROOTS, roots.text)
+    return roots
+
+
+def _check_scope(db: Database, mode: str, progress: Progress) -> None:
+    """A crawl keeps the database's scope: a family crawl would mark every model of a full
+    database outside the families gone, so it is refused; a full crawl widens a family
+    database, and says so."""
+    scope = db.get_meta(meta.SCOPE)
+    if mode == "family" and scope == "full":
+        raise ConfigError(
+            f"{db.path} holds a full crawl of the Hub; a family crawl would mark every model "
+            "outside the families gone. Keep it up to date with --mode incremental or --mode "
+            "full, or crawl the families into another --db")
+    if mode == "full" and scope == "family":
+        progress.note(f"{db.path} held a family crawl; this full crawl widens it to the whole "
+                      "Hub")
+
+
 def _close(db: Database, run: Mode, status: str, message: str | None,
            strategy: str | None) -> None:
     """Store what is left to count, and close the run (new watermark and scope on success)."""
@@ -89,8 +119,9 @@ def _close(db: Database, run: Mode, status: str, message: str | None,
 
 
 def _watermark(db: Database, run: Mode) -> str | None:
-    """Where the next incremental crawl starts: the newest lastModified this run saw."""
+    """Where the next incremental crawl starts: the newest lastModified this run saw, never
+    later than now (a clock-skewed Hub must not make later crawls skip real changes)."""
     stored = db.listing.stored_newest()
     seen = run.checkpoint("hub_newest")
     candidates = [t for t in (stored, seen and datetime.fromisoformat(seen)) if t]
-    return str(max(candidates)) if candidates else None
+    return str(min(max(candidates), utcnow())) if candidates else None

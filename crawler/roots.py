@@ -1,8 +1,14 @@
-"""The seed roots config (roots.toml): families, their organisations and root releases."""
+"""The seed roots config (roots.toml): families, their organisations and root releases.
+
+A crawl stores the text of the roots file it used in its database (`meta` key 'roots'), so a
+scheduled incremental crawl and every analysis of the database use the same families, whatever
+file the shipped package holds later.
+"""
 
 from __future__ import annotations
 
 import tomllib
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -10,6 +16,7 @@ from pathlib import Path
 from hf_lineage.errors import ConfigError
 
 DEFAULT_ROOTS = Path(__file__).with_name("roots.toml")
+ROOTS_KEY = "roots"  # the meta key holding the roots file a crawl used
 
 
 @dataclass(frozen=True)
@@ -19,6 +26,8 @@ class Release:
     released: date
     license: str
     models: tuple[str, ...]
+    # What the release's license makes a derivative's name begin with (Llama 3: "Llama 3").
+    naming_prefix: str | None = None
 
 
 @dataclass(frozen=True)
@@ -26,17 +35,37 @@ class Roots:
     families: dict[str, str]  # family key -> label
     organisations: dict[str, str]  # organisation -> family key
     releases: tuple[Release, ...] = field(default_factory=tuple)
+    text: str = ""  # the TOML it was read from, as stored with a crawl
+    source: str = ""  # where it was read from (a path, or "the database")
 
     def root_models(self) -> dict[str, Release]:
         """Every named root model id and the release it belongs to."""
         return {model: release for release in self.releases for model in release.models}
 
 
+def _naming_prefix(item: dict) -> str | None:
+    """The release's `naming_prefix`: absent, or a non-blank string."""
+    prefix = item.get("naming_prefix")
+    if prefix is not None and (not isinstance(prefix, str) or not prefix.strip()):
+        raise ConfigError(f"release {item.get('name')!r}: naming_prefix must be a non-empty "
+                         f"string, not {prefix!r}")
+    return prefix.strip() if prefix else None
+
+
 def load_roots(path: str | Path | None = None) -> Roots:
     """Read a roots file; a malformed one raises ConfigError naming the problem."""
     path = Path(path) if path else DEFAULT_ROOTS
     try:
-        raw = tomllib.loads(path.read_text(encoding="utf-8"))
+        text = path.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise ConfigError(f"cannot read roots file {path}: {exc.strerror or exc}") from exc
+    return parse_roots(text, str(path))
+
+
+def parse_roots(text: str, source: str) -> Roots:
+    """A roots config from its TOML text; `source` names it in error messages."""
+    try:
+        raw = tomllib.loads(text)
         families = {key: spec.get("label", key) for key, spec in raw["families"].items()}
         organisations = {
             org: key
@@ -50,12 +79,22 @@ def load_roots(path: str | Path | None = None) -> Roots:
                 released=date.fromisoformat(str(item["released"])),
                 license=item.get("license", ""),
                 models=tuple(item.get("models", [])),
+                naming_prefix=_naming_prefix(item),
             )
             for item in raw.get("releases", [])
         )
-    except (OSError, tomllib.TOMLDecodeError, KeyError, ValueError) as exc:
-        raise ConfigError(f"cannot read roots file {path}: {exc}") from exc
+    except (tomllib.TOMLDecodeError, KeyError, ValueError, TypeError, AttributeError) as exc:
+        raise ConfigError(f"cannot read roots file {source}: {exc}") from exc
     unknown = {r.family for r in releases} - families.keys()
     if unknown:
-        raise ConfigError(f"roots file {path}: releases name unknown families {sorted(unknown)}")
-    return Roots(families=families, organisations=organisations, releases=releases)
+        raise ConfigError(f"roots file {source}: releases name unknown families "
+                          f"{sorted(unknown)}")
+    return Roots(families=families, organisations=organisations, releases=releases, text=text,
+                 source=source)
+
+
+def stored_roots(read_meta: Callable[[str], str | None]) -> Roots | None:
+    """The roots config a crawl stored in its database (`read_meta` reads a `meta` key), or
+    None for a database crawled before roots were stored."""
+    text = read_meta(ROOTS_KEY)
+    return parse_roots(text, "the roots stored in the database") if text else None

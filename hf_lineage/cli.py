@@ -111,15 +111,16 @@ def analysis_connection(db_path: str, sandboxed: bool = False
 
 
 @contextmanager
-def output(out_path: str | None, conn: duckdb.DuckDBPyConnection, binary: bool = False
+def output(out_path: str | None, conn: duckdb.DuckDBPyConnection | None, binary: bool = False
            ) -> Iterator[IO]:
-    """`--out FILE` (never a database: analysis.outputs) or stdout, its write failures as one
-    line; a reader that stops reading stdout (`| head`) ends the command quietly."""
+    """`--out FILE` (never a database, nor `conn`'s: analysis.outputs) or stdout, its write
+    failures as one line; a reader that stops reading stdout (`| head`) ends it quietly."""
     from analysis.outputs import cannot_write, database_files, open_output
 
     try:
         if out_path:
-            with open_output(out_path, database_files(conn), binary=binary) as handle:
+            protected = database_files(conn) if conn else set()
+            with open_output(out_path, protected, binary=binary) as handle:
                 yield handle
         else:
             yield sys.stdout.buffer if binary else sys.stdout
@@ -231,6 +232,93 @@ def export(out_dir: str, db_path: str) -> None:
         raise
     for name, rows in written.items():
         click.echo(f"{Path(out_dir) / name}\t{rows:,} rows")
+
+
+def _show(frame, fmt: str, caption: str = "") -> None:
+    """A DataFrame on stdout: a table, CSV, or JSON records (missing values as null)."""
+    import pandas as pd
+    import pyarrow as pa
+
+    from analysis import adhoc
+
+    if fmt != "table":
+        cleaned = frame.astype(object).where(pd.notna(frame), None)
+        arrow = pa.Table.from_pandas(cleaned, preserve_index=False)
+        with duckdb.connect() as scratch, output(None, None) as sink:  # sql's writers
+            adhoc.write(scratch.from_arrow(arrow), fmt, sink)
+        return
+    table = Table(*[str(c).replace("_", " ") for c in frame.columns], caption=caption or None)
+    for row in frame.astype(object).itertuples(index=False):
+        table.add_row(*("–" if v is None or v is pd.NaT or (isinstance(v, float) and v != v)
+                        else str(v.date()) if isinstance(v, pd.Timestamp) else str(v)
+                        for v in row))
+    Console().print(table)
+
+
+@main.command()
+@db_option()
+@click.option("--view", type=click.Choice(["windows", "aligned", "weekly", "daily", "events"]),
+              default="windows", show_default=True,
+              help="windows: derivatives before/after each event; aligned: releases side by "
+              "side from their release day; weekly/daily: new derivatives per period; events: "
+              "the events themselves.")
+@click.option("--release", "releases", multiple=True, metavar="NAME",
+              help="A release to align (repeatable; default every release of the roots).")
+@click.option("--days", default=90, show_default=True, type=click.IntRange(min=0),
+              help="Days after release day the aligned curves cover.")
+@click.option("--window", "window_days", multiple=True, type=click.IntRange(min=1),
+              help="Window in days around each event, or aligned checkpoint (repeatable; "
+              "default 7, 30, 90).")
+@click.option("--level", type=click.Choice(["family", "release"]), default="family",
+              show_default=True, help="Groups of --view weekly/daily.")
+@click.option("--events", "events_path", type=click.Path(dir_okay=False),
+              help="A TOML file of your own events ([[events]] name, date[, family, note]), "
+              "added to crawler/events.toml and the releases.")
+@click.option("--chart", "chart_path", type=click.Path(dir_okay=False),
+              help="Also write the chart as SVG here (aligned: the curves; otherwise the "
+              "weekly derivatives with the events).")
+@format_option("table", "csv", "json")
+def timeline(db_path: str, view: str, releases: tuple[str, ...], days: int,
+             window_days: tuple[int, ...], level: str, events_path: str | None,
+             chart_path: str | None, fmt: str) -> None:
+    """Derivatives over time: around events, aligned on release day, per day or week."""
+    from analysis import events
+    from analysis import timeline as tl
+    from analysis.outputs import database_files, write_text
+
+    with analysis_connection(db_path) as conn:
+        if events_path:
+            events.add(conn, events_path)
+        frame = tl.view(conn, view, releases or None, days, window_days or tl.WINDOWS, level,
+                        wide=fmt == "table")
+        if chart_path:  # never over a database (analysis.outputs)
+            write_text(chart_path, tl.chart(conn, view, releases or None, days),
+                       database_files(conn))
+        end = tl.crawl_end(conn)
+    _show(frame, fmt, f"{len(frame):,} rows; data to {end.date() if end is not None else '–'}")
+
+
+@main.command()
+@db_option()
+@click.option("--format", "fmt", type=click.Choice(["table", "csv", "json"]), default="table",
+              show_default=True, help="table: one row per statistic; csv/json: one row per "
+              "statistic and scope, with value, basis, published figure, source and note.")
+def anatomy(db_path: str, fmt: str) -> None:
+    """The Anatomy table: the crawl's lineage statistics beside the published figures."""
+    from analysis import anatomy as an
+
+    with analysis_connection(db_path) as conn:
+        frame = an.anatomy(conn)
+        scope = an.crawl_scope(conn)
+    if fmt != "table":
+        _show(frame, fmt)
+        return
+    _show(an.table(frame), fmt, f"crawl scope: {scope}")
+    for mark, note in an.notes(frame).itertuples(index=False):
+        click.echo(f"[{mark}] {note}")
+    for short, full in an.SOURCES.items():
+        click.echo(f"{short}: {full}")
+    click.echo("definitions: docs/schema.md (the anatomy view) and analysis/anatomy.py")
 
 
 # -- crawler and Hub double commands -----------------------------------------------------------

@@ -65,6 +65,14 @@ class ApiError(Exception):
         self.status, self.code, self.message = status, code, message
 
 
+class Moved(Exception):
+    """A renamed repo: the answer is 307 to the same path under `canonical`."""
+
+    def __init__(self, alias: str, canonical: str) -> None:
+        super().__init__(f"{alias} moved to {canonical}")
+        self.alias, self.canonical = alias, canonical
+
+
 @dataclass
 class Page:
     items: list[dict[str, Any]]
@@ -274,8 +282,22 @@ def _floor(sort: str) -> str:
     return "TIMESTAMP '1970-01-01'" if sort in ("createdAt", "lastModified") else "-1"
 
 
-def find_model(conn: duckdb.DuckDBPyConnection, repo_id: str) -> dict[str, Any]:
-    rows = _rows(conn, f"SELECT {ROW_COLUMNS} FROM models WHERE id = ?", [repo_id])
+def find_model(conn: duckdb.DuckDBPyConnection, repo_id: str,
+               extra: str = "") -> dict[str, Any]:
+    """The repo a name reaches, as the Hub finds it: the exact id; else the id that differs
+    only in case; else a legacy id's namespaced repo. A renamed repo's old id raises Moved."""
+    rows = _rows(conn, f"SELECT {ROW_COLUMNS}{extra} FROM models WHERE id = ?", [repo_id])
+    if not rows:
+        rows = _rows(conn, f"SELECT {ROW_COLUMNS}{extra} FROM models "
+                     "WHERE lower(id) = lower(?)", [repo_id])
+    if not rows:
+        alias = conn.execute("SELECT canonical, kind FROM repo_aliases WHERE alias = ?",
+                             [repo_id]).fetchone()
+        if alias is not None and alias[1] == "renamed":
+            raise Moved(repo_id, alias[0])
+        if alias is not None:
+            rows = _rows(conn, f"SELECT {ROW_COLUMNS}{extra} FROM models WHERE id = ?",
+                         [alias[0]])
     if not rows or rows[0]["private"]:
         raise ApiError(404, "RepoNotFound", f"Repository not found: {repo_id}")
     return rows[0]
@@ -296,12 +318,12 @@ def model_info(
 
 def readme(conn: duckdb.DuckDBPyConnection, repo_id: str) -> tuple[bytes, dict[str, Any]]:
     """The README.md bytes of a model and its row (for gating and the commit header)."""
-    rows = _rows(conn, f"SELECT {ROW_COLUMNS}, card FROM models WHERE id = ?", [repo_id])
-    if not rows or rows[0]["private"]:
-        raise ApiError(404, "RepoNotFound", f"Repository not found: {repo_id}")
-    row = rows[0]
+    row = find_model(conn, repo_id, ", card")
     if not row["has_readme"]:
-        raise ApiError(404, "EntryNotFound", f"README.md not found in {repo_id}")
-    stored = row.pop("card")
-    body = bytes(stored) if stored is not None else render_card(row["id"], row["card_data"])
-    return body, row
+        raise ApiError(404, "EntryNotFound", f"README.md not found in {row['id']}")
+    return readme_body(row["id"], row.pop("card"), row["card_data"]), row
+
+
+def readme_body(model_id: str, card: bytes | None, card_data: str | None) -> bytes:
+    """The README.md bytes served: the stored card, else one rendered from card_data."""
+    return bytes(card) if card is not None else render_card(model_id, card_data)

@@ -17,13 +17,22 @@ KINDS = frozenset({"list", "info", "resolve", "other"})
 BUCKET_OF_KIND = {"list": "api", "info": "api", "resolve": "resolvers", "other": "api"}
 
 
+ACTIONS = frozenset({"status", "rate_limit", "drop", "truncate", "slow", "duplicate", "body",
+                     "link", "redirect", "trickle"})
+SAME_URL = "{same}"  # in `location`: the URL of the request itself
+
+
 @dataclass
 class Fault:
     """One misbehaviour, applied to the next `count` matching requests (or forever if None).
 
-    action: 'status' (answer `status`), 'rate_limit' (429 with Retry-After and RateLimit headers),
-    'drop' (close the connection without answering), 'truncate' (send half the body),
-    'slow' (sleep `delay_s` before answering), 'duplicate' (a listing page repeats a model).
+    Transient: 'status' (answer `status`, with extra `headers`), 'rate_limit' (429 with
+    Retry-After and RateLimit headers saying `retry_after`), 'drop' (close the connection
+    without answering), 'truncate' (send half the body), 'slow' (sleep `delay_s` first),
+    'trickle' (send the body one byte every `delay_s`).
+    Hostile: 'duplicate' (a listing page repeats a model), 'body' (answer `status` with `body`
+    instead of the real answer), 'link' (the listing's next-page Link points to `location`),
+    'redirect' (answer 307 to `location`). `location` may be SAME_URL.
     """
 
     action: str
@@ -33,11 +42,16 @@ class Fault:
     retry_after: int = 1
     delay_s: float = 0.0
     probability: float = 1.0
+    headers: dict[str, str] = field(default_factory=dict)
+    body: bytes = b""
+    location: str = SAME_URL
 
     def __post_init__(self) -> None:
-        if self.action not in {"status", "rate_limit", "drop", "truncate", "slow", "duplicate"}:
+        if self.action not in ACTIONS:
             raise ValueError(f"unknown fault action {self.action!r}")
         self.kinds = frozenset(self.kinds)
+        if self.action == "body" and self.status == 503:
+            self.status = 200
 
 
 @dataclass
@@ -111,6 +125,11 @@ class RequestLog:
     def __init__(self) -> None:
         self._lock = threading.Lock()
         self.entries: list[LoggedRequest] = []
+        self.arrived: Counter[str] = Counter()  # requests received, answered or not yet
+
+    def arrive(self, kind: str) -> None:
+        with self._lock:
+            self.arrived[kind] += 1
 
     def record(self, entry: LoggedRequest) -> None:
         with self._lock:
@@ -128,3 +147,4 @@ class RequestLog:
     def reset(self) -> None:
         with self._lock:
             self.entries.clear()
+            self.arrived.clear()

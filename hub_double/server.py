@@ -16,10 +16,17 @@ import time
 from collections.abc import Callable
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
-from urllib.parse import parse_qs, unquote, urlencode, urlsplit
+from urllib.parse import parse_qs, quote, unquote, urlencode, urlsplit
 
 from hub_double import api
-from hub_double.faults import BUCKET_OF_KIND, Fault, Faults, LoggedRequest, RequestLog
+from hub_double.faults import (
+    BUCKET_OF_KIND,
+    SAME_URL,
+    Fault,
+    Faults,
+    LoggedRequest,
+    RequestLog,
+)
 from hub_double.store import HubStore
 
 INFO_PATH = re.compile(r"^/api/models/(?P<repo>.+?)(?:/revision/(?P<rev>[^/]+))?$")
@@ -49,6 +56,7 @@ class HubDouble:
         # called with each logged request, before it is answered: tests change the Hub
         # at a chosen moment of a crawl (a model deleted after the first card request …)
         self.on_request: list[Callable[[LoggedRequest], None]] = []
+        self.stopping = threading.Event()  # ends trickled answers when the double stops
         self._local = threading.local()
         self._connections: set[socket.socket] = set()
         self._connections_lock = threading.Lock()
@@ -74,6 +82,7 @@ class HubDouble:
 
     def stop(self) -> None:
         """Stop serving and close kept-alive connections, so no client talks to a stale double."""
+        self.stopping.set()
         self._server.shutdown()
         self._server.server_close()
         with self._connections_lock:
@@ -135,6 +144,7 @@ def _handler_for(double: HubDouble) -> type[BaseHTTPRequestHandler]:
             kind = _kind(path)
             self._check_token(split.query)
             self._pending_log = (method, kind, path, split.query)
+            double.log.arrive(kind)
             try:
                 if double.latency_s:
                     time.sleep(double.latency_s)
@@ -143,7 +153,8 @@ def _handler_for(double: HubDouble) -> type[BaseHTTPRequestHandler]:
                 if fault is not None and fault.action == "slow":
                     time.sleep(fault.delay_s)
                     fault = None
-                if fault is not None and fault.action in ("status", "rate_limit"):
+                if fault is not None and fault.action in ("status", "rate_limit", "body",
+                                                          "redirect"):
                     self._fault_answer(fault, kind)
                     return
                 status, body, headers = self._answer(path, parse_qs(split.query), kind)
@@ -151,15 +162,24 @@ def _handler_for(double: HubDouble) -> type[BaseHTTPRequestHandler]:
                 if fault is not None and fault.action == "duplicate":
                     items = json.loads(body)
                     body, fault = json.dumps(items + items[:1]).encode(), None
+                if fault is not None and fault.action == "link":
+                    headers["Link"] = f'<{self._location(fault)}>; rel="next"'
                 if fault is not None and fault.action == "drop":
                     self._record(-1)
                     self.close_connection = True
                     self.connection.shutdown(socket.SHUT_RDWR)
                     return
                 self._send(status, body, headers,
-                           truncate=fault is not None and fault.action == "truncate")
+                           truncate=fault is not None and fault.action == "truncate",
+                           trickle_s=fault.delay_s if fault and fault.action == "trickle"
+                           else None)
             except api.ApiError as err:
                 self._send_error(err)
+            except api.Moved as moved:  # the same request, under the repo's new id
+                target = path.replace(f"/{moved.alias}/", f"/{moved.canonical}/", 1) \
+                    if f"/{moved.alias}/" in path else path[: -len(moved.alias)] + moved.canonical
+                query = f"?{split.query}" if split.query else ""
+                self._send(307, b"", {"Location": f"{double.url}{quote(target)}{query}"})
             except _QuotaExceeded as exc:
                 self._send_json(429, {"error": "Too many requests"}, exc.headers)
             except (BrokenPipeError, ConnectionResetError):
@@ -232,7 +252,17 @@ def _handler_for(double: HubDouble) -> type[BaseHTTPRequestHandler]:
                 raise _QuotaExceeded({**headers, "Retry-After": str(reset)})
             return headers
 
+        def _location(self, fault: Fault) -> str:
+            return fault.location.replace(SAME_URL, f"{double.url}{self.path}")
+
         def _fault_answer(self, fault: Fault, kind: str) -> None:
+            if fault.action == "body":
+                self._send(fault.status, fault.body,
+                           {"Content-Type": "application/json; charset=utf-8", **fault.headers})
+                return
+            if fault.action == "redirect":
+                self._send(307, b"", {"Location": self._location(fault), **fault.headers})
+                return
             if fault.action == "rate_limit":
                 bucket = BUCKET_OF_KIND[kind]
                 headers = {
@@ -242,7 +272,7 @@ def _handler_for(double: HubDouble) -> type[BaseHTTPRequestHandler]:
                 }
                 self._send_json(429, {"error": "Too many requests"}, headers)
                 return
-            self._send_json(fault.status, {"error": "Injected server error"}, {})
+            self._send_json(fault.status, {"error": "Injected server error"}, fault.headers)
 
         def _check_token(self, query: str) -> None:
             token = double.expected_token
@@ -261,7 +291,7 @@ def _handler_for(double: HubDouble) -> type[BaseHTTPRequestHandler]:
                        {"Content-Type": "application/json; charset=utf-8", **headers})
 
         def _send(self, status: int, body: bytes, headers: dict[str, str],
-                  truncate: bool = False) -> None:
+                  truncate: bool = False, trickle_s: float | None = None) -> None:
             self._record(status)
             self.send_response(status)
             for name, value in headers.items():
@@ -277,7 +307,19 @@ def _handler_for(double: HubDouble) -> type[BaseHTTPRequestHandler]:
                 self.close_connection = True
                 self.connection.shutdown(socket.SHUT_RDWR)
                 return
+            if trickle_s is not None:
+                self._trickle(body, trickle_s)
+                return
             self.wfile.write(body)
+
+        def _trickle(self, body: bytes, every_s: float) -> None:
+            """One byte at a time: a client that only times out single reads never ends.
+            Stops once the client hangs up (or the double stops)."""
+            for i in range(len(body)):
+                self.wfile.write(body[i:i + 1])
+                self.wfile.flush()
+                if double.stopping.wait(every_s):
+                    return
 
     return Handler
 

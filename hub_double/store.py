@@ -43,7 +43,8 @@ MODEL_COLUMNS: dict[str, str] = {
 TRUTH_MODEL_COLUMNS: dict[str, str] = {
     "id": "VARCHAR",
     "family": "VARCHAR",  # 'llama', 'deepseek', 'both' (a bridge) or NULL for background models
-    "roots": "VARCHAR[]",  # root model ids this model descends from
+    "roots": "VARCHAR[]",  # roots it descends from: listed ones, and unlisted organisation models
+                           # descending from none (the analysis's family roots)
     "license": "VARCHAR",  # the license the card declares (NULL when none)
     "depth": "INTEGER",  # shortest distance to a root; 0 for roots
 }
@@ -80,6 +81,10 @@ class HubStore:
             "CREATE TABLE IF NOT EXISTS model_tags (idx BIGINT, tag VARCHAR)"
         )
         self._conn.execute("CREATE TABLE IF NOT EXISTS deleted (id VARCHAR)")
+        # Names that still reach a repo: 'renamed' (the old id answers 307 to the new one) and
+        # 'legacy' (an id without namespace, answered with the namespaced repo), as on the Hub.
+        self._conn.execute("CREATE TABLE IF NOT EXISTS repo_aliases "
+                           "(alias VARCHAR PRIMARY KEY, canonical VARCHAR, kind VARCHAR)")
 
     # -- access ---------------------------------------------------------------------------------
     def cursor(self) -> duckdb.DuckDBPyConnection:
@@ -151,6 +156,26 @@ class HubStore:
                 "THEN NULL ELSE card || CAST(? AS BLOB) END WHERE id = ?",
                 [fake_sha(model_id, when.isoformat()), when, f"\n<!-- edit {when} -->\n", model_id],
             )
+
+    def edit_card(self, model_id: str, card_data: str, tags: list[str], when: datetime) -> None:
+        """Simulate a push that rewrites the card's YAML: new card_data and tags, new sha."""
+        cur = self.cursor()
+        with self._lock:
+            idx = cur.execute("SELECT idx FROM models WHERE id = ?", [model_id]).fetchone()[0]
+            cur.execute("UPDATE models SET card_data = ?, tags = ?, sha = ?, last_modified = ? "
+                        "WHERE idx = ?",
+                        [card_data, tags, fake_sha(model_id, when.isoformat()), when, idx])
+            cur.execute("DELETE FROM model_tags WHERE idx = ?", [idx])
+            cur.execute("INSERT INTO model_tags SELECT ?, unnest(CAST(? AS VARCHAR[]))",
+                        [idx, tags])
+
+    def add_alias(self, alias: str, canonical: str, kind: str = "renamed") -> None:
+        """`alias` names `canonical` from now on: 'renamed' (a repo moved: 307 to the new id)
+        or 'legacy' (an id without namespace the Hub answers with the namespaced repo)."""
+        if kind not in ("renamed", "legacy"):
+            raise ValueError(f"alias kind must be 'renamed' or 'legacy', not {kind!r}")
+        self.cursor().execute("INSERT OR REPLACE INTO repo_aliases VALUES (?, ?, ?)",
+                              [alias, canonical, kind])
 
     def set_counts(self, model_id: str, downloads: int, likes: int) -> None:
         """Downloads and likes move without touching lastModified, as on the Hub."""

@@ -114,6 +114,19 @@ def gini(values: np.ndarray) -> float:
     return 1 - (2 * lorenz.sum() - 1) / len(x)
 
 
+def begins_with(name: str, prefix: str) -> bool:
+    """A license naming rule by plain string handling: the prefix's words in order at the start
+    of the name, separated by one of ' -_.' or nothing, a final digit not followed by another."""
+    rest = name.lower()
+    for k, word in enumerate(prefix.lower().split()):
+        if k and rest[:1] in (" ", "-", "_", "."):
+            rest = rest[1:]
+        if not rest.startswith(word):
+            return False
+        rest = rest[len(word):]
+    return not (prefix[-1].isdigit() and rest[:1].isdigit())
+
+
 def license_of(hub: Hub) -> dict[str, str | None]:
     return {m: (lic.strip().lower() or None) if isinstance(lic, str) else None
             for m, lic in zip(hub.models["id"], hub.models["license"], strict=True)}
@@ -167,23 +180,136 @@ def nonempty(value: object) -> bool:
     return value is not None
 
 
-def openness(hub: Hub, osi: set[str], substance: int = 1000) -> pd.DataFrame:
-    """Per crawled model: the six components and the score."""
+ARXIV_LINK = re.compile(r"arxiv\.org/(?:abs|pdf)/(\d{4}\.\d{4,5})")
+CODE_LINK = re.compile(r"(github\.com|gitlab\.com|codeberg\.org|bitbucket\.org)/[A-Za-z0-9_.-]+/")
+TEMPLATE_PAPER = "1910.09700"  # the Hub card template's carbon-emissions citation
+
+
+def _listed(conn: duckdb.DuckDBPyConnection, macro: str) -> set[str]:
+    """A list macro's values (configuration, like license_kinds: read, not reimplemented)."""
+    return set(conn.execute(f"SELECT {macro}()").fetchall()[0][0])
+
+
+def _mof(components: dict, license_open: bool) -> tuple[str | None, str | None]:
+    """(class fully shown, ceiling) from the components, after the MOF's cumulative classes."""
+    tiers = [("Class III", ["architecture", "weights", "technical_report", "evaluation_results",
+                            "model_card", "data_card"]),
+             ("Class II", ["training_code", "inference_code", "evaluation_code",
+                           "evaluation_data"]),
+             ("Class I", ["research_paper", "datasets", "data_preprocessing_code",
+                          "intermediate_parameters"])]
+    shown = "Class III" if license_open and all(components[c] for c in tiers[0][1]) else None
+    ceiling = None
+    for name, needed in tiers:
+        if not license_open or any(components[c] is False for c in needed):
+            break
+        ceiling = name
+    return shown, ceiling
+
+
+def openness(hub: Hub, conn: duckdb.DuckDBPyConnection) -> pd.DataFrame:
+    """Per crawled model: the openness view's components, MOF class and ceiling, OSAID."""
+    kinds = {row[0]: (row[1], row[2]) for row in conn.execute(
+        "SELECT license, kind, osi_approved FROM license_kinds").fetchall()}
+    libraries, weight_tags = _listed(conn, "open_libraries"), _listed(conn, "weights_tags")
     meta = card_meta(hub)
     tags = hub.tags.groupby("model_id")["tag"].agg(list)
-    bodies = dict(zip(hub.cards["model_id"], hub.cards["body"], strict=True))
+    cards = hub.cards.set_index("model_id")
     licenses = license_of(hub)
+    members = membership(hub, "release")
+    release_license = {r.name: r.license for r in hub.roots.releases}
+    above = members[members["depth"] > 0].groupby("model_id")["release"].agg(sorted)
     rows = []
-    for model in hub.models["id"]:
+    for model, library in zip(hub.models["id"], hub.models["library_name"], strict=True):
         m, t = meta.get(model, {}), tags.get(model, [])
-        body = bodies.get(model) if isinstance(bodies.get(model), str) else ""
+        card = cards.loc[model] if model in cards.index else None
+        fetched = card is not None and pd.isna(card["fetch_error"])
+        body = card["body"] if fetched and isinstance(card["body"], str) else ""
+        lic = licenses[model]
+        kind, osi = kinds.get(lic, ("none" if lic is None else "unknown", False))
+        releases = [r for r in above.get(model, []) if r in release_license]
+        closed = [r for r in releases
+                  if kinds.get(release_license[r] or None, ("", False))[0] not in
+                  ("permissive", "copyleft")]
+        non_osi = [r for r in releases if not kinds.get(release_license[r] or None,
+                                                        ("", False))[1]]
+        license_open = kind in ("permissive", "copyleft") and not closed
+        library_open = isinstance(library, str) and library.lower() in libraries
+        paper = any(x.startswith("arxiv:") and x != f"arxiv:{TEMPLATE_PAPER}" for x in t) or \
+            bool(set(ARXIV_LINK.findall(body)) - {TEMPLATE_PAPER})
+        results = [r for entry in (m.get("model-index") or []) if isinstance(entry, dict)
+                   for r in (entry.get("results") or []) if isinstance(r, dict)]
+        dataset_tag = any(x.startswith("dataset:") for x in t)
         parts = {
-            "license_osi": licenses[model] in osi,
-            "datasets": any(x.startswith("dataset:") for x in t) or nonempty(m.get("datasets")),
-            "evaluation": nonempty(m.get("model-index")),
-            "paper": any(x.startswith("arxiv:") for x in t) or bool(re.search("arxiv.org/", body)),
-            "base_model": nonempty(m.get("base_model")),
-            "card_substance": len(body) >= substance,
+            "architecture": library_open,
+            "weights": any(x.lower() in weight_tags for x in t) or library in ("gguf", "mlx"),
+            "technical_report": paper, "evaluation_results": nonempty(m.get("model-index")),
+            "model_card": fetched and (card["size_bytes"] or 0) > 3, "data_card": dataset_tag,
+            "training_code": bool(CODE_LINK.search(body)), "inference_code": library_open,
+            "evaluation_code": None, "evaluation_data": any("dataset" in r for r in results),
+            "research_paper": paper, "datasets": dataset_tag or nonempty(m.get("datasets")),
+            "data_preprocessing_code": None, "intermediate_parameters": None,
         }
-        rows.append({"model_id": model, **parts, "score": sum(parts.values()) / len(parts)})
+        shown, ceiling = _mof(parts, license_open)
+        fails = lic is None or not osi or bool(non_osi)
+        rows.append({"model_id": model, "license_open": license_open, **parts,
+                     "mof_class": shown, "mof_ceiling": ceiling,
+                     "osaid": "fails" if fails else "undetermined"})
     return pd.DataFrame(rows)
+
+
+def anatomy(hub: Hub) -> dict[tuple[str | None, str], tuple[float, int]]:
+    """The anatomy view's statistics, (family or None, statistic) -> (value, basis), by pandas."""
+    edges = hub.edges[hub.edges["child"] != hub.edges["parent"]].assign(
+        relation=lambda e: e["relation"].fillna("unspecified"))
+    members = membership(hub, "family")
+    crawled = set(hub.models["id"])
+    ok_cards = hub.cards[hub.cards["fetch_error"].isna()]
+    sizes = dict(zip(ok_cards["model_id"], ok_cards["size_bytes"], strict=True))
+    looked_for = set(ok_cards["model_id"]) | set(
+        hub.cards.loc[hub.cards["fetch_error"] == "no README.md", "model_id"])
+    licenses = license_of(hub)
+    downloads = dict(zip(hub.models["id"], hub.models["downloads"], strict=True))
+    scopes: dict[str | None, tuple[pd.DataFrame, set[str]]] = {None: (edges, crawled)}
+    for family in sorted(set(members["family"])):
+        mine = members[members["family"] == family]
+        below = set(mine.loc[mine["depth"] > 0, "model_id"])
+        scopes[family] = (edges[edges["child"].isin(below) & edges["parent"].isin(
+            set(mine["model_id"]))], set(mine["model_id"]) & crawled)
+    parents = set(edges["parent"])
+    out = {}
+    for family, (scoped, models) in scopes.items():
+        total = len(scoped)
+        out[(family, "edges")] = (total, total)
+        for relation in PRIORITY:
+            n = int((scoped["relation"] == relation).sum())
+            out[(family, f"edges_{relation}")] = (n, total)
+            out[(family, f"share_{relation}")] = (n / total if total else float("nan"), total)
+            kids = set(scoped.loc[scoped["relation"] == relation, "child"])
+            if kids:
+                share = len(kids & parents) / len(kids)
+                out[(family, f"{relation}_with_children")] = (share, len(kids))
+                if relation == "quantized":
+                    out[(family, "quantized_leaves")] = (1 - share, len(kids))
+        pairs = [(licenses.get(c), licenses.get(p)) for c, p in zip(
+            scoped["child"], scoped["parent"], strict=True) if c in crawled and p in crawled]
+        declared = [(c, p) for c, p in pairs if c and p]
+        if declared:
+            out[(family, "license_changed")] = (
+                sum(c != p for c, p in declared) / len(declared), len(declared))
+        carded = [(sizes[p], sizes[c]) for c, p in zip(scoped["child"], scoped["parent"],
+                                                       strict=True)
+                  if sizes.get(c, 0) > 3 and sizes.get(p, 0) > 3]
+        if carded:
+            out[(family, "card_chars_parent")] = (np.mean([p for p, _ in carded]), len(carded))
+            out[(family, "card_chars_child")] = (np.mean([c for _, c in carded]), len(carded))
+        seen = models & looked_for
+        out[(family, "has_card")] = (
+            sum(sizes.get(m, 0) > 3 for m in seen) / len(seen) if seen else float("nan"),
+            len(seen))
+        counts = np.sort([downloads[m] for m in models if pd.notna(downloads[m])])[::-1]
+        if len(counts):
+            top = int(np.ceil(len(counts) / 100))
+            out[(family, "top1pct_download_share")] = (
+                counts[:top].sum() / counts.sum() if counts.sum() else float("nan"), len(counts))
+    return out

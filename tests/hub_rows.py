@@ -10,6 +10,8 @@ import pandas as pd
 from hub_double.store import HubStore, fake_sha
 
 BASE_DATE = datetime(2024, 1, 1)
+HOSTILE_ID = "<script>alert(1)</script>/x\"'"  # the Hub would refuse it; a crawl must cope
+HOSTILE_BODY = "<img src=x onerror=alert(2)> & </table><b>bold</b>"
 
 
 def model_row(model_id: str, n: int = 0, **fields) -> dict:

@@ -13,17 +13,16 @@ from click.testing import CliRunner
 from analysis.db import connect
 from analysis.tree import family_tree
 from hf_lineage.cli import main
-from hf_lineage.errors import AnalysisError
-from tests.analysis_fixtures import fixture_db
+from hf_lineage.errors import AnalysisError, ConfigError
 
 
 @pytest.fixture(scope="module")
-def db(tmp_path_factory) -> Path:
-    return fixture_db(tmp_path_factory.mktemp("cli") / "hub.duckdb")
+def db(hostile_hub_db) -> Path:
+    return hostile_hub_db
 
 
 def run(*args: str):
-    return CliRunner().invoke(main, [str(a) for a in args])
+    return CliRunner().invoke(main, [str(a) for a in args], env={"COLUMNS": "250"})
 
 
 def assert_one_line_error(result, fragment: str, code: int = AnalysisError.exit_code) -> None:
@@ -56,9 +55,10 @@ def test_tree_counts_add_up(db):
     children: dict[str, int] = {}
     for node in family.nodes[1:]:
         children[node.parent] = children.get(node.parent, 0) + node.descendants + 1
-    for node in family.nodes:
-        if node.depth < 3:
-            assert children.get(node.model_id, 0) == node.descendants
+    inner = [node for node in family.nodes if node.depth < 3]  # their children are all shown
+    assert len(inner) > 1
+    for node in inner:
+        assert children.get(node.model_id, 0) == node.descendants
 
 
 def test_tree_errors(db, tmp_path):
@@ -120,3 +120,56 @@ def test_report_and_export_print_what_they_wrote(db, tmp_path):
     assert "models" in result.stdout and (tmp_path / "parquet" / "models").is_dir()
     assert_one_line_error(run("report", "--db", tmp_path / "missing.duckdb"),
                           "database not found")
+
+
+def test_timeline_views_and_formats(db, tmp_path):
+    table = run("timeline", "--db", db)
+    assert table.exit_code == 0, table.output
+    assert "Llama 3.1" in table.stdout and "before 30" in table.stdout
+    rows = json.loads(run("timeline", "--db", db, "--format", "json", "--window", "7").stdout)
+    assert {r["window"] for r in rows} == {7}
+    assert {"event", "date", "family", "before", "after", "complete"} <= set(rows[0])
+    curves = run("timeline", "--db", db, "--view", "aligned", "--release", "DeepSeek-R1",
+                 "--release", "Llama 2", "--days", "30", "--format", "csv")
+    lines = curves.stdout.splitlines()
+    assert lines[0].startswith("release,family,released,day,new_derivatives,cumulative")
+    assert len(lines) == 1 + 2 * 31
+    chart = tmp_path / "aligned.svg"
+    summary = run("timeline", "--db", db, "--view", "aligned", "--release", "Llama 2",
+                  "--chart", chart)
+    assert summary.exit_code == 0 and "by day 90" in summary.stdout
+    assert chart.read_text().startswith("<svg")
+    weekly = run("timeline", "--db", db, "--view", "weekly", "--level", "release",
+                 "--format", "csv")
+    assert weekly.stdout.splitlines()[0] == "family,release,period_start,new_derivatives,cumulative"
+
+
+def test_timeline_user_events_and_errors(db, tmp_path):
+    mine = tmp_path / "mine.toml"
+    mine.write_text('[[events]]\nname = "Paper"\ndate = 2024-08-01\nfamily = "llama"\n')
+    rows = json.loads(run("timeline", "--db", db, "--view", "events", "--events", mine,
+                          "--format", "json").stdout)
+    assert {"Paper", "Alpaca", "Llama 3.1"} <= {r["name"] for r in rows}
+    bad = tmp_path / "bad.toml"
+    bad.write_text('[[events]]\nname = "Paper"\ndate = "2024-08-32"\n')
+    assert_one_line_error(run("timeline", "--db", db, "--events", bad),
+                          "entry 1 ('Paper'): date '2024-08-32' is not a date",
+                          ConfigError.exit_code)
+    assert_one_line_error(run("timeline", "--db", db, "--view", "aligned", "--release", "L9"),
+                          "unknown release 'L9'")
+
+
+def test_anatomy_table_and_formats(db):
+    table = run("anatomy", "--db", db)
+    assert table.exit_code == 0, table.output
+    assert "573,653" in table.stdout and "whole crawl" in table.stdout
+    assert "Laufer, Oderinwale & Kleinberg" in table.stdout
+    # a full crawl measures every statistic (the family-crawl note: test_analysis_anatomy)
+    assert "crawl scope: full" in table.stdout and "cannot be measured" not in table.stdout
+    rows = json.loads(run("anatomy", "--db", db, "--format", "json").stdout)
+    scopes = {r["scope"] for r in rows}
+    assert scopes == {"whole crawl", "LLaMA", "DeepSeek"}
+    changed = [r for r in rows if r["key"] == "license_changed"]
+    assert all(r["published"] == 0.198 for r in changed) and changed[0]["value"] is not None
+    header = run("anatomy", "--db", db, "--format", "csv").stdout.splitlines()[0]
+    assert header.startswith("statistic,key,scope,family,value,unit,basis")

@@ -1,12 +1,13 @@
 """The generated Hub's ground truth reproduced end to end: generate, serve, crawl over HTTP,
-analyse; family sizes, depths, relations and license drift equal what the generator wrote."""
+analyse; family sizes, depths, relations, license drift, the Anatomy edges and the timeline's
+derivatives equal what the generator wrote."""
 
 from __future__ import annotations
 
 import pandas as pd
 import pytest
 
-from analysis import licenses, metrics
+from analysis import licenses, lineage, metrics, timeline
 from analysis.db import connect
 from crawler.roots import load_roots
 
@@ -24,9 +25,15 @@ def analysed(generated_family_crawl):
 
 
 def truth_membership(models: pd.DataFrame) -> dict[str, set[str]]:
-    """Each truth model's families, from the roots the generator says it descends from."""
-    family_of_root = {m: r.family for r in load_roots().releases for m in r.models}
-    return {m: {family_of_root[r] for r in roots}
+    """Each truth model's families, from the roots the generator says it descends from: a
+    listed root's release family, or an unlisted organisation model's organisation family."""
+    config = load_roots()
+    listed = {m: r.family for r in config.releases for m in r.models}
+
+    def family_of(root: str) -> str:
+        return listed.get(root) or config.organisations[root.split("/")[0]]
+
+    return {m: {family_of(r) for r in roots}
             for m, roots in zip(models["id"], models["roots"], strict=True)}
 
 
@@ -70,3 +77,29 @@ def test_license_drift_counts(analysed):
     got = licenses.drift(conn, "family").set_index(["family", "drift"])["edges"].to_dict()
     assert got == want
     assert want[("llama", "relabelled_permissive")] > 0
+
+
+def test_anatomy_edges_are_the_generated_ones(analysed):
+    conn, models, edges = analysed
+    lineage.prepare(conn)
+    member = conn.execute("SELECT model_id, family, depth FROM family_membership").df()
+    below = {(m, f) for m, f, d in member.itertuples(index=False) if d > 0}
+    inside = {(m, f) for m, f, _ in member.itertuples(index=False)}
+    want: dict[tuple, int] = {}  # a parent that does not exist is in no family
+    for child, parent, relation in edges[["child", "parent", "relation"]].itertuples(index=False):
+        for family in ("llama", "deepseek"):
+            if child != parent and (child, family) in below and (parent, family) in inside:
+                want[(family, relation)] = want.get((family, relation), 0) + 1
+    got = {(f, s.removeprefix("edges_")): int(v) for f, s, v, _ in conn.execute(
+        "SELECT * FROM anatomy WHERE family IS NOT NULL AND statistic LIKE 'edges_%' "
+        "AND value > 0").fetchall()}
+    assert got == want
+
+
+def test_timeline_counts_every_generated_derivative(analysed):
+    conn, models, _ = analysed
+    weekly = timeline.new_derivatives(conn, "family", "week")
+    sizes = metrics.sizes(conn, "family").set_index("family")["descendants"]
+    assert weekly.groupby("family")["new_derivatives"].sum().to_dict() == sizes.to_dict()
+    curves = timeline.aligned(conn, ["DeepSeek-R1"], days=0)
+    assert curves["day"].tolist() == [0]

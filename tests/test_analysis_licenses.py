@@ -1,5 +1,5 @@
-"""License drift, the Llama 3.x naming rule and openness: every drift case by construction,
-then every figure cross-checked against the pandas oracle on random Hubs of several sizes."""
+"""License drift and the license naming rules: every drift case by construction,
+then every figure cross-checked against the pandas oracle on generated Hubs of several sizes."""
 
 from __future__ import annotations
 
@@ -7,15 +7,16 @@ import duckdb
 import pandas as pd
 import pytest
 
-from analysis import licenses, openness
+from analysis import licenses
 from analysis.db import connect
 from tests import analysis_oracle as oracle
 from tests.analysis_fixtures import (
     LICENSE_CASES,
+    NAMING_CASES,
     license_graph,
     license_roots,
-    openness_graph,
-    random_hub_db,
+    naming_graph,
+    naming_roots,
 )
 
 LEVELS = ["family", "release"]
@@ -29,12 +30,6 @@ def cases(tmp_path_factory) -> duckdb.DuckDBPyConnection:
     conn.close()
 
 
-@pytest.fixture(scope="module", params=[300, 2000, 8000])
-def hub(request, tmp_path_factory) -> tuple[duckdb.DuckDBPyConnection, oracle.Hub]:
-    path = tmp_path_factory.mktemp("random") / f"hub{request.param}.duckdb"
-    conn = connect(random_hub_db(path, request.param, seed=request.param + 2))
-    yield conn, oracle.load(conn)
-    conn.close()
 
 
 # -- by construction ----------------------------------------------------------------------------
@@ -73,6 +68,18 @@ def test_drift_per_family(cases):
         ("llama3.1", "apache-2.0"), ("llama3.1", "mit")}
 
 
+def test_changed_licenses_of_a_release(cases):
+    got = licenses.changed(cases, "Llama 3.1").set_index("model_id")
+    assert got["drift"].to_dict() == {
+        "k/llama-same": "changed_same_kind", "k/Apache-relabel": "relabelled_permissive",
+        "k/MIT-relabel": "relabelled_permissive", "k/nc-restrict": "more_restrictive",
+        "k/none": "missing"}  # kept edges and k/Llama-after-none (parent declares none) left out
+    assert got.loc["k/none", ["parent_license", "child_license"]].tolist() == [
+        "llama3.1", "(none)"]
+    assert licenses.changed(cases, "DeepSeek-R1")["model_id"].tolist() == [
+        "k/r1-apache", "k/r1-empty", "k/r1-llama"]
+
+
 def test_declared_licenses(cases):
     got = licenses.declared_licenses(cases, "family")
     llama = dict(zip(got[got.family == "llama"].license, got[got.family == "llama"].models,
@@ -89,9 +96,43 @@ def test_llama3_naming_rule(cases):
         "k/none": False,
     }  # k/Foo descends from Llama 2, whose license has no naming rule
     summary = licenses.naming_rule_summary(cases)
-    assert summary.to_dict("records") == [{"release": "Llama 3.1", "derivatives": 7,
-                                           "compliant": 3, "violations": 4,
+    assert summary.to_dict("records") == [{"release": "Llama 3.1", "naming_prefix": "Llama",
+                                           "derivatives": 7, "compliant": 3, "violations": 4,
                                            "compliance": pytest.approx(3 / 7)}]
+
+
+def test_naming_rule_per_release_prefix_once_per_model(tmp_path):
+    conn = connect(naming_graph(tmp_path / "naming.duckdb"), naming_roots())
+    rule = licenses.naming_rule(conn).set_index("model_id")
+    judged = {c: (r, ok) for c, _, r, ok in NAMING_CASES if r is not None}
+    assert rule.index.is_unique and set(rule.index) == set(judged)
+    assert {m: (r.release, r.compliant) for m, r in rule.iterrows()} == judged
+    assert rule.loc["n/Llama-merge", "naming_prefix"] == "Llama"
+    assert list(rule.loc["n/Llama-merge", "releases"]) == ["Llama 3", "Llama 3.1"]
+    summary = licenses.naming_rule_summary(conn).set_index("release")
+    assert summary["naming_prefix"].to_dict() == {"Llama 3": "Llama 3", "Llama 3.1": "Llama"}
+    assert summary["violations"].to_dict() == {"Llama 3": 3, "Llama 3.1": 1}
+    conn.close()
+
+
+def test_shipped_roots_carry_the_license_naming_rules():
+    from crawler.roots import load_roots
+
+    prefixes = {r.name: r.naming_prefix for r in load_roots().releases}
+    assert prefixes["Llama 3"] == "Llama 3"
+    assert {prefixes[n] for n in ("Llama 3.1", "Llama 3.2", "Llama 3.3", "Llama 4")} == {"Llama"}
+    assert prefixes["Llama 2"] is None and prefixes["DeepSeek-R1"] is None
+
+
+def test_bad_naming_prefix_names_the_release(tmp_path):
+    from crawler.roots import load_roots
+    from hf_lineage.errors import ConfigError
+
+    bad = tmp_path / "roots.toml"
+    bad.write_text('[families.f]\n[[releases]]\nfamily = "f"\nname = "R"\n'
+                   'released = "2024-01-01"\nnaming_prefix = 3\n')
+    with pytest.raises(ConfigError, match="'R': naming_prefix must be a non-empty string"):
+        load_roots(bad)
 
 
 def test_family_comparison_side_by_side(cases):
@@ -102,23 +143,7 @@ def test_family_comparison_side_by_side(cases):
     assert got.loc["license kind: permissive", "llama"] == pytest.approx(3 / 8)
 
 
-def test_openness_by_construction(tmp_path):
-    conn = connect(openness_graph(tmp_path / "open.duckdb"), license_roots())
-    scores = openness.scores(conn).set_index("model_id")
-    assert scores.loc["o/full", list(openness.COMPONENTS)].all()
-    assert scores.loc["o/full", "score"] == 1.0
-    assert scores.loc["o/half", list(openness.COMPONENTS)].to_dict() == {
-        "license_osi": True, "datasets": True, "evaluation": False, "paper": True,
-        "base_model": False, "card_substance": False}
-    assert scores.loc["o/half", "score"] == 0.5
-    assert scores.loc["o/none", "score"] == 0.0
-    summary = openness.summary(conn, "family").set_index("family")
-    assert summary.loc["llama", "models"] == 4
-    assert summary.loc["llama", "mean_score"] == pytest.approx(1.5 / 4)
-    conn.close()
-
-
-# -- random Hubs against the oracle -------------------------------------------------------------
+# -- generated Hubs against the oracle ----------------------------------------------------------
 
 @pytest.mark.parametrize("level", LEVELS)
 def test_declared_and_drift_match_oracle(hub, level):
@@ -143,26 +168,12 @@ def test_declared_and_drift_match_oracle(hub, level):
 def test_naming_rule_matches_oracle(hub):
     conn, h = hub
     members = oracle.membership(h, "release")
-    llama3 = {r.name for r in h.roots.releases if r.license in licenses.NAMING_RULE_LICENSES}
-    d = members[(members.depth > 0) & members.release.isin(llama3)]
-    want = {(r, m): m.split("/")[-1].lower().startswith("llama")
-            for r, m in zip(d.release, d.model_id, strict=True)}
+    ruled = {r.name: (r.released, r.naming_prefix) for r in h.roots.releases if r.naming_prefix}
+    d = members[(members.depth > 0) & members.release.isin(ruled)]
+    governing = d.assign(released=d.release.map(lambda r: ruled[r][0])).sort_values(
+        ["released", "release"]).groupby("model_id")["release"].last()
+    want = {m: oracle.begins_with(m.split("/")[-1], ruled[r][1]) for m, r in governing.items()}
     rule = licenses.naming_rule(conn)
-    assert dict(zip(zip(rule.release, rule.model_id, strict=True), rule.compliant,
-                    strict=True)) == want
+    assert dict(zip(rule.model_id, rule.compliant, strict=True)) == want
+    assert dict(zip(rule.model_id, rule.release, strict=True)) == governing.to_dict()
     assert 0 < sum(want.values()) < len(want)
-
-
-def test_openness_matches_oracle(hub):
-    conn, h = hub
-    osi = {row[0] for row in conn.execute(
-        "SELECT license FROM license_kinds WHERE osi_approved").fetchall()}
-    want = oracle.openness(h, osi).set_index("model_id")
-    got = openness.scores(conn).query("crawled").set_index("model_id")
-    columns = [*openness.COMPONENTS, "score"]
-    pd.testing.assert_frame_equal(got[columns].sort_index(),
-                                  want.loc[got.index, columns].sort_index(), check_dtype=False)
-    family = oracle.membership(h, "family").merge(want.reset_index(), on="model_id")
-    summary = openness.summary(conn, "family").set_index("family")
-    assert summary["mean_score"].to_dict() == pytest.approx(
-        family.groupby("family")["score"].mean().to_dict())

@@ -1,5 +1,5 @@
 """Lineage views and macros: a hand-built graph whose answers are known by construction, and
-random Hubs of several sizes checked against networkx."""
+generated Hubs of several sizes checked against networkx."""
 
 from __future__ import annotations
 
@@ -12,15 +12,7 @@ from analysis import lineage
 from analysis.db import connect
 from crawler.roots import load_roots
 from hf_lineage.errors import AnalysisError
-from tests.analysis_fixtures import create_db, lineage_graph, random_hub, tiny_roots
-
-
-@pytest.fixture(scope="module")
-def hand(tmp_path_factory) -> duckdb.DuckDBPyConnection:
-    path = lineage_graph(tmp_path_factory.mktemp("lineage") / "hand.duckdb")
-    conn = connect(path, tiny_roots())
-    yield conn
-    conn.close()
+from tests.analysis_fixtures import tiny_roots
 
 
 def rows(conn: duckdb.DuckDBPyConnection, sql: str, params: list | None = None) -> list[tuple]:
@@ -126,7 +118,7 @@ def test_connection_is_read_only(hand):
         hand.execute("DELETE FROM models")
 
 
-# -- random Hubs against networkx ---------------------------------------------------------------
+# -- generated Hubs against networkx ------------------------------------------------------------
 
 def graph_of(edges: pd.DataFrame) -> nx.DiGraph:
     """parent -> child, self-loops dropped (the views ignore them)."""
@@ -158,15 +150,26 @@ def expected_model_roots(conn: duckdb.DuckDBPyConnection) -> pd.DataFrame:
     return pd.DataFrame(out, columns=["model_id", "root", "family", "depth"])
 
 
-@pytest.fixture(scope="module", params=[300, 2000, 8000])
-def random_db(request, tmp_path_factory) -> duckdb.DuckDBPyConnection:
-    path = tmp_path_factory.mktemp("random") / f"hub{request.param}.duckdb"
-    writer = create_db(path)
-    random_hub(writer, request.param, seed=request.param)
-    writer.close()
-    conn = connect(path)
-    yield conn
-    conn.close()
+@pytest.fixture(scope="module")
+def random_db(hub) -> duckdb.DuckDBPyConnection:
+    """The analysis connection on each generated Hub (conftest's `hub`)."""
+    return hub[0]
+
+
+def test_generated_hubs_hold_the_hard_cases(random_db):
+    """What the cross-checks here and in the metric and license tests must meet on every size:
+    merges, parents never crawled, cycles, bridges between the families, organisation roots
+    roots.toml does not list."""
+    edges = random_db.execute("SELECT child, parent, relation FROM edges").df()
+    crawled = {r[0] for r in random_db.execute("SELECT id FROM models").fetchall()}
+    assert (edges["relation"] == "merge").sum() >= 5
+    assert (~edges["parent"].isin(crawled)).sum() >= 5
+    assert any(len(c) > 1 for c in nx.strongly_connected_components(graph_of(edges)))
+    roots = expected_model_roots(random_db)
+    families = roots.groupby("model_id")["family"].nunique()
+    assert (families > 1).sum() >= 5
+    listed = set(load_roots().root_models())
+    assert len(set(roots["root"]) - listed) >= 5
 
 
 def test_model_roots_match_networkx(random_db):
@@ -215,4 +218,4 @@ def test_cycles_match_networkx(random_db):
     want = {m: min(c) for c in nx.strongly_connected_components(graph) if len(c) > 1 for m in c}
     got = lineage.find_cycles(random_db)
     assert dict(zip(got["model_id"], got["cycle"], strict=True)) == want
-    assert want  # the random Hubs have back edges
+    assert want  # cards naming their own child close cycles

@@ -1,37 +1,21 @@
 """Ecosystem metrics: exact answers on the hand-built graph, and every metric cross-checked
-against the pandas/networkx oracle on random Hubs of several sizes."""
+against the pandas/networkx oracle on generated Hubs of several sizes."""
 
 from __future__ import annotations
 
 from datetime import date
 
-import duckdb
 import numpy as np
 import pandas as pd
 import pytest
 
 from analysis import metrics
-from analysis.db import connect
 from hf_lineage.errors import AnalysisError
 from tests import analysis_oracle as oracle
-from tests.analysis_fixtures import lineage_graph, random_hub_db, tiny_roots
 
 LEVELS = ["family", "release"]
 
 
-@pytest.fixture(scope="module")
-def hand(tmp_path_factory) -> duckdb.DuckDBPyConnection:
-    conn = connect(lineage_graph(tmp_path_factory.mktemp("m") / "hand.duckdb"), tiny_roots())
-    yield conn
-    conn.close()
-
-
-@pytest.fixture(scope="module", params=[300, 2000, 8000])
-def hub(request, tmp_path_factory) -> tuple[duckdb.DuckDBPyConnection, oracle.Hub]:
-    path = tmp_path_factory.mktemp("random") / f"hub{request.param}.duckdb"
-    conn = connect(random_hub_db(path, request.param, seed=request.param + 1))
-    yield conn, oracle.load(conn)
-    conn.close()
 
 
 def label(group: tuple) -> object:
@@ -47,9 +31,11 @@ def as_dict(frame: pd.DataFrame, key: str, value: str) -> dict:
 
 def test_sizes_by_construction(hand):
     got = metrics.sizes(hand, "family").set_index("family")
-    assert got.loc["llama"].to_dict() == {"roots": 3, "direct_children": 7, "descendants": 12,
+    assert got.loc["llama"].to_dict() == {"models": 15, "roots": 3, "roots_not_crawled": 0,
+                                          "direct_children": 7, "descendants": 12,
                                           "authors": 10, "bridges": 2, "max_depth": 3}
-    assert got.loc["deepseek"].to_dict() == {"roots": 2, "direct_children": 1, "descendants": 1,
+    assert got.loc["deepseek"].to_dict() == {"models": 3, "roots": 2, "roots_not_crawled": 0,
+                                             "direct_children": 1, "descendants": 1,
                                              "authors": 1, "bridges": 1, "max_depth": 1}
     releases = metrics.sizes(hand, "release").set_index("release")
     assert releases["descendants"].to_dict() == {"Llama 2": 7, "Llama 3.1": 5, "(unlisted)": 0,
@@ -88,6 +74,14 @@ def test_downloads_by_construction(hand):
         "deepseek-ai/R1-Distill-Llama", "meta-llama/Guard", "a/ft1"]
 
 
+def test_top_derivatives_of_one_relation_with_formats(hand):
+    top = metrics.top_derivatives(hand, "family", 10, relation="quantized")
+    assert top[["family", "model_id", "format"]].values.tolist() == [
+        ["llama", "b/q1-GGUF", "GGUF"]]
+    every = metrics.top_derivatives(hand, "family", 3)
+    assert every["format"].isna().sum() == len(every) - (every.relation == "quantized").sum()
+
+
 def test_milestones_and_bridges(hand):
     got = metrics.milestones(hand, "release", counts=(1, 2, 100)).set_index("release")
     # models are created a day apart in listing order: a/ft1 (2024-01-07) is the first Llama 2
@@ -106,7 +100,7 @@ def test_unknown_level_is_refused(hand):
         metrics.sizes(hand, "family; DROP TABLE models")
 
 
-# -- random Hubs against the oracle -------------------------------------------------------------
+# -- generated Hubs against the oracle ----------------------------------------------------------
 
 def joined(conn, hub, level):
     members = oracle.membership(hub, level)
@@ -120,8 +114,11 @@ def test_sizes_match_oracle(hub, level):
     m = joined(conn, h, level)
     d = m[m.depth > 0]
     bridges = oracle.model_roots(h).groupby("model_id")["family"].nunique() > 1
+    crawled = m[m.id.notna()]
     want = pd.DataFrame({
-        "roots": m[m.depth == 0].groupby(keys).size(),
+        "models": crawled.groupby(keys).size(),
+        "roots": crawled[crawled.depth == 0].groupby(keys).size(),
+        "roots_not_crawled": m[(m.depth == 0) & m.id.isna()].groupby(keys).size(),
         "direct_children": m[m.depth == 1].groupby(keys).size(),
         "descendants": d.groupby(keys).size(),
         "authors": d.groupby(keys)["author"].nunique(),
@@ -161,9 +158,11 @@ def test_downloads_match_oracle(hub, level):
         values = rows[rows.depth > 0]["downloads"].to_numpy()
         assert row["root_downloads"] == rows[rows.depth == 0]["downloads"].sum()
         assert row["descendant_downloads"] == values.sum()
-        if len(values) and values.sum():
-            assert row["gini"] == pytest.approx(oracle.gini(values))
-            assert row["top10_share"] == pytest.approx(np.sort(values)[-10:].sum() / values.sum())
+        # both undefined (NaN) where the group's descendants have no downloads at all
+        assert row["gini"] == pytest.approx(oracle.gini(values), nan_ok=True)
+        top10 = np.sort(values)[-10:].sum() / values.sum() if values.sum() else np.nan
+        assert row["top10_share"] == pytest.approx(top10, nan_ok=True)
+    assert got["gini"].notna().sum() >= 2
     top = metrics.top_derivatives(conn, level, 5)
     for group, rows in top.groupby(keys):
         members = m.set_index(keys).loc[[label(group)]]

@@ -17,7 +17,8 @@ def db(generated_family_crawl) -> Path:
     return generated_family_crawl[0]
 
 
-@pytest.mark.parametrize("name", ["ecosystem_overview.ipynb", "license_drift.ipynb"])
+@pytest.mark.parametrize("name", ["ecosystem_overview.ipynb", "license_drift.ipynb",
+                                  "seed_questions.ipynb"])
 def test_notebook_runs(name, db, monkeypatch):
     monkeypatch.setenv("HF_LINEAGE_DB", str(db))  # the kernel inherits this environment
     notebook = nbformat.read(NOTEBOOKS / name, as_version=4)

@@ -1,5 +1,5 @@
 """The HTML report (escaping, charts, seen by headless Chromium), the Markdown summary and the
-Parquet export, on a random Hub holding a hostile model name and card."""
+Parquet export, on a generated Hub holding a hostile model name and card."""
 
 from __future__ import annotations
 
@@ -13,20 +13,20 @@ import pyarrow.dataset as ds
 import pytest
 from PIL import Image
 
-from analysis import charts, export, report
+from analysis import charts, export, metrics, report
 from analysis.db import connect
 from analysis.screenshot import chromium, screenshot
-from tests.analysis_fixtures import HOSTILE_BODY, HOSTILE_ID, create_db, fixture_db
+from tests.analysis_fixtures import create_db
+from tests.hub_rows import HOSTILE_BODY, HOSTILE_ID
 
 
 @pytest.fixture(scope="module")
-def written(tmp_path_factory) -> tuple[Path, list[Path]]:
-    root = tmp_path_factory.mktemp("report")
-    db = fixture_db(root / "hub.duckdb")
-    conn = connect(db)
-    paths = report.write_report(conn, root / "out", source=str(db))
+def written(hostile_hub_db, tmp_path_factory) -> tuple[Path, list[Path]]:
+    conn = connect(hostile_hub_db)
+    paths = report.write_report(conn, tmp_path_factory.mktemp("report") / "out",
+                                source=str(hostile_hub_db))
     conn.close()
-    return db, paths
+    return hostile_hub_db, paths
 
 
 def test_report_files_and_charts(written):
@@ -34,7 +34,8 @@ def test_report_files_and_charts(written):
     text = page.read_text(encoding="utf-8")
     assert text.count("<svg") >= 5
     for heading in ("Growth", "Relations", "Depth", "License drift", "Top derivatives",
-                    "Llama 3.x naming rule", "DeepSeek against LLaMA", "Openness"):
+                    "Naming rules of release licenses", "DeepSeek against LLaMA", "Openness",
+                    "Timeline", "Downloads over time", "Anatomy of the lineages"):
         assert f">{heading}" in text
     assert "count differently" in text  # the downloads caveat where downloads rank models
     assert "http://" not in text.replace("http://www.w3.org", "")  # nothing fetched
@@ -91,12 +92,13 @@ def test_export_is_readable_partitioned_parquet(written, tmp_path):
     assert (tmp_path / "parquet" / "models" / "family=llama").is_dir()
     assert (tmp_path / "parquet" / "edges" / "relation=merge").is_dir()
     reader = duckdb.connect()
-    for name, rows in counts.items():
-        if rows:
-            got = reader.execute(
-                "SELECT count(*) FROM read_parquet(?, hive_partitioning = true)",
-                [str(tmp_path / "parquet" / name / "**" / "*.parquet")]).fetchall()[0][0]
-            assert got == rows
+    written = {name: rows for name, rows in counts.items() if rows}  # an empty one writes no file
+    assert written.keys() >= {"models", "edges", "cards"}
+    for name, rows in written.items():
+        got = reader.execute(
+            "SELECT count(*) FROM read_parquet(?, hive_partitioning = true)",
+            [str(tmp_path / "parquet" / name / "**" / "*.parquet")]).fetchall()[0][0]
+        assert got == rows
     edges = ds.dataset(tmp_path / "parquet" / "edges", format="parquet", partitioning="hive")
     assert edges.count_rows() == counts["edges"]
     assert "relation" in edges.schema.names
@@ -109,3 +111,34 @@ def test_report_on_an_empty_crawl(tmp_path):
     conn.close()
     assert "No data for this chart." in page.read_text(encoding="utf-8")
     assert summary.read_text(encoding="utf-8").startswith("# LLaMA and DeepSeek")
+
+
+def test_every_family_size_uses_one_definition(written):
+    db, (page, _) = written
+    conn = connect(db)
+    data = report.collect(conn)
+    crawled = conn.execute("SELECT family, count(*) FROM family_membership "
+                           "WHERE model_id IN (SELECT id FROM models) GROUP BY family").fetchall()
+    conn.close()
+    f = data.frames
+    sizes = f["sizes_family"].set_index("family")
+    assert sizes["models"].to_dict() == dict(crawled)
+    assert (sizes["models"] == sizes["roots"] + sizes["descendants"]).all()
+    assert f["openness"].set_index("family")["models"].to_dict() == sizes["models"].to_dict()
+    dated = f["weekly"].groupby("family")["new_derivatives"].sum()
+    assert (dated <= sizes["descendants"]).all()  # derivatives are the descendants with a date
+    text = page.read_text(encoding="utf-8")
+    assert html.escape(metrics.SIZE_DEFINITION) in text
+    for family, row in sizes.iterrows():
+        assert f"{data.labels[family]} models<b>{row['models']:,}</b>" in text
+
+
+def test_new_sections_say_what_they_rest_on(written):
+    _, (page, summary) = written
+    text = page.read_text(encoding="utf-8")
+    assert "The series rests on 1 crawl" in text  # the fixture is one full crawl
+    assert "573,653" in text and "Laufer, Oderinwale &amp; Kleinberg" in text
+    assert "cannot be measured: a family crawl" not in text  # a full crawl measures them all
+    assert "Model Openness Framework" in text and "Why the OSAID verdict" in text
+    md = summary.read_text(encoding="utf-8")
+    assert "## Anatomy of the lineages" in md and "by day 90" in md

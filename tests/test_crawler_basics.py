@@ -6,6 +6,7 @@ import duckdb
 import pytest
 
 from crawler.crawl import crawl
+from crawler.roots import stored_roots
 from crawler.store import Database
 from crawler.store.database import migrations, schema_version
 from hf_lineage.errors import ConfigError, CrawlLocked, StorageError
@@ -145,3 +146,15 @@ def test_a_version_1_database_keeps_its_checkpoints_when_migrated(tmp_path):
         assert database.get_meta("watermark:last_modified") == "2025-01-01 00:00:00"
         assert conn.execute("SELECT count(*) FROM meta WHERE key LIKE 'checkpoint:%'"
                             ).fetchone()[0] == 0
+
+
+def test_a_crawl_stores_its_roots_and_an_incremental_crawl_keeps_them(serve, tmp_path):
+    serve(messy_family())
+    roots = tmp_path / "mine.toml"
+    roots.write_text('[families.mine]\nlabel = "Mine"\norganisations = ["meta-llama"]\n')
+    db = tmp_path / "hub.duckdb"
+    crawl(db, "family", client=fast_client(), roots_path=roots)
+    crawl(db, "incremental", client=fast_client())  # no --roots: the stored ones
+    with Database(db) as database:
+        stored = stored_roots(database.get_meta)
+    assert stored is not None and stored.families == {"mine": "Mine"}

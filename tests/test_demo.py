@@ -1,9 +1,14 @@
-"""The embedded default job: generate, serve, crawl over HTTP, report."""
+"""The embedded default job: generate, serve, crawl over HTTP, report; then the timeline and the
+Anatomy table on that database, as a user of `hf-lineage demo` would run them."""
 
 from __future__ import annotations
 
-import duckdb
+import json
 
+import duckdb
+from click.testing import CliRunner
+
+from hf_lineage.cli import main
 from hf_lineage.demo import run_demo
 
 
@@ -14,5 +19,26 @@ def test_demo_leaves_a_database_with_both_families_and_a_report(tmp_path):
     authors = {r[0] for r in conn.execute("SELECT DISTINCT author FROM models").fetchall()}
     assert {"meta-llama", "deepseek-ai"} <= authors
     assert conn.execute("SELECT count(*) FROM edges").fetchone()[0] > 100
+    conn.close()
     html = result.report[0].read_text()
     assert "DeepSeek" in html and "LLaMA" in html and "<svg" in html
+    assert "Anatomy of the lineages" in html and "Releases aligned on release day" in html
+
+    def run(*args):
+        return CliRunner().invoke(main, [*map(str, args), "--db", str(result.db_path)],
+                                  env={"COLUMNS": "250"})
+
+    windows = json.loads(run("timeline", "--format", "json").stdout)
+    r1 = {(r["window"]): r for r in windows if r["event"] == "DeepSeek-R1"}
+    assert r1[90]["after"] > r1[90]["before"] >= 0  # the generated R1 wave follows its release
+    curves = run("timeline", "--view", "aligned", "--release", "DeepSeek-R1", "--release",
+                 "Llama 2")
+    assert curves.exit_code == 0 and "by day 90" in curves.stdout
+    table = run("anatomy")
+    assert table.exit_code == 0 and "crawl scope: family" in table.stdout
+    rows = {(r["key"], r["scope"]): r for r in json.loads(run("anatomy", "--format",
+                                                              "json").stdout)}
+    for family in ("LLaMA", "DeepSeek"):
+        assert rows[("edges", family)]["value"] > 0
+        assert 0 < rows[("license_changed", family)]["value"] < 1
+    assert rows[("has_card", "whole crawl")]["value"] is None  # a family crawl

@@ -92,11 +92,23 @@ def test_generate_hub_fills_a_given_store(tmp_path: Path) -> None:
 
 
 # -- time, counters, ids ------------------------------------------------------------------------
+def _graph(edges: pd.DataFrame) -> nx.DiGraph:
+    """parent -> child over the truth edges whose parent exists."""
+    return nx.DiGraph(edges.loc[edges["parent_exists"], ["parent", "child"]].itertuples(
+        index=False))
+
+
 def test_parents_created_before_children(models: pd.DataFrame, edges: pd.DataFrame) -> None:
+    """Except where a card came to name a child (a cycle), edited after that child appeared."""
     existing = edges[edges["parent_exists"]]
-    child_time = models.loc[existing["child"], "created_at"].to_numpy()
-    parent_time = models.loc[existing["parent"], "created_at"].to_numpy()
-    assert (child_time > parent_time).all()
+    child = models.loc[existing["child"]]
+    parent = models.loc[existing["parent"]]
+    later = existing[child["created_at"].to_numpy() < parent["created_at"].to_numpy()]
+    graph = _graph(edges)
+    assert len(later) >= 3
+    for edge in later.itertuples():
+        assert edge.child in nx.descendants(graph, edge.parent)
+        assert models.loc[edge.child, "last_modified"] > models.loc[edge.parent, "created_at"]
 
 
 def test_rows_are_plausible(models: pd.DataFrame) -> None:
@@ -121,8 +133,7 @@ def test_roots_have_release_dates_licenses_and_gates(models: pd.DataFrame,
         assert row["created_at"].date() == release.released
         assert f"license:{release.license}" in row["tags"]
         assert row["card_data"]["license"] == release.license
-        if root_id.startswith("meta-llama/"):
-            assert row["gated"] == "manual"
+        assert row["gated"] == ("manual" if root_id.startswith("meta-llama/") else None)
         assert root_id in truth.loc[root_id, "roots"] and truth.loc[root_id, "depth"] == 0
 
 
@@ -157,18 +168,25 @@ def test_truth_edges_are_the_base_model_tags(models: pd.DataFrame, edges: pd.Dat
 
 def test_truth_lineage_follows_the_edges(models: pd.DataFrame, edges: pd.DataFrame,
                                          truth: pd.DataFrame) -> None:
-    """Family, roots and depth recomputed from the truth edges with networkx."""
+    """Family, roots and depth recomputed from the truth edges with networkx. Roots are the
+    listed ones and the organisations' models that descend from no listed root or other
+    organisation model (CodeLlama, Llama Guard 2 ...), as docs/schema.md defines them."""
     assert set(truth.index) == set(models.index)
-    roots = load_roots().root_models()
-    graph = nx.DiGraph()
+    config = load_roots()
+    graph = _graph(edges)
     graph.add_nodes_from(models.index)
-    graph.add_edges_from(edges.loc[edges["parent_exists"], ["parent", "child"]].itertuples(
-        index=False))
-    depth = nx.multi_source_dijkstra_path_length(graph, set(roots))
+    family = {m: r.family for m, r in config.root_models().items()}
+    organisation = {m: config.organisations[m.split("/")[0]] for m in models.index
+                    if m.split("/")[0] in config.organisations and m not in family}
+    implicit = {m: f for m, f in organisation.items()
+                if not nx.ancestors(graph, m) & (family.keys() | organisation.keys())}
+    assert len(implicit) >= 5 and len(organisation) > len(implicit)  # some descend from roots
+    family |= implicit
+    depth = nx.multi_source_dijkstra_path_length(graph, set(family))
     for model_id, row in truth.iterrows():
-        reach = (nx.ancestors(graph, model_id) | {model_id}) & roots.keys()
+        reach = (nx.ancestors(graph, model_id) | {model_id}) & family.keys()
         assert set(row["roots"]) == reach
-        families = {roots[r].family for r in reach}
+        families = {family[r] for r in reach}
         expected = None if not families else families.pop() if len(families) == 1 else "both"
         assert row["family"] == expected
         assert row["depth"] == depth.get(model_id)
@@ -225,6 +243,9 @@ def test_every_messy_case_is_present(models: pd.DataFrame, edges: pd.DataFrame,
         "llama derivative under apache/mit": (truth["family"] == "llama").reindex(models.index)
         & truth["license"].reindex(models.index).isin(["apache-2.0", "mit"]),
     }
+    in_cycle = {m for c in nx.strongly_connected_components(_graph(edges)) if len(c) > 1
+                for m in c}
+    cases["in a cycle"] = models["id"].isin(in_cycle)
     counts = {name: int(mask.sum()) for name, mask in cases.items()}
     assert min(counts.values()) >= 3, counts
     assert (edges["relation"] == "unspecified").sum() >= 3

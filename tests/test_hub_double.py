@@ -158,3 +158,24 @@ def test_dates_are_the_hubs_format(serve):
     body = httpx2.get(f"{double.url}/api/models/org-1/model-1").json()
     assert body["createdAt"] == "2024-01-02T00:00:00.000Z"
     assert body["lastModified"] == "2024-01-02T01:00:00.000Z"
+
+
+def test_renamed_legacy_and_case_variant_ids_reach_their_repo(serve):
+    store = store_of([model_row("meta-llama/Llama-3.1-8B-Instruct", 1),
+                      model_row("google-bert/bert-base-uncased", 2),
+                      model_row("google/gemma-4-E2B-it", 3)])
+    store.add_alias("meta-llama/Meta-Llama-3.1-8B-Instruct", "meta-llama/Llama-3.1-8B-Instruct")
+    store.add_alias("bert-base-uncased", "google-bert/bert-base-uncased", "legacy")
+    double = serve(store)
+    api = HfApi(endpoint=double.url)
+    assert api.model_info("meta-llama/Meta-Llama-3.1-8B-Instruct").id == \
+        "meta-llama/Llama-3.1-8B-Instruct"
+    assert api.model_info("bert-base-uncased").id == "google-bert/bert-base-uncased"
+    assert api.model_info("google/gemma-4-e2b-it").id == "google/gemma-4-E2B-it"
+    statuses = [(e.path, e.status) for e in double.log.entries]
+    assert statuses[:2] == [("/api/models/meta-llama/Meta-Llama-3.1-8B-Instruct", 307),
+                            ("/api/models/meta-llama/Llama-3.1-8B-Instruct", 200)]
+    card = ModelCard.load("meta-llama/Meta-Llama-3.1-8B-Instruct")  # resolve is moved too
+    assert card.data.to_dict() == {"license": "mit"}
+    with pytest.raises(RepositoryNotFoundError):
+        api.model_info("meta-llama/never-existed")

@@ -34,9 +34,10 @@ def test_token_is_sent_as_a_header_only_and_stored_nowhere(serve, tmp_path):
     assert all(TOKEN not in entry.query for entry in double.log.entries)
     output = result.stdout + result.stderr
     assert TOKEN.encode() not in output
-    for path in tmp_path.rglob("*"):
-        if path.is_file():
-            assert TOKEN.encode() not in path.read_bytes(), f"token found in {path}"
+    written = [path for path in tmp_path.rglob("*") if path.is_file()]
+    assert db in written and len(written) > 10  # the database, the report, the Parquet files
+    for path in written:
+        assert TOKEN.encode() not in path.read_bytes(), f"token found in {path}"
     # with a token, the gated root's card answers 403 (not 401), stored as gated
     gated = [e for e in double.log.entries if e.kind == "resolve" and "meta-llama" in e.path]
     assert [e.status for e in gated] == [403]

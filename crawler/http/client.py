@@ -2,36 +2,46 @@
 
 Everything goes through huggingface_hub: its shared HTTP session, `build_hf_headers` (token from
 HF_TOKEN or the stored login, sent only as a header to the endpoint), `hf_raise_for_status`
-(its error hierarchy: GatedRepoError, RepositoryNotFoundError …), `hf_hub_url`,
-`parse_ratelimit_headers` and the card classes. Three things are requested here rather than
-through `list_models` / `model_info` / `ModelCard.load`:
+(its error hierarchy: GatedRepoError, RepositoryNotFoundError …), `hf_hub_url` and
+`parse_ratelimit_headers`. Three things are requested here rather than through `list_models` /
+`model_info` / `ModelCard.load`:
 - listings are paged here so the crawl can store the `Link` cursor of every page as its
   checkpoint (`list_models` hides it);
 - listing pages and model info are kept as the Hub's raw JSON, which DuckDB ingests directly
   (typed `ModelInfo` objects would cost Python time per model and reorder card metadata);
 - README.md is fetched with one streamed GET (ModelCard.load costs a HEAD and a GET, writes
-  every card to the cache, and has no size cap) and parsed with `ModelCard`.
-On top: tenacity retries with exponential backoff and jitter on 429, 5xx, timeouts and dropped
-connections (model info and file downloads do not retry by themselves), waits as long as
-Retry-After / RateLimit say, and a per-bucket limiter that keeps the crawl inside its budget.
+  every card to the cache, and has no size cap).
+
+Every answer is untrusted. A listing page is a JSON list or the request failed (retried, then
+the run fails: never "end of listing"); `Link` is followed only to the endpoint's own origin and
+never back to a page already seen; the token goes only to the endpoint (httpx drops it on
+redirects to other origins); every wait the server asks for is capped; a response must arrive
+whole within a deadline, however slowly it trickles; lone surrogates never reach the database.
+On top: tenacity retries with exponential backoff and jitter on 429, 5xx, timeouts, dropped or
+malformed answers, and a per-bucket limiter that keeps the crawl inside its budget. `cancel()`
+(Ctrl-C) stops every request and wait of the client within a second.
 """
 
 from __future__ import annotations
 
 import threading
+import time
 from collections import Counter
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
-from urllib.parse import quote
+from typing import TypeVar
+from urllib.parse import quote, urlsplit
 
 import httpx2
 from huggingface_hub import constants, hf_hub_url
 from huggingface_hub.errors import HfHubHTTPError
 from huggingface_hub.utils import (
+    HFValidationError,
     build_hf_headers,
     get_session,
     hf_raise_for_status,
     parse_ratelimit_headers,
+    validate_repo_id,
 )
 from tenacity import (
     RetryCallState,
@@ -42,14 +52,27 @@ from tenacity import (
 )
 
 from crawler.http.ratelimit import ANONYMOUS_BUDGETS, TOKEN_BUDGETS, RateLimiter
-from hf_lineage.errors import HubUnavailable
+from crawler.text import valid_json_text
+from hf_lineage.errors import ConfigError, HubAnswerInvalid, HubUnavailable, Interrupted
 
 TRANSIENT_STATUS = frozenset({408, 429, 500, 502, 503, 504})
 BUCKET = {"list": "api", "info": "api", "card": "resolvers"}
+ERROR_BODY_CAP = 64 << 10  # an error answer's body is read this far, for its message
+LISTING_CAP = 256 << 20  # a listing page larger than this is not the Hub's
+T = TypeVar("T")
+R = TypeVar("R")
 
 
 class TruncatedResponse(Exception):
     """The body ended before Content-Length: the connection dropped mid-answer."""
+
+
+class SlowResponse(Exception):
+    """The whole answer did not arrive within the deadline (a trickled body)."""
+
+
+class MalformedAnswer(Exception):
+    """An answer that is not what the Hub's API sends; retried like a server error."""
 
 
 @dataclass(frozen=True)
@@ -57,13 +80,15 @@ class RetryPolicy:
     attempts: int = 8
     base_wait_s: float = 1.0
     max_wait_s: float = 60.0
-    timeout_s: float = 30.0
+    timeout_s: float = 30.0  # per network read
+    deadline_s: float = 300.0  # per whole response, however slowly it trickles
+    max_server_wait_s: float = 900.0  # longest wait the Hub may ask for; beyond, the run fails
 
 
 @dataclass
 class ListingPage:
     url: str
-    body: str  # the JSON array, as served
+    body: str  # the JSON array, as served (lone surrogates replaced)
     next_url: str | None
 
 
@@ -75,16 +100,25 @@ class CardFile:
     commit: str | None
 
 
+@dataclass
+class _Answer:
+    body: bytes
+    truncated: bool
+    response: httpx2.Response
+
+
 def _status(exc: BaseException) -> int | None:
     response = getattr(exc, "response", None)
     return getattr(response, "status_code", None)
 
 
 def is_transient(exc: BaseException) -> bool:
-    """Worth retrying: rate limits, server errors, timeouts, dropped or truncated answers."""
+    """Worth retrying: rate limits, server errors, timeouts, dropped, slow or malformed
+    answers."""
     if isinstance(exc, HfHubHTTPError):
         return _status(exc) in TRANSIENT_STATUS
-    return isinstance(exc, httpx2.TransportError | TruncatedResponse)
+    return isinstance(exc, httpx2.TransportError | TruncatedResponse | SlowResponse
+                      | MalformedAnswer)
 
 
 def server_wait(exc: BaseException) -> float | None:
@@ -92,13 +126,33 @@ def server_wait(exc: BaseException) -> float | None:
     response = getattr(exc, "response", None)
     if response is None:
         return None
-    info = parse_ratelimit_headers(response.headers)
+    try:
+        info = parse_ratelimit_headers(response.headers)
+    except (ValueError, TypeError):
+        info = None
     if info is not None and info.remaining == 0:
         return float(info.reset_in_seconds)
     retry_after = response.headers.get("retry-after")
     if retry_after and retry_after.strip().isdigit():
         return float(retry_after)
     return None
+
+
+def requestable(repo_id: str) -> bool:
+    """Whether the client can request this id (huggingface_hub's own check); anything else
+    (HTML, quotes, `..`, extra slashes, a local path) is data to store, never a path to ask."""
+    try:
+        validate_repo_id(repo_id)
+    except HFValidationError:
+        return False
+    return True
+
+
+def origin(url: str) -> tuple[str, str, int | None]:
+    """(scheme, host, port) with default ports made explicit, as browsers compare origins."""
+    parts = urlsplit(url)
+    port = parts.port or {"http": 80, "https": 443}.get(parts.scheme)
+    return parts.scheme.lower(), (parts.hostname or "").lower(), port
 
 
 class HubClient:
@@ -114,10 +168,12 @@ class HubClient:
         card_cap_bytes: int = 1 << 20,
     ) -> None:
         self.endpoint = (endpoint or constants.ENDPOINT).rstrip("/")
+        self._origin = origin(self.endpoint)
         self._headers = build_hf_headers(token=token)
         has_token = "authorization" in {k.lower() for k in self._headers}
         defaults = TOKEN_BUDGETS if has_token else ANONYMOUS_BUDGETS
-        self.limiter = RateLimiter({**defaults, **(budgets or {})})
+        self._cancelled = threading.Event()
+        self.limiter = RateLimiter({**defaults, **(budgets or {})}, sleep=self.sleep)
         self.retry = retry or RetryPolicy()
         self.card_cap_bytes = card_cap_bytes
         self._on_wait = on_wait or (lambda bucket, seconds: None)
@@ -125,11 +181,64 @@ class HubClient:
         self.requests: Counter[str] = Counter()
         self.retries = 0
 
+    # -- stopping -------------------------------------------------------------------------------
+    def cancel(self) -> None:
+        """Stop every request and wait of this client (Ctrl-C): they raise Interrupted."""
+        self._cancelled.set()
+
+    def sleep(self, seconds: float) -> None:
+        """Wait, unless the client is cancelled meanwhile."""
+        if self._cancelled.wait(max(seconds, 0.0)):
+            raise Interrupted("stopped by the user; run again to resume")
+
+    def map(self, fn: Callable[[T], R], items: Iterable[T], workers: int) -> list[R]:
+        """`fn` over `items` on `workers` threads, results in order.
+
+        The threads are daemons rather than a ThreadPoolExecutor's, whose workers the
+        interpreter joins at exit: on Ctrl-C the client is cancelled and the crawl ends at once,
+        not after every request in flight has timed out. After a failure no new item starts;
+        the first failure is raised once the items in flight are done."""
+        todo = list(enumerate(items))
+        results: list[R | None] = [None] * len(todo)
+        failures: list[BaseException] = []
+        lock = threading.Lock()
+
+        def work() -> None:
+            while True:
+                with lock:
+                    if failures or not todo or self._cancelled.is_set():
+                        return
+                    index, item = todo.pop(0)
+                try:
+                    results[index] = fn(item)
+                except BaseException as exc:  # noqa: BLE001 - handed to the caller below
+                    with lock:
+                        failures.append(exc)
+
+        threads = [threading.Thread(target=work, daemon=True)
+                   for _ in range(min(workers, len(todo)))]
+        for thread in threads:
+            thread.start()
+        try:
+            for thread in threads:
+                thread.join()
+        except BaseException:
+            self.cancel()
+            raise
+        if failures:
+            raise failures[0]
+        return results  # type: ignore[return-value]
+
     # -- plumbing -------------------------------------------------------------------------------
     def _wait(self, state: RetryCallState) -> float:
         exc = state.outcome.exception() if state.outcome else None
         asked = server_wait(exc) if exc is not None else None
         if asked is not None:
+            if asked > self.retry.max_server_wait_s:
+                raise HubUnavailable(
+                    f"the Hub asked to wait {asked:,.0f} s, more than the "
+                    f"{self.retry.max_server_wait_s:,.0f} s a crawl waits; run the crawl again "
+                    "later to resume from its checkpoint") from exc
             return asked
         backoff = wait_random_exponential(multiplier=self.retry.base_wait_s,
                                           max=self.retry.max_wait_s)
@@ -147,10 +256,10 @@ class HubClient:
 
         return note
 
-    def call(self, kind: str, fn: Callable[[], object]) -> object:
+    def call(self, kind: str, fn: Callable[[], T]) -> T:
         """Run one request (with its retries) inside the bucket's budget."""
 
-        def attempt() -> object:
+        def attempt() -> T:
             waited = self.limiter.acquire(BUCKET[kind])
             if waited > 0.5:
                 self._on_wait(BUCKET[kind], waited)
@@ -162,11 +271,14 @@ class HubClient:
             retry=retry_if_exception(is_transient),
             stop=stop_after_attempt(self.retry.attempts),
             wait=self._wait,
+            sleep=self.sleep,
             before_sleep=self._before_sleep(kind),
             reraise=True,
         )
         try:
             return retrying(attempt)
+        except httpx2.TooManyRedirects as exc:
+            raise HubAnswerInvalid(f"the Hub redirected in a loop ({exc})") from exc
         except Exception as exc:
             if is_transient(exc):
                 raise HubUnavailable(
@@ -175,68 +287,117 @@ class HubClient:
                 ) from exc
             raise
 
-    def _get(self, url: str, params: list[tuple[str, str]] | None = None) -> httpx2.Response:
-        response = get_session().get(url, params=params, headers=self._headers,
-                                     timeout=self.retry.timeout_s)
-        hf_raise_for_status(response)
-        return response
+    def _fetch(self, url: str, params: list[tuple[str, str]] | None, cap: int,
+               over_cap: str = "truncate") -> _Answer:
+        """GET `url`, reading at most `cap` bytes of the body, whole within the deadline.
+
+        Errors raise huggingface_hub's exceptions; past the cap the body is cut
+        (`over_cap='truncate'`) or the answer refused as malformed ('refuse')."""
+        deadline = time.monotonic() + self.retry.deadline_s
+        with get_session().stream("GET", url, params=params, headers=self._headers,
+                                  timeout=self.retry.timeout_s) as response:
+            failed = response.status_code >= 400
+            body, truncated = self._read(response, deadline,
+                                         ERROR_BODY_CAP if failed else cap)
+            if failed:
+                hf_raise_for_status(httpx2.Response(
+                    response.status_code, headers=response.headers, content=body,
+                    request=response.request))
+            declared = int(response.headers.get("content-length") or 0)
+            if not truncated and declared and len(body) < declared:
+                raise TruncatedResponse(f"the answer ended at {len(body)} of {declared} bytes")
+            if truncated and over_cap == "refuse":
+                raise HubAnswerInvalid(f"an answer larger than {cap:,} bytes from {url}")
+            return _Answer(body, truncated, response)
+
+    def _read(self, response: httpx2.Response, deadline: float, cap: int) -> tuple[bytes, bool]:
+        chunks, size = [], 0
+        for chunk in response.iter_bytes():
+            if self._cancelled.is_set():
+                raise Interrupted("stopped by the user; run again to resume")
+            if time.monotonic() > deadline:
+                raise SlowResponse(f"the answer took longer than {self.retry.deadline_s:.0f} s")
+            chunks.append(chunk)
+            size += len(chunk)
+            if size > cap:
+                return b"".join(chunks)[:cap], True
+        return b"".join(chunks), False
+
+    def _check_origin(self, url: str, what: str) -> None:
+        """Only the endpoint's own origin is ever asked (it is the only one with the token)."""
+        if origin(url) != self._origin:
+            raise HubAnswerInvalid(
+                f"{what} points to {urlsplit(url).netloc or url!r}, not to the endpoint "
+                f"{self.endpoint}; refused (the token is only sent to the endpoint)")
 
     # -- the three kinds of request -------------------------------------------------------------
     def list_pages(
         self, params: list[tuple[str, str]], start_url: str | None = None
     ) -> Iterator[ListingPage]:
         """Listing pages, following `Link: rel="next"`; start at a checkpointed URL to resume."""
+        if start_url is not None and origin(start_url) != self._origin:
+            raise ConfigError(
+                f"this database's checkpoint continues a listing of {urlsplit(start_url).netloc}"
+                f", not of {self.endpoint}; resume with that endpoint, or crawl into another "
+                "--db")
         url: str | None = start_url or f"{self.endpoint}/api/models"
         first = start_url is None
+        seen: set[str] = set()
         while url is not None:
+            seen.add(url)
             current = url
-            response = self.call(
-                "list", lambda u=current, p=(params if first else None): self._get(u, p)
-            )
+            page = self.call("list", lambda u=current, p=(params if first else None):
+                             self._listing_page(u, p))
             first = False
-            next_url = response.links.get("next", {}).get("url")
-            yield ListingPage(url=current, body=response.text, next_url=next_url)
-            url = next_url
+            if page.next_url is not None:
+                self._check_origin(page.next_url, "the listing's next page (Link)")
+                if page.next_url in seen:
+                    raise HubAnswerInvalid(
+                        f"the listing's next page (Link) repeats a page already read: "
+                        f"{page.next_url}")
+            yield page
+            url = page.next_url
+
+    def _listing_page(self, url: str, params: list[tuple[str, str]] | None) -> ListingPage:
+        answer = self._fetch(url, params, LISTING_CAP, over_cap="refuse")
+        body = answer.body.decode("utf-8", errors="replace").strip()
+        if not (body.startswith("[") and body.endswith("]")):
+            raise MalformedAnswer(f"a listing page that is not a JSON list: {body[:60]!r}")
+        next_url = answer.response.links.get("next", {}).get("url")
+        return ListingPage(url=url, body=valid_json_text(body), next_url=next_url)
 
     def model_info(self, repo_id: str, expand: list[str]) -> str:
         """One model's properties (`GET /api/models/{repo_id}`), as raw JSON like a listing's
         items, so both go through the same ingest SQL."""
         url = f"{self.endpoint}/api/models/{quote(repo_id, safe='/')}"
         params = [("expand", name) for name in expand]
-        return self.call("info", lambda: self._get(url, params)).text
+        return self.call("info", lambda: self._info(url, params))
+
+    def _info(self, url: str, params: list[tuple[str, str]]) -> str:
+        body = self._fetch(url, params, LISTING_CAP, over_cap="refuse").body.decode(
+            "utf-8", errors="replace").strip()
+        if not (body.startswith("{") and body.endswith("}")):
+            raise MalformedAnswer(f"a model-info answer that is not a JSON object: "
+                                  f"{body[:60]!r}")
+        return valid_json_text(body)
 
     def fetch_card(self, repo_id: str, revision: str | None) -> CardFile:
         """README.md at `revision`, read up to the size cap (the rest is left unread)."""
         url = hf_hub_url(repo_id, "README.md", revision=revision or "main",
                          endpoint=self.endpoint)
-        return self.call("card", lambda: self._read_capped(url))
+        return self.call("card", lambda: self._card(url))
 
-    def _read_capped(self, url: str) -> CardFile:
-        with get_session().stream("GET", url, headers=self._headers,
-                                  timeout=self.retry.timeout_s) as response:
-            if response.status_code >= 400:
-                response.read()
-                hf_raise_for_status(response)
-            declared = int(response.headers.get("content-length") or 0)
-            chunks, size = [], 0
-            for chunk in response.iter_bytes():
-                chunks.append(chunk)
-                size += len(chunk)
-                if size > self.card_cap_bytes:
-                    break
-            data = b"".join(chunks)
-            truncated = size > self.card_cap_bytes
-            if not truncated and declared and size < declared:
-                raise TruncatedResponse(f"README.md ended at {size} of {declared} bytes")
-            return CardFile(
-                text=data[: self.card_cap_bytes].decode("utf-8", errors="replace"),
-                size_bytes=max(declared, size),
-                truncated=truncated,
-                commit=response.headers.get("x-repo-commit"),
-            )
+    def _card(self, url: str) -> CardFile:
+        answer = self._fetch(url, None, self.card_cap_bytes)
+        declared = int(answer.response.headers.get("content-length") or 0)
+        return CardFile(
+            text=answer.body.decode("utf-8", errors="replace"),
+            size_bytes=max(declared, len(answer.body)),
+            truncated=answer.truncated,
+            commit=answer.response.headers.get("x-repo-commit"),
+        )
 
 
 def _describe(exc: BaseException) -> str:
     status = _status(exc)
     return f"HTTP {status}" if status else type(exc).__name__
-

@@ -8,9 +8,11 @@ from collections import Counter
 from dataclasses import dataclass
 
 from crawler.http import HubClient
+from crawler.lineage.canonical import canonicalize
 from crawler.progress import Progress
 from crawler.roots import Roots
 from crawler.store import Database, Tally
+from crawler.store.aliases import STAGED, STORED, Graph
 from crawler.store.ingest import EXPAND
 from crawler.store.meta import Checkpoints
 
@@ -84,5 +86,28 @@ class Mode:
             if apply:
                 self.db.listing.apply_staged(self.run_id, self.spent())
 
+    @property
+    def organisations(self) -> list[str]:
+        return sorted(self.roots.organisations)
+
+    @property
+    def seeds(self) -> list[str]:
+        return list(self.roots.root_models())
+
+    def canonicalize(self, graph: Graph = STORED) -> None:
+        """Parents named by their canonical ids (crawler/lineage/canonical.py)."""
+        canonicalize(self.db, self.client, self.organisations, self.run_id, self.spent, graph)
+
+    def keep_family_of_stage(self, whole_hub: bool) -> None:
+        """Move the staged models that descend from the roots into the tables: the stage's
+        graph is made canonical first, so a child naming a renamed root stays in the family."""
+        self.db.family.stage_graph()
+        self.canonicalize(STAGED)
+        self.db.family.apply_closure(self.organisations, self.seeds, whole_hub=whole_hub,
+                                     run_id=self.run_id, spent=self.spent())
+
     def mark_gone(self) -> None:
-        self.db.listing.mark_gone(self.run_id)
+        """After a complete listing of the scope: what it did not list is gone."""
+        if self.db.listing.mark_gone(self.run_id) is None:
+            self.note("many stored models were not listed this time; they are kept live and "
+                      "the refusal is recorded in crawl_errors (kind 'gone_refused')")

@@ -10,7 +10,6 @@ filters have cost as much as a listing would).
 from __future__ import annotations
 
 import math
-from concurrent.futures import ThreadPoolExecutor
 
 from huggingface_hub.errors import HfHubHTTPError
 
@@ -40,14 +39,6 @@ class FamilyCrawl(Mode):
         self.mark_gone()
         return strategy
 
-    @property
-    def organisations(self) -> list[str]:
-        return sorted(self.roots.organisations)
-
-    @property
-    def seeds(self) -> list[str]:
-        return list(self.roots.root_models())
-
     def hub_newest(self) -> str | None:
         """The Hub's newest lastModified (one request): where the next incremental crawl starts,
         whatever the family's own models' times."""
@@ -60,7 +51,7 @@ class FamilyCrawl(Mode):
         self.progress.phase("roots")
         for org in self.organisations:
             self.list_into_db(f"org:{org}", listing_params(("author", org)))
-        self.fetch_missing_roots()
+        self.fetch_named_roots()
         self.db.family.queue_seeds(self.organisations, self.seeds)
         listing_cost = math.ceil(self.estimated_hub_size() / PAGE_SIZE)
         self.progress.phase("children (base_model filters)")
@@ -96,20 +87,24 @@ class FamilyCrawl(Mode):
     def expand_children(self, batch: list[tuple[str, int]]) -> None:
         """List a batch of models' children (base_model filters, concurrently), store them in
         one transaction, and queue the ones not seen before. A killed batch is simply redone."""
-        with ThreadPoolExecutor(max_workers=FILTER_WORKERS) as pool:
-            bodies = [body for pages in pool.map(self.children_pages, [m for m, _ in batch])
-                      for body in pages]
+        listed = self.client.map(self.children_pages, [m for m, _ in batch], FILTER_WORKERS)
+        bodies = [body for pages in listed for body in pages]
         items = [body.strip()[1:-1].strip() for body in bodies]
         done = self.db.family.store_children("[" + ",".join(i for i in items if i) + "]",
                                              batch, self.run_id, self.spent())
         self.progress.advance(done.seen)
         self.db.release(force=False)
 
-    def fetch_missing_roots(self) -> None:
-        """Named roots outside the organisations: one model-info request each."""
-        known = self.db.family.known(self.seeds)
+    def fetch_named_roots(self) -> None:
+        """Named roots outside the organisations, on every crawl (one model-info request each):
+        no listing covers them, and a root left unchecked would look gone. A named root of an
+        organisation that its listing did not return is not on the Hub (or private)."""
+        listed = self.db.family.seen_by_run(self.seeds, self.run_id)
         for model_id in self.seeds:
-            if model_id in known:
+            if self.roots.organisations.get(model_id.split("/")[0]):
+                if model_id not in listed:
+                    self.db.runs.record_error(self.run_id, model_id, "root",
+                                              "not listed by its organisation")
                 continue
             try:
                 item = self.client.model_info(model_id, EXPAND)
@@ -127,8 +122,7 @@ class FamilyCrawl(Mode):
         self.progress.phase("listing the Hub")
         self.list_into_db("listing", listing_params(), apply=False)
         if self.db.listing.has_staged():  # else applied before an interruption
-            self.db.family.apply_closure(self.organisations, self.seeds, whole_hub=True,
-                                         run_id=self.run_id, spent=self.spent())
+            self.keep_family_of_stage(whole_hub=True)
 
 
 def _short(exc: Exception) -> str:

@@ -20,6 +20,7 @@ import filelock
 from tenacity import Retrying, retry_if_exception, stop_after_delay, wait_fixed
 
 from crawler.store import meta
+from crawler.store.aliases import AliasStore
 from crawler.store.cards import CardStore
 from crawler.store.family import FamilyStore
 from crawler.store.listing import ListingStore
@@ -72,8 +73,8 @@ def connect_with_retry(
 class Database:
     """The crawler's handle on its DuckDB file: one writer, batched transactions.
 
-    The rooms of the store hang off it (`runs`, `listing`, `family`, `cards`): each holds the
-    SQL of one part of a crawl.
+    The rooms of the store hang off it (`runs`, `listing`, `family`, `cards`, `aliases`): each
+    holds the SQL of one part of a crawl.
     """
 
     def __init__(self, path: str | Path, hold_s: float = 1.0, gap_s: float = 0.05) -> None:
@@ -88,6 +89,7 @@ class Database:
         self.listing = ListingStore(self)
         self.family = FamilyStore(self)
         self.cards = CardStore(self)
+        self.aliases = AliasStore(self)
 
     # -- lifetime -------------------------------------------------------------------------------
     def acquire(self) -> None:
@@ -129,6 +131,7 @@ class Database:
             # bounded buffer pool: big set-based passes spill to disk instead of growing RAM
             self._conn.execute(f"SET memory_limit = '{WRITER_MEMORY}'")
             self._conn.execute("SET preserve_insertion_order = false")
+            self._conn.execute("SET TimeZone = 'UTC'")  # times without an offset are UTC
             self._opened_at = time.monotonic()
         return self._conn
 

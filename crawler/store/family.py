@@ -11,7 +11,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from crawler.store import ingest, meta
-from crawler.store.listing import DEDUPLICATED_STAGE, apply_page
+from crawler.store.listing import DEDUPLICATED_STAGE, apply_page, stage_json
 from crawler.store.runs import Tally
 
 if TYPE_CHECKING:
@@ -47,7 +47,7 @@ class FamilyStore:
         """Store the children listed for a batch (one JSON array), queue the new ones one
         generation below, and mark the batch done, in one transaction."""
         with self.db.transaction() as tx:
-            tx.execute(ingest.STAGE_PAGE, [body])
+            stage_json(tx, body)
             tx.execute("INSERT INTO crawl_frontier SELECT id, ?, false FROM page "
                        "ON CONFLICT DO NOTHING", [max(g for _, g in batch) + 1])
             done = apply_page(tx, run_id)
@@ -60,14 +60,24 @@ class FamilyStore:
         with self.db.transaction() as tx:
             tx.execute("DELETE FROM crawl_frontier")
 
-    def known(self, ids: list[str]) -> set[str]:
-        """Which of these ids are stored."""
+    def seen_by_run(self, ids: list[str], run_id: int) -> set[str]:
+        """Which of these ids this run has stored (listed or fetched)."""
         return {row[0] for row in self.db.conn.execute(
-            "SELECT id FROM models WHERE id IN (SELECT unnest(?))", [ids]).fetchall()}
+            "SELECT id FROM models WHERE id IN (SELECT unnest(?)) AND last_seen_run = ?",
+            [ids, run_id]).fetchall()}
+
+    def stage_graph(self) -> None:
+        """The staged models' edges as the table `staged_edges`, so their names can be made
+        canonical (crawler/lineage/canonical.py) before the closure is taken over them."""
+        with self.db.transaction() as tx:
+            tx.execute(DEDUPLICATED_STAGE)
+            tx.execute("CREATE OR REPLACE TABLE staged_edges AS " + ingest.EDGES_OF_PAGE)
+            tx.execute("DROP TABLE page")
 
     def apply_closure(self, organisations: list[str], seeds: list[str], *, whole_hub: bool,
                       run_id: int, spent: Tally) -> Tally:
-        """Move into the tables the staged models that descend from a seed, and empty the stage.
+        """Move into the tables the staged models that descend from a seed (through
+        `staged_edges`, see stage_graph), and empty the stage.
 
         `whole_hub`: the stage is a listing of the whole Hub (its size is recorded); otherwise
         it holds changed models only, which may also descend from stored family models."""
@@ -78,7 +88,6 @@ class FamilyStore:
                     "SELECT count(DISTINCT id) FROM staged_listing").fetchall()[0][0]
                 meta.write(tx, meta.HUB_SIZE, str(hub_size))
             tx.execute(DEDUPLICATED_STAGE)
-            tx.execute("CREATE OR REPLACE TEMP TABLE staged_edges AS " + ingest.EDGES_OF_PAGE)
             tx.execute(
                 f"""CREATE OR REPLACE TEMP TABLE family_ids AS
                 WITH RECURSIVE fam(id) AS (

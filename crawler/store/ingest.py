@@ -2,7 +2,8 @@
 
 DuckDB parses the page body itself (`from_json`), so ingest costs no Python per model. The
 normalisation of messy metadata lives here, in one place:
-- dates: the Hub's `...Z` strings, as naive UTC;
+- dates: ISO 8601 strings as naive UTC, offsets honoured; impossible ones (unparseable, before
+  2000, more than a day in the future) NULL, so one bad date cannot move a watermark;
 - gated: false -> NULL, else 'auto' / 'manual';
 - license: the card's `license` (a string, or the first of a list), else the `license:` tag;
 - base_model edges: the card's `base_model` (string or list of strings; URLs reduced to repo
@@ -15,16 +16,30 @@ normalisation of messy metadata lives here, in one place:
 from __future__ import annotations
 
 # The properties a listing or model-info request asks for (`expand`): everything the models
-# table stores, and nothing else (siblings, spaces… would only cost bandwidth).
+# table stores (file names, config and GGUF summaries serve openness and lineage inference),
+# and nothing else (spaces, widget data … would only cost bandwidth).
 EXPAND = [
     "author", "sha", "createdAt", "lastModified", "private", "gated", "disabled", "downloads",
     "downloadsAllTime", "likes", "trendingScore", "library_name", "pipeline_tag", "tags",
-    "cardData",
+    "cardData", "siblings", "config", "gguf",
 ]
 
 _REPO_ID = r"^[A-Za-z0-9][A-Za-z0-9._-]*(/[A-Za-z0-9._-]+)?$"
 
-STAGE_PAGE = """
+NOW_UTC = "make_timestamp(epoch_us(now()))"
+
+
+def _hub_time(value: str) -> str:
+    """SQL: an ISO 8601 time from the Hub as naive UTC, offsets honoured; impossible ones
+    (unparseable, before 2000, or more than a day ahead of now) as NULL."""
+    utc = f"make_timestamp(epoch_us(TRY_CAST({value} AS TIMESTAMPTZ)))"
+    return (f"CASE WHEN {utc} BETWEEN TIMESTAMP '2000-01-01' AND {NOW_UTC} + INTERVAL 1 DAY "
+            f"THEN {utc} END")
+
+
+# One listing page (a JSON array, parameter 1) as the temp table `page`, one row per model.
+# Items that are not objects or have no id keep a NULL id: the caller refuses such a page.
+STAGE_PAGE = f"""
 CREATE OR REPLACE TEMP TABLE page AS
 WITH raw AS (SELECT unnest(from_json(?::JSON, '["JSON"]')) AS j),
 items AS (
@@ -32,8 +47,8 @@ items AS (
         coalesce(j->>'id', j->>'modelId') AS id,
         coalesce(j->>'author', CASE WHEN contains(coalesce(j->>'id', ''), '/')
                                     THEN split_part(j->>'id', '/', 1) END) AS author,
-        TRY_CAST(replace(j->>'createdAt', 'Z', '') AS TIMESTAMP) AS created_at,
-        TRY_CAST(replace(j->>'lastModified', 'Z', '') AS TIMESTAMP) AS last_modified,
+        {_hub_time("j->>'createdAt'")} AS created_at,
+        {_hub_time("j->>'lastModified'")} AS last_modified,
         j->>'sha' AS sha,
         TRY_CAST(j->>'downloads' AS BIGINT) AS downloads,
         TRY_CAST(j->>'downloadsAllTime' AS BIGINT) AS downloads_all_time,
@@ -47,9 +62,14 @@ items AS (
         CASE WHEN json_type(j->'tags') = 'ARRAY'
              THEN list_filter(from_json(j->'tags', '["VARCHAR"]'), lambda t: t IS NOT NULL)
              ELSE []::VARCHAR[] END AS tags,
-        CASE WHEN json_type(j->'cardData') = 'OBJECT' THEN j->'cardData' END AS card_data
+        CASE WHEN json_type(j->'cardData') = 'OBJECT' THEN j->'cardData' END AS card_data,
+        CASE WHEN json_type(j->'siblings') = 'ARRAY'
+             THEN list_filter(from_json(j->'siblings', '[{{"rfilename": "VARCHAR"}}]')
+                              .list_transform(lambda s: s.rfilename), lambda f: f IS NOT NULL)
+             END AS siblings,
+        CASE WHEN json_type(j->'config') = 'OBJECT' THEN j->'config' END AS config,
+        CASE WHEN json_type(j->'gguf') = 'OBJECT' THEN j->'gguf' END AS gguf
     FROM raw
-    WHERE coalesce(j->>'id', j->>'modelId') IS NOT NULL
 )
 SELECT
     items.*,
@@ -79,7 +99,7 @@ FROM page p LEFT JOIN models m USING (id)
 _MODEL_COLUMNS = (
     "author, created_at, last_modified, sha, downloads, downloads_all_time, likes, "
     "trending_score, library_name, pipeline_tag, gated, private, disabled, license, "
-    "license_name, license_link, card_data"
+    "license_name, license_link, card_data, siblings, config, gguf"
 )
 
 UPSERT_MODELS = f"""
@@ -98,19 +118,22 @@ SELECT DISTINCT id, tag FROM (SELECT id, unnest(tags) AS tag FROM page) WHERE ta
 """
 
 DELETE_EDGES = "DELETE FROM edges WHERE child IN (SELECT id FROM page)"
+# `base_model:<parent>` or `base_model:<relation>:<parent>`, with `rest` the tag after
+# 'base_model:': the parent and the relation (NULL in the first form).
+RELATION_PREFIX = "'^(finetune|adapter|quantized|merge):'"
+TAG_PARENT = (f"CASE WHEN regexp_matches(rest, {RELATION_PREFIX}) "
+              "THEN substr(rest, strpos(rest, ':') + 1) ELSE rest END")
+TAG_RELATION = (f"CASE WHEN regexp_matches(rest, {RELATION_PREFIX}) "
+                "THEN split_part(rest, ':', 1) END")
+
+# Every (child, parent) the card or the tags of a `page` name, parents made canonical through
+# `aliases`: (child, parent, relation, source, parent_declared, tagged).
 EDGES_OF_PAGE = f"""
-WITH tag_split AS (
-    SELECT id AS child, substr(tag, 12) AS rest
-    FROM (SELECT id, unnest(tags) AS tag FROM page)
-    WHERE starts_with(tag, 'base_model:')
-),
-tag_edges AS (
-    SELECT child,
-           CASE WHEN regexp_matches(rest, '^(finetune|adapter|quantized|merge):')
-                THEN substr(rest, strpos(rest, ':') + 1) ELSE rest END AS parent,
-           CASE WHEN regexp_matches(rest, '^(finetune|adapter|quantized|merge):')
-                THEN split_part(rest, ':', 1) END AS relation
-    FROM tag_split
+WITH tag_edges AS (
+    SELECT child, {TAG_PARENT} AS parent, {TAG_RELATION} AS relation
+    FROM (SELECT id AS child, substr(tag, 12) AS rest
+          FROM (SELECT id, unnest(tags) AS tag FROM page)
+          WHERE starts_with(tag, 'base_model:'))
 ),
 card_values AS (
     SELECT id AS child,
@@ -132,28 +155,30 @@ card_edges AS (
     FROM (SELECT child, relation, unnest(parents) AS raw FROM card_values)
     WHERE raw IS NOT NULL
 ),
-valid_card AS (
-    SELECT * FROM card_edges
-    WHERE regexp_matches(parent, '{_REPO_ID}') AND parent <> child
+named AS (
+    SELECT child, parent AS declared, relation, true AS in_card, false AS in_tags
+    FROM card_edges
+    UNION ALL
+    SELECT child, parent, relation, false, true FROM tag_edges
 ),
-valid_tag AS (
-    SELECT child, parent, max(relation) AS relation FROM tag_edges
-    WHERE regexp_matches(parent, '{_REPO_ID}') AND parent <> child
-    GROUP BY child, parent
-),
-parents AS (
-    SELECT child, parent FROM valid_card UNION SELECT child, parent FROM valid_tag
+canonical AS (
+    SELECT n.*, coalesce(a.canonical, n.declared) AS parent
+    FROM named n LEFT JOIN aliases a ON a.alias = n.declared AND a.canonical IS NOT NULL
+    WHERE regexp_matches(n.declared, '{_REPO_ID}')
 )
-SELECT p.child, p.parent,
-       coalesce(c.relation, t.relation, 'unspecified') AS relation,
-       CASE WHEN c.parent IS NOT NULL THEN 'card' ELSE 'tag' END AS source
-FROM parents p
-LEFT JOIN (SELECT DISTINCT child, parent, relation FROM valid_card) c USING (child, parent)
-LEFT JOIN valid_tag t USING (child, parent)
-QUALIFY row_number() OVER (PARTITION BY p.child, p.parent) = 1
+SELECT child, parent,
+       coalesce(max(relation) FILTER (WHERE in_card), max(relation) FILTER (WHERE in_tags),
+                'unspecified') AS relation,
+       CASE WHEN bool_or(in_card) THEN 'card' ELSE 'tag' END AS source,
+       min(declared) FILTER (WHERE declared <> parent) AS parent_declared,
+       bool_or(in_tags) AS tagged
+FROM canonical
+WHERE parent <> child
+GROUP BY child, parent
 """
 
-INSERT_EDGES = "INSERT INTO edges " + EDGES_OF_PAGE
+INSERT_EDGES = ("INSERT INTO edges (child, parent, relation, source, parent_declared, tagged) "
+                + EDGES_OF_PAGE)
 
 INSERT_SNAPSHOTS = """
 INSERT INTO snapshots
@@ -189,5 +214,5 @@ INSERT INTO snapshots SELECT $run_id, id, $now, downloads, likes FROM counts
 # A family crawl over a full listing keeps pages here, then builds the graph locally.
 KEEP_STAGED = """
 CREATE TABLE IF NOT EXISTS staged_listing AS SELECT * FROM page WITH NO DATA;
-INSERT INTO staged_listing SELECT * FROM page;
+INSERT INTO staged_listing BY NAME SELECT * FROM page;
 """

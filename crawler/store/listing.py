@@ -18,15 +18,30 @@ from crawler.clock import utcnow
 from crawler.store import ingest
 from crawler.store.meta import Checkpoints
 from crawler.store.runs import Tally
+from hf_lineage.errors import HubAnswerInvalid, one_line
 
 if TYPE_CHECKING:
     from crawler.store.database import Database
+
+MASS_GONE_SHARE = 0.1  # of the live models: more disappearing at once is not believed
+MASS_GONE_MIN = 50
 
 # The staged pages as one `page`, each model once (its newest listing wins).
 DEDUPLICATED_STAGE = (
     "CREATE OR REPLACE TEMP TABLE page AS SELECT * FROM staged_listing "
     "QUALIFY row_number() OVER (PARTITION BY id ORDER BY last_modified DESC NULLS LAST) = 1"
 )
+
+
+def stage_json(conn: duckdb.DuckDBPyConnection, body: str) -> None:
+    """Parse a listing page (a JSON array of models) into the temp table `page`; a page with
+    an item that is not a model (no id) is not the Hub's answer and is refused whole."""
+    try:
+        conn.execute(ingest.STAGE_PAGE, [body])
+    except duckdb.InvalidInputException as exc:
+        raise HubAnswerInvalid(f"the Hub sent JSON that does not parse: {one_line(exc)}") from exc
+    if conn.execute("SELECT count(*) FROM page WHERE id IS NULL").fetchone()[0]:
+        raise HubAnswerInvalid("the Hub sent a listing item that is not a model (no id)")
 
 
 def apply_page(conn: duckdb.DuckDBPyConnection, run_id: int) -> Tally:
@@ -57,7 +72,7 @@ class ListingStore:
         `next_value`, in one transaction: cheap whatever the database's size, and resumable.
         Returns the models on the page."""
         with self.db.transaction() as tx:
-            tx.execute(ingest.STAGE_PAGE, [body])
+            stage_json(tx, body)
             tx.execute(ingest.KEEP_STAGED)
             n = tx.execute("SELECT count(*) FROM page").fetchall()[0][0]
             tx.execute("DROP TABLE page")
@@ -72,7 +87,7 @@ class ListingStore:
         Returns (models on the page, whether the listing reached the watermark); the first page
         also records the Hub's newest lastModified as the checkpoint 'hub_newest'."""
         with self.db.transaction() as tx:
-            tx.execute(ingest.STAGE_PAGE, [body])
+            stage_json(tx, body)
             n, oldest, newest = tx.execute(
                 "SELECT count(*), min(last_modified), max(last_modified) FROM page"
             ).fetchall()[0]
@@ -113,19 +128,33 @@ class ListingStore:
     def ingest_page(self, body: str, run_id: int, spent: Tally) -> Tally:
         """Upsert one JSON array of models (a model-info answer, wrapped) at once."""
         with self.db.transaction() as tx:
-            tx.execute(ingest.STAGE_PAGE, [body])
+            stage_json(tx, body)
             done = apply_page(tx, run_id)
             self.db.runs.add(tx, run_id, done + spent)
         return done
 
     # -- what a complete listing tells ----------------------------------------------------------
-    def mark_gone(self, run_id: int) -> int:
-        """Models stored before but not seen by this run's complete listing are gone."""
+    def mark_gone(self, run_id: int) -> int | None:
+        """Models stored before but not seen by this run's complete listing are gone.
+
+        Returns how many, or None when it refuses: a disappearance of more than
+        MASS_GONE_SHARE of the live models (and more than MASS_GONE_MIN) is what a broken
+        listing or a changed roots file looks like, not what the Hub does between two crawls;
+        the models are kept live and the refusal is recorded in crawl_errors."""
         with self.db.transaction() as tx:
-            gone = tx.execute("UPDATE models SET gone = true WHERE NOT gone "
-                              "AND last_seen_run < ?", [run_id]).fetchone()[0]
-            self.db.runs.add(tx, run_id, Tally(gone=gone))
-        return gone
+            live, missing = tx.execute(
+                "SELECT count(*), count(*) FILTER (WHERE last_seen_run < ?) FROM models "
+                "WHERE NOT gone", [run_id]).fetchone()
+            if missing > max(MASS_GONE_MIN, MASS_GONE_SHARE * live):
+                self.db.runs.add_error(
+                    tx, run_id, None, "gone_refused",
+                    f"{missing:,} of {live:,} live models were not listed; not marked gone "
+                    "(a broken listing or a changed roots file?)")
+                return None
+            tx.execute("UPDATE models SET gone = true WHERE NOT gone AND last_seen_run < ?",
+                       [run_id])
+            self.db.runs.add(tx, run_id, Tally(gone=missing))
+        return missing
 
     def live_models(self) -> int:
         return self.db.conn.execute(
@@ -133,10 +162,9 @@ class ListingStore:
 
     def newest_last_modified(self, body: str) -> str | None:
         """The newest lastModified on a listing page (its JSON as served)."""
-        newest = self.db.conn.execute(
-            "SELECT max(TRY_CAST(replace(j->>'lastModified', 'Z', '') AS TIMESTAMP)) "
-            "FROM (SELECT unnest(from_json(?::JSON, '[\"JSON\"]')) AS j)", [body]
-        ).fetchall()[0][0]
+        stage_json(self.db.conn, body)
+        newest = self.db.conn.execute("SELECT max(last_modified) FROM page").fetchall()[0][0]
+        self.db.conn.execute("DROP TABLE page")
         return str(newest) if newest else None
 
     def stored_newest(self) -> datetime | None:

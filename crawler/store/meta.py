@@ -10,10 +10,13 @@ from __future__ import annotations
 
 import duckdb
 
+from crawler.roots import ROOTS_KEY
+
 SCHEMA_VERSION = "schema_version"
 WATERMARK = "watermark:last_modified"  # the Hub's newest lastModified seen by the last crawl
 SCOPE = "scope"  # 'family' or 'full': what the last complete crawl covered
 HUB_SIZE = "hub_size"  # models on the Hub, measured by the last whole-Hub listing
+ROOTS = ROOTS_KEY  # the TOML text of the roots file the last crawl used
 
 
 def running(mode: str) -> str:

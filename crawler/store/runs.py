@@ -158,5 +158,11 @@ class RunLog:
     def record_error(self, run_id: int, model_id: str | None, kind: str, message: str) -> None:
         """A failure worth keeping (a configured root the Hub did not return …)."""
         with self.db.transaction() as tx:
-            tx.execute("INSERT INTO crawl_errors VALUES (?, ?, ?, ?, ?)",
-                       [run_id, model_id, kind, message[:2000], utcnow()])
+            self.add_error(tx, run_id, model_id, kind, message)
+
+    @staticmethod
+    def add_error(conn: duckdb.DuckDBPyConnection, run_id: int, model_id: str | None,
+                  kind: str, message: str) -> None:
+        """record_error inside the caller's transaction."""
+        conn.execute("INSERT INTO crawl_errors VALUES (?, ?, ?, ?, ?)",
+                     [run_id, model_id, kind, message[:2000], utcnow()])

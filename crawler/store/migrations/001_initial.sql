@@ -79,7 +79,7 @@ CREATE TABLE IF NOT EXISTS crawl_runs (
 CREATE TABLE IF NOT EXISTS crawl_errors (
     run_id   BIGINT,
     model_id VARCHAR,
-    kind     VARCHAR,             -- what failed: 'root' (a configured root the Hub did not return)
+    kind     VARCHAR,             -- what failed, e.g. 'root' (a configured root the Hub did not return)
     message  VARCHAR,
     occurred_at TIMESTAMP
 );

@@ -1,0 +1,33 @@
+"""Timestamps and popularity counters: downloads, likes, trending score, last modification.
+
+Heavy-tailed like the Hub's (a few models hold most downloads) and tied to the graph: models
+with children are downloaded more, tree tops most. Drawn as one vector each for the whole Hub.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from hub_double.generator.catalogue import DAY, HUB_END
+from hub_double.generator.graph import Graph
+
+
+def counters(graph: Graph, rng: np.random.Generator) -> dict[str, np.ndarray]:
+    """Timestamps and heavy-tailed popularity counters, one vector each for the whole Hub."""
+    n, time = graph.size, graph.time
+    age_days = (HUB_END - time) / DAY
+    downloads = np.floor(np.exp(rng.normal(0.3, 2.0, n)) * (1 + 4 * graph.children_count()))
+    tops = np.array(list(graph.fixed), np.int64)
+    downloads[tops] = np.floor(np.exp(rng.normal(11.5, 1.5, len(tops))))
+    history = np.floor(downloads * (age_days / 30) * rng.lognormal(-0.5, 0.8, n))
+    all_time = downloads + history + np.floor(np.exp(rng.normal(1.0, 1.5, n)))
+    likes = np.floor(np.exp(rng.normal(-2.0, 1.5, n)) * (1 + downloads) ** 0.45)
+    trending = np.where(age_days < 45, likes * np.exp(-age_days / 10) * rng.random(n), 0.0)
+    modified = time + (rng.random(n) ** 3 * (HUB_END - time)).astype(np.int64)
+    return {
+        "created_at": time.astype("datetime64[s]"),
+        "last_modified": modified.astype("datetime64[s]"),
+        "downloads": downloads.astype(np.int64), "downloads_all_time": all_time.astype(np.int64),
+        "likes": likes.astype(np.int64), "trending_score": np.round(trending, 3),
+        "private": np.zeros(n, bool), "disabled": np.zeros(n, bool),
+    }

@@ -1,0 +1,228 @@
+"""The lineage graph's shape: when models appear, which tree each joins, and its parents.
+
+Creation times follow the Hub's exponential growth; derivatives join a tree with a probability
+that grows with its top's popularity and fades with its age, then pick parents inside it by
+heavy-tailed attractiveness (`parents.py`). The knobs below are tuned so the graph matches the
+real edge sample's statistics (tests/test_generator.py checks them). The graph lives in compact
+numpy arrays indexed by creation order, so a parent always has a smaller index than its
+children.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from hub_double.generator.catalogue import (
+    DAY,
+    GROWTH,
+    HOUR,
+    HUB_END,
+    HUB_START,
+    STANDALONE_STYLES,
+    Kind,
+    Style,
+)
+from hub_double.generator.fixed import Fixed, fixed_models
+from hub_double.generator.parents import MERGE_TOP_SHARE, TreePicker, merge_parents
+
+DERIVED_SHARES = {Kind.FINETUNE: 0.505, Kind.QUANTIZED: 0.44, Kind.ADAPTER: 0.012,
+                  Kind.MERGE: 0.043}  # gives the real edge mix once merges count 2-10 parents
+STANDALONE_SHARE = 0.5  # of the background models: those declaring no parent
+SMALL_TREE_SHARE = 0.45  # background derivatives hanging under a standalone rather than a base
+STANDALONE_PRODUCTIVE = 0.15  # standalones that can become parents
+TOP_GROUP_SHARE = 0.45  # children taking a tree's top (or its unsloth re-uploads) as parent
+PRODUCTIVE = {Kind.FINETUNE: 0.5, Kind.MERGE: 0.5}  # derivatives that can become parents
+PARETO_SHAPE = 2.5  # parent attractiveness: a few fine-tunes gather most grandchildren
+
+
+@dataclass
+class Graph:
+    """The Hub's lineage as arrays indexed by creation order (parents precede children)."""
+
+    time: np.ndarray  # int64 seconds since the epoch, strictly increasing
+    kind: np.ndarray  # int8 Kind
+    tree: np.ndarray  # int64 index of the tree's top model
+    style: np.ndarray  # int32 index into `styles`
+    indptr: np.ndarray  # parents of i are parents[indptr[i]:indptr[i + 1]], primary first
+    parents: np.ndarray
+    fixed: dict[int, Fixed]
+    styles: list[Style]
+
+    @property
+    def size(self) -> int:
+        return len(self.time)
+
+    def children_count(self) -> np.ndarray:
+        return np.bincount(self.parents, minlength=self.size)
+
+
+def _growth_times(rng: np.random.Generator, count: int, start: int, end: int) -> np.ndarray:
+    """Creation instants on [start, end] with the Hub's exponential growth (inverse CDF)."""
+    span = GROWTH * (end - start)
+    u = rng.random(count)
+    return start + (np.log1p(u * np.expm1(span)) / GROWTH).astype(np.int64)
+
+
+def _choose_trees(rng: np.random.Generator, times: np.ndarray, top_times: np.ndarray,
+                  popularity: np.ndarray) -> np.ndarray:
+    """For each instant, a tree top created an hour earlier, favouring popular and recent ones.
+
+    Popularity decays with the top's age, evaluated per month; within a month each instant sees
+    only the tops already created, via a per-row cumulative sum laid out flat (row b in [b, b+1]).
+    """
+    order = np.argsort(top_times, kind="stable")
+    tt, pop = top_times[order], popularity[order]
+    months, row = np.unique((times - HUB_START) // (30 * DAY), return_inverse=True)
+    middle = HUB_START + months * 30 * DAY + 15 * DAY
+    age = np.clip((middle[:, None] - tt[None, :]) / DAY, 0.0, None)
+    cum = np.cumsum(pop[None, :] * (1.0 + age / 180.0) ** -1.0, axis=1)
+    cum /= cum[:, -1:]
+    eligible = np.searchsorted(tt, times - HOUR, side="left")  # >= 1 by the callers' windows
+    x = row + rng.random(len(times)) * cum[row, eligible - 1]
+    flat = (cum + np.arange(len(months))[:, None]).ravel()
+    pos = np.searchsorted(flat, x, side="right") - row * len(tt)
+    return order[np.clip(pos, 0, eligible - 1)]
+
+
+def _choose_standalone(rng: np.random.Generator, times: np.ndarray, st_times: np.ndarray,
+                       weight: np.ndarray) -> np.ndarray:
+    """A productive standalone created an hour before each instant, or -1 when there is none."""
+    order = np.argsort(st_times, kind="stable")
+    c0 = np.concatenate([[0.0], np.cumsum(weight[order])])
+    eligible = np.searchsorted(st_times[order], times - HOUR, side="left")
+    u = rng.random(len(times)) * c0[eligible]
+    pos = np.clip(np.searchsorted(c0, u, side="right") - 1, 0, len(order) - 1)
+    return np.where(c0[eligible] > 0, order[pos], -1)
+
+
+@dataclass
+class _Draft:
+    """Models before they are sorted into creation order; trees point at draft indexes."""
+
+    time: np.ndarray
+    kind: np.ndarray
+    tree: np.ndarray
+    style: np.ndarray
+    top_weight: np.ndarray  # how strongly a tree top attracts children (for cross-tree merges)
+
+
+def _draft(fixed: list[Fixed], n: int, lineage_share: float, rng: np.random.Generator) -> _Draft:
+    """Place every model in time and in a tree: fixed ones, standalones, then derivatives."""
+    n_fixed = len(fixed)
+    if n < n_fixed + 10:
+        raise ValueError(f"a Hub with these roots needs at least {n_fixed + 10} models")
+    n_lineage = max(0, round(lineage_share * n) - sum(f.lineage for f in fixed))
+    n_lineage = min(n_lineage, n - n_fixed - 10)
+    rest = n - n_fixed - n_lineage
+    n_standalone = max(5, round(STANDALONE_SHARE * rest))
+    n_background = rest - n_standalone
+
+    index = {f.id: i for i, f in enumerate(fixed)}
+    time = np.empty(n, np.int64)
+    kind = np.full(n, Kind.FINETUNE, np.int8)
+    tree = np.arange(n, dtype=np.int64)
+    style = np.empty(n, np.int32)
+    top_weight = np.zeros(n)
+    for i, f in enumerate(fixed):
+        time[i], kind[i], top_weight[i] = f.time, f.kind, f.popularity
+        tree[i] = index[f.top] if f.top else i
+        style[i] = len(STANDALONE_STYLES) + i
+
+    st = slice(n_fixed, n_fixed + n_standalone)
+    time[st] = _growth_times(rng, n_standalone, HUB_START, HUB_END - DAY)
+    kind[st] = Kind.STANDALONE
+    shares = np.array([s for _, s in STANDALONE_STYLES])
+    style[st] = rng.choice(len(shares), n_standalone, p=shares / shares.sum())
+    productive = rng.random(n_standalone) < STANDALONE_PRODUCTIVE
+    top_weight[st] = np.where(productive, rng.pareto(PARETO_SHAPE, n_standalone) + 0.2, 0.0)
+
+    tops = [i for i, f in enumerate(fixed) if f.kind in (Kind.ROOT, Kind.BASE)]
+    for lineage, lo, count in ((True, n_fixed + n_standalone, n_lineage),
+                               (False, n_fixed + n_standalone + n_lineage, n_background)):
+        group = np.array([i for i in tops if fixed[i].lineage == lineage])
+        start = int(time[group].min()) + DAY
+        times = _growth_times(rng, count, start, HUB_END - DAY)
+        chosen = group[_choose_trees(rng, times, time[group], top_weight[group])]
+        if not lineage:
+            small = _choose_standalone(rng, times, time[st], top_weight[st])
+            use_small = (small >= 0) & (rng.random(count) < SMALL_TREE_SHARE)
+            chosen = np.where(use_small, small + n_fixed, chosen)
+        time[lo:lo + count] = times
+        tree[lo:lo + count] = chosen
+    derived = kind == Kind.FINETUNE
+    style[derived] = style[tree[derived]]
+    return _Draft(time, kind, tree, style, top_weight)
+
+
+def _in_creation_order(draft: _Draft) -> tuple[np.ndarray, np.ndarray]:
+    """The permutation sorting drafts by time, and times made strictly increasing."""
+    order = np.argsort(draft.time, kind="stable")
+    steps = np.arange(len(order), dtype=np.int64)
+    times = np.maximum.accumulate(draft.time[order] - steps) + steps
+    return order, times
+
+
+def _sample_kinds(rng: np.random.Generator, kind: np.ndarray) -> None:
+    derived = np.flatnonzero(kind == Kind.FINETUNE)
+    kinds = np.array(list(DERIVED_SHARES), np.int8)
+    shares = np.array(list(DERIVED_SHARES.values()))
+    kind[derived] = rng.choice(kinds, len(derived), p=shares / shares.sum())
+
+
+def _parent_weights(rng: np.random.Generator, kind: np.ndarray) -> np.ndarray:
+    """Heavy-tailed attractiveness of derivatives as parents; quantized and adapters get none."""
+    weight = np.zeros(len(kind))
+    for k, share in PRODUCTIVE.items():
+        idx = np.flatnonzero(kind == k)
+        productive = rng.random(len(idx)) < share
+        weight[idx] = np.where(productive, rng.pareto(PARETO_SHAPE, len(idx)) + 0.1, 0.0)
+    return weight
+
+
+def _fixed_edges(fixed: dict[int, Fixed]) -> tuple[np.ndarray, np.ndarray]:
+    by_id = {f.id: i for i, f in fixed.items()}
+    pairs = [(i, by_id[p]) for i, f in fixed.items() for p in f.parents if p in by_id]
+    arr = np.array(pairs, np.int64).reshape(-1, 2)
+    return arr[:, 0], arr[:, 1]
+
+
+def _to_csr(n: int, child: np.ndarray, parent: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Drop repeated (child, parent) pairs keeping the first, then group parents by child."""
+    _, first = np.unique(child * n + parent, return_index=True)
+    first.sort()
+    child, parent = child[first], parent[first]
+    order = np.argsort(child, kind="stable")
+    indptr = np.concatenate([[0], np.cumsum(np.bincount(child, minlength=n))])
+    return indptr, parent[order]
+
+
+def build_graph(n: int, seed: int = 0, lineage_share: float = 0.35) -> Graph:
+    """The whole lineage graph of an n-model Hub, without any metadata."""
+    rng = np.random.default_rng([seed, 1])
+    fixed_list = fixed_models(n, rng)
+    styles = [s for s, _ in STANDALONE_STYLES] + [f.style for f in fixed_list]
+    draft = _draft(fixed_list, n, lineage_share, rng)
+    order, time = _in_creation_order(draft)
+    new = np.empty(n, np.int64)
+    new[order] = np.arange(n)
+    kind, tree = draft.kind[order], new[draft.tree[order]]
+    fixed = {int(new[i]): f for i, f in enumerate(fixed_list)}
+    _sample_kinds(rng, kind)
+    weight = _parent_weights(rng, kind)
+    picker = TreePicker(kind, tree, time, weight, fixed)
+
+    derived = np.flatnonzero(kind >= Kind.FINETUNE)
+    top_share = np.where(kind[derived] == Kind.MERGE, MERGE_TOP_SHARE, TOP_GROUP_SHARE)
+    primary = picker.pick(rng, derived, top_share)
+    is_merge = kind[derived] == Kind.MERGE
+    extra_child, extra_parent = merge_parents(rng, picker, derived[is_merge], primary[is_merge],
+                                              weight + draft.top_weight[order])
+    fixed_child, fixed_parent = _fixed_edges(fixed)
+    indptr, parents = _to_csr(n, np.concatenate([derived, extra_child, fixed_child]),
+                              np.concatenate([primary, extra_parent, fixed_parent]))
+    lonely_merges = (kind == Kind.MERGE) & (np.diff(indptr) < 2)
+    kind[lonely_merges] = Kind.FINETUNE  # all its parents coincided: it is a plain fine-tune
+    return Graph(time, kind, tree, draft.style[order], indptr, parents, fixed, styles)
+

@@ -1,0 +1,38 @@
+"""One model as the row writer hands it to the metadata makers: graph facts and random draws.
+
+Plain Python values (not numpy scalars), read once per model, so writing a row stays cheap.
+"""
+
+from __future__ import annotations
+
+from typing import NamedTuple
+
+
+class Draw(NamedTuple):
+    """The uniforms one model's metadata choices use (drawn in bulk, a chunk at a time)."""
+
+    name: float
+    suffix: float
+    author: float
+    license: float
+    extra: float
+    datasets: float
+    language: float
+    evals: float
+
+
+class Node(NamedTuple):
+    """One model's graph facts and bulk draws as plain Python values, cheap to read per row."""
+
+    index: int
+    time: int
+    kind: int
+    mess: int
+    style: int
+    author: int
+    fmt: int
+    license_mode: int
+    card_relation: bool  # the card states base_model_relation
+    list_parent: bool  # the card lists even a single parent
+    parents: list[int]
+    draw: Draw
