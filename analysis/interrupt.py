@@ -12,7 +12,10 @@ writes the signal's number to the "wakeup fd" at once, whatever the main thread 
 watcher thread reads it, calls `conn.interrupt()` (DuckDB abandons the running query within
 milliseconds, and again every REPEAT_S so a query started just after is stopped too) and
 schedules KeyboardInterrupt in the main thread as an asynchronous exception, which Python
-raises at the main thread's next line of Python code, never inside DuckDB's wait.
+raises at the main thread's next line of Python code, never inside DuckDB's wait. A main thread
+still running ESCALATE_S later is blocked elsewhere (writing to a pipe nobody reads: Python
+retries an interrupted write without looking at asynchronous exceptions), so the watcher
+signals it again and the handler raises KeyboardInterrupt itself.
 """
 
 from __future__ import annotations
@@ -22,6 +25,7 @@ import os
 import select
 import signal
 import threading
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 
@@ -29,6 +33,7 @@ import duckdb
 
 STOP = 0  # not a signal number: tells the watcher to end
 REPEAT_S = 0.1  # after Ctrl-C, interrupt whatever query runs this often until the command ends
+ESCALATE_S = 2.0  # after Ctrl-C, raise from the handler if the command still runs this long
 
 
 @contextmanager
@@ -40,12 +45,18 @@ def interrupt_on_ctrl_c(conn: duckdb.DuckDBPyConnection) -> Iterator[None]:
         return
     main = ctypes.c_ulong(threading.get_ident())
     set_async_exc = ctypes.pythonapi.PyThreadState_SetAsyncExc  # bound now: see `finally`
+    escalated = threading.Event()
+
+    def on_sigint(signum: int, frame: object) -> None:
+        if escalated.is_set():  # the watcher's own signal, long after Ctrl-C (module docstring)
+            raise KeyboardInterrupt
+
     read_fd, write_fd = os.pipe()
     os.set_blocking(write_fd, False)  # the C-level handler must never block
-    previous_handler = signal.signal(signal.SIGINT, _note_only)
+    previous_handler = signal.signal(signal.SIGINT, on_sigint)
     previous_fd = signal.set_wakeup_fd(write_fd, warn_on_full_buffer=False)
-    watcher = threading.Thread(target=_watch, args=(read_fd, conn, main), daemon=True,
-                               name="hf-lineage-ctrl-c")
+    watcher = threading.Thread(target=_watch, args=(read_fd, conn, main, escalated),
+                               daemon=True, name="hf-lineage-ctrl-c")
     watcher.start()
     try:
         yield
@@ -61,19 +72,19 @@ def interrupt_on_ctrl_c(conn: duckdb.DuckDBPyConnection) -> Iterator[None]:
         os.close(write_fd)
 
 
-def _note_only(signum: int, frame: object) -> None:
-    """SIGINT's Python handler while a command runs: the watcher acts (module docstring)."""
-
-
-def _watch(read_fd: int, conn: duckdb.DuckDBPyConnection, main: ctypes.c_ulong) -> None:
-    stopping = False
+def _watch(read_fd: int, conn: duckdb.DuckDBPyConnection, main: ctypes.c_ulong,
+           escalated: threading.Event) -> None:
+    pressed_at: float | None = None
     while True:
-        if stopping:
+        if pressed_at is not None:
             conn.interrupt()
-        ready = select.select([read_fd], [], [], REPEAT_S if stopping else None)[0]
+            if not escalated.is_set() and time.monotonic() - pressed_at > ESCALATE_S:
+                escalated.set()
+                signal.pthread_kill(main.value, signal.SIGINT)
+        ready = select.select([read_fd], [], [], None if pressed_at is None else REPEAT_S)[0]
         numbers = os.read(read_fd, 64) if ready else b""
         if signal.SIGINT in numbers:  # each Ctrl-C: stop the query, raise in the main thread
-            stopping = True
+            pressed_at = pressed_at or time.monotonic()
             conn.interrupt()
             ctypes.pythonapi.PyThreadState_SetAsyncExc(main, ctypes.py_object(KeyboardInterrupt))
         if ready and (not numbers or STOP in numbers):

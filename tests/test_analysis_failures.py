@@ -18,15 +18,14 @@ from click.testing import CliRunner
 
 from hf_lineage.cli import main
 from hf_lineage.errors import StorageError
-from tests.analysis_fixtures import fixture_db
 
 QUERY = "SELECT * FROM models"
-FILE_LIMIT = 64 * 1024  # bytes a child may write to one file: far less than any full result
+FILE_LIMIT = 4096  # bytes a child may write to one file: far less than any full result
 
 
 @pytest.fixture(scope="module")
-def db(tmp_path_factory) -> Path:
-    return fixture_db(tmp_path_factory.mktemp("failures") / "hub.duckdb", n_models=3000)
+def db(generated_db) -> Path:
+    return generated_db(300, 7)  # read only: the damaged databases are copies
 
 
 def hf_lineage(*args: object, file_limit: int | None = None, stdout=subprocess.DEVNULL,
@@ -80,12 +79,11 @@ def test_unwritable_folder(db, unwritable):
 
 
 def test_full_disk(db, tmp_path):
-    for fmt in ("csv", "parquet"):
-        result = hf_lineage("sql", QUERY, "--db", db, "--format", fmt,
-                            "--out", tmp_path / f"out.{fmt}", file_limit=FILE_LIMIT)
-        assert_one_line(result, StorageError.exit_code, "cannot write", f"out.{fmt}")
+    result = hf_lineage("sql", QUERY, "--db", db, "--format", "parquet",
+                        "--out", tmp_path / "out.parquet", file_limit=FILE_LIMIT)
+    assert_one_line(result, StorageError.exit_code, "cannot write", "out.parquet")
     export = hf_lineage("export", "--parquet", tmp_path / "export", "--db", db,
-                        file_limit=2048)
+                        file_limit=FILE_LIMIT)
     assert_one_line(export, StorageError.exit_code, "export")
     report = hf_lineage("report", "--out", tmp_path / "report", "--db", db,
                         file_limit=FILE_LIMIT)
@@ -95,8 +93,9 @@ def test_full_disk(db, tmp_path):
 def test_full_device_and_full_stdout(db, tmp_path):
     """/dev/full fails every write with ENOSPC: as --out, and as stdout (where Python's own
     flush at exit must not add a second message)."""
-    result = hf_lineage("sql", QUERY, "--db", db, "--format", "csv", "--out", "/dev/full")
-    assert_one_line(result, StorageError.exit_code, "No space left on device")
+    for fmt in ("csv", "json"):
+        result = in_process("sql", QUERY, "--db", db, "--format", fmt, "--out", "/dev/full")
+        assert_one_line(result, StorageError.exit_code, "No space left on device")
     with open("/dev/full", "w") as full:
         for fmt in ("csv", "table"):
             result = hf_lineage("sql", QUERY, "--db", db, "--format", fmt, stdout=full)

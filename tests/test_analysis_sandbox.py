@@ -19,14 +19,13 @@ from click.testing import CliRunner
 from analysis.db import connect
 from hf_lineage.cli import main
 from hf_lineage.errors import AnalysisError
-from tests.analysis_fixtures import fixture_db
 
 SECRET = "hf-lineage-sandbox-secret-5b0e"
 
 
 @pytest.fixture(scope="module")
-def db(tmp_path_factory) -> Path:
-    return fixture_db(tmp_path_factory.mktemp("sandbox") / "hub.duckdb", n_models=300)
+def db(hostile_hub_db) -> Path:
+    return hostile_hub_db  # read only
 
 
 @pytest.fixture()

@@ -10,6 +10,7 @@ import csv
 import io
 import json
 import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -28,7 +29,7 @@ from analysis.interrupt import interrupt_on_ctrl_c
 from bench.common import run_measured
 from hf_lineage.cli import main
 from hf_lineage.errors import Interrupted
-from tests.analysis_fixtures import create_db, fixture_db
+from tests.analysis_fixtures import create_db
 
 RUNAWAY = ("WITH RECURSIVE r(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM r) "
            "SELECT count(*) AS n FROM r")
@@ -36,9 +37,10 @@ DEADLINE_S = 60.0  # generous: a stopped query ends in well under a second
 
 
 @pytest.fixture(scope="module")
-def db(tmp_path_factory) -> Path:
-    """The fixture crawl plus 200,000 tag rows: several batches of adhoc.BATCH_ROWS."""
-    path = fixture_db(tmp_path_factory.mktemp("stream") / "hub.duckdb", n_models=300)
+def db(tmp_path_factory, hostile_hub_db) -> Path:
+    """A copy of the generated crawl plus 200,000 tag rows: several batches of BATCH_ROWS."""
+    path = tmp_path_factory.mktemp("stream") / "hub.duckdb"
+    shutil.copyfile(hostile_hub_db, path)
     conn = duckdb.connect(str(path))
     conn.execute("INSERT INTO model_tags SELECT 'org/m-' || (i // 10), 'tag-' || (i % 10) "
                  "FROM range(200000) r(i)")
