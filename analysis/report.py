@@ -19,6 +19,7 @@ import numpy as np
 import pandas as pd
 
 from analysis import anatomy, charts, licenses, lineage, metrics, openness, snapshots, timeline
+from analysis.outputs import database_files, write_text
 
 TOP_N = 10
 
@@ -349,11 +350,13 @@ def render_markdown(data: ReportData) -> str:
 
 def write_report(conn: duckdb.DuckDBPyConnection, out_dir: str | Path, source: str = ""
                  ) -> list[Path]:
-    """Write report.html and summary.md under out_dir; returns their paths."""
+    """Write report.html and summary.md under out_dir (never over a database: a symlink named
+    report.html may lead to one); returns their paths."""
     data = collect(conn, source)
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     page, summary = out / "report.html", out / "summary.md"
-    page.write_text(render_html(data), encoding="utf-8")
-    summary.write_text(render_markdown(data), encoding="utf-8")
+    protected = database_files(conn)
+    write_text(page, render_html(data), protected)
+    write_text(summary, render_markdown(data), protected)
     return [page, summary]

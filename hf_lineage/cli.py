@@ -6,12 +6,13 @@ can make the same calls. Commands only parse arguments, show progress and format
 
 from __future__ import annotations
 
+import os
 import sys
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import IO, TYPE_CHECKING
 
 import click
 import duckdb
@@ -20,10 +21,13 @@ from rich.table import Table
 
 from hf_lineage.errors import (
     EXIT_INTERNAL,
+    AnalysisError,
     HfLineageError,
     Interrupted,
     StorageError,
+    interrupted,
     one_line,
+    storage_failure,
 )
 
 if TYPE_CHECKING:
@@ -50,11 +54,14 @@ class Cli(click.Group):
         except OSError as exc:  # a read-only folder, a full disk …
             where = f" {exc.filename}" if exc.filename else ""
             _fail(ctx, f"cannot use{where}: {exc.strerror or exc}", StorageError.exit_code)
-        except duckdb.IOException as exc:  # the database file: disk full, unreadable …
-            _fail(ctx, f"database: {one_line(exc)}", StorageError.exit_code)
-        except Exception as exc:  # noqa: BLE001 - a bug: say so, keep the traceback for -v
-            _fail(ctx, f"internal error: {type(exc).__name__}: {one_line(exc)} (run with -v "
-                  "for the traceback, and please report it)", EXIT_INTERNAL)
+        except Exception as exc:  # noqa: BLE001 - a bug unless the database file failed
+            if interrupted(exc):  # Ctrl-C as DuckDB reports it
+                _fail(ctx, "interrupted", Interrupted.exit_code, traceback=False)
+            elif isinstance(exc, duckdb.Error) and storage_failure(exc):  # full disk, damaged …
+                _fail(ctx, f"database: {one_line(exc)}", StorageError.exit_code)
+            else:
+                _fail(ctx, f"internal error: {type(exc).__name__}: {one_line(exc)} (run with "
+                      "-v for the traceback, and please report it)", EXIT_INTERNAL)
 
 
 def _fail(ctx: click.Context, message: str, code: int, traceback: bool = True) -> None:
@@ -89,15 +96,53 @@ def format_option(*choices: str) -> Callable:
 
 
 @contextmanager
-def analysis_connection(db_path: str) -> Iterator[duckdb.DuckDBPyConnection]:
-    """The crawl at `db_path`, read-only with the lineage views, closed afterwards."""
+def analysis_connection(db_path: str, sandboxed: bool = False
+                        ) -> Iterator[duckdb.DuckDBPyConnection]:
+    """The crawl at `db_path`, read-only with the lineage views, closed afterwards;
+    `sandboxed` for SQL the user typed (analysis.db). Ctrl-C stops its running query."""
     from analysis.db import connect
+    from analysis.interrupt import interrupt_on_ctrl_c
 
-    conn = connect(db_path)
+    conn = connect(db_path, sandboxed=sandboxed)
     try:
-        yield conn
+        with interrupt_on_ctrl_c(conn):
+            yield conn
     finally:
         conn.close()
+
+
+@contextmanager
+def output(out_path: str | None, conn: duckdb.DuckDBPyConnection | None, binary: bool = False
+           ) -> Iterator[IO]:
+    """`--out FILE` (never a database, nor `conn`'s: analysis.outputs) or stdout, its write
+    failures as one line; a reader that stops reading stdout (`| head`) ends it quietly."""
+    from analysis.outputs import cannot_write, database_files, open_output
+
+    try:
+        if out_path:
+            protected = database_files(conn) if conn else set()
+            with open_output(out_path, protected, binary=binary) as handle:
+                yield handle
+        else:
+            yield sys.stdout.buffer if binary else sys.stdout
+            sys.stdout.flush()
+    except BrokenPipeError:
+        _silence_stdout()
+    except OSError as exc:  # a read-only folder, a full disk
+        if not out_path:
+            _silence_stdout()
+        raise cannot_write(out_path or "stdout", exc) from exc
+
+
+def _silence_stdout() -> None:
+    """Point a failed stdout at /dev/null, so Python's last flush at exit adds no second error."""
+    try:
+        fd = sys.stdout.fileno()
+    except (OSError, ValueError):  # not a real file (a test runner's capture)
+        return
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, fd)
+    os.close(devnull)
 
 
 # -- analysis commands (tree, sql, report, export) ---------------------------------------------
@@ -126,23 +171,34 @@ def tree(model_id: str, db_path: str, depth: int, max_children: int) -> None:
 @click.option("--max-rows", default=1000, show_default=True, type=click.IntRange(min=1),
               help="Rows shown by --format table.")
 def sql(query: str, db_path: str, fmt: str, out_path: str | None, max_rows: int) -> None:
-    """Run one read-only SQL QUERY (lineage views included, see docs/schema.md)."""
+    """Run one read-only SQL QUERY (lineage views included, see docs/schema.md).
+
+    The query reads the database and nothing else (no files, network or extensions); results
+    stream out in constant memory; Ctrl-C stops it.
+    """
     from analysis import adhoc
 
-    with analysis_connection(db_path) as conn:
-        result = adhoc.run(conn, query)
-    if fmt != "table":
-        adhoc.write(result, fmt, Path(out_path) if out_path else None)
-        return
-    table = Table(*result.column_names, caption=f"{result.num_rows:,} rows"
-                  + (f", first {max_rows:,} shown" if result.num_rows > max_rows else ""))
-    for row in result.slice(0, max_rows).to_pylist():
-        table.add_row(*("NULL" if v is None else str(v) for v in row.values()))
-    if out_path:
-        with open(out_path, "w", encoding="utf-8") as handle:
-            Console(file=handle, width=200).print(table)
-    else:
-        Console().print(table)
+    if fmt == "parquet" and not out_path:
+        raise AnalysisError("--format parquet needs --out FILE")
+    with analysis_connection(db_path, sandboxed=True) as conn:
+        rel = adhoc.relation(conn, query)  # a bad or refused query fails before any output
+        with output(out_path, conn, binary=fmt == "parquet") as sink:
+            if fmt == "table":
+                print_table(*adhoc.head(rel, max_rows), max_rows, sink)
+            else:
+                adhoc.write(rel, fmt, sink)
+
+
+def print_table(columns: list[str], rows: list[tuple], more: bool, max_rows: int,
+                sink: IO) -> None:
+    """A result as a rich table, then a line saying how many rows, or that more were left."""
+    table = Table(*columns)
+    for row in rows:
+        table.add_row(*("NULL" if v is None else str(v) for v in row))
+    console = Console(file=sink, width=None if sink is sys.stdout else 200)
+    console.print(table)
+    console.print(f"first {max_rows:,} rows shown; the result has more (raise --max-rows, or "
+                  "use --format csv)" if more else f"{len(rows):,} rows", soft_wrap=True)
 
 
 @main.command()
@@ -167,8 +223,14 @@ def export(out_dir: str, db_path: str) -> None:
     """Export the crawl and its lineage as partitioned Parquet (Spark, Trino, DuckDB)."""
     from analysis.export import export_parquet
 
-    with analysis_connection(db_path) as conn:
-        written = export_parquet(conn, out_dir)
+    try:
+        with analysis_connection(db_path) as conn:
+            written = export_parquet(conn, out_dir)
+    except BaseException as exc:  # Ctrl-C in Python or inside DuckDB: say how to finish
+        if isinstance(exc, KeyboardInterrupt | Interrupted) or interrupted(exc):
+            raise Interrupted("interrupted; run the export again to complete the folder"
+                              ) from None
+        raise
     for name, rows in written.items():
         click.echo(f"{Path(out_dir) / name}\t{rows:,} rows")
 
@@ -182,7 +244,9 @@ def _show(frame, fmt: str, caption: str = "") -> None:
 
     if fmt != "table":
         cleaned = frame.astype(object).where(pd.notna(frame), None)
-        adhoc.write(pa.Table.from_pandas(cleaned, preserve_index=False), fmt, None)
+        arrow = pa.Table.from_pandas(cleaned, preserve_index=False)
+        with duckdb.connect() as scratch, output(None, None) as sink:  # sql's writers
+            adhoc.write(scratch.from_arrow(arrow), fmt, sink)
         return
     table = Table(*[str(c).replace("_", " ") for c in frame.columns], caption=caption or None)
     for row in frame.astype(object).itertuples(index=False):
@@ -221,15 +285,16 @@ def timeline(db_path: str, view: str, releases: tuple[str, ...], days: int,
     """Derivatives over time: around events, aligned on release day, per day or week."""
     from analysis import events
     from analysis import timeline as tl
+    from analysis.outputs import database_files, write_text
 
     with analysis_connection(db_path) as conn:
         if events_path:
             events.add(conn, events_path)
         frame = tl.view(conn, view, releases or None, days, window_days or tl.WINDOWS, level,
                         wide=fmt == "table")
-        if chart_path:
-            Path(chart_path).write_text(tl.chart(conn, view, releases or None, days),
-                                        encoding="utf-8")
+        if chart_path:  # never over a database (analysis.outputs)
+            write_text(chart_path, tl.chart(conn, view, releases or None, days),
+                       database_files(conn))
         end = tl.crawl_end(conn)
     _show(frame, fmt, f"{len(frame):,} rows; data to {end.date() if end is not None else '–'}")
 

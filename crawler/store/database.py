@@ -51,14 +51,16 @@ def _held_by_another_process(exc: BaseException) -> bool:
 
 
 def connect_with_retry(
-    path: str | Path, *, read_only: bool = False, wait_s: float = READER_WAIT_S
+    path: str | Path, *, read_only: bool = False, wait_s: float = READER_WAIT_S,
+    config: dict[str, object] | None = None,
 ) -> duckdb.DuckDBPyConnection:
     """Open the database, retrying while another process holds it (DuckDB admits one process
-    per file): readers wait out a crawl's batch, a crawl waits out readers."""
+    per file): readers wait out a crawl's batch, a crawl waits out readers. `config` holds
+    DuckDB settings that must be fixed before the file is opened (a reader's sandbox)."""
     retrying = Retrying(retry=retry_if_exception(_held_by_another_process),
                         stop=stop_after_delay(wait_s), wait=wait_fixed(POLL_S), reraise=True)
     try:
-        return retrying(duckdb.connect, str(path), read_only=read_only)
+        return retrying(duckdb.connect, str(path), read_only=read_only, config=config or {})
     except duckdb.Error as exc:
         if _held_by_another_process(exc):
             holder = "a crawl" if read_only else "another process (a notebook or sql shell?)"
