@@ -14,7 +14,6 @@ Modules, each with one job:
     openness    a per-model openness score after MOF / OSI OSAID components
     tree        a model's family tree for the terminal
     adhoc       read-only ad hoc SQL for `hf-lineage sql`, streamed in each format
-    interrupt   Ctrl-C for work that runs inside DuckDB
     outputs     output files that never overwrite a database
     charts      the report's matplotlib charts as inline SVG
     report      the HTML report and the Markdown summary

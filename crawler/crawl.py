@@ -24,6 +24,7 @@ from crawler.roots import Roots, load_roots, stored_roots
 from crawler.store import Database, meta
 from crawler.store.runs import RunRecord
 from hf_lineage.errors import ConfigError, HfLineageError, one_line
+from hf_lineage.interrupt import interrupt_on_ctrl_c
 
 
 def crawl(
@@ -93,10 +94,12 @@ class _Outcome:
 
 @contextmanager
 def _recorded(db: Database, run: Mode) -> Iterator[_Outcome]:
-    """Close the run's record however the body ends: ok, failed (why), or interrupted."""
+    """Close the run's record however the body ends: ok, failed (why), or interrupted.
+    Ctrl-C stops a DuckDB statement in progress instead of waiting for it."""
     outcome = _Outcome()
     try:
-        yield outcome
+        with interrupt_on_ctrl_c(db.open_connection):
+            yield outcome
         outcome.status, outcome.message = "ok", None
     except KeyboardInterrupt:
         outcome.status, outcome.message = "interrupted", "stopped by the user; run again to resume"

@@ -101,7 +101,7 @@ def analysis_connection(db_path: str, sandboxed: bool = False
     """The crawl at `db_path`, read-only with the lineage views, closed afterwards;
     `sandboxed` for SQL the user typed (analysis.db). Ctrl-C stops its running query."""
     from analysis.db import connect
-    from analysis.interrupt import interrupt_on_ctrl_c
+    from hf_lineage.interrupt import interrupt_on_ctrl_c
 
     conn = connect(db_path, sandboxed=sandboxed)
     try:

@@ -25,10 +25,10 @@ from click.testing import CliRunner
 
 from analysis import adhoc
 from analysis.db import connect
-from analysis.interrupt import interrupt_on_ctrl_c
 from bench.common import run_measured
 from hf_lineage.cli import main
 from hf_lineage.errors import Interrupted
+from hf_lineage.interrupt import interrupt_on_ctrl_c
 from tests.analysis_fixtures import create_db
 
 RUNAWAY = ("WITH RECURSIVE r(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM r) "

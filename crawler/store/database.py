@@ -137,6 +137,11 @@ class Database:
             self._opened_at = time.monotonic()
         return self._conn
 
+    def open_connection(self) -> duckdb.DuckDBPyConnection | None:
+        """The connection held at this moment, without opening one (for Ctrl-C to stop its
+        query)."""
+        return self._conn
+
     def release(self, force: bool = True) -> None:
         """Close the connection between batches so readers can open the file.
 

@@ -26,7 +26,7 @@ import select
 import signal
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 
 import duckdb
@@ -36,10 +36,15 @@ REPEAT_S = 0.1  # after Ctrl-C, interrupt whatever query runs this often until t
 ESCALATE_S = 2.0  # after Ctrl-C, raise from the handler if the command still runs this long
 
 
+Connection = duckdb.DuckDBPyConnection | Callable[[], duckdb.DuckDBPyConnection | None]
+
+
 @contextmanager
-def interrupt_on_ctrl_c(conn: duckdb.DuckDBPyConnection) -> Iterator[None]:
+def interrupt_on_ctrl_c(conn: Connection) -> Iterator[None]:
     """While inside, Ctrl-C (SIGINT) stops the query `conn` runs and raises KeyboardInterrupt
-    in the main thread. Only the main thread handles signals; elsewhere this does nothing."""
+    in the main thread. `conn` may be a function giving the connection open at the moment (a
+    crawl opens and closes its own between batches). Only the main thread handles signals;
+    elsewhere this does nothing."""
     if threading.current_thread() is not threading.main_thread():
         yield
         return
@@ -72,12 +77,18 @@ def interrupt_on_ctrl_c(conn: duckdb.DuckDBPyConnection) -> Iterator[None]:
         os.close(write_fd)
 
 
-def _watch(read_fd: int, conn: duckdb.DuckDBPyConnection, main: ctypes.c_ulong,
+def _interrupt(conn: Connection) -> None:
+    current = conn if isinstance(conn, duckdb.DuckDBPyConnection) else conn()
+    if current is not None:
+        current.interrupt()
+
+
+def _watch(read_fd: int, conn: Connection, main: ctypes.c_ulong,
            escalated: threading.Event) -> None:
     pressed_at: float | None = None
     while True:
         if pressed_at is not None:
-            conn.interrupt()
+            _interrupt(conn)
             if not escalated.is_set() and time.monotonic() - pressed_at > ESCALATE_S:
                 escalated.set()
                 signal.pthread_kill(main.value, signal.SIGINT)
@@ -85,7 +96,7 @@ def _watch(read_fd: int, conn: duckdb.DuckDBPyConnection, main: ctypes.c_ulong,
         numbers = os.read(read_fd, 64) if ready else b""
         if signal.SIGINT in numbers:  # each Ctrl-C: stop the query, raise in the main thread
             pressed_at = pressed_at or time.monotonic()
-            conn.interrupt()
+            _interrupt(conn)
             ctypes.pythonapi.PyThreadState_SetAsyncExc(main, ctypes.py_object(KeyboardInterrupt))
         if ready and (not numbers or STOP in numbers):
             return
