@@ -252,31 +252,100 @@ FROM (VALUES
     ('fair-noncommercial-research-license', 'non-commercial', false)
 ) AS t(license, kind, osi_approved);
 
--- A declared license as the taxonomy keys it: lower case, blank as NULL.
-CREATE OR REPLACE TEMP MACRO license_id(license) AS nullif(lower(trim(license)), '');
+-- License ids as real cards write them, mapped to the Hub's ids (docs/schema.md lists them).
+-- alias: a declared license or license_name as license_id() keys it; license, license_name: the
+-- Hub license it means ('other' with a name for custom terms such as the DeepSeek license). The
+-- Llama community licenses come in one set of spellings per version, generated below.
+CREATE OR REPLACE TEMP TABLE license_aliases AS
+SELECT * FROM (VALUES
+    ('apache2', 'apache-2.0', NULL), ('apache-2', 'apache-2.0', NULL),
+    ('apache2.0', 'apache-2.0', NULL), ('apache', 'apache-2.0', NULL),
+    ('apache-license', 'apache-2.0', NULL), ('apache-license-2.0', 'apache-2.0', NULL),
+    ('apache-2.0-license', 'apache-2.0', NULL), ('apache-license-version-2.0', 'apache-2.0', NULL),
+    ('mit-license', 'mit', NULL), ('the-mit-license', 'mit', NULL),
+    ('bsd-3', 'bsd-3-clause', NULL), ('bsd3', 'bsd-3-clause', NULL),
+    ('bsd-2', 'bsd-2-clause', NULL), ('cc0', 'cc0-1.0', NULL),
+    ('cc-by-4', 'cc-by-4.0', NULL), ('cc-by-sa-4', 'cc-by-sa-4.0', NULL),
+    ('cc-by-nc-4', 'cc-by-nc-4.0', NULL), ('cc-by-nc-sa-4', 'cc-by-nc-sa-4.0', NULL),
+    ('cc-by-nc-nd-4', 'cc-by-nc-nd-4.0', NULL),
+    ('gpl3', 'gpl-3.0', NULL), ('gplv3', 'gpl-3.0', NULL), ('gpl-3', 'gpl-3.0', NULL),
+    ('gpl-v3', 'gpl-3.0', NULL), ('gplv2', 'gpl-2.0', NULL), ('gpl-2', 'gpl-2.0', NULL),
+    ('agpl', 'agpl-3.0', NULL), ('agplv3', 'agpl-3.0', NULL), ('agpl-3', 'agpl-3.0', NULL),
+    ('lgplv3', 'lgpl-3.0', NULL), ('mpl2', 'mpl-2.0', NULL), ('mpl-2', 'mpl-2.0', NULL),
+    ('gemma-terms-of-use', 'gemma', NULL), ('gemma-license', 'gemma', NULL),
+    ('deepseek', 'other', 'deepseek'), ('deepseek-license', 'other', 'deepseek'),
+    ('deepseek-model-license', 'other', 'deepseek'),
+    ('deepseek-license-agreement', 'other', 'deepseek'),
+    ('qwen', 'other', 'qwen'), ('qwen-license', 'other', 'qwen'),
+    ('tongyi-qianwen', 'other', 'qwen'), ('tongyi-qianwen-license', 'other', 'qwen'),
+    ('tongyi-qianwen-license-agreement', 'other', 'qwen'),
+    ('qwen-research', 'other', 'qwen-research'),
+    ('qwen-research-license', 'other', 'qwen-research'),
+    ('nvidia-open-model-license', 'other', 'nvidia-open-model-license')
+) AS t(alias, license, license_name)
+UNION ALL
+-- llama2 … llama4: llama-3, llama3-community, llama-3-community-license, meta-llama-3-license …
+SELECT DISTINCT form, 'llama' || v, NULL
+FROM (SELECT unnest(['2', '3', '3.1', '3.2', '3.3', '4']) AS v)
+CROSS JOIN LATERAL (SELECT unnest([
+    'llama-' || v, 'llama' || v || '-community', 'llama-' || v || '-community',
+    'llama' || v || '-community-license', 'llama-' || v || '-community-license',
+    'llama' || v || '-license', 'llama-' || v || '-license',
+    'meta-llama-' || v || '-community-license', 'meta-llama-' || v || '-license'
+]) AS form);
 
--- Each model's declared license (license_id), with its kind ('none' when missing, 'unknown'
--- outside the taxonomy).
+-- A declared license or license_name as a lookup key: lower case, trimmed, runs of spaces and
+-- underscores as '-', blank as NULL (' Apache 2.0 ' -> apache-2.0).
+CREATE OR REPLACE TEMP MACRO license_id(license) AS
+    nullif(regexp_replace(lower(trim(license)), '[\s_]+', '-', 'g'), '');
+
+-- The Hub license a key names, as {license, license_name}: its alias's, else the key itself.
+CREATE OR REPLACE TEMP MACRO license_alias(key) AS coalesce(
+    (SELECT {'license': a.license, 'license_name': a.license_name}
+     FROM license_aliases a WHERE a.alias = key),
+    {'license': key, 'license_name': NULL::VARCHAR});
+
+-- A declared (license, license_name) as the analysis compares it, {license, license_name}: the
+-- license through its alias; 'other' with a name that is a Hub license id or an alias of one
+-- becomes that license (other/"llama3" is llama3), else stays 'other' with the name as a key.
+CREATE OR REPLACE TEMP MACRO license_terms(declared, declared_name) AS (
+    CASE WHEN license_alias(license_id(declared)) = {'license': 'other', 'license_name': NULL}
+              AND license_id(declared_name) IS NOT NULL
+         THEN CASE WHEN license_id(declared_name) IN (SELECT a.alias FROM license_aliases a)
+                        OR license_id(declared_name) IN (SELECT k.license FROM license_kinds k)
+                   THEN license_alias(license_id(declared_name))
+                   ELSE {'license': 'other', 'license_name': license_id(declared_name)} END
+         ELSE license_alias(license_id(declared)) END
+);
+
+-- Each model's license as normalised (license_terms): license, license_name (for 'other'), the
+-- values declared (declared, declared_name), its kind ('none' when missing, 'unknown' outside
+-- the taxonomy), rank, OSI approval and whether it is a Llama community license.
 CREATE OR REPLACE TEMP VIEW model_license AS
-SELECT m.id AS model_id, license_id(m.license) AS license,
-       coalesce(k.kind, CASE WHEN license_id(m.license) IS NULL THEN 'none'
-                             ELSE 'unknown' END) AS kind,
+SELECT m.id AS model_id, m.terms.license AS license, m.terms.license_name AS license_name,
+       m.license AS declared, m.license_name AS declared_name,
+       coalesce(k.kind, CASE WHEN m.terms.license IS NULL THEN 'none' ELSE 'unknown' END) AS kind,
        k.rank, coalesce(k.osi_approved, false) AS osi_approved,
        coalesce(k.llama_community, false) AS llama_community
-FROM models m
-LEFT JOIN license_kinds k ON k.license = license_id(m.license);
+FROM (SELECT id, license, license_name, license_terms(license, license_name) AS terms
+      FROM models) m
+LEFT JOIN license_kinds k ON k.license = m.terms.license;
 
 -- The drift from a parent's license to its child's, checked in this order: missing (the child
--- declares none), parent_missing, kept, relabelled_permissive (a permissive license under a
--- Llama community license), more_restrictive (higher rank), changed_same_kind (another license of
--- the same rank), less_restrictive, changed_unknown (a license outside the taxonomy).
--- Arguments are model_license columns of the parent and of the child.
-CREATE OR REPLACE TEMP MACRO drift_kind(parent_license, parent_rank, parent_llama,
-                                        child_license, child_kind, child_rank) AS (
+-- declares none), parent_missing, kept (the same license; two 'other' licenses are the same
+-- unless both name their terms and the names differ), relabelled_permissive (a permissive
+-- license under a Llama community license), more_restrictive (higher rank), changed_same_kind
+-- (another license of the same rank: other/"deepseek" to other/"qwen" too), less_restrictive,
+-- changed_unknown (a license outside the taxonomy). Arguments are model_license columns of the
+-- parent and of the child.
+CREATE OR REPLACE TEMP MACRO drift_kind(parent_license, parent_name, parent_rank, parent_llama,
+                                        child_license, child_name, child_kind, child_rank) AS (
     CASE
         WHEN child_license IS NULL THEN 'missing'
         WHEN parent_license IS NULL THEN 'parent_missing'
-        WHEN child_license = parent_license THEN 'kept'
+        WHEN child_license = parent_license
+             AND (child_name IS NULL OR parent_name IS NULL OR child_name = parent_name)
+            THEN 'kept'
         WHEN parent_llama AND child_kind = 'permissive' THEN 'relabelled_permissive'
         WHEN child_rank > parent_rank THEN 'more_restrictive'
         WHEN child_rank = parent_rank THEN 'changed_same_kind'
@@ -285,10 +354,12 @@ CREATE OR REPLACE TEMP MACRO drift_kind(parent_license, parent_rank, parent_llam
     END
 );
 
--- License drift along every edge whose two ends were crawled.
+-- License drift along every edge whose two ends were crawled (licenses as model_license has them).
 CREATE OR REPLACE TEMP VIEW license_drift AS
 SELECT e.child, e.parent, e.relation, p.license AS parent_license, c.license AS child_license,
-       drift_kind(p.license, p.rank, p.llama_community, c.license, c.kind, c.rank) AS drift
+       p.license_name AS parent_license_name, c.license_name AS child_license_name,
+       drift_kind(p.license, p.license_name, p.rank, p.llama_community,
+                  c.license, c.license_name, c.kind, c.rank) AS drift
 FROM lineage_edges e
 JOIN model_license c ON c.model_id = e.child
 JOIN model_license p ON p.model_id = e.parent;
@@ -361,7 +432,7 @@ JOIN family_membership p ON p.model_id = e.parent AND p.family = c.family;
 --                                 relation to a parent), the share that are parents themselves
 --   quantized_leaves              of the quantized children, the share with no child
 --   license_changed               of the edges whose two ends declare a license, the share where
---                                 the child's differs from the parent's
+--                                 the child's differs from the parent's (any drift but 'kept')
 --   card_chars_parent, _child     mean README size of parents and of children, over the edges
 --                                 whose two ends have a card (model_card), a parent once per edge
 --   has_card                      of the models whose README was looked for, the share with a card
@@ -388,7 +459,7 @@ children AS (
 ),
 licenses AS (
     SELECT e.family, count(*) AS basis,
-           count(*) FILTER (d.child_license <> d.parent_license) AS changed
+           count(*) FILTER (d.drift <> 'kept') AS changed
     FROM anatomy_edges e
     JOIN license_drift d ON d.child = e.child AND d.parent = e.parent
     WHERE d.child_license IS NOT NULL AND d.parent_license IS NOT NULL
@@ -495,13 +566,14 @@ WITH tags AS (
 ),
 inherited AS (
     SELECT r.model_id,
-           arg_min(r.release || ' (' || coalesce(license_id(l.license), 'no license') || ')',
+           arg_min(r.release || ' (' || coalesce(l.license, 'no license') || ')',
                    r.release) FILTER (NOT coalesce(k.osi_approved, false)) AS non_osi_release,
            bool_or(coalesce(k.kind NOT IN ('permissive', 'copyleft'), true)) AS closed_release
     FROM release_membership r
-    JOIN (SELECT DISTINCT family, release, license FROM lineage_releases) l
+    JOIN (SELECT DISTINCT family, release, license_alias(license_id(license)).license AS license
+          FROM lineage_releases) l
       ON l.family = r.family AND l.release = r.release
-    LEFT JOIN license_kinds k ON k.license = license_id(l.license)
+    LEFT JOIN license_kinds k ON k.license = l.license
     WHERE r.depth > 0
     GROUP BY r.model_id
 ),

@@ -181,7 +181,15 @@ LICENSE_CASES = [
     ("k/r1-apache", "deepseek-ai/R1", "apache-2.0", "changed_same_kind"),
     ("k/r1-mit", "deepseek-ai/R1", " MIT ", "kept"),
     ("k/r1-empty", "deepseek-ai/R1", "", "missing"),
+    ("k/l2-alias", "meta-llama/L2", "llama-2-community", "kept"),
+    ("k/l2-apache", "meta-llama/L2", "Apache 2.0", "relabelled_permissive"),
+    ("k/v2-alias", "deepseek-ai/V2", "deepseek-license", "kept"),
+    ("k/v2-qwen", "deepseek-ai/V2", "other", "changed_same_kind"),
+    ("k/v2-llama3", "deepseek-ai/V2", "other", "changed_same_kind"),
 ]
+# license_name of the models declaring 'other' with a name: DeepSeek-V2 names its terms, so
+# other/"qwen" below it is a change, other/"llama3" is Llama 3's license, a bare 'other' kept.
+LICENSE_NAMES = {"deepseek-ai/V2": "deepseek", "k/v2-qwen": "Qwen", "k/v2-llama3": "llama3"}
 
 
 def license_graph(path: str | Path) -> Path:
@@ -189,8 +197,10 @@ def license_graph(path: str | Path) -> Path:
     conn = create_db(path)
     roots = [("meta-llama/L2", "llama2"), ("meta-llama/L31", "llama3.1"),
              ("deepseek-ai/V2", "other"), ("deepseek-ai/R1", "mit")]
-    add_models(conn, [{"id": m, "license": lic} for m, lic in roots]
-               + [{"id": child, "license": lic} for child, _, lic, _ in LICENSE_CASES])
+    add_models(conn, [{"id": m, "license": lic, "license_name": LICENSE_NAMES.get(m)}
+                      for m, lic in roots]
+               + [{"id": child, "license": lic, "license_name": LICENSE_NAMES.get(child)}
+                  for child, _, lic, _ in LICENSE_CASES])
     add_edges(conn, [(child, parent, "finetune") for child, parent, _, _ in LICENSE_CASES])
     conn.close()
     return Path(path)

@@ -37,6 +37,8 @@ class Hub:
     cards: pd.DataFrame
     roots: Roots
     graph: nx.DiGraph  # parent -> child, self-loops dropped
+    aliases: dict[str, tuple[str, str | None]]  # license_aliases: alias -> (license, name)
+    known: set[str]  # the taxonomy's license ids (license_kinds)
 
 
 def load(conn: duckdb.DuckDBPyConnection, roots: Roots | None = None) -> Hub:
@@ -46,8 +48,12 @@ def load(conn: duckdb.DuckDBPyConnection, roots: Roots | None = None) -> Hub:
     graph.add_nodes_from(models["id"])
     graph.add_edges_from((p, c) for c, p in zip(edges["child"], edges["parent"], strict=True)
                          if c != p)
+    aliases = {a: (lic, name) for a, lic, name in conn.execute(
+        "SELECT alias, license, license_name FROM license_aliases").fetchall()}
+    known = {row[0] for row in conn.execute("SELECT license FROM license_kinds").fetchall()}
     return Hub(models, edges, conn.execute("SELECT * FROM model_tags").df(),
-               conn.execute("SELECT * FROM cards").df(), roots or load_roots(), graph)
+               conn.execute("SELECT * FROM cards").df(), roots or load_roots(), graph,
+               aliases, known)
 
 
 def model_roots(hub: Hub) -> pd.DataFrame:
@@ -127,22 +133,47 @@ def begins_with(name: str, prefix: str) -> bool:
     return not (prefix[-1].isdigit() and rest[:1].isdigit())
 
 
-def license_of(hub: Hub) -> dict[str, str | None]:
-    return {m: (lic.strip().lower() or None) if isinstance(lic, str) else None
-            for m, lic in zip(hub.models["id"], hub.models["license"], strict=True)}
+Terms = tuple[str | None, str | None]  # (license, license_name) after normalisation
 
 
-def drift_kind(parent: str | None, child: str | None, kinds: pd.DataFrame) -> str:
+def _license_key(text: object) -> str | None:
+    if not isinstance(text, str):
+        return None
+    return re.sub(r"[\s_]+", "-", text.strip().lower()) or None
+
+
+def license_terms(hub: Hub, declared: object, declared_name: object) -> Terms:
+    """A declared license as docs/schema.md normalises it: through the alias table (read from
+    the connection, like license_kinds); 'other' named by a known license is that license."""
+    key, name = _license_key(declared), _license_key(declared_name)
+    license, license_name = hub.aliases.get(key, (key, None))
+    if license == "other" and license_name is None and name is not None:
+        known = name in hub.aliases or name in hub.known
+        license, license_name = hub.aliases.get(name, (name, None)) if known else ("other", name)
+    return license, license_name
+
+
+def license_of(hub: Hub) -> dict[str, Terms]:
+    return {m: license_terms(hub, lic, name) for m, lic, name in zip(
+        hub.models["id"], hub.models["license"], hub.models["license_name"], strict=True)}
+
+
+def same_terms(parent: Terms, child: Terms) -> bool:
+    """The same license; two 'other' licenses differ only when both are named, differently."""
+    return parent[0] == child[0] and (None in (parent[1], child[1]) or parent[1] == child[1])
+
+
+def drift_kind(parent: Terms, child: Terms, kinds: pd.DataFrame) -> str:
     """The drift rules of docs/schema.md, in Python."""
     table = kinds.set_index("license")
-    if child is None:
+    if child[0] is None:
         return "missing"
-    if parent is None:
+    if parent[0] is None:
         return "parent_missing"
-    if child == parent:
+    if same_terms(parent, child):
         return "kept"
-    p = table.loc[parent] if parent in table.index else None
-    c = table.loc[child] if child in table.index else None
+    p = table.loc[parent[0]] if parent[0] in table.index else None
+    c = table.loc[child[0]] if child[0] in table.index else None
     if p is not None and p["llama_community"] and c is not None and c["kind"] == "permissive":
         return "relabelled_permissive"
     if p is None or c is None:
@@ -217,7 +248,7 @@ def openness(hub: Hub, conn: duckdb.DuckDBPyConnection) -> pd.DataFrame:
     cards = hub.cards.set_index("model_id")
     licenses = license_of(hub)
     members = membership(hub, "release")
-    release_license = {r.name: r.license for r in hub.roots.releases}
+    release_license = {r.name: license_terms(hub, r.license, None)[0] for r in hub.roots.releases}
     above = members[members["depth"] > 0].groupby("model_id")["release"].agg(sorted)
     rows = []
     for model, library in zip(hub.models["id"], hub.models["library_name"], strict=True):
@@ -225,7 +256,7 @@ def openness(hub: Hub, conn: duckdb.DuckDBPyConnection) -> pd.DataFrame:
         card = cards.loc[model] if model in cards.index else None
         fetched = card is not None and pd.isna(card["fetch_error"])
         body = card["body"] if fetched and isinstance(card["body"], str) else ""
-        lic = licenses[model]
+        lic = licenses[model][0]
         kind, osi = kinds.get(lic, ("none" if lic is None else "unknown", False))
         releases = [r for r in above.get(model, []) if r in release_license]
         closed = [r for r in releases
@@ -293,10 +324,10 @@ def anatomy(hub: Hub) -> dict[tuple[str | None, str], tuple[float, int]]:
                     out[(family, "quantized_leaves")] = (1 - share, len(kids))
         pairs = [(licenses.get(c), licenses.get(p)) for c, p in zip(
             scoped["child"], scoped["parent"], strict=True) if c in crawled and p in crawled]
-        declared = [(c, p) for c, p in pairs if c and p]
+        declared = [(c, p) for c, p in pairs if c and p and c[0] and p[0]]
         if declared:
             out[(family, "license_changed")] = (
-                sum(c != p for c, p in declared) / len(declared), len(declared))
+                sum(not same_terms(p, c) for c, p in declared) / len(declared), len(declared))
         carded = [(sizes[p], sizes[c]) for c, p in zip(scoped["child"], scoped["parent"],
                                                        strict=True)
                   if sizes.get(c, 0) > 3 and sizes.get(p, 0) > 3]
