@@ -84,7 +84,7 @@ def changed(conn: Conn, release: str) -> pd.DataFrame:
 
 def summarize_drift(flow_frame: pd.DataFrame, level: Level = "family") -> pd.DataFrame:
     """Edges per drift kind (see DRIFT_KINDS) and their share, from a `flows` frame."""
-    keys = grouping(level).columns
+    keys = grouping(level).columns + [c for c in ("discovered",) if c in flow_frame.columns]
     totals = flow_frame.groupby(keys + ["drift"], sort=False, as_index=False)["edges"].sum()
     totals["share"] = totals["edges"] / totals.groupby(keys, sort=False)["edges"].transform("sum")
     totals["_group"] = totals.groupby(keys, sort=False).ngroup()
@@ -173,5 +173,6 @@ def compare_families(declared: pd.DataFrame, drifts: pd.DataFrame) -> pd.DataFra
 
 
 def family_comparison(conn: Conn) -> pd.DataFrame:
-    """DeepSeek (MIT) against LLaMA (community licenses), side by side; see compare_families."""
+    """Every family of the roots config side by side (LLaMA's community licenses beside
+    DeepSeek's MIT, say); see compare_families."""
     return compare_families(declared_licenses(conn, "family"), drift(conn, "family"))

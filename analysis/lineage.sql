@@ -79,130 +79,6 @@ WITH RECURSIVE down(model_id, parent, depth, relation_path) USING KEY (model_id)
 )
 SELECT model_id, parent, depth, relation_path FROM down;
 
--- Where family roots can come from: every model a release lists (crawled or not), and every
--- crawled model of a family's organisation.
-CREATE OR REPLACE TEMP VIEW root_candidates AS
-SELECT r.model_id, r.family, r.release, r.released, r.license AS release_license, true AS listed
-FROM lineage_releases r
-UNION ALL
-SELECT m.id, o.family, NULL, NULL, NULL, false
-FROM models m
-JOIN lineage_organisations o ON o.organisation = coalesce(m.author, split_part(m.id, '/', 1))
-WHERE m.id NOT IN (SELECT model_id FROM lineage_releases);
-
--- The closure below every candidate: (root, model_id, shortest depth). The expensive part, so it
--- carries no relation path (ancestors/descendants have them); analysis.lineage.prepare caches it.
-CREATE OR REPLACE TEMP VIEW root_reach_live AS
-WITH RECURSIVE down(root, model_id, depth) USING KEY (root, model_id) AS (
-    SELECT DISTINCT model_id, model_id, 0 FROM root_candidates
-    UNION
-    SELECT d.root, e.child, any_value(d.depth) + 1
-    FROM down d JOIN lineage_edges e ON e.parent = d.model_id
-    WHERE NOT EXISTS (SELECT 1 FROM recurring.down r
-                      WHERE r.root = d.root AND r.model_id = e.child)
-    GROUP BY d.root, e.child
-)
-SELECT root, model_id, depth FROM down;
-
-CREATE OR REPLACE TEMP VIEW root_reach AS SELECT * FROM root_reach_live;
-
--- The family roots: listed models, plus organisation models that no other candidate reaches
--- (no parent inside the families). release is NULL for the latter.
-CREATE OR REPLACE TEMP VIEW family_roots AS
-SELECT c.model_id, c.family, c.release, c.released, c.release_license, c.listed
-FROM root_candidates c
-WHERE c.listed
-   OR NOT EXISTS (SELECT 1 FROM root_reach r WHERE r.model_id = c.model_id AND r.root <> c.model_id);
-
--- Each model with every root it descends from (a root with itself at depth 0).
-CREATE OR REPLACE TEMP VIEW model_roots AS
-SELECT r.model_id, r.root, f.family, f.release, r.depth
-FROM root_reach r
-JOIN (SELECT DISTINCT model_id, family, release FROM family_roots) f ON f.model_id = r.root;
-
--- One row per family member. family is 'both' for a bridge reaching roots of several families;
--- depth is the distance to the nearest root (0 for roots). family_members adds the lists.
-CREATE OR REPLACE TEMP VIEW model_family AS
-SELECT model_id,
-       CASE WHEN min(family) <> max(family) THEN 'both' ELSE min(family) END AS family,
-       min(depth) AS depth,
-       min(depth) = 0 AS is_root,
-       min(family) <> max(family) AS is_bridge
-FROM model_roots
-GROUP BY model_id;
-
-CREATE OR REPLACE TEMP VIEW family_members AS
-SELECT f.model_id, f.family, l.families, l.roots, l.releases, f.depth, f.is_root, f.is_bridge
-FROM model_family f
-JOIN (SELECT model_id,
-             list_sort(list_distinct(list(family))) AS families,
-             list_sort(list_distinct(list(root))) AS roots,
-             list_sort(list_distinct(list(release))) AS releases
-      FROM model_roots GROUP BY model_id) l USING (model_id);
-
--- Membership per family and per release: a bridge belongs to each family it reaches, and depth
--- is measured from that family's (release's) nearest root. Organisation roots outside every
--- release are grouped as release '(unlisted)'.
-CREATE OR REPLACE TEMP VIEW family_membership AS
-SELECT model_id, family, min(depth) AS depth
-FROM model_roots
-GROUP BY model_id, family;
-
-CREATE OR REPLACE TEMP VIEW release_membership AS
-SELECT mr.model_id, mr.family, coalesce(mr.release, '(unlisted)') AS release, min(mr.depth) AS depth
-FROM model_roots mr
-GROUP BY mr.model_id, mr.family, coalesce(mr.release, '(unlisted)');
-
--- The date each group started: a release's announcement, a family's first release.
-CREATE OR REPLACE TEMP VIEW lineage_release_dates AS
-SELECT family, release, min(released) AS released FROM lineage_releases GROUP BY family, release;
-
--- Every event of the timeline: each release of the roots config (kind 'release') and the events
--- of lineage_events (kind 'event': crawler/events.toml and any --events FILE). family is NULL
--- for an event that concerns every family.
-CREATE OR REPLACE TEMP VIEW timeline_events AS
-SELECT release AS name, released AS date, family, 'release' AS kind,
-       'release, license ' || coalesce(nullif(license, ''), 'unstated') AS note
-FROM (SELECT family, release, min(released) AS released, min(license) AS license
-      FROM lineage_releases GROUP BY family, release)
-UNION ALL
-SELECT name, date, family, 'event', note FROM lineage_events;
-
--- A release license's naming rule as a regular expression on a lower-case model name: the prefix's
--- words in order, joined by '-', '_', '.', ' ' or nothing ("Llama 3" matches llama-3-8b,
--- Llama_3, llama3.1); a prefix ending in a digit must not run on into another ("Llama 3" does not
--- match llama-30b).
-CREATE OR REPLACE TEMP MACRO naming_pattern(prefix) AS (
-    '^' || array_to_string(list_transform(regexp_split_to_array(lower(trim(prefix)), '\s+'),
-                                          lambda w: regexp_escape(w)), '[-_. ]?')
-    || CASE WHEN regexp_matches(trim(prefix), '[0-9]$') THEN '([^0-9]|$)' ELSE '' END
-);
-
--- Each derivative of a release whose license sets a naming rule (lineage_releases.naming_prefix),
--- judged once: when it descends from several such releases, the most recent one governs (a merge
--- of Llama 2 and Llama 3.1 follows Llama 3.1's rule). name is the part after the '/'; releases
--- lists every ruled release it descends from.
-CREATE OR REPLACE TEMP VIEW naming_rule AS
-WITH ruled AS (
-    SELECT DISTINCT family, release, released, naming_prefix FROM lineage_releases
-    WHERE trim(coalesce(naming_prefix, '')) <> ''
-),
-governed AS (
-    SELECT r.model_id,
-           arg_max(struct_pack(release := g.release, prefix := g.naming_prefix),
-                   struct_pack(released := g.released, release := g.release)) AS rule,
-           list_sort(list_distinct(list(g.release))) AS releases
-    FROM release_membership r
-    JOIN ruled g ON g.family = r.family AND g.release = r.release
-    WHERE r.depth > 0
-    GROUP BY r.model_id
-)
-SELECT model_id, string_split(model_id, '/')[-1] AS name, rule.release AS release,
-       rule.prefix AS naming_prefix, releases,
-       regexp_matches(lower(string_split(model_id, '/')[-1]), naming_pattern(rule.prefix))
-           AS compliant
-FROM governed;
-
 -- License taxonomy: kind and restrictiveness rank (permissive 0 < copyleft 1 < community and
 -- custom terms 2 < non-commercial or no-derivatives 3), whether OSI approved, and whether it is
 -- a Llama community license.
@@ -363,6 +239,184 @@ SELECT e.child, e.parent, e.relation, p.license AS parent_license, c.license AS 
 FROM lineage_edges e
 JOIN model_license c ON c.model_id = e.child
 JOIN model_license p ON p.model_id = e.parent;
+
+-- Crawled models of a family's organisations that no release lists. analysis/releases.py gives
+-- each a release from its name's stem (organisation_releases: model_id, family, release,
+-- discovered), when lineage.install fills that table.
+CREATE OR REPLACE TEMP VIEW organisation_models AS
+SELECT m.id AS model_id, o.family, m.created_at
+FROM models m
+JOIN lineage_organisations o ON o.organisation = coalesce(m.author, split_part(m.id, '/', 1))
+WHERE m.id NOT IN (SELECT model_id FROM lineage_releases);
+
+-- Configured roots the crawl did not find: models a release lists that are not in `models`
+-- (crawl_error: why the crawl says it missed them), and organisations none of whose models was
+-- crawled. They are never members, roots or descendants of anything.
+CREATE OR REPLACE TEMP VIEW roots_not_found AS
+SELECT r.family, r.release, r.model_id, 'release model' AS kind, e.message AS crawl_error
+FROM lineage_releases r
+LEFT JOIN (SELECT model_id, arg_max(message, occurred_at) AS message FROM crawl_errors
+           WHERE kind = 'root' GROUP BY model_id) e USING (model_id)
+WHERE NOT EXISTS (SELECT 1 FROM models m WHERE m.id = r.model_id)
+UNION ALL
+SELECT o.family, NULL, o.organisation, 'organisation', NULL
+FROM lineage_organisations o
+WHERE NOT EXISTS (SELECT 1 FROM models m
+                  WHERE coalesce(m.author, split_part(m.id, '/', 1)) = o.organisation);
+
+-- Where family roots can come from: every crawled model a release lists, and every crawled model
+-- of a family's organisation, with the release its name gives it (configured or discovered).
+CREATE OR REPLACE TEMP VIEW root_candidates AS
+SELECT r.model_id, r.family, r.release, true AS listed, false AS discovered
+FROM lineage_releases r
+WHERE r.model_id IN (SELECT id FROM models)
+UNION ALL
+SELECT model_id, family, release, false, discovered FROM organisation_releases;
+
+-- The closure below every candidate: (root, model_id, shortest depth). The expensive part, so it
+-- carries no relation path (ancestors/descendants have them); analysis.lineage.prepare caches it.
+CREATE OR REPLACE TEMP VIEW root_reach_live AS
+WITH RECURSIVE down(root, model_id, depth) USING KEY (root, model_id) AS (
+    SELECT DISTINCT model_id, model_id, 0 FROM root_candidates
+    UNION
+    SELECT d.root, e.child, any_value(d.depth) + 1
+    FROM down d JOIN lineage_edges e ON e.parent = d.model_id
+    WHERE NOT EXISTS (SELECT 1 FROM recurring.down r
+                      WHERE r.root = d.root AND r.model_id = e.child)
+    GROUP BY d.root, e.child
+)
+SELECT root, model_id, depth FROM down;
+
+CREATE OR REPLACE TEMP VIEW root_reach AS SELECT * FROM root_reach_live;
+
+-- The roots: listed models, plus organisation models that no other candidate reaches (no parent
+-- inside the families).
+CREATE OR REPLACE TEMP VIEW release_roots AS
+SELECT c.model_id, c.family, c.release, c.listed, c.discovered
+FROM root_candidates c
+WHERE c.listed
+   OR NOT EXISTS (SELECT 1 FROM root_reach r WHERE r.model_id = c.model_id AND r.root <> c.model_id);
+
+-- One row per release with a root in the crawl: a configured release with its announcement date
+-- and license (normalised), a discovered one (discovered true) dated by its roots' first creation
+-- and licensed as most of its roots are.
+CREATE OR REPLACE TEMP VIEW lineage_release_dates AS
+WITH configured AS (
+    SELECT family, release, min(released) AS released,
+           min(license_alias(license_id(license)).license) AS license
+    FROM lineage_releases GROUP BY family, release
+),
+licensed AS (
+    SELECT r.family, r.release, l.license, count(*) AS n
+    FROM release_roots r JOIN model_license l USING (model_id)
+    WHERE r.discovered AND l.license IS NOT NULL GROUP BY ALL
+)
+SELECT c.family, c.release, c.released, c.license, false AS discovered
+FROM configured c
+WHERE EXISTS (SELECT 1 FROM release_roots r WHERE r.family = c.family AND r.release = c.release)
+UNION ALL
+SELECT r.family, r.release, min(m.created_at)::DATE, any_value(l.license), true
+FROM release_roots r
+JOIN models m ON m.id = r.model_id
+LEFT JOIN (SELECT family, release, arg_max(license, struct_pack(n, license)) AS license
+           FROM licensed GROUP BY ALL) l ON l.family = r.family AND l.release = r.release
+WHERE r.discovered
+GROUP BY r.family, r.release;
+
+-- The roots with their release's date and license: family_roots is what every view builds on.
+CREATE OR REPLACE TEMP VIEW family_roots AS
+SELECT r.model_id, r.family, r.release, d.released, d.license AS release_license, r.listed,
+       r.discovered
+FROM release_roots r JOIN lineage_release_dates d USING (family, release);
+
+-- Each model with every root it descends from (a root with itself at depth 0).
+CREATE OR REPLACE TEMP VIEW model_roots AS
+SELECT r.model_id, r.root, f.family, f.release, f.discovered, r.depth
+FROM root_reach r
+JOIN (SELECT DISTINCT model_id, family, release, discovered FROM family_roots) f
+  ON f.model_id = r.root;
+
+-- One row per family member. family is 'bridge' for a bridge, a model reaching the roots of
+-- several families (family_members lists them); depth is the distance to the nearest root (0 for
+-- roots).
+CREATE OR REPLACE TEMP VIEW model_family AS
+SELECT model_id,
+       CASE WHEN min(family) <> max(family) THEN 'bridge' ELSE min(family) END AS family,
+       min(depth) AS depth,
+       min(depth) = 0 AS is_root,
+       min(family) <> max(family) AS is_bridge
+FROM model_roots
+GROUP BY model_id;
+
+CREATE OR REPLACE TEMP VIEW family_members AS
+SELECT f.model_id, f.family, l.families, l.roots, l.releases, f.depth, f.is_root, f.is_bridge
+FROM model_family f
+JOIN (SELECT model_id,
+             list_sort(list_distinct(list(family))) AS families,
+             list_sort(list_distinct(list(root))) AS roots,
+             list_sort(list_distinct(list(release))) AS releases
+      FROM model_roots GROUP BY model_id) l USING (model_id);
+
+-- Membership per family and per release: a bridge belongs to each family it reaches, and depth
+-- is measured from that family's (release's) nearest root; discovered marks a release the roots
+-- config does not list.
+CREATE OR REPLACE TEMP VIEW family_membership AS
+SELECT model_id, family, min(depth) AS depth
+FROM model_roots
+GROUP BY model_id, family;
+
+CREATE OR REPLACE TEMP VIEW release_membership AS
+SELECT model_id, family, release, discovered, min(depth) AS depth
+FROM model_roots
+GROUP BY model_id, family, release, discovered;
+
+-- Every event of the timeline: each release with a root in the crawl (kind 'release', configured
+-- or discovered) and the events of lineage_events (kind 'event': crawler/events.toml and any
+-- --events FILE). family is NULL for an event that concerns every family.
+CREATE OR REPLACE TEMP VIEW timeline_events AS
+SELECT release AS name, released AS date, family, 'release' AS kind,
+       CASE WHEN discovered THEN 'discovered release' ELSE 'release' END || ', license '
+           || coalesce(nullif(license, ''), 'unstated') AS note,
+       discovered
+FROM lineage_release_dates
+UNION ALL
+SELECT name, date, family, 'event', note, false FROM lineage_events;
+
+-- A release license's naming rule as a regular expression on a lower-case model name: the prefix's
+-- words in order, joined by '-', '_', '.', ' ' or nothing ("Llama 3" matches llama-3-8b,
+-- Llama_3, llama3.1); a prefix ending in a digit must not run on into another ("Llama 3" does not
+-- match llama-30b).
+CREATE OR REPLACE TEMP MACRO naming_pattern(prefix) AS (
+    '^' || array_to_string(list_transform(regexp_split_to_array(lower(trim(prefix)), '\s+'),
+                                          lambda w: regexp_escape(w)), '[-_. ]?')
+    || CASE WHEN regexp_matches(trim(prefix), '[0-9]$') THEN '([^0-9]|$)' ELSE '' END
+);
+
+-- Each derivative of a release whose license sets a naming rule (lineage_releases.naming_prefix),
+-- judged once: when it descends from several such releases, the most recent one governs (a merge
+-- of Llama 2 and Llama 3.1 follows Llama 3.1's rule). name is the part after the '/'; releases
+-- lists every ruled release it descends from.
+CREATE OR REPLACE TEMP VIEW naming_rule AS
+WITH ruled AS (
+    SELECT DISTINCT family, release, released, naming_prefix FROM lineage_releases
+    WHERE trim(coalesce(naming_prefix, '')) <> ''
+),
+governed AS (
+    SELECT r.model_id,
+           arg_max(struct_pack(release := g.release, prefix := g.naming_prefix),
+                   struct_pack(released := g.released, release := g.release)) AS rule,
+           list_sort(list_distinct(list(g.release))) AS releases
+    FROM release_membership r
+    JOIN ruled g ON g.family = r.family AND g.release = r.release
+    WHERE r.depth > 0
+    GROUP BY r.model_id
+)
+SELECT model_id, string_split(model_id, '/')[-1] AS name, rule.release AS release,
+       rule.prefix AS naming_prefix, releases,
+       regexp_matches(lower(string_split(model_id, '/')[-1]), naming_pattern(rule.prefix))
+           AS compliant
+FROM governed;
+
 
 -- Every tag quantization_format reads (so callers gather only these).
 CREATE OR REPLACE TEMP MACRO quantization_tags() AS
@@ -570,9 +624,7 @@ inherited AS (
                    r.release) FILTER (NOT coalesce(k.osi_approved, false)) AS non_osi_release,
            bool_or(coalesce(k.kind NOT IN ('permissive', 'copyleft'), true)) AS closed_release
     FROM release_membership r
-    JOIN (SELECT DISTINCT family, release, license_alias(license_id(license)).license AS license
-          FROM lineage_releases) l
-      ON l.family = r.family AND l.release = r.release
+    JOIN lineage_release_dates l ON l.family = r.family AND l.release = r.release
     LEFT JOIN license_kinds k ON k.license = l.license
     WHERE r.depth > 0
     GROUP BY r.model_id

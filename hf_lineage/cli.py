@@ -82,36 +82,46 @@ def db_option(default: str = DEFAULT_DB) -> Callable:
                         type=click.Path(dir_okay=False), help="The crawl database.")
 
 
+def roots_option() -> Callable:
+    return click.option("--roots", "roots_path", type=click.Path(exists=True, dir_okay=False),
+                        help="Analyse with this roots file instead of the roots the database "
+                        "was crawled with (said on stderr).")
+
+
 def format_option(*choices: str) -> Callable:
     return click.option("--format", "fmt", type=click.Choice(choices), default=choices[0],
                         show_default=True, help="Output format.")
 
 
 @contextmanager
-def analysis_connection(db_path: str) -> Iterator[duckdb.DuckDBPyConnection]:
-    """The crawl at `db_path`, read-only with the lineage views, closed afterwards."""
+def analysis_connection(db_path: str, roots_path: str | None
+                        ) -> Iterator[duckdb.DuckDBPyConnection]:
+    """The crawl at `db_path`, read-only with the lineage views, closed afterwards; the roots
+    are the crawl's own unless `roots_path` is given (a departure is one line on stderr)."""
     from analysis.db import connect
 
-    conn = connect(db_path)
+    conn = connect(db_path, roots_path, notify=lambda line: click.echo(line, err=True))
     try:
         yield conn
     finally:
         conn.close()
 
 
-# -- analysis commands (tree, sql, report, export) ---------------------------------------------
+# -- analysis commands (tree, sql, report, export, timeline, anatomy, roots) --------------------
 @main.command()
 @click.argument("model_id")
 @db_option()
+@roots_option()
 @click.option("--depth", default=2, show_default=True, type=click.IntRange(min=0),
               help="Generations shown below MODEL_ID (counts always cover the whole tree).")
 @click.option("--max-children", default=10, show_default=True, type=click.IntRange(min=1),
               help="Children shown per node, the most prolific first.")
-def tree(model_id: str, db_path: str, depth: int, max_children: int) -> None:
+def tree(model_id: str, db_path: str, roots_path: str | None, depth: int, max_children: int
+         ) -> None:
     """Show MODEL_ID's family tree: descendants with counts, relations and licenses."""
     from analysis.tree import family_tree, render
 
-    with analysis_connection(db_path) as conn:
+    with analysis_connection(db_path, roots_path) as conn:
         family = family_tree(conn, model_id, depth)
     Console().print(render(family, max_children))
 
@@ -119,16 +129,18 @@ def tree(model_id: str, db_path: str, depth: int, max_children: int) -> None:
 @main.command()
 @click.argument("query")
 @db_option()
+@roots_option()
 @format_option("table", "csv", "json", "parquet")
 @click.option("--out", "out_path", type=click.Path(dir_okay=False),
               help="Write the result here instead of stdout (required for parquet).")
 @click.option("--max-rows", default=1000, show_default=True, type=click.IntRange(min=1),
               help="Rows shown by --format table.")
-def sql(query: str, db_path: str, fmt: str, out_path: str | None, max_rows: int) -> None:
+def sql(query: str, db_path: str, roots_path: str | None, fmt: str, out_path: str | None,
+        max_rows: int) -> None:
     """Run one read-only SQL QUERY (lineage views included, see docs/schema.md)."""
     from analysis import adhoc
 
-    with analysis_connection(db_path) as conn:
+    with analysis_connection(db_path, roots_path) as conn:
         result = adhoc.run(conn, query)
     if fmt != "table":
         adhoc.write(result, fmt, Path(out_path) if out_path else None)
@@ -146,13 +158,14 @@ def sql(query: str, db_path: str, fmt: str, out_path: str | None, max_rows: int)
 
 @main.command()
 @db_option()
+@roots_option()
 @click.option("--out", "out_dir", default="report", show_default=True,
               type=click.Path(file_okay=False), help="Directory for report.html and summary.md.")
-def report(db_path: str, out_dir: str) -> None:
+def report(db_path: str, roots_path: str | None, out_dir: str) -> None:
     """Write the HTML report (inline SVG charts) and a Markdown summary."""
     from analysis.report import write_report
 
-    with analysis_connection(db_path) as conn:
+    with analysis_connection(db_path, roots_path) as conn:
         paths = write_report(conn, out_dir, source=str(db_path))
     for path in paths:
         click.echo(str(path))
@@ -162,11 +175,12 @@ def report(db_path: str, out_dir: str) -> None:
 @click.option("--parquet", "out_dir", required=True, type=click.Path(file_okay=False),
               help="Directory for the Hive-partitioned Parquet datasets.")
 @db_option()
-def export(out_dir: str, db_path: str) -> None:
+@roots_option()
+def export(out_dir: str, db_path: str, roots_path: str | None) -> None:
     """Export the crawl and its lineage as partitioned Parquet (Spark, Trino, DuckDB)."""
     from analysis.export import export_parquet
 
-    with analysis_connection(db_path) as conn:
+    with analysis_connection(db_path, roots_path) as conn:
         written = export_parquet(conn, out_dir)
     for name, rows in written.items():
         click.echo(f"{Path(out_dir) / name}\t{rows:,} rows")
@@ -193,6 +207,7 @@ def _show(frame, fmt: str, caption: str = "") -> None:
 
 @main.command()
 @db_option()
+@roots_option()
 @click.option("--view", type=click.Choice(["windows", "aligned", "weekly", "daily", "events"]),
               default="windows", show_default=True,
               help="windows: derivatives before/after each event; aligned: releases side by "
@@ -214,14 +229,14 @@ def _show(frame, fmt: str, caption: str = "") -> None:
               help="Also write the chart as SVG here (aligned: the curves; otherwise the "
               "weekly derivatives with the events).")
 @format_option("table", "csv", "json")
-def timeline(db_path: str, view: str, releases: tuple[str, ...], days: int,
-             window_days: tuple[int, ...], level: str, events_path: str | None,
+def timeline(db_path: str, roots_path: str | None, view: str, releases: tuple[str, ...],
+             days: int, window_days: tuple[int, ...], level: str, events_path: str | None,
              chart_path: str | None, fmt: str) -> None:
     """Derivatives over time: around events, aligned on release day, per day or week."""
     from analysis import events
     from analysis import timeline as tl
 
-    with analysis_connection(db_path) as conn:
+    with analysis_connection(db_path, roots_path) as conn:
         if events_path:
             events.add(conn, events_path)
         frame = tl.view(conn, view, releases or None, days, window_days or tl.WINDOWS, level,
@@ -235,14 +250,15 @@ def timeline(db_path: str, view: str, releases: tuple[str, ...], days: int,
 
 @main.command()
 @db_option()
+@roots_option()
 @click.option("--format", "fmt", type=click.Choice(["table", "csv", "json"]), default="table",
               show_default=True, help="table: one row per statistic; csv/json: one row per "
               "statistic and scope, with value, basis, published figure, source and note.")
-def anatomy(db_path: str, fmt: str) -> None:
+def anatomy(db_path: str, roots_path: str | None, fmt: str) -> None:
     """The Anatomy table: the crawl's lineage statistics beside the published figures."""
     from analysis import anatomy as an
 
-    with analysis_connection(db_path) as conn:
+    with analysis_connection(db_path, roots_path) as conn:
         frame = an.anatomy(conn)
         scope = an.crawl_scope(conn)
     if fmt != "table":

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections import Counter
 from dataclasses import dataclass
 
 import duckdb
@@ -16,6 +17,7 @@ import networkx as nx
 import numpy as np
 import pandas as pd
 
+from analysis import releases
 from crawler.roots import Roots, load_roots
 
 PRIORITY = ["merge", "adapter", "quantized", "finetune", "unspecified"]
@@ -57,7 +59,8 @@ def load(conn: duckdb.DuckDBPyConnection, roots: Roots | None = None) -> Hub:
 
 
 def model_roots(hub: Hub) -> pd.DataFrame:
-    """(model_id, root, family, release, depth): BFS below every root of the config."""
+    """(model_id, root, family, release, depth): BFS below every root of the config found in
+    the crawl; an organisation root's release is the one its name gives (analysis.releases)."""
     listed: dict[str, list] = {}
     for release in hub.roots.releases:
         for model in release.models:
@@ -65,14 +68,16 @@ def model_roots(hub: Hub) -> pd.DataFrame:
     authors = dict(zip(hub.models["id"], hub.models["author"], strict=True))
     org = {m: hub.roots.organisations[a] for m, a in authors.items()
            if a in hub.roots.organisations and m not in listed}
-    candidates = set(listed) | set(org)
+    created = dict(zip(hub.models["id"], hub.models["created_at"], strict=True))
+    named = {a.model_id: a.release for a in releases.assign(
+        [(m, f, created[m]) for m, f in org.items()], hub.roots)}
+    candidates = (set(listed) & set(authors)) | set(org)
     implicit = {m for m in org if not (nx.ancestors(hub.graph, m) & (candidates - {m}))}
     rows = []
-    for root in sorted(set(listed) | implicit):
+    for root in sorted((set(listed) & set(authors)) | implicit):
         labels = [(r.family, r.name) for r in listed[root]] if root in listed else [
-            (org[root], None)]
-        reach = (nx.single_source_shortest_path_length(hub.graph, root)
-                 if root in hub.graph else {root: 0})
+            (org[root], named[root])]
+        reach = nx.single_source_shortest_path_length(hub.graph, root)
         rows += [(m, root, fam, rel, d) for fam, rel in labels for m, d in reach.items()]
     return pd.DataFrame(rows, columns=["model_id", "root", "family", "release", "depth"])
 
@@ -80,9 +85,41 @@ def model_roots(hub: Hub) -> pd.DataFrame:
 def membership(hub: Hub, level: str) -> pd.DataFrame:
     """(model_id, keys…, depth) with depth measured from the group's nearest root."""
     frame = model_roots(hub)
-    frame["release"] = frame["release"].fillna("(unlisted)")
     keys = ["family"] if level == "family" else ["family", "release"]
     return frame.groupby(["model_id", *keys], as_index=False)["depth"].min()
+
+
+def release_starts(hub: Hub) -> pd.DataFrame:
+    """(family, release, started, discovered) of each release with a root in the crawl: a
+    configured one from its announcement, a discovered one from its roots' first creation."""
+    roots = model_roots(hub).query("depth == 0")
+    configured = {(r.family, r.name): r for r in hub.roots.releases}
+    created = dict(zip(hub.models["id"], hub.models["created_at"], strict=True))
+    licenses = license_of(hub)
+    rows = []
+    for (family, name), group in roots.groupby(["family", "release"]):
+        release = configured.get((family, name))
+        if release:
+            rows.append((family, name, release.released,
+                         license_terms(hub, release.license, None)[0], False))
+            continue
+        declared = Counter(licenses[m][0] for m in group["model_id"] if licenses[m][0])
+        common = max(declared.items(), key=lambda kv: (kv[1], kv[0]))[0] if declared else None
+        rows.append((family, name, min(created[m] for m in group["model_id"]).date(), common,
+                     True))
+    return pd.DataFrame(rows, columns=["family", "release", "started", "license",
+                                       "discovered"])
+
+
+def not_found(hub: Hub) -> pd.DataFrame:
+    """(family, release, model_id): models a release lists that the crawl lacks, and (release
+    None) organisations none of whose models it has."""
+    crawled = set(hub.models["id"])
+    authors = set(hub.models["author"])
+    rows = [(r.family, r.name, m) for r in hub.roots.releases for m in r.models
+            if m not in crawled]
+    rows += [(f, None, o) for o, f in hub.roots.organisations.items() if o not in authors]
+    return pd.DataFrame(rows, columns=["family", "release", "model_id"])
 
 
 def keys_of(level: str) -> list[str]:
@@ -248,7 +285,8 @@ def openness(hub: Hub, conn: duckdb.DuckDBPyConnection) -> pd.DataFrame:
     cards = hub.cards.set_index("model_id")
     licenses = license_of(hub)
     members = membership(hub, "release")
-    release_license = {r.name: license_terms(hub, r.license, None)[0] for r in hub.roots.releases}
+    starts = release_starts(hub)
+    release_license = dict(zip(starts["release"], starts["license"], strict=True))
     above = members[members["depth"] > 0].groupby("model_id")["release"].agg(sorted)
     rows = []
     for model, library in zip(hub.models["id"], hub.models["library_name"], strict=True):
