@@ -37,7 +37,8 @@ CACHED_VIEWS = (
     "license_drift",
 )
 
-# The roots config as tables (position: the order of the roots file), and where it came from.
+# The roots config as tables (position: the order of the roots file, a family's or a release
+# model's), and where it came from.
 CONFIG_TABLES = {
     "lineage_families": "family VARCHAR, label VARCHAR, position INTEGER",
     "lineage_releases": (
@@ -68,7 +69,7 @@ def _config_tables(conn: duckdb.DuckDBPyConnection, roots: Roots) -> None:
                              enumerate(roots.families.items())],
         "lineage_releases": [
             (r.family, r.name, r.released, r.license, m, r.naming_prefix, k)
-            for k, r in enumerate(roots.releases) for m in r.models
+            for k, (r, m) in enumerate((r, m) for r in roots.releases for m in r.models)
         ],
         "lineage_organisations": list(roots.organisations.items()),
         "lineage_config": [("roots_source", roots.source or "(given in code)")],

@@ -27,7 +27,10 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
-from crawler.roots import Roots
+import duckdb
+
+from analysis import lineage
+from crawler.roots import Release, Roots
 
 # A parameter count (7B, 1.5B, 86M, 1_8B, 8x7B, A22B, E4B) or an expert count (16E).
 SIZE = re.compile(r"^(\d+([._]\d+)?[bmkt]|\d+x\d+(\.\d+)?[bm]|[a-z]\d+(\.\d+)?b|\d+e)$", re.I)
@@ -99,3 +102,52 @@ def assign(models: Iterable[tuple[str, str, datetime | None]], roots: Roots) -> 
         release = by_key.get(group) or by_name.get((family, name.lower()))
         out.append(Assignment(model_id, family, release or name, release is None))
     return out
+
+
+def effective(conn: duckdb.DuckDBPyConnection) -> tuple[Roots, dict[str, str]]:
+    """The roots the analysis on `conn` works with, as a roots config one can adopt: the
+    configured families and releases (each release's models, plus the organisation roots its
+    stem brought to it), then the discovered releases with their roots. The notes say, by
+    release name or model id, what was discovered and which configured roots were not found."""
+    lineage.prepare(conn)
+    families = dict(conn.execute(
+        "SELECT family, label FROM lineage_families ORDER BY position").fetchall())
+    organisations = dict(conn.execute(
+        "SELECT organisation, family FROM lineage_organisations").fetchall())
+    rows = conn.execute("""
+        WITH configured AS (
+            SELECT family, release, min(released) AS released, min(license) AS license,
+                   min(naming_prefix) AS naming_prefix, min(position) AS position,
+                   list(model_id ORDER BY position) AS models
+            FROM lineage_releases GROUP BY family, release
+        ),
+        joined AS (  -- organisation roots a configured release's stem brought to it
+            SELECT family, release, list(model_id ORDER BY model_id) AS models
+            FROM family_roots WHERE NOT listed AND NOT discovered GROUP BY ALL
+        ),
+        found AS (
+            SELECT d.family, d.release, d.released, coalesce(d.license, '') AS license,
+                   list(r.model_id ORDER BY r.model_id) AS models
+            FROM lineage_release_dates d JOIN family_roots r USING (family, release)
+            WHERE d.discovered GROUP BY ALL
+        )
+        SELECT c.family, c.release, c.released, c.license, c.naming_prefix,
+               c.models || coalesce(j.models, []), coalesce(j.models, []), false, c.position
+        FROM configured c LEFT JOIN joined j USING (family, release)
+        UNION ALL
+        SELECT family, release, released, license, NULL, models, [], true, NULL FROM found
+        ORDER BY position NULLS LAST, released, release
+    """).fetchall()
+    notes = {}
+    for _, name, released, _, _, models, added, discovered, _ in rows:
+        for model in added:
+            notes[model] = "discovered: an organisation model no release lists"
+        if discovered:
+            roots = f"{len(models)} root{'s' if len(models) > 1 else ''}"
+            notes[name] = f"discovered: {roots} of an organisation, the first created {released}"
+    for (model,) in conn.execute("SELECT model_id FROM roots_not_found "
+                                 "WHERE kind = 'release model'").fetchall():
+        notes[model] = "not found in this crawl"
+    releases = tuple(Release(f, n, d, lic or "", tuple(models), p)
+                     for f, n, d, lic, p, models, *_ in rows)
+    return Roots(families, organisations, releases), notes
