@@ -1,9 +1,11 @@
 -- Lineage views and macros over the crawler's tables (documented in docs/schema.md).
--- Applied by analysis.lineage.install(conn), which first creates the config tables
--- lineage_families(family, label),
--- lineage_releases(family, release, released, license, model_id, naming_prefix),
--- lineage_events(name, date, family, note) from crawler/events.toml (analysis/events.py)
--- and lineage_organisations(organisation, family) from crawler/roots.toml.
+-- Applied by analysis.lineage.install(conn), which first creates the config tables from the roots
+-- config the crawl stored (analysis/roots.py): lineage_families(family, label, position),
+-- lineage_releases(family, release, released, license, model_id, naming_prefix, position),
+-- lineage_organisations(organisation, family), lineage_config(key, value), and
+-- lineage_events(name, date, family, note) from crawler/events.toml (analysis/events.py); after
+-- this file it fills organisation_releases(model_id, family, release, discovered) from the view
+-- organisation_models (analysis/releases.py: releases discovered from model names).
 -- Everything here is TEMP: it lives in the connection, so a read-only database works and nothing
 -- is written to the crawl. Recursive queries use USING KEY plus a check against the rows already
 -- found (recurring.*), so each (start, model) pair is visited once: cycles cannot loop, merges
