@@ -263,7 +263,8 @@ def top_derivatives(top: pd.DataFrame, labels: dict[str, str]) -> str:
         for ax, fam in zip(axes, families, strict=True):
             rows = top[top["family"] == fam]
             names = [_short(re.sub(r"\s+", " ", name)) for name in rows["model_id"]]
-            ax.barh(range(len(rows)), rows["downloads"], color=colours[fam])
+            # log scale needs a positive bar (a young family's derivatives may have none)
+            ax.barh(range(len(rows)), rows["downloads"].clip(lower=1), color=colours[fam])
             ax.set_yticks(range(len(rows)), names, fontsize=7)
             ax.invert_yaxis()
             ax.set_xscale("log")

@@ -30,7 +30,7 @@ from datetime import datetime
 import duckdb
 
 from analysis import lineage
-from crawler.roots import Release, Roots
+from crawler.roots import Release, Roots, dump_roots
 
 # A parameter count (7B, 1.5B, 86M, 1_8B, 8x7B, A22B, E4B) or an expert count (16E).
 SIZE = re.compile(r"^(\d+([._]\d+)?[bmkt]|\d+x\d+(\.\d+)?[bm]|[a-z]\d+(\.\d+)?b|\d+e)$", re.I)
@@ -151,3 +151,18 @@ def effective(conn: duckdb.DuckDBPyConnection) -> tuple[Roots, dict[str, str]]:
     releases = tuple(Release(f, n, d, lic or "", tuple(models), p)
                      for f, n, d, lic, p, models, *_ in rows)
     return Roots(families, organisations, releases), notes
+
+
+HEADER = """The effective roots of {db}: {source}, with the releases discovered
+from the organisations' models (marked 'discovered') and the roots their stems bring to
+configured releases. Adopt it: hf-lineage crawl --roots FILE (or analyse with --roots FILE).
+"""
+
+
+def effective_file(conn: duckdb.DuckDBPyConnection, db: str) -> str:
+    """`effective` as the text of a roots file, its header naming the database `db` and where
+    its configured roots came from."""
+    config, notes = effective(conn)
+    source = conn.execute("SELECT value FROM lineage_config WHERE key = 'roots_source'"
+                          ).fetchall()[0][0]
+    return dump_roots(config, HEADER.format(db=db, source=source), notes)

@@ -280,25 +280,15 @@ def anatomy(db_path: str, roots_path: str | None, fmt: str) -> None:
 def roots_command(db_path: str, roots_path: str | None, out_path: str | None) -> None:
     """Print the effective roots as a roots file to adopt: the configured families and releases
     with the releases discovered from the organisations' models, and their models."""
-    from analysis.releases import effective
-    from crawler.roots import dump_roots
+    from analysis.releases import effective_file
 
     with analysis_connection(db_path, roots_path) as conn:
-        config, notes = effective(conn)
-        source = conn.execute("SELECT value FROM lineage_config WHERE key = 'roots_source'"
-                              ).fetchall()[0][0]
-    text = dump_roots(config, ROOTS_HEADER.format(db=db_path, source=source), notes)
+        text = effective_file(conn, str(db_path))
     if out_path:
         Path(out_path).write_text(text, encoding="utf-8")
         click.echo(out_path)
     else:
         click.echo(text, nl=False)
-
-
-ROOTS_HEADER = """The effective roots of {db}: {source}, with the releases discovered
-from the organisations' models (marked 'discovered') and the roots their stems bring to
-configured releases. Adopt it: hf-lineage crawl --roots FILE (or analyse with --roots FILE).
-"""
 
 
 # -- crawler and Hub double commands -----------------------------------------------------------
