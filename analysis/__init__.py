@@ -3,8 +3,10 @@
 Modules, each with one job:
     db          open a crawl read-only, with the lineage views installed (`connect`),
                 sandboxed for SQL hf-lineage did not write
+    roots       which roots config an analysis follows: the crawl's own, an override, the shipped
+    releases    releases discovered from organisation model names; the effective roots
     lineage     install lineage.sql, cache the family closure, report graph defects
-    groups      the two levels (family, release) every metric is computed at
+    groups      the two levels (family, release) every metric is computed at; discovered flags
     metrics     sizes, depth, relations, formats, downloads, growth, milestones, bridges
     licenses    declared licenses, parent-to-child drift, the license naming rules
     events      the timeline's events: shipped list, releases, a user's file, checked

@@ -3,7 +3,8 @@
 Read-only so that no analysis (nor an ad hoc `hf-lineage sql` statement) can alter a crawl.
 DuckDB admits one process per file: while a crawl runs, opening waits (up to 30 s) for the
 crawl's current batch to end, then reads the last committed data. Close connections when done:
-a crawl waits for open readers.
+a crawl waits for open readers. The families and releases are those the crawl stored
+(analysis.roots), unless the caller gives others.
 
 `sandboxed=True` is for SQL that hf-lineage did not write (`hf-lineage sql`): DuckDB itself
 then refuses host files, the network and extensions, and the settings are locked once the
@@ -14,12 +15,15 @@ user's own code, which can read files through Python anyway, and may want `read_
 
 from __future__ import annotations
 
+import warnings
+from collections.abc import Callable
 from pathlib import Path
 
 import duckdb
 
 from analysis import lineage
-from crawler.roots import Roots, load_roots
+from analysis import roots as roots_config
+from crawler.roots import Roots
 from crawler.store import connect_with_retry
 from hf_lineage.errors import AnalysisError
 
@@ -37,10 +41,17 @@ SANDBOX: dict[str, object] = {
 }
 
 
-def connect(path: str | Path, roots: Roots | None = None, *,
+
+def connect(path: str | Path, roots: Roots | str | Path | None = None,
+            notify: Callable[[str], None] | None = None, *,
             sandboxed: bool = False) -> duckdb.DuckDBPyConnection:
-    """A read-only connection to the crawl at `path` with the lineage views and macros;
-    `sandboxed` for untrusted SQL (module docstring)."""
+    """A read-only connection to the crawl at `path` with the lineage views and macros.
+
+    `roots` (a Roots, or a roots file) replaces the roots the crawl stored. `notify` receives
+    the one line saying when the roots are not the crawl's own (an override, or the shipped
+    file for a database that stores none); without it, only the fallback is said, as a warning.
+    `sandboxed` for untrusted SQL (module docstring).
+    """
     path = Path(path)
     if not path.is_file():
         raise AnalysisError(f"database not found: {path} (crawl first, or pass --db PATH)")
@@ -48,7 +59,12 @@ def connect(path: str | Path, roots: Roots | None = None, *,
     conn = connect_with_retry(path, read_only=True, config=SANDBOX if sandboxed else None)
     try:
         _check_tables(conn, path)
-        lineage.install(conn, roots or load_roots())
+        choice = roots_config.choose(conn, roots)
+        if choice.note and notify:
+            notify(choice.note)
+        elif choice.fallback:
+            warnings.warn(choice.note, stacklevel=2)
+        lineage.install(conn, choice.roots)
         if sandboxed:  # after the install, which creates TEMP tables, views and macros
             conn.execute("SET lock_configuration = true")
     except BaseException:

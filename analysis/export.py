@@ -43,6 +43,8 @@ DATASETS = (
     """, ("tag_kind",)),
     Dataset("cards", "SELECT *, fetch_error IS NULL AS fetched FROM cards", ("fetched",)),
     Dataset("model_roots", "SELECT * FROM model_roots", ("family",)),
+    Dataset("releases", "SELECT * FROM lineage_release_dates", ("family",)),
+    Dataset("roots_not_found", "SELECT * FROM roots_not_found", ("kind",)),
     Dataset("family_members", "SELECT * FROM family_members", ("family",)),
     Dataset("license_drift", "SELECT * FROM license_drift", ("drift",)),
     Dataset("snapshots", "SELECT * FROM snapshots", ("run_id",)),

@@ -90,20 +90,28 @@ def db_option(default: str = DEFAULT_DB) -> Callable:
                         type=click.Path(dir_okay=False), help="The crawl database.")
 
 
+def roots_option() -> Callable:
+    return click.option("--roots", "roots_path", type=click.Path(exists=True, dir_okay=False),
+                        help="Analyse with this roots file instead of the roots the database "
+                        "was crawled with (said on stderr).")
+
+
 def format_option(*choices: str) -> Callable:
     return click.option("--format", "fmt", type=click.Choice(choices), default=choices[0],
                         show_default=True, help="Output format.")
 
 
 @contextmanager
-def analysis_connection(db_path: str, sandboxed: bool = False
+def analysis_connection(db_path: str, roots_path: str | None = None, sandboxed: bool = False
                         ) -> Iterator[duckdb.DuckDBPyConnection]:
-    """The crawl at `db_path`, read-only with the lineage views, closed afterwards;
+    """The crawl at `db_path`, read-only with the lineage views, closed afterwards; the roots
+    are the crawl's own unless `roots_path` is given (a departure is one line on stderr);
     `sandboxed` for SQL the user typed (analysis.db). Ctrl-C stops its running query."""
     from analysis.db import connect
     from hf_lineage.interrupt import interrupt_on_ctrl_c
 
-    conn = connect(db_path, sandboxed=sandboxed)
+    conn = connect(db_path, roots_path, notify=lambda line: click.echo(line, err=True),
+                   sandboxed=sandboxed)
     try:
         with interrupt_on_ctrl_c(conn):
             yield conn
@@ -145,19 +153,21 @@ def _silence_stdout() -> None:
     os.close(devnull)
 
 
-# -- analysis commands (tree, sql, report, export) ---------------------------------------------
+# -- analysis commands (tree, sql, report, export, timeline, anatomy, roots) --------------------
 @main.command()
 @click.argument("model_id")
 @db_option()
+@roots_option()
 @click.option("--depth", default=2, show_default=True, type=click.IntRange(min=0),
               help="Generations shown below MODEL_ID (counts always cover the whole tree).")
 @click.option("--max-children", default=10, show_default=True, type=click.IntRange(min=1),
               help="Children shown per node, the most prolific first.")
-def tree(model_id: str, db_path: str, depth: int, max_children: int) -> None:
+def tree(model_id: str, db_path: str, roots_path: str | None, depth: int, max_children: int
+         ) -> None:
     """Show MODEL_ID's family tree: descendants with counts, relations and licenses."""
     from analysis.tree import family_tree, render
 
-    with analysis_connection(db_path) as conn:
+    with analysis_connection(db_path, roots_path) as conn:
         family = family_tree(conn, model_id, depth)
     Console().print(render(family, max_children))
 
@@ -165,12 +175,14 @@ def tree(model_id: str, db_path: str, depth: int, max_children: int) -> None:
 @main.command()
 @click.argument("query")
 @db_option()
+@roots_option()
 @format_option("table", "csv", "json", "parquet")
 @click.option("--out", "out_path", type=click.Path(dir_okay=False),
               help="Write the result here instead of stdout (required for parquet).")
 @click.option("--max-rows", default=1000, show_default=True, type=click.IntRange(min=1),
               help="Rows shown by --format table.")
-def sql(query: str, db_path: str, fmt: str, out_path: str | None, max_rows: int) -> None:
+def sql(query: str, db_path: str, roots_path: str | None, fmt: str, out_path: str | None,
+        max_rows: int) -> None:
     """Run one read-only SQL QUERY (lineage views included, see docs/schema.md).
 
     The query reads the database and nothing else (no files, network or extensions); results
@@ -180,7 +192,7 @@ def sql(query: str, db_path: str, fmt: str, out_path: str | None, max_rows: int)
 
     if fmt == "parquet" and not out_path:
         raise AnalysisError("--format parquet needs --out FILE")
-    with analysis_connection(db_path, sandboxed=True) as conn:
+    with analysis_connection(db_path, roots_path, sandboxed=True) as conn:
         rel = adhoc.relation(conn, query)  # a bad or refused query fails before any output
         with output(out_path, conn, binary=fmt == "parquet") as sink:
             if fmt == "table":
@@ -203,13 +215,14 @@ def print_table(columns: list[str], rows: list[tuple], more: bool, max_rows: int
 
 @main.command()
 @db_option()
+@roots_option()
 @click.option("--out", "out_dir", default="report", show_default=True,
               type=click.Path(file_okay=False), help="Directory for report.html and summary.md.")
-def report(db_path: str, out_dir: str) -> None:
+def report(db_path: str, roots_path: str | None, out_dir: str) -> None:
     """Write the HTML report (inline SVG charts) and a Markdown summary."""
     from analysis.report import write_report
 
-    with analysis_connection(db_path) as conn:
+    with analysis_connection(db_path, roots_path) as conn:
         paths = write_report(conn, out_dir, source=str(db_path))
     for path in paths:
         click.echo(str(path))
@@ -219,12 +232,13 @@ def report(db_path: str, out_dir: str) -> None:
 @click.option("--parquet", "out_dir", required=True, type=click.Path(file_okay=False),
               help="Directory for the Hive-partitioned Parquet datasets.")
 @db_option()
-def export(out_dir: str, db_path: str) -> None:
+@roots_option()
+def export(out_dir: str, db_path: str, roots_path: str | None) -> None:
     """Export the crawl and its lineage as partitioned Parquet (Spark, Trino, DuckDB)."""
     from analysis.export import export_parquet
 
     try:
-        with analysis_connection(db_path) as conn:
+        with analysis_connection(db_path, roots_path) as conn:
             written = export_parquet(conn, out_dir)
     except BaseException as exc:  # Ctrl-C in Python or inside DuckDB: say how to finish
         if isinstance(exc, KeyboardInterrupt | Interrupted) or interrupted(exc):
@@ -258,6 +272,7 @@ def _show(frame, fmt: str, caption: str = "") -> None:
 
 @main.command()
 @db_option()
+@roots_option()
 @click.option("--view", type=click.Choice(["windows", "aligned", "weekly", "daily", "events"]),
               default="windows", show_default=True,
               help="windows: derivatives before/after each event; aligned: releases side by "
@@ -279,15 +294,15 @@ def _show(frame, fmt: str, caption: str = "") -> None:
               help="Also write the chart as SVG here (aligned: the curves; otherwise the "
               "weekly derivatives with the events).")
 @format_option("table", "csv", "json")
-def timeline(db_path: str, view: str, releases: tuple[str, ...], days: int,
-             window_days: tuple[int, ...], level: str, events_path: str | None,
+def timeline(db_path: str, roots_path: str | None, view: str, releases: tuple[str, ...],
+             days: int, window_days: tuple[int, ...], level: str, events_path: str | None,
              chart_path: str | None, fmt: str) -> None:
     """Derivatives over time: around events, aligned on release day, per day or week."""
     from analysis import events
     from analysis import timeline as tl
     from analysis.outputs import database_files, write_text
 
-    with analysis_connection(db_path) as conn:
+    with analysis_connection(db_path, roots_path) as conn:
         if events_path:
             events.add(conn, events_path)
         frame = tl.view(conn, view, releases or None, days, window_days or tl.WINDOWS, level,
@@ -301,14 +316,15 @@ def timeline(db_path: str, view: str, releases: tuple[str, ...], days: int,
 
 @main.command()
 @db_option()
+@roots_option()
 @click.option("--format", "fmt", type=click.Choice(["table", "csv", "json"]), default="table",
               show_default=True, help="table: one row per statistic; csv/json: one row per "
               "statistic and scope, with value, basis, published figure, source and note.")
-def anatomy(db_path: str, fmt: str) -> None:
+def anatomy(db_path: str, roots_path: str | None, fmt: str) -> None:
     """The Anatomy table: the crawl's lineage statistics beside the published figures."""
     from analysis import anatomy as an
 
-    with analysis_connection(db_path) as conn:
+    with analysis_connection(db_path, roots_path) as conn:
         frame = an.anatomy(conn)
         scope = an.crawl_scope(conn)
     if fmt != "table":
@@ -320,6 +336,25 @@ def anatomy(db_path: str, fmt: str) -> None:
     for short, full in an.SOURCES.items():
         click.echo(f"{short}: {full}")
     click.echo("definitions: docs/schema.md (the anatomy view) and analysis/anatomy.py")
+
+
+@main.command("roots")
+@db_option()
+@roots_option()
+@click.option("--out", "out_path", type=click.Path(dir_okay=False),
+              help="Write the roots file here instead of stdout.")
+def roots_command(db_path: str, roots_path: str | None, out_path: str | None) -> None:
+    """Print the effective roots as a roots file to adopt: the configured families and releases
+    with the releases discovered from the organisations' models, and their models."""
+    from analysis.releases import effective_file
+
+    with analysis_connection(db_path, roots_path) as conn:
+        text = effective_file(conn, str(db_path))
+    if out_path:
+        Path(out_path).write_text(text, encoding="utf-8")
+        click.echo(out_path)
+    else:
+        click.echo(text, nl=False)
 
 
 # -- crawler and Hub double commands -----------------------------------------------------------
