@@ -22,8 +22,7 @@ from hf_lineage.errors import AnalysisError
 
 DEFAULT_MIN_CONFIDENCE = 0.5  # `--inferred` without a value; the report's comparison when off
 CONFIG_KEY = "inferred_min_confidence"  # lineage_config: the threshold, NULL when off
-CAVEAT = ("inferred edges are estimates (measured precision: docs/inference.md), never "
-          "mixed into published figures unless asked for")
+CAVEAT = "inferred edges are estimates (their measured precision: docs/inference.md)"
 
 # The columns of the crawl's inferred_edges (migration 003), for a database crawled before it.
 INFERRED_EDGES_COLUMNS = (
@@ -51,8 +50,8 @@ def describe(min_confidence: float | None) -> str:
     """The edge set in words, as every output states it."""
     if min_confidence is None:
         return "documented edges only (base_model)"
-    return (f"documented edges + inferred edges with confidence >= {min_confidence:g} "
-            "(estimates) for models that declare no parent")
+    return (f"documented edges + inferred edges with confidence >= {min_confidence:g} for "
+            "models that declare no parent")
 
 
 def short(min_confidence: float | None) -> str:
