@@ -275,17 +275,29 @@ def top_derivatives(top: pd.DataFrame, labels: dict[str, str]) -> str:
         return to_svg(fig)
 
 
+INFERRED_HATCH = "////"
+
+
 def timeline(weekly: pd.DataFrame, events: pd.DataFrame, labels: dict[str, str]) -> str:
     """New derivatives per week and family, with every event in range marked by a numbered line
-    (the key below the chart names them; numbers keep close events readable)."""
+    (the key below the chart names them; numbers keep close events readable). A frame with
+    new_inferred (inferred edges on) shades, hatched, the derivatives that only inferred edges
+    bring in: estimates, never drawn like documented lineage."""
     families = list(dict.fromkeys(weekly["family"]))
     colours = _colours(labels, weekly)
+    inferred = "new_inferred" in weekly.columns
     with mpl.rc_context(STYLE):
         fig, (ax,) = _figure(11, 4.2)
         for fam in families:
             rows = weekly[weekly["family"] == fam]
-            ax.step(pd.to_datetime(rows["period_start"]), rows["new_derivatives"], where="post",
+            when = pd.to_datetime(rows["period_start"])
+            ax.step(when, rows["new_derivatives"], where="post",
                     label=labels.get(fam, fam), color=colours[fam], linewidth=1.1)
+            if inferred and rows["new_inferred"].any():
+                ax.fill_between(when, 0, rows["new_inferred"], step="post", alpha=0.3,
+                                facecolor=colours[fam], edgecolor=colours[fam], linewidth=0,
+                                hatch=INFERRED_HATCH,
+                                label=f"{labels.get(fam, fam)}: through inferred edges only")
         start = pd.to_datetime(weekly["period_start"]).min()
         end = pd.to_datetime(weekly["period_start"]).max() + pd.Timedelta(days=7)
         shown = events[(pd.to_datetime(events["date"]) >= start)
@@ -304,7 +316,9 @@ def timeline(weekly: pd.DataFrame, events: pd.DataFrame, labels: dict[str, str])
         ax.set_ylim(0, top * 1.3)
         ax.set_xlim(start, end)
         ax.set_ylabel("new derivatives per week")
-        ax.set_title("Derivatives per week; releases (solid) and events (dotted)", loc="left")
+        ax.set_title("Derivatives per week; releases (solid) and events (dotted)"
+                     + ("; hatched: reached only through inferred edges (estimates)"
+                        if inferred else ""), loc="left")
         ax.legend(frameon=False, loc="lower right", bbox_to_anchor=(1, 1), ncols=len(families))
         lines = ["    ".join(key[k:k + 4]) for k in range(0, len(key), 4)]
         if lines:

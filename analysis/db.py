@@ -21,7 +21,7 @@ from pathlib import Path
 
 import duckdb
 
-from analysis import lineage
+from analysis import edges, lineage
 from analysis import roots as roots_config
 from crawler.roots import Roots
 from crawler.store import connect_with_retry
@@ -41,17 +41,20 @@ SANDBOX: dict[str, object] = {
 }
 
 
-
 def connect(path: str | Path, roots: Roots | str | Path | None = None,
             notify: Callable[[str], None] | None = None, *,
-            sandboxed: bool = False) -> duckdb.DuckDBPyConnection:
+            sandboxed: bool = False, inferred: float | None = None
+            ) -> duckdb.DuckDBPyConnection:
     """A read-only connection to the crawl at `path` with the lineage views and macros.
 
     `roots` (a Roots, or a roots file) replaces the roots the crawl stored. `notify` receives
     the one line saying when the roots are not the crawl's own (an override, or the shipped
     file for a database that stores none); without it, only the fallback is said, as a warning.
-    `sandboxed` for untrusted SQL (module docstring).
+    `sandboxed` for untrusted SQL (module docstring). `inferred`: None analyses documented
+    edges only (published figures); a minimum confidence (0 to 1) adds the inferred parents of
+    models that declare none (analysis.edges), said to `notify` in one line.
     """
+    inferred = edges.check(inferred)
     path = Path(path)
     if not path.is_file():
         raise AnalysisError(f"database not found: {path} (crawl first, or pass --db PATH)")
@@ -64,7 +67,9 @@ def connect(path: str | Path, roots: Roots | str | Path | None = None,
             notify(choice.note)
         elif choice.fallback:
             warnings.warn(choice.note, stacklevel=2)
-        lineage.install(conn, choice.roots)
+        lineage.install(conn, choice.roots, inferred)
+        if inferred is not None and notify:
+            notify(f"edges: {edges.describe(inferred)}; {edges.CAVEAT}")
         if sandboxed:  # after the install, which creates TEMP tables, views and macros
             conn.execute("SET lock_configuration = true")
     except BaseException:

@@ -8,6 +8,10 @@ The export folder is owned (analysis.export_folder): a new or empty folder, or o
 export marked. A new export appends fresh uuid-named files (COPY's APPEND never overwrites),
 records them in the marker, and only then deletes the files the earlier export recorded, so
 nothing it did not write is ever deleted and an interrupted export loses nothing.
+
+The lineage datasets (lineage_edges, model_roots, family_members, license_drift …) follow the
+connection's edge set (analysis.edges): documented edges only unless it was opened with
+inferred ones, and then their `documented` columns tell the two apart.
 """
 
 from __future__ import annotations
@@ -35,6 +39,10 @@ DATASETS = (
         FROM models m LEFT JOIN family_members f ON f.model_id = m.id
     """, ("family", "created_year")),
     Dataset("edges", "SELECT * FROM edges", ("relation",)),
+    Dataset("inferred_edges", "SELECT * FROM inferred_edges", ("source",)),
+    # the edges the lineage datasets below followed: documented, and inferred ones only when
+    # the export was made with them (analysis.edges)
+    Dataset("lineage_edges", "SELECT * FROM lineage_edges", ("documented",)),
     Dataset("model_tags", """
         SELECT *, CASE WHEN tag LIKE '%:%' AND split_part(tag, ':', 1) IN
                            ('license', 'base_model', 'dataset', 'arxiv', 'region', 'doi')

@@ -3,16 +3,20 @@
 The views are TEMP objects of the connection, so they work on a read-only database and never
 alter the crawl. The whole-family closure is the one expensive query; `prepare` computes it once
 per connection and swaps the views onto cached tables so a report's many metrics share it.
+Which edges the views read (documented only, or inferred ones too) is the connection's switch
+(analysis.edges): set at install, changed with `use_edges` or for a while with `edges_as`.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 import duckdb
 
-from analysis import events, releases
+from analysis import edges, events, releases
 from analysis import roots as roots_config
 from crawler.roots import Roots
 
@@ -72,7 +76,8 @@ def _config_tables(conn: duckdb.DuckDBPyConnection, roots: Roots) -> None:
             for k, (r, m) in enumerate((r, m) for r in roots.releases for m in r.models)
         ],
         "lineage_organisations": list(roots.organisations.items()),
-        "lineage_config": [("roots_source", roots.source or "(given in code)")],
+        "lineage_config": [("roots_source", roots.source or "(given in code)"),
+                           (edges.CONFIG_KEY, None), ("edges", edges.describe(None))],
         "organisation_releases": [],  # filled by _organisation_releases once the views exist
     }
     for name, columns in CONFIG_TABLES.items():
@@ -93,17 +98,53 @@ def _organisation_releases(conn: duckdb.DuckDBPyConnection, roots: Roots) -> Non
         conn.executemany("INSERT INTO organisation_releases VALUES (?, ?, ?, ?)", rows)
 
 
-def install(conn: duckdb.DuckDBPyConnection, roots: Roots | None = None) -> None:
+def install(conn: duckdb.DuckDBPyConnection, roots: Roots | None = None,
+            inferred: float | None = None) -> None:
     """Create the config tables (from `roots`, default the roots the crawl stored, else
-    crawler/roots.toml; the events of crawler/events.toml) and the lineage views."""
+    crawler/roots.toml; the events of crawler/events.toml) and the lineage views, reading
+    documented edges only, or (`inferred`: a minimum confidence) inferred ones too."""
+    inferred = edges.check(inferred)
     roots = roots or roots_config.choose(conn).roots
     _config_tables(conn, roots)
     events.create_table(conn)
-    conn.execute(SQL.read_text(encoding="utf-8"))
+    edges.ensure_inferred_table(conn)
+    _views(conn, inferred)
     _organisation_releases(conn, roots)
     events.add(conn, events.DEFAULT_EVENTS, strict=False)
+
+
+def _views(conn: duckdb.DuckDBPyConnection, inferred: float | None) -> None:
+    """lineage.sql on the edge set `inferred` (checked), live: a cached closure is dropped.
+    The config tables, events and organisation releases do not depend on edges: kept."""
+    conn.execute("UPDATE lineage_config SET value = ? WHERE key = ?",
+                 [None if inferred is None else repr(inferred), edges.CONFIG_KEY])
+    conn.execute("UPDATE lineage_config SET value = ? WHERE key = 'edges'",
+                 [edges.describe(inferred)])
+    conn.execute(edges.macro_sql(inferred))
+    conn.execute(SQL.read_text(encoding="utf-8"))
     for view in CACHED_VIEWS:  # a re-install starts from the live views again
         conn.execute(f"DROP TABLE IF EXISTS _cache_{view}")
+
+
+def use_edges(conn: duckdb.DuckDBPyConnection, inferred: float | None) -> None:
+    """Switch the connection's edge set (see install); the closure is computed again when next
+    needed. Nothing else of the installation changes (roots, events added since)."""
+    inferred = edges.check(inferred)
+    ensure_installed(conn)
+    if inferred != edges.current(conn):
+        _views(conn, inferred)
+
+
+@contextmanager
+def edges_as(conn: duckdb.DuckDBPyConnection, inferred: float | None) -> Iterator[None]:
+    """Analyse with the edge set `inferred` inside the block, then switch back."""
+    ensure_installed(conn)
+    before = edges.current(conn)
+    use_edges(conn, inferred)
+    try:
+        yield
+    finally:
+        use_edges(conn, before)
 
 
 def ensure_installed(conn: duckdb.DuckDBPyConnection) -> None:
@@ -113,12 +154,13 @@ def ensure_installed(conn: duckdb.DuckDBPyConnection) -> None:
 
 
 def prepare(conn: duckdb.DuckDBPyConnection, roots: Roots | None = None) -> None:
-    """Install if needed, then cache the family closure; later calls on the connection are free.
+    """Install if needed, then cache the family closure of the connection's edge set; later
+    calls on the connection are free. `roots` installs again with them, on the same edges.
 
     The cache is a snapshot: on a connection that also writes, install() again after writing.
     """
     if roots is not None:
-        install(conn, roots)
+        install(conn, roots, edges.current(conn))
     ensure_installed(conn)
     if _temp_exists(conn, "_cache_root_reach"):
         return

@@ -11,11 +11,32 @@
 -- found (recurring.*), so each (start, model) pair is visited once: cycles cannot loop, merges
 -- with shared ancestors are counted once, and the first visit is at the shortest depth.
 
--- Declared edges without self-loops (self-loops are listed by the self_loops view).
+-- The inferred edges the lineage uses when inference is on (analysis/edges.py: the macro
+-- inferred_min_confidence() holds the switch as a literal, NULL when off): parents the crawler
+-- inferred (inferred_edges) for children that have no documented parent at all, resolved to a
+-- known repo, with confidence at or above the threshold. A TEMP table, filled once per install,
+-- so the recursive views do not redo the anti-join at every generation; empty when off.
+CREATE OR REPLACE TEMP TABLE lineage_inferred AS
+SELECT i.child, i.parent, coalesce(i.relation, 'unspecified') AS relation, i.source, i.rule,
+       i.confidence
+FROM inferred_edges i
+WHERE inferred_min_confidence() IS NOT NULL
+  AND i.resolved AND i.confidence >= inferred_min_confidence() AND i.child <> i.parent
+  AND NOT EXISTS (SELECT 1 FROM edges e WHERE e.child = i.child);
+
+-- Every edge the lineage views read: the declared edges without self-loops (self-loops are
+-- listed by the self_loops view), documented, with their source (card or tag); with inference
+-- on, also lineage_inferred (documented false, source the evidence's: card_text, repo_name …,
+-- with its rule and confidence).
 CREATE OR REPLACE TEMP VIEW lineage_edges AS
-SELECT child, parent, coalesce(relation, 'unspecified') AS relation, source
+SELECT child, parent, coalesce(relation, 'unspecified') AS relation, source,
+       true AS documented, NULL::DOUBLE AS confidence, NULL::VARCHAR AS rule
 FROM edges
-WHERE child <> parent;
+WHERE child <> parent
+UNION ALL
+SELECT child, parent, relation, source, false, confidence, rule
+FROM lineage_inferred
+WHERE inferred_min_confidence() IS NOT NULL;
 
 CREATE OR REPLACE TEMP VIEW self_loops AS
 SELECT child AS model_id, relation, source FROM edges WHERE child = parent;
@@ -23,7 +44,7 @@ SELECT child AS model_id, relation, source FROM edges WHERE child = parent;
 -- Parents never crawled: typos, deleted or private repos, or roots outside the crawl.
 CREATE OR REPLACE TEMP VIEW missing_parents AS
 SELECT e.child, e.parent, e.relation
-FROM edges e
+FROM lineage_edges e
 WHERE NOT EXISTS (SELECT 1 FROM models m WHERE m.id = e.parent);
 
 -- One relation per model, so a merge with three parents counts once. When a model's edges
@@ -275,29 +296,53 @@ WHERE r.model_id IN (SELECT id FROM models)
 UNION ALL
 SELECT model_id, family, release, false, discovered FROM organisation_releases;
 
--- The closure below every candidate: (root, model_id, shortest depth). The expensive part, so it
--- carries no relation path (ancestors/descendants have them); analysis.lineage.prepare caches it.
+-- The closure below every candidate: (root, model_id, shortest depth, documented). The expensive
+-- part, so it carries no relation path (ancestors/descendants have them);
+-- analysis.lineage.prepare caches it. documented: a path of documented edges alone reaches the
+-- model (always, with inference off). With inference on, a walk carries whether it crossed an
+-- inferred edge, and a pair already reached without crossing one is not walked again as crossed:
+-- at most two rows per pair, the documented one at its own shortest depth. Only one of the two
+-- queries runs: the switch is a literal, so DuckDB drops the other before executing anything.
 CREATE OR REPLACE TEMP VIEW root_reach_live AS
-WITH RECURSIVE down(root, model_id, depth) USING KEY (root, model_id) AS (
-    SELECT DISTINCT model_id, model_id, 0 FROM root_candidates
-    UNION
-    SELECT d.root, e.child, any_value(d.depth) + 1
-    FROM down d JOIN lineage_edges e ON e.parent = d.model_id
-    WHERE NOT EXISTS (SELECT 1 FROM recurring.down r
-                      WHERE r.root = d.root AND r.model_id = e.child)
-    GROUP BY d.root, e.child
-)
-SELECT root, model_id, depth FROM down;
+SELECT root, model_id, depth, true AS documented FROM (
+    WITH RECURSIVE down(root, model_id, depth) USING KEY (root, model_id) AS (
+        SELECT DISTINCT model_id, model_id, 0 FROM root_candidates
+        UNION
+        SELECT d.root, e.child, any_value(d.depth) + 1
+        FROM down d JOIN lineage_edges e ON e.parent = d.model_id
+        WHERE NOT EXISTS (SELECT 1 FROM recurring.down r
+                          WHERE r.root = d.root AND r.model_id = e.child)
+        GROUP BY d.root, e.child
+    )
+    SELECT root, model_id, depth FROM down
+) WHERE inferred_min_confidence() IS NULL
+UNION ALL
+SELECT root, model_id, min(depth), bool_or(NOT crossed) FROM (
+    WITH RECURSIVE down(root, model_id, crossed, depth) USING KEY (root, model_id, crossed) AS (
+        SELECT DISTINCT model_id, model_id, false, 0 FROM root_candidates
+        UNION
+        SELECT d.root, e.child, d.crossed OR NOT e.documented, any_value(d.depth) + 1
+        FROM down d JOIN lineage_edges e ON e.parent = d.model_id
+        WHERE NOT EXISTS (SELECT 1 FROM recurring.down r
+                          WHERE r.root = d.root AND r.model_id = e.child
+                            AND (NOT r.crossed OR r.crossed = (d.crossed OR NOT e.documented)))
+        GROUP BY d.root, e.child, d.crossed OR NOT e.documented
+    )
+    SELECT root, model_id, crossed, depth FROM down
+) WHERE inferred_min_confidence() IS NOT NULL
+GROUP BY root, model_id;
 
 CREATE OR REPLACE TEMP VIEW root_reach AS SELECT * FROM root_reach_live;
 
 -- The roots: listed models, plus organisation models that no other candidate reaches (no parent
--- inside the families).
+-- inside the families). Decided on documented edges alone, so switching inference on never
+-- moves a root or a release: it only adds members below them.
 CREATE OR REPLACE TEMP VIEW release_roots AS
 SELECT c.model_id, c.family, c.release, c.listed, c.discovered
 FROM root_candidates c
 WHERE c.listed
-   OR NOT EXISTS (SELECT 1 FROM root_reach r WHERE r.model_id = c.model_id AND r.root <> c.model_id);
+   OR NOT EXISTS (SELECT 1 FROM root_reach r
+                  WHERE r.model_id = c.model_id AND r.root <> c.model_id AND r.documented);
 
 -- One row per release with a root in the crawl: a configured release with its announcement date
 -- and license (normalised), a discovered one (discovered true) dated by its roots' first creation
@@ -331,27 +376,32 @@ SELECT r.model_id, r.family, r.release, d.released, d.license AS release_license
        r.discovered
 FROM release_roots r JOIN lineage_release_dates d USING (family, release);
 
--- Each model with every root it descends from (a root with itself at depth 0).
+-- Each model with every root it descends from (a root with itself at depth 0); documented: a
+-- path of documented edges alone leads from that root to it (always, with inference off).
 CREATE OR REPLACE TEMP VIEW model_roots AS
-SELECT r.model_id, r.root, f.family, f.release, f.discovered, r.depth
+SELECT r.model_id, r.root, f.family, f.release, f.discovered, r.depth, r.documented
 FROM root_reach r
 JOIN (SELECT DISTINCT model_id, family, release, discovered FROM family_roots) f
   ON f.model_id = r.root;
 
 -- One row per family member. family is 'bridge' for a bridge, a model reaching the roots of
 -- several families (family_members lists them); depth is the distance to the nearest root (0 for
--- roots).
+-- roots); documented: every family it is in reaches it through documented edges alone, so
+-- nothing of its place rests on an inferred edge.
 CREATE OR REPLACE TEMP VIEW model_family AS
 SELECT model_id,
        CASE WHEN min(family) <> max(family) THEN 'bridge' ELSE min(family) END AS family,
        min(depth) AS depth,
        min(depth) = 0 AS is_root,
-       min(family) <> max(family) AS is_bridge
-FROM model_roots
+       min(family) <> max(family) AS is_bridge,
+       bool_and(documented) AS documented
+FROM (SELECT model_id, family, min(depth) AS depth, bool_or(documented) AS documented
+      FROM model_roots GROUP BY model_id, family)
 GROUP BY model_id;
 
 CREATE OR REPLACE TEMP VIEW family_members AS
-SELECT f.model_id, f.family, l.families, l.roots, l.releases, f.depth, f.is_root, f.is_bridge
+SELECT f.model_id, f.family, l.families, l.roots, l.releases, f.depth, f.is_root, f.is_bridge,
+       f.documented
 FROM model_family f
 JOIN (SELECT model_id,
              list_sort(list_distinct(list(family))) AS families,
@@ -361,14 +411,16 @@ JOIN (SELECT model_id,
 
 -- Membership per family and per release: a bridge belongs to each family it reaches, and depth
 -- is measured from that family's (release's) nearest root; discovered marks a release the roots
--- config does not list.
+-- config does not list; documented: the model belongs there through documented edges alone
+-- (false only with inference on, for a member that only inferred edges bring in).
 CREATE OR REPLACE TEMP VIEW family_membership AS
-SELECT model_id, family, min(depth) AS depth
+SELECT model_id, family, min(depth) AS depth, bool_or(documented) AS documented
 FROM model_roots
 GROUP BY model_id, family;
 
 CREATE OR REPLACE TEMP VIEW release_membership AS
-SELECT model_id, family, release, discovered, min(depth) AS depth
+SELECT model_id, family, release, discovered, min(depth) AS depth,
+       bool_or(documented) AS documented
 FROM model_roots
 GROUP BY model_id, family, release, discovered;
 

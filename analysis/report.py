@@ -18,7 +18,18 @@ import duckdb
 import numpy as np
 import pandas as pd
 
-from analysis import anatomy, charts, licenses, lineage, metrics, openness, snapshots, timeline
+from analysis import (
+    anatomy,
+    charts,
+    edges,
+    inferred,
+    licenses,
+    lineage,
+    metrics,
+    openness,
+    snapshots,
+    timeline,
+)
 from analysis.groups import query
 from analysis.outputs import database_files, write_text
 
@@ -35,15 +46,19 @@ class ReportData:
     labels: dict[str, str]
     frames: dict[str, pd.DataFrame] = field(default_factory=dict)
     notes: dict[str, str] = field(default_factory=dict)
+    comparison: inferred.Comparison | None = None  # None: the database holds no inferred edge
+    min_confidence: float | None = None  # the edge set of the main figures (analysis.edges)
 
 
 def collect(conn: duckdb.DuckDBPyConnection, source: str = "") -> ReportData:
     """Compute every metric of the report on a connection (read-only is enough)."""
     lineage.prepare(conn)
     totals = dict(zip(
-        ["models", "edges", "cards"],
+        ["models", "edges", "cards", "inferred_edges"],
         conn.execute("SELECT (SELECT count(*) FROM models), (SELECT count(*) FROM edges), "
-                     "(SELECT count(*) FROM cards)").fetchall()[0], strict=True))
+                     "(SELECT count(*) FROM cards), "
+                     "(SELECT count(*) FROM lineage_edges WHERE NOT documented)").fetchall()[0],
+        strict=True))
     labels = dict(conn.execute("SELECT family, label FROM lineage_families ORDER BY position"
                                ).fetchall())
     labels[charts.BRIDGE] = "Bridges"
@@ -93,14 +108,18 @@ def collect(conn: duckdb.DuckDBPyConnection, source: str = "") -> ReportData:
     f["aligned_summary"] = timeline.aligned_summary(f["aligned"])
     notes = {"snapshots": snapshots.span(conn), "crawl_scope": anatomy.crawl_scope(conn),
              "roots": conn.execute("SELECT value FROM lineage_config WHERE key = 'roots_source'"
-                                   ).fetchall()[0][0]}
+                                   ).fetchall()[0][0],
+             "edges": edges.describe(edges.current(conn))}
     generated = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
-    return ReportData(source, generated, totals, labels, f, notes)
+    # last: it computes the other edge set's closure, and switches back
+    return ReportData(source, generated, totals, labels, f, notes, inferred.compare(conn),
+                      edges.current(conn))
 
 
 # -- HTML ---------------------------------------------------------------------------------------
 
 SHARE_COLUMNS = {"share", "top10_share", "compliance", "mean_score", "osaid_fails",
+                 "inferred_share", "share_documented", "share_with_inferred",
                  *openness.COMPONENTS, *licenses.DRIFT_KINDS}
 
 
@@ -143,6 +162,7 @@ figure { margin: 1rem 0; } figure svg { max-width: 100%; height: auto; }
 .cards { display: flex; gap: 1rem; flex-wrap: wrap; }
 .card { background: #f4f6f8; padding: .6rem 1rem; border-radius: 6px; }
 .card b { display: block; font-size: 20px; }
+p.edges { font-weight: 600; }
 """
 
 
@@ -198,6 +218,9 @@ def render_html(data: ReportData) -> str:
         f"<div class='card'>{html.escape(label)}<b>{value:,}</b></div>"
         for label, value in [("models in the crawl", data.totals["models"]),
                              ("lineage edges", data.totals["edges"]),
+                             *([("inferred edges used (estimates)",
+                                 data.totals["inferred_edges"])]
+                               if data.totals["inferred_edges"] else []),
                              *[(f"{labels.get(r.family, r.family)} models", r.models)
                                for r in sizes.itertuples()],
                              ("bridges (in each family they reach)", len(f["bridges"]))]
@@ -206,9 +229,10 @@ def render_html(data: ReportData) -> str:
     comparison = _percentages(f["comparison"], list(labels.values()))
     sections = [
         ("Families", f"<div class='cards'>{cards}</div>" + _note(metrics.SIZE_DEFINITION)
-         + t("sizes_family")),
+         + _edges_note(data) + t("sizes_family")),
         ("Roots not found", _note(NOT_FOUND_NOTE) + (
             t("not_found") if len(f["not_found"]) else _note("Every configured root was found."))),
+        ("Documented and inferred lineage", _documented_and_inferred(data)),
         ("Timeline", _timeline(data)),
         ("Growth", _figure(f["growth_family"], lambda: charts.growth(
             f["growth_family"], f["growth_release"], labels),
@@ -254,6 +278,7 @@ def render_html(data: ReportData) -> str:
         f"<h1>{html.escape(title(labels))}</h1>"
         f"<p class='note'>{html.escape(data.source)} · generated {html.escape(data.generated)}"
         f" · families and releases from {html.escape(data.notes['roots'])}</p>"
+        f"<p class='edges'>Lineage: {html.escape(_edges_line(data))}.</p>"
         f"{body}</body></html>"
     )
 
@@ -267,6 +292,19 @@ NAMING_NOTE = (
 
 def _note(text: str) -> str:
     return f"<p class='note'>{html.escape(text)}</p>"
+
+
+def _edges_line(data: ReportData) -> str:
+    """The edge set of the main figures, with the caveat when inferred edges are in."""
+    caveat = "" if data.min_confidence is None else f"; {edges.CAVEAT}"
+    return data.notes["edges"] + caveat
+
+
+def _edges_note(data: ReportData) -> str:
+    """With inferred edges on, the reminder that a section's figures include them."""
+    if data.min_confidence is None:
+        return ""
+    return f"<p class='edges'>These figures rest on {html.escape(_edges_line(data))}.</p>"
 
 
 def _timeline(data: ReportData) -> str:
@@ -284,6 +322,55 @@ def _timeline(data: ReportData) -> str:
         + _note("An event tied to a family is counted in that family, one without a family in "
                 "every family. Windows that reach past the crawl are incomplete.")
         + html_table(f["windows"], labels)
+    )
+
+
+NO_INFERRED = (
+    "This database holds no inferred edges: every figure rests on documented base_model "
+    "relations. `hf-lineage crawl --infer` (or `hf-lineage infer`) estimates the undocumented "
+    "lineage; docs/inference.md."
+)
+
+
+def inferred_note(comparison: inferred.Comparison) -> str:
+    """What the comparison rests on, in one paragraph."""
+    a = comparison.available
+    return (
+        f"The database holds {a.edges:,} inferred edges ({a.resolved:,} to a known repo). At "
+        f"confidence >= {a.min_confidence:g}, {a.used:,} of them give parents to {a.children:,} "
+        "models that declare none; 'with inferred' figures add them to the documented edges. "
+        "Inferred edges are estimates: docs/inference.md gives their measured precision. A "
+        "member is documented when documented edges alone lead to it from the family's roots; "
+        "the others are counted by the evidence source of their own inferred edge, or as "
+        f"'{inferred.BELOW_INFERRED}' (documented themselves, below a model only inferred "
+        "edges bring in). Roots and releases are decided on documented edges alone."
+    )
+
+
+def _documented_and_inferred(data: ReportData) -> str:
+    """Per family: members documented or brought in by inferred edges, and the key figures
+    with and without them; one line when the database holds no inferred edge."""
+    c, labels = data.comparison, data.labels
+    if c is None:
+        return _note(NO_INFERRED)
+    f = c.frames
+    monthly = f["monthly"][f["monthly"]["new_derivatives"] > 0]
+    return (
+        _note(inferred_note(c))
+        + "<h3>Members per family</h3>" + html_table(c.members, labels)
+        + "<h3>Family sizes</h3>" + html_table(f["sizes"], labels)
+        + "<h3>New derivatives over time</h3>"
+        + _figure(f["weekly"], lambda: charts.timeline(f["weekly"], data.frames["events"],
+                                                       labels),
+                  "New derivatives per week with inferred edges on; hatched: those only "
+                  "inferred edges bring in.")
+        + _note("Months with new derivatives: documented members and those only inferred "
+                "edges bring in.") + html_table(monthly, labels)
+        + "<h3>Relations</h3>" + html_table(f["relations"], labels)
+        + "<h3>Depth</h3>" + html_table(f["depth"], labels)
+        + "<h3>Days from release to the 10th, 100th and 1,000th derivative</h3>"
+        + html_table(f["milestones"], labels)
+        + "<h3>Anatomy: the edge statistics</h3>" + html_table(f["anatomy"])
     )
 
 
@@ -324,7 +411,7 @@ def _anatomy(data: ReportData) -> str:
                     for mark, text in anatomy.notes(frame).itertuples(index=False))
     sources = "".join(f"<li>{html.escape(short)}: {html.escape(full)}</li>"
                       for short, full in anatomy.SOURCES.items())
-    return (_note(f"Crawl scope: {data.notes['crawl_scope']}.")
+    return (_note(f"Crawl scope: {data.notes['crawl_scope']}.") + _edges_note(data)
             + html_table(anatomy.table(frame))
             + f"<ol class='note' style='list-style:none'>{notes}</ol>"
             + f"<ul class='note'>{sources}</ul>" + _note(anatomy.DEFINITIONS))
@@ -365,11 +452,17 @@ def render_markdown(data: ReportData) -> str:
         f"{_md_cell(data.source, '')} · generated {data.generated} · "
         f"{data.totals['models']:,} models, {data.totals['edges']:,} lineage edges · families "
         f"and releases from {_md_cell(data.notes['roots'], '')}",
+        f"**Lineage: {_md_cell(_edges_line(data), '')}.**",
         "## Families", f"_{_md_cell(metrics.SIZE_DEFINITION, '')}_",
         markdown_table(f["sizes_family"], labels),
         "## Roots not found", f"_{_md_cell(NOT_FOUND_NOTE, '')}_",
         markdown_table(f["not_found"], labels) if len(f["not_found"])
         else "Every configured root was found.",
+        "## Documented and inferred lineage",
+        *([_md_cell(NO_INFERRED, "")] if data.comparison is None else [
+            f"_{_md_cell(inferred_note(data.comparison), '')}_",
+            markdown_table(data.comparison.members, labels),
+            markdown_table(data.comparison.frames["sizes"], labels)]),
         "## Root releases", f"_{_md_cell(DISCOVERED_NOTE, '')}_",
         markdown_table(f["sizes_release"], labels),
         "## Days to the 10th, 100th and 1,000th derivative",

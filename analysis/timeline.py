@@ -4,7 +4,10 @@ A derivative is a crawled model below a group's roots (depth > 0 in family_membe
 release_membership), dated by its repository's creation (`models.created_at`, UTC); a bridge
 counts in each family it reaches. Day 0 of a release is its announcement date in the roots
 config. The crawl ends at the start of its latest crawl run (`crawl_end`): windows reaching past
-it are flagged incomplete rather than read as a slowdown.
+it are flagged incomplete rather than read as a slowdown. With inferred edges on (analysis.edges)
+the derivatives per period are split: new_documented (members through documented edges) and
+new_inferred (brought in only by inferred edges), so a wave that predates `base_model`, such as
+LLaMA 1's in spring 2023, shows as what it is: estimated.
 """
 
 from __future__ import annotations
@@ -14,15 +17,16 @@ from typing import Literal
 
 import pandas as pd
 
+from analysis import edges
 from analysis.groups import Conn, Level, grouping, query
 from hf_lineage.errors import AnalysisError
 
-Period = Literal["day", "week"]
-PERIODS = ("day", "week")
+Period = Literal["day", "week", "month"]
+PERIODS = ("day", "week", "month")
 WINDOWS = (7, 30, 90)
 
 DERIVATIVES = """
-    SELECT {keys}, gm.model_id, m.created_at::DATE AS created
+    SELECT {keys}, gm.model_id, m.created_at::DATE AS created, gm.documented
     FROM {view} gm JOIN models m ON m.id = gm.model_id
     WHERE gm.depth > 0 AND m.created_at IS NOT NULL
 """
@@ -50,13 +54,17 @@ def events(conn: Conn) -> pd.DataFrame:
 
 def new_derivatives(conn: Conn, level: Level = "family", period: Period = "week"
                     ) -> pd.DataFrame:
-    """New derivatives per day or ISO week (starting Monday) and the running total, per group.
+    """New derivatives per day, ISO week (starting Monday) or month and the running total, per
+    group; with inferred edges on, also new_documented and new_inferred (module docstring).
 
     Every period from a group's first derivative to the crawl's end is listed, zeros included.
     """
     if period not in PERIODS:
         raise AnalysisError(f"period must be one of {PERIODS}, not {period!r}")
     g = grouping(level)
+    split = (", coalesce(c.documented, 0) AS new_documented, "
+             "coalesce(c.new, 0) - coalesce(c.documented, 0) AS new_inferred"
+             if edges.current(conn) is not None else "")
     return query(conn, f"""
         WITH d AS ({DERIVATIVES.format(keys=g.keys, view=g.view)}),
         spans AS (
@@ -71,12 +79,12 @@ def new_derivatives(conn: Conn, level: Level = "family", period: Period = "week"
         ),
         counts AS (
             SELECT {g.keys}, date_trunc('{period}', created)::DATE AS period_start,
-                   count(*) AS new
+                   count(*) AS new, count(*) FILTER (documented) AS documented
             FROM d GROUP BY ALL
         )
         SELECT {g.keys}, period_start, coalesce(c.new, 0) AS new_derivatives,
                sum(coalesce(c.new, 0)) OVER (PARTITION BY {g.keys} ORDER BY period_start
-                                             )::BIGINT AS cumulative
+                                             )::BIGINT AS cumulative{split}
         FROM slots LEFT JOIN counts c USING ({g.keys}, period_start)
         LEFT JOIN ({g.starts}) s USING ({g.keys})
         ORDER BY {g.order}, period_start
@@ -189,7 +197,8 @@ def windows_table(frame: pd.DataFrame) -> pd.DataFrame:
     return wide[ordered].astype("int64").reset_index()
 
 
-VIEWS = ("windows", "aligned", "weekly", "daily", "events")
+VIEWS = ("windows", "aligned", "weekly", "daily", "monthly", "events")
+PERIOD_VIEWS: dict[str, Period] = {"weekly": "week", "daily": "day", "monthly": "month"}
 
 
 def view(conn: Conn, name: str, releases: Sequence[str] | None = None, days: int = 90,
@@ -203,8 +212,8 @@ def view(conn: Conn, name: str, releases: Sequence[str] | None = None, days: int
     if name == "windows":
         frame = windows(conn, sizes)
         return windows_table(frame) if wide else frame
-    if name in ("weekly", "daily"):
-        return new_derivatives(conn, level, "week" if name == "weekly" else "day")
+    if name in PERIOD_VIEWS:
+        return new_derivatives(conn, level, PERIOD_VIEWS[name])
     if name == "events":
         return events(conn)
     raise AnalysisError(f"view must be one of {VIEWS}, not {name!r}")

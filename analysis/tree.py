@@ -46,11 +46,13 @@ parents AS (
     WHERE child IN (SELECT model_id FROM shown) GROUP BY child
 )
 SELECT t.model_id, t.parent, t.depth, t.relation, m.license, m.downloads,
-       m.id IS NOT NULL AS crawled, coalesce(p.parents, 0) AS parents, coalesce(b.below, 0)
+       m.id IS NOT NULL AS crawled, coalesce(p.parents, 0) AS parents,
+       coalesce(NOT e.documented, false) AS inferred, coalesce(b.below, 0)
 FROM shown t
 LEFT JOIN below b ON b.top = t.model_id
 LEFT JOIN parents p ON p.child = t.model_id
 LEFT JOIN models m ON m.id = t.model_id
+LEFT JOIN lineage_edges e ON e.child = t.model_id AND e.parent = t.parent
 ORDER BY t.depth DESC
 """
 
@@ -64,6 +66,7 @@ class Node(NamedTuple):
     downloads: int | None
     crawled: bool
     parents: int
+    inferred: bool  # its edge on the tree is inferred (inferred edges on, analysis.edges)
     descendants: int
 
 
@@ -106,7 +109,7 @@ def family_tree(conn: duckdb.DuckDBPyConnection, model_id: str, depth: int = 2) 
     ensure_installed(conn)
     known = conn.execute(
         "SELECT EXISTS (SELECT 1 FROM models WHERE id = $id) "
-        "OR EXISTS (SELECT 1 FROM edges WHERE parent = $id)",
+        "OR EXISTS (SELECT 1 FROM lineage_edges WHERE parent = $id)",
         {"id": model_id},
     ).fetchall()[0][0]
     if not known:
@@ -126,7 +129,8 @@ def _label(node: Node) -> Text:
     """One node: id, relation, license, descendants, downloads; plain Text, never markup."""
     text = Text(node.model_id, style="bold" if node.depth == 0 else "")
     if node.depth > 0:
-        text.append(f"  [{node.relation}]", style="cyan")
+        text.append(f"  [{node.relation}{', inferred' if node.inferred else ''}]",
+                    style="yellow" if node.inferred else "cyan")
     text.append(f"  {node.license or 'no license'}", style="green" if node.license else "red")
     noun = "descendant" if node.descendants == 1 else "descendants"
     text.append(f"  {node.descendants:,} {noun}", style="magenta")

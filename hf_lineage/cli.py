@@ -96,22 +96,56 @@ def roots_option() -> Callable:
                         "was crawled with (said on stderr).")
 
 
+class MinConfidence(click.ParamType):
+    """--inferred's value: a confidence between 0 and 1. A bare --inferred followed by an
+    argument takes that argument as its value, so the error says how to write it."""
+
+    name = "min_confidence"
+
+    def convert(self, value: object, param: click.Parameter | None,
+                ctx: click.Context | None) -> float:
+        from analysis.edges import DEFAULT_MIN_CONFIDENCE
+
+        try:
+            number = float(value)  # type: ignore[arg-type]
+        except (TypeError, ValueError):
+            self.fail(f"{value!r} is not a confidence between 0 and 1 (a bare --inferred "
+                      f"takes the next word as its value: put it after the arguments, or "
+                      f"write --inferred={DEFAULT_MIN_CONFIDENCE:g})", param, ctx)
+        if not 0.0 <= number <= 1.0:  # NaN fails too
+            self.fail(f"{value!r} is not a confidence between 0 and 1", param, ctx)
+        return number
+
+
+def inferred_option() -> Callable:
+    from analysis.edges import DEFAULT_MIN_CONFIDENCE
+
+    return click.option(
+        "--inferred", "inferred", type=MinConfidence(), is_flag=False,
+        flag_value=DEFAULT_MIN_CONFIDENCE, default=None, metavar="[MIN_CONFIDENCE]",
+        help="Also follow inferred edges: the parents the crawler inferred for models that "
+        f"declare none (inferred_edges), with at least this confidence ({DEFAULT_MIN_CONFIDENCE:g} "
+        "when given without a value). Default: documented edges only, as published figures "
+        "should be. Inferred figures are estimates (docs/inference.md); the output says so.")
+
+
 def format_option(*choices: str) -> Callable:
     return click.option("--format", "fmt", type=click.Choice(choices), default=choices[0],
                         show_default=True, help="Output format.")
 
 
 @contextmanager
-def analysis_connection(db_path: str, roots_path: str | None = None, sandboxed: bool = False
-                        ) -> Iterator[duckdb.DuckDBPyConnection]:
+def analysis_connection(db_path: str, roots_path: str | None = None, sandboxed: bool = False,
+                        inferred: float | None = None) -> Iterator[duckdb.DuckDBPyConnection]:
     """The crawl at `db_path`, read-only with the lineage views, closed afterwards; the roots
     are the crawl's own unless `roots_path` is given (a departure is one line on stderr);
-    `sandboxed` for SQL the user typed (analysis.db). Ctrl-C stops its running query."""
+    `sandboxed` for SQL the user typed (analysis.db); `inferred` adds inferred edges (said on
+    stderr). Ctrl-C stops its running query."""
     from analysis.db import connect
     from hf_lineage.interrupt import interrupt_on_ctrl_c
 
     conn = connect(db_path, roots_path, notify=lambda line: click.echo(line, err=True),
-                   sandboxed=sandboxed)
+                   sandboxed=sandboxed, inferred=inferred)
     try:
         with interrupt_on_ctrl_c(conn):
             yield conn
@@ -162,12 +196,13 @@ def _silence_stdout() -> None:
               help="Generations shown below MODEL_ID (counts always cover the whole tree).")
 @click.option("--max-children", default=10, show_default=True, type=click.IntRange(min=1),
               help="Children shown per node, the most prolific first.")
-def tree(model_id: str, db_path: str, roots_path: str | None, depth: int, max_children: int
-         ) -> None:
+@inferred_option()
+def tree(model_id: str, db_path: str, roots_path: str | None, depth: int, max_children: int,
+         inferred: float | None) -> None:
     """Show MODEL_ID's family tree: descendants with counts, relations and licenses."""
     from analysis.tree import family_tree, render
 
-    with analysis_connection(db_path, roots_path) as conn:
+    with analysis_connection(db_path, roots_path, inferred=inferred) as conn:
         family = family_tree(conn, model_id, depth)
     Console().print(render(family, max_children))
 
@@ -181,8 +216,9 @@ def tree(model_id: str, db_path: str, roots_path: str | None, depth: int, max_ch
               help="Write the result here instead of stdout (required for parquet).")
 @click.option("--max-rows", default=1000, show_default=True, type=click.IntRange(min=1),
               help="Rows shown by --format table.")
+@inferred_option()
 def sql(query: str, db_path: str, roots_path: str | None, fmt: str, out_path: str | None,
-        max_rows: int) -> None:
+        max_rows: int, inferred: float | None) -> None:
     """Run one read-only SQL QUERY (lineage views included, see docs/schema.md).
 
     The query reads the database and nothing else (no files, network or extensions); results
@@ -192,7 +228,7 @@ def sql(query: str, db_path: str, roots_path: str | None, fmt: str, out_path: st
 
     if fmt == "parquet" and not out_path:
         raise AnalysisError("--format parquet needs --out FILE")
-    with analysis_connection(db_path, roots_path, sandboxed=True) as conn:
+    with analysis_connection(db_path, roots_path, sandboxed=True, inferred=inferred) as conn:
         rel = adhoc.relation(conn, query)  # a bad or refused query fails before any output
         with output(out_path, conn, binary=fmt == "parquet") as sink:
             if fmt == "table":
@@ -218,11 +254,15 @@ def print_table(columns: list[str], rows: list[tuple], more: bool, max_rows: int
 @roots_option()
 @click.option("--out", "out_dir", default="report", show_default=True,
               type=click.Path(file_okay=False), help="Directory for report.html and summary.md.")
-def report(db_path: str, roots_path: str | None, out_dir: str) -> None:
-    """Write the HTML report (inline SVG charts) and a Markdown summary."""
+@inferred_option()
+def report(db_path: str, roots_path: str | None, out_dir: str, inferred: float | None) -> None:
+    """Write the HTML report (inline SVG charts) and a Markdown summary.
+
+    Its figures follow --inferred; its section "Documented and inferred lineage" always sets
+    both edge sets side by side (at 0.5 without --inferred)."""
     from analysis.report import write_report
 
-    with analysis_connection(db_path, roots_path) as conn:
+    with analysis_connection(db_path, roots_path, inferred=inferred) as conn:
         paths = write_report(conn, out_dir, source=str(db_path))
     for path in paths:
         click.echo(str(path))
@@ -233,12 +273,13 @@ def report(db_path: str, roots_path: str | None, out_dir: str) -> None:
               help="Directory for the Hive-partitioned Parquet datasets.")
 @db_option()
 @roots_option()
-def export(out_dir: str, db_path: str, roots_path: str | None) -> None:
+@inferred_option()
+def export(out_dir: str, db_path: str, roots_path: str | None, inferred: float | None) -> None:
     """Export the crawl and its lineage as partitioned Parquet (Spark, Trino, DuckDB)."""
     from analysis.export import export_parquet
 
     try:
-        with analysis_connection(db_path, roots_path) as conn:
+        with analysis_connection(db_path, roots_path, inferred=inferred) as conn:
             written = export_parquet(conn, out_dir)
     except BaseException as exc:  # Ctrl-C in Python or inside DuckDB: say how to finish
         if isinstance(exc, KeyboardInterrupt | Interrupted) or interrupted(exc):
@@ -273,11 +314,13 @@ def _show(frame, fmt: str, caption: str = "") -> None:
 @main.command()
 @db_option()
 @roots_option()
-@click.option("--view", type=click.Choice(["windows", "aligned", "weekly", "daily", "events"]),
+@click.option("--view", type=click.Choice(["windows", "aligned", "weekly", "daily", "monthly",
+                                           "events"]),
               default="windows", show_default=True,
               help="windows: derivatives before/after each event; aligned: releases side by "
-              "side from their release day; weekly/daily: new derivatives per period; events: "
-              "the events themselves.")
+              "side from their release day; weekly/daily/monthly: new derivatives per period "
+              "(with --inferred: documented and inferred only apart); events: the events "
+              "themselves.")
 @click.option("--release", "releases", multiple=True, metavar="NAME",
               help="A release to align (repeatable; default every release of the roots).")
 @click.option("--days", default=90, show_default=True, type=click.IntRange(min=0),
@@ -294,15 +337,16 @@ def _show(frame, fmt: str, caption: str = "") -> None:
               help="Also write the chart as SVG here (aligned: the curves; otherwise the "
               "weekly derivatives with the events).")
 @format_option("table", "csv", "json")
+@inferred_option()
 def timeline(db_path: str, roots_path: str | None, view: str, releases: tuple[str, ...],
              days: int, window_days: tuple[int, ...], level: str, events_path: str | None,
-             chart_path: str | None, fmt: str) -> None:
-    """Derivatives over time: around events, aligned on release day, per day or week."""
-    from analysis import events
+             chart_path: str | None, fmt: str, inferred: float | None) -> None:
+    """Derivatives over time: around events, aligned on release day, per day, week or month."""
+    from analysis import edges, events
     from analysis import timeline as tl
     from analysis.outputs import database_files, write_text
 
-    with analysis_connection(db_path, roots_path) as conn:
+    with analysis_connection(db_path, roots_path, inferred=inferred) as conn:
         if events_path:
             events.add(conn, events_path)
         frame = tl.view(conn, view, releases or None, days, window_days or tl.WINDOWS, level,
@@ -311,7 +355,8 @@ def timeline(db_path: str, roots_path: str | None, view: str, releases: tuple[st
             write_text(chart_path, tl.chart(conn, view, releases or None, days),
                        database_files(conn))
         end = tl.crawl_end(conn)
-    _show(frame, fmt, f"{len(frame):,} rows; data to {end.date() if end is not None else '–'}")
+    _show(frame, fmt, f"{len(frame):,} rows; data to {end.date() if end is not None else '–'}; "
+          f"edges: {edges.short(inferred)}")
 
 
 @main.command()
@@ -320,17 +365,19 @@ def timeline(db_path: str, roots_path: str | None, view: str, releases: tuple[st
 @click.option("--format", "fmt", type=click.Choice(["table", "csv", "json"]), default="table",
               show_default=True, help="table: one row per statistic; csv/json: one row per "
               "statistic and scope, with value, basis, published figure, source and note.")
-def anatomy(db_path: str, roots_path: str | None, fmt: str) -> None:
+@inferred_option()
+def anatomy(db_path: str, roots_path: str | None, fmt: str, inferred: float | None) -> None:
     """The Anatomy table: the crawl's lineage statistics beside the published figures."""
     from analysis import anatomy as an
+    from analysis import edges
 
-    with analysis_connection(db_path, roots_path) as conn:
+    with analysis_connection(db_path, roots_path, inferred=inferred) as conn:
         frame = an.anatomy(conn)
         scope = an.crawl_scope(conn)
     if fmt != "table":
         _show(frame, fmt)
         return
-    _show(an.table(frame), fmt, f"crawl scope: {scope}")
+    _show(an.table(frame), fmt, f"crawl scope: {scope}; edges: {edges.short(inferred)}")
     for mark, note in an.notes(frame).itertuples(index=False):
         click.echo(f"[{mark}] {note}")
     for short, full in an.SOURCES.items():

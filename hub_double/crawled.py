@@ -18,6 +18,7 @@ from pathlib import Path
 
 from crawler.cards import parse_card, requestable
 from crawler.clock import utcnow
+from crawler.lineage.infer import infer_parents
 from crawler.roots import load_roots
 from crawler.store import Database, Tally, meta
 from crawler.store.ingest import EXPAND
@@ -30,8 +31,11 @@ CARD_CAP_BYTES = 1 << 20  # what the crawler's HubClient reads of a README by de
 CARD_BATCH = 1000
 
 
-def crawled_db(store: HubStore, path: str | Path) -> Path:
-    """Write every public model of `store` into a new crawler database at `path`, cards too."""
+def crawled_db(store: HubStore, path: str | Path, infer: bool = False) -> Path:
+    """Write every public model of `store` into a new crawler database at `path`, cards too;
+    `infer` also runs the crawler's inference over it, as `crawl --infer` does after its cards
+    (inferred_edges, from what the listing and the cards hold: no evidence files)."""
+    roots = load_roots()  # the roots the generator used
     with Database(path) as db:
         run_id = db.runs.start(MODE)
         checkpoints = meta.Checkpoints(MODE)
@@ -41,12 +45,14 @@ def crawled_db(store: HubStore, path: str | Path) -> Path:
         db.listing.apply_staged(run_id, Tally())
         for rows in _card_rows(store):
             db.cards.store(rows, run_id, Tally())
+        if infer:
+            infer_parents(db, list(roots.root_models()))
+            db.set_meta(meta.INFERENCE, "on")
         db.runs.count_outcomes(run_id)
         newest = db.listing.stored_newest()
         db.runs.finish(run_id, MODE, "ok", "written in-process by hub_double.crawled", None,
                        {meta.WATERMARK: str(newest) if newest else None, meta.SCOPE: MODE,
-                        meta.HUB_SIZE: str(db.listing.live_models()),
-                        meta.ROOTS: load_roots().text})  # the roots the generator used
+                        meta.HUB_SIZE: str(db.listing.live_models()), meta.ROOTS: roots.text})
     return Path(path)
 
 

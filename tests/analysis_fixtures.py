@@ -67,6 +67,18 @@ def add_edges(conn: duckdb.DuckDBPyConnection, edges: list[tuple]) -> None:
     _insert(conn, "edges", frame)
 
 
+def add_inferred(conn: duckdb.DuckDBPyConnection, rows: list[tuple]) -> None:
+    """Insert inferred_edges rows (child, parent, relation, source, confidence[, resolved]),
+    as crawler/lineage/infer.py stores them: the rule is `<source>.rule`."""
+    frame = pd.DataFrame([(*r, True) if len(r) == 5 else r for r in rows],
+                         columns=["child", "parent", "relation", "source", "confidence",
+                                  "resolved"])
+    frame["rule"] = frame["source"] + ".rule"
+    frame["evidence"] = "evidence of " + frame["parent"]
+    frame["inferred_at"] = datetime(2025, 3, 1)
+    _insert(conn, "inferred_edges", frame)
+
+
 def add_tags(conn: duckdb.DuckDBPyConnection, tags: list[tuple[str, str]]) -> None:
     _insert(conn, "model_tags", pd.DataFrame(tags, columns=["model_id", "tag"]))
 
@@ -393,5 +405,108 @@ def custom_graph(path: str | Path, stored: Roots | None = None) -> Path:
                  [ROOTS_KEY, dump_roots(stored or custom_roots())])
     conn.execute("INSERT INTO crawl_runs (run_id, mode, started_at, status) "
                  "VALUES (1, 'family', ?, 'ok')", [datetime(2024, 9, 1)])
+    conn.close()
+    return Path(path)
+
+
+# model, creation day: under tiny_roots(), with INFERRED_DOCUMENTED and INFERRED_ROWS
+INFERRED_MODELS = [
+    ("meta-llama/L2", "2023-07-18"), ("meta-llama/L31", "2024-07-23"),
+    ("deepseek-ai/R1", "2025-01-20"), ("deepseek-ai/R1-Distill-Llama", "2025-01-20"),
+    ("meta-llama/Guard-2", "2024-08-01"),  # an organisation model with an inferred parent only
+    ("d/ft", "2023-07-20"), ("d/ft-q", "2023-07-28"), ("d/both", "2024-07-25"),
+    ("i/strong", "2023-07-21"), ("i/strong-GGUF", "2023-07-24"), ("i/doc-below", "2023-08-02"),
+    ("i/adapter", "2024-07-30"), ("i/weak", "2024-08-05"), ("i/bridge", "2025-01-25"),
+    ("i/unresolved", "2024-08-06"), ("i/self", "2024-08-07"), ("x/base", "2023-01-01"),
+    ("i/outside", "2023-02-01"),
+]
+INFERRED_DOCUMENTED = [
+    ("deepseek-ai/R1-Distill-Llama", "meta-llama/L31", "finetune"),
+    ("d/ft", "meta-llama/L2", "finetune"), ("d/ft-q", "d/ft", "quantized"),
+    ("d/both", "meta-llama/L31", "finetune"),
+    ("i/doc-below", "i/strong", "finetune"),  # documented, below an undocumented model
+]
+# child, parent, relation, source, confidence[, resolved]
+INFERRED_ROWS = [
+    ("i/strong", "meta-llama/L2", "finetune", "card_text", 0.9),
+    ("i/strong-GGUF", "i/strong", "quantized", "repo_name", 0.75),
+    ("i/adapter", "meta-llama/L31", "adapter", "adapter_config", 0.95),
+    ("i/weak", "meta-llama/L31", "unspecified", "card_links", 0.3),
+    ("i/bridge", "meta-llama/L31", "merge", "card_merge", 0.6),
+    ("i/bridge", "deepseek-ai/R1", "merge", "card_merge", 0.6),
+    ("i/unresolved", "meta-llama/L2", "finetune", "card_text", 0.8, False),
+    ("i/self", "i/self", "finetune", "card_text", 0.9),
+    ("d/both", "deepseek-ai/R1", "finetune", "card_text", 0.95),  # stale: d/both documents
+    ("meta-llama/Guard-2", "meta-llama/L31", "finetune", "card_text", 0.9),
+    ("i/outside", "x/base", "finetune", "card_text", 0.9),
+]
+# the members each threshold adds to the families (by construction of the rows above)
+INFERRED_MEMBERS = {
+    0.95: {"llama": {"i/adapter"}},
+    0.5: {"llama": {"i/strong", "i/strong-GGUF", "i/doc-below", "i/adapter", "i/bridge"},
+          "deepseek": {"i/bridge"}},
+    0.3: {"llama": {"i/strong", "i/strong-GGUF", "i/doc-below", "i/adapter", "i/bridge",
+                    "i/weak"}, "deepseek": {"i/bridge"}},
+}
+
+
+def inferred_graph(path: str | Path, inferred: bool = True) -> Path:
+    """INFERRED_MODELS with documented and (`inferred`) inferred edges at several confidences,
+    under tiny_roots(), crawled on TIMELINE_CRAWL."""
+    conn = create_db(path)
+    add_models(conn, [{"id": m, "created_at": datetime.fromisoformat(day),
+                       "license": "llama2" if m.startswith(("meta-llama", "i/")) else "mit",
+                       "downloads": k} for k, (m, day) in enumerate(INFERRED_MODELS)])
+    add_edges(conn, INFERRED_DOCUMENTED)
+    if inferred:
+        add_inferred(conn, INFERRED_ROWS)
+    conn.execute("INSERT INTO crawl_runs (run_id, mode, started_at, status) "
+                 "VALUES (1, 'family', ?, 'ok')", [TIMELINE_CRAWL])
+    conn.close()
+    return Path(path)
+
+
+# The LLaMA-1 wave of spring 2023 under the shipped roots (crawler/roots.toml) and events
+# (crawler/events.toml): model, creation day, documented parent, inferred (parent, relation,
+# source, confidence). The wave predates base_model: only inferred edges place it.
+LLAMA1_WAVE = [
+    ("huggyllama/llama-7b", "2023-04-03", None, None),
+    ("huggyllama/llama-13b", "2023-04-03", None, None),
+    ("meta-llama/Llama-2-7b-hf", "2023-07-13", None, None),
+    ("tloen/alpaca-lora-7b", "2023-03-14", None,
+     ("huggyllama/llama-7b", "adapter", "adapter_config", 0.95)),
+    ("chavinlo/alpaca-native", "2023-03-16", None,
+     ("huggyllama/llama-7b", "finetune", "card_text", 0.9)),
+    ("lmsys/vicuna-13b-delta-v0", "2023-04-03", None,
+     ("huggyllama/llama-13b", "finetune", "card_text", 0.75)),
+    ("nomic-ai/gpt4all-lora", "2023-03-28", None,
+     ("huggyllama/llama-7b", "adapter", "adapter_config", 0.95)),
+    ("young-geng/koala", "2023-04-04", None,
+     ("huggyllama/llama-13b", "finetune", "card_text", 0.7)),
+    ("TheBloke/koala-13B-GPTQ", "2023-04-08", None,
+     ("young-geng/koala", "quantized", "card_text", 0.85)),
+    ("TheBloke/vicuna-13B-GPTQ", "2023-04-05", None,
+     ("lmsys/vicuna-13b-delta-v0", "quantized", "repo_name", 0.75)),
+    ("eachadea/vicuna-13b", "2023-04-05", None,
+     ("lmsys/vicuna-13b-delta-v0", "unspecified", "card_links", 0.3)),
+    ("doc/llama-7b-ft", "2023-10-02", "huggyllama/llama-7b", None),
+    ("doc/llama-2-chat-ft", "2023-07-20", "meta-llama/Llama-2-7b-hf", None),
+]
+LLAMA1_WAVE_CRAWL = datetime(2023, 12, 1)
+
+
+def llama1_wave_graph(path: str | Path) -> Path:
+    """LLAMA1_WAVE, crawled on LLAMA1_WAVE_CRAWL with the shipped roots stored (what an
+    analysis without --roots follows)."""
+    from crawler.roots import ROOTS_KEY, load_roots
+
+    conn = create_db(path)
+    add_models(conn, [{"id": m, "created_at": datetime.fromisoformat(day)}
+                      for m, day, _, _ in LLAMA1_WAVE])
+    add_edges(conn, [(m, parent, "finetune") for m, _, parent, _ in LLAMA1_WAVE if parent])
+    add_inferred(conn, [(m, *inferred) for m, _, _, inferred in LLAMA1_WAVE if inferred])
+    conn.execute("INSERT INTO meta VALUES (?, ?)", [ROOTS_KEY, load_roots().text])
+    conn.execute("INSERT INTO crawl_runs (run_id, mode, started_at, status) "
+                 "VALUES (1, 'family', ?, 'ok')", [LLAMA1_WAVE_CRAWL])
     conn.close()
     return Path(path)
