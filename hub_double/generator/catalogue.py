@@ -26,6 +26,9 @@ def ts(day: str) -> int:
 HUB_START = ts("2022-03-02")  # the Hub's legacy repos all carry this creation date
 HUB_END = ts("2025-10-31")  # the last creation instant: the Hub ends before 2025-11-01
 UNSLOTH_START = ts("2023-12-01")
+# Releases whose derivatives wait for a later event: LLaMA's weights were research-only until they
+# leaked on 2023-03-03 (shared/ROOTS.md), so no LLaMA-1 derivative predates the leak.
+DERIVATIVES_FROM = {"LLaMA 1": "2023-03-03"}
 GROWTH = math.log(2) / (270 * DAY)  # the Hub's model count doubles about every nine months
 
 
