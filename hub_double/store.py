@@ -38,6 +38,10 @@ MODEL_COLUMNS: dict[str, str] = {
     "card_data": "JSON",  # the card's YAML as the Hub parsed it; NULL when absent or broken
     "card": "BLOB",  # README.md bytes; NULL with has_readme means "render from card_data"
     "has_readme": "BOOLEAN",
+    # How a README not stored in `card` is written (hub_double/generator/readmes.py): a template
+    # and the body length it aims at; NULL: a short default body.
+    "card_template": "VARCHAR",
+    "card_length": "INTEGER",
 }
 
 TRUTH_MODEL_COLUMNS: dict[str, str] = {

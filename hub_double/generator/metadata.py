@@ -34,10 +34,11 @@ from hub_double.generator.licenses import OPEN_LICENSES, license_fields
 from hub_double.generator.mess import UNREADABLE, VERBATIM, Mess
 from hub_double.generator.naming import Namer, stem
 from hub_double.generator.node import Node
+from hub_double.generator.readme_choice import NONE, choose, role
 from hub_double.store import fake_sha
 
 ROW_COLUMNS = ("id", "author", "sha", "object_id", "gated", "library_name", "pipeline_tag", "tags",
-               "card_data", "card", "has_readme")
+               "card_data", "card", "has_readme", "card_template", "card_length")
 _JSON = json.JSONEncoder(separators=(",", ":"))
 
 
@@ -57,6 +58,8 @@ class Meta:
     gated: str | None = None
     card: bytes | None = None
     has_readme: bool = True
+    card_template: str | None = None  # the README's body when `card` is None (readmes.py)
+    card_length: int | None = None
 
     def store_row(self, seed: int, created: int) -> tuple:
         """The store's model columns this writer sets, in ROW_COLUMNS order."""
@@ -64,7 +67,7 @@ class Meta:
         return (self.id, self.id.split("/")[0], fake_sha(self.id, seed),
                 f"{created:08x}{fake_sha(seed, self.id, '_id')[:16]}",  # Mongo-like: time first
                 self.gated, self.style.library or None, self.style.pipeline, self.tags, card_data,
-                self.card, self.has_readme)
+                self.card, self.has_readme, self.card_template, self.card_length)
 
 
 class MetadataMaker:
@@ -81,6 +84,9 @@ class MetadataMaker:
         fixed = self.graph.fixed.get(node.index)
         if fixed:
             meta = self._fixed(fixed, node.parents)
+            meta.card_template, meta.card_length = choose(
+                "reupload" if fixed.kind == Kind.REUPLOAD else "top", node.draw.card,
+                node.draw.card_size)
         elif node.kind == Kind.STANDALONE:
             meta = self._standalone(node)
         else:
@@ -113,9 +119,12 @@ class MetadataMaker:
     def _standalone(self, node: Node) -> Meta:
         style, d = self.graph.styles[node.style], node.draw
         model_id = self.names.standalone(node, style)
-        if node.mess == Mess.NO_README:
+        template, length = choose("standalone" if node.mess == Mess.CLEAN else
+                                  "standalone_carded", d.card, d.card_size)
+        if node.mess == Mess.NO_README or template in (NONE, "empty"):
             return Meta(model_id, style, None, hub_tags(style, {}, None, [], [], []), None, "",
-                        [], [], has_readme=False)
+                        [], [], has_readme=template != NONE and node.mess != Mess.NO_README,
+                        card_template=template)
         license_ = pick(OPEN_LICENSES, d.extra) if d.license < 0.7 else None
         card: dict = {"license": license_} if license_ else {}
         if node.mess == Mess.SELF_REFERENCE:
@@ -124,7 +133,7 @@ class MetadataMaker:
         if d.datasets < 0.2:
             card["datasets"] = [pick(DATASETS, d.extra)]
         return Meta(model_id, style, card, hub_tags(style, card, None, [], [], []), license_, "",
-                    [], [])
+                    [], [], card_template=template, card_length=length)
 
     def _child_style(self, node: Node) -> Style:
         """The tree's style, adjusted for the derivative's kind (adapters are peft, GGUF gguf)."""
@@ -167,6 +176,11 @@ class MetadataMaker:
             meta.gated = "manual" if d.extra < 0.5 else "auto"
         if mess in VERBATIM:
             meta.card = verbatim_card(mess, model_id, card, parent_ids[0], d)
+        else:
+            author = model_id.split("/")[0]
+            meta.card_template, meta.card_length = choose(
+                role(node.kind, node.children, author, QUANT_FORMATS[node.fmt].key), d.card,
+                d.card_size, author)
         return meta
 
     @staticmethod

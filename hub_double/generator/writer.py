@@ -64,6 +64,7 @@ class RowWriter:
         n_users = max(50, n // 6)
         self.author = (n_users * rng.random(n) ** 1.6).astype(np.int64)  # a few prolific users
         self.counters = counters(g, rng)
+        self.children = g.children_count()
 
     def chunks(self) -> Iterator[tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]]:
         """(models, truth_models, truth_edges) frames of CHUNK models each."""
@@ -90,7 +91,7 @@ class RowWriter:
         draws = self.rng.random((hi - lo, len(Draw._fields))).tolist()
         columns = [c[lo:hi].tolist() for c in (
             g.time, g.kind, self.mess, g.style, self.author, self.fmt, self.license_mode,
-            self.card_relation, self.list_parent)]
+            self.card_relation, self.list_parent, self.children)]
         begin = 0
         for i, values, end, draw in zip(range(lo, hi), zip(*columns, strict=True), ends, draws,
                                         strict=True):
