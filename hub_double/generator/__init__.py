@@ -24,6 +24,7 @@ from pathlib import Path
 
 import numpy as np
 
+from hub_double.generator.catalogue import LEGACY_IDS, RENAMED
 from hub_double.generator.graph import build_graph
 from hub_double.generator.mess import assign_mess
 from hub_double.generator.writer import RowWriter
@@ -41,12 +42,22 @@ def generate_hub(store: HubStore, n_models: int, seed: int = 0,
     """
     graph = build_graph(n_models, seed, lineage_share)
     writer = RowWriter(graph, assign_mess(graph, np.random.default_rng([seed, 3])), seed)
-    for models, truth_models, truth_edges in writer.chunks():
+    for models, truth_models, truth_edges, truth_aliases in writer.chunks():
         store.add_models(models)
-        store.add_truth(models=truth_models, edges=truth_edges)
+        store.add_truth(models=truth_models, edges=truth_edges, aliases=truth_aliases)
     for edit in writer.edits:
         store.edit_card(edit.model_id, edit.card_data, edit.tags,
                         edit.last_modified.astype(datetime))
+    _add_old_names(store, writer.metadata.names.used)
+
+
+def _add_old_names(store: HubStore, ids: set[str]) -> None:
+    """The Hub still answers the old names of the repos this Hub holds (renames and legacy ids,
+    catalogue.RENAMED and LEGACY_IDS)."""
+    for kind, names in (("legacy", LEGACY_IDS), ("renamed", RENAMED)):
+        for canonical, (old, _) in names.items():
+            if canonical.lower() in ids:
+                store.add_alias(old, canonical, kind)
 
 
 def generated_store(n_models: int, seed: int = 0, path: str | Path | None = None,

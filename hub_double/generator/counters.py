@@ -16,7 +16,7 @@ from hub_double.generator.graph import Graph
 # quantized models and merges more than fine-tunes (39% and 15% of the sample's edges, 18% and
 # 7% of the whole Hub's).
 LOG_DOWNLOADS = {Kind.STANDALONE: 0.3, Kind.FINETUNE: 0.3, Kind.ADAPTER: -3.5,
-                 Kind.QUANTIZED: 1.2, Kind.MERGE: 1.2}
+                 Kind.QUANTIZED: 1.2, Kind.MERGE: 0.9}
 
 
 def counters(graph: Graph, rng: np.random.Generator) -> dict[str, np.ndarray]:

@@ -22,6 +22,7 @@ class Draw(NamedTuple):
     card: float  # which README template
     card_size: float  # how long the README is
     spelling: float  # how the card writes its parents' names
+    extra_parent: float  # whether and which model the card lists beside its parent
 
 
 class Node(NamedTuple):
