@@ -31,7 +31,7 @@ from hub_double.generator.parents import MERGE_TOP_SHARE, TreePicker, merge_pare
 # adapter 241,417, quantized 101,921, merge ~40.9k of 573,653 edges) once a merge counts its
 # 2-10 parents (4.3 on average, as in the real edge sample) and a few fixed edges are added.
 DERIVED_SHARES = {Kind.FINETUNE: 0.349, Kind.QUANTIZED: 0.188, Kind.ADAPTER: 0.445,
-                  Kind.MERGE: 0.02}
+                  Kind.MERGE: 0.018}
 STANDALONE_SHARE = 0.65  # of the background models: those declaring no parent
 SMALL_TREE_SHARE = 0.45  # background derivatives hanging under a standalone rather than a base
 STANDALONE_PRODUCTIVE = 0.15  # standalones that can become parents
@@ -39,7 +39,7 @@ TOP_GROUP_SHARE = 0.45  # children taking a tree's top (or its unsloth re-upload
 # Derivatives that can become parents, per kind: Laufer et al. 2025 find 7.9% of fine-tunes,
 # 0.95% of quantized models and 0.19% of adapters with children of their own (merges: not
 # published; the real edge sample has 46% of its merges with children).
-PRODUCTIVE = {Kind.FINETUNE: 0.08, Kind.QUANTIZED: 0.0085, Kind.ADAPTER: 0.001, Kind.MERGE: 0.4}
+PRODUCTIVE = {Kind.FINETUNE: 0.08, Kind.QUANTIZED: 0.0085, Kind.ADAPTER: 0.0008, Kind.MERGE: 0.4}
 PARETO_SHAPE = 2.5  # parent attractiveness: a few fine-tunes gather most grandchildren
 
 

@@ -40,7 +40,7 @@ MIXES: dict[str, tuple[tuple[str, float], ...]] = {
 }
 # Median length (characters of the body) and log-spread of the templates that grow.
 LENGTHS: dict[str, tuple[float, float]] = {
-    "official": (9_500, 0.6), "documented": (4_000, 0.7), "trainer": (1_800, 0.6),
+    "official": (9_500, 0.6), "documented": (4_500, 0.7), "trainer": (2_200, 0.6),
     "quantizer": (6_000, 0.35), "mergekit": (1_800, 0.3),
 }
 PARENT_LENGTH = 1.8  # a documented model with children of its own: this much longer
