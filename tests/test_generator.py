@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
+import gzip
 import json
 from collections.abc import Iterator
 from pathlib import Path
 
 import networkx as nx
+import numpy as np
 import pandas as pd
 import pytest
 import yaml
 
 from crawler.roots import load_roots
+from hub_double import api
 from hub_double.generator import generate_hub, generated_store
 from hub_double.samples import SAMPLES_DIR
 from hub_double.store import HubStore
@@ -304,6 +307,61 @@ def test_derivative_kinds_look_like_the_hub(models: pd.DataFrame) -> None:
     assert tags.map(lambda t: any(x.startswith("dataset:") for x in t)).sum() >= 20
     assert tags.map(lambda t: any(x.startswith("arxiv:") for x in t)).sum() >= 10
     assert models["card_data"].map(lambda c: bool(c) and "model-index" in c).sum() >= 10
+
+
+# -- cards --------------------------------------------------------------------------------------
+FAMILY_TREES = SAMPLES_DIR / "family-trees"
+CARDS_2022 = SAMPLES_DIR / "cards-2022-sample.jsonl.gz"
+
+
+def _served_readmes(store: HubStore) -> dict[str, bytes | None]:
+    """Every ungated model's README as the double serves it (None: no README.md)."""
+    cursor = store.cursor().execute(f"SELECT {api.ROW_COLUMNS}, card FROM models "
+                                    "WHERE gated IS NULL")
+    names = [d[0] for d in cursor.description]
+    readmes = {}
+    for values in cursor.fetchall():
+        row = dict(zip(names, values, strict=True))
+        card = row.pop("card")
+        readmes[row["id"]] = api.readme_body(row, card) if row["has_readme"] else None
+    return readmes
+
+
+def _real_card_lengths() -> tuple[list[int], list[int]]:
+    """Lengths of the real READMEs (more than 3 characters) of the family trees (2025) and of
+    the 2022 listing sample (whose missing READMEs hold the Hub's error message)."""
+    modern = [len(m["card"]) for path in FAMILY_TREES.glob("*.json")
+              for m in json.loads(path.read_text())["models"]
+              if isinstance(m.get("card"), str) and len(m["card"]) > 3]
+    with gzip.open(CARDS_2022, "rt") as lines:
+        old = [len(r["readme"]) for r in map(json.loads, lines)
+               if len(r.get("readme") or "") > 3 and not r["readme"].startswith("Error: ")]
+    return modern, old
+
+
+@pytest.mark.skipif(not CARDS_2022.is_file(), reason=f"real cards absent: {CARDS_2022}")
+def test_cards_have_real_lengths_and_structure(small: HubStore, models: pd.DataFrame) -> None:
+    """Two thirds of the models have a card (Laufer et al. 2025: 67%); the cards' lengths spread
+    like real ones (short notes to long release cards); each one has a YAML header and
+    Markdown sections, and the card text names the parent as the YAML does."""
+    readmes = _served_readmes(small)
+    carded = {i: r for i, r in readmes.items() if r is not None and len(r) > 3}
+    assert abs(len(carded) / len(readmes) / 0.67 - 1) <= 0.25
+    lengths = np.array([len(r) for r in carded.values()])
+    modern, old = _real_card_lengths()
+    medians = sorted([float(np.median(modern)), float(np.median(old))])  # 975 and 2,054
+    assert medians[0] / 2 <= np.median(lengths) <= medians[1] * 2, np.median(lengths)
+    assert np.percentile(lengths, 10) < 400 and np.percentile(lengths, 90) > 4_000
+    assert lengths.max() > 15_000  # organisations' release cards
+    stored = models["card"].notna()
+    for model_id, readme in carded.items():
+        if stored[model_id] or models.loc[model_id, "card_data"] is None:
+            continue
+        text = readme.decode()
+        assert text.startswith("---\n") and "\n# " in text or "\n## " in text, model_id
+        parents = _base_models(models.loc[model_id, "card_data"])
+        if "fine-tuned version of" in text:
+            assert f"fine-tuned version of [{parents[0]}]" in text
 
 
 # -- shape ---------------------------------------------------------------------------------------
