@@ -1,7 +1,10 @@
 """Timestamps and popularity counters: downloads, likes, trending score, last modification.
 
-Heavy-tailed like the Hub's (a few models hold most downloads) and tied to the graph: models
-with children are downloaded more, tree tops most. Drawn as one vector each for the whole Hub.
+Heavy-tailed like the Hub's (Osborne et al. 2024: 1% of the models take 99% of the downloads)
+and tied to the graph: models with children are downloaded more, tree tops most, adapters
+least. The per-kind levels are what reconciles the two real references of the lineage graph:
+the whole Hub holds Anatomy's mix (42% of the edges lead to adapters), while its models with
+>= 10 downloads hold the real edge sample's (1% adapters). Drawn as one vector each.
 """
 
 from __future__ import annotations

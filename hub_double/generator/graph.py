@@ -2,10 +2,12 @@
 
 Creation times follow the Hub's exponential growth; derivatives join a tree with a probability
 that grows with its top's popularity and fades with its age, then pick parents inside it by
-heavy-tailed attractiveness (`parents.py`). The knobs below are tuned so the graph matches the
-real edge sample's statistics (tests/test_generator.py checks them). The graph lives in compact
-numpy arrays indexed by creation order, so a parent always has a smaller index than its
-children.
+heavy-tailed attractiveness (`parents.py`). The knobs below are tuned on two real references,
+each for what it covers: the whole Hub's edge mix and children-with-children shares are those
+of Laufer et al. 2025 (tests/test_generator_calibration.py), and the part of the Hub the real
+edge sample selects (text-generation models with >= 10 downloads, counters.py) has that
+sample's shape (tests/test_generator.py). The graph lives in compact numpy arrays indexed by
+creation order, so a parent always has a smaller index than its children.
 """
 
 from __future__ import annotations

@@ -2,7 +2,9 @@
 
 Roots and bases carry their release's license (catalogue, roots.toml); a derivative inherits it
 in LICENSE_MODES[0] of cases and otherwise drifts to a common open license, declares 'other'
-with its own name and link, or declares nothing, as real model cards do.
+with its own name and link, or declares nothing, as real model cards do. The modes are set so
+that the license changes on about 19.8% of the parent->child pairs whose two ends declare one
+(Laufer et al. 2025).
 """
 
 from __future__ import annotations

@@ -4,10 +4,12 @@ Calibrated on Laufer, Oderinwale & Kleinberg 2025 (the Anatomy of ~1.86M Hub mod
 models have a card (a README of more than 3 characters); over parent->child edges the mean card
 is 9,773 characters for the parent and 4,402 for the child (whole README, YAML header included).
 The mix of templates per kind and their lengths follow the real cards of shared/hub-samples:
-organisations' release cards run 20-22k characters (Llama-2-7b, DeepSeek-V3), the Hub's template
-5k, Trainer cards a median 1.8k, unsloth's 0.6k, quantizers' cards 11-20k (mradermacher's
-DeepSeek-V3 GGUFs); a model with children of its own is documented far more fully than a leaf.
-Models without a card are those declaring no parent: a README is where the parent is declared.
+most cards are short notes with a long tail (the family trees' READMEs: median 975 characters;
+2022's: 2,054), organisations' release cards run 20-22k characters (Llama-2-7b, DeepSeek-V3),
+the Hub's template 5k, Trainer cards a median 1.8k, unsloth's 0.6k, quantizers' cards 11-20k
+(mradermacher's DeepSeek-V3 GGUFs); a model with children of its own is documented more fully
+than a leaf. Models without a card are those declaring no parent: a README is where the parent
+is declared.
 """
 
 from __future__ import annotations

@@ -15,9 +15,15 @@ Rates and where they come from:
   another case (95% bound: under 1.8%);
 - local paths: 3 of the 228 Trainer cards of 2022 name a directory (/home/ec2-user/SageMaker/
   marian_large, wghts/checkpoint-20000 ...): 1.3% of the Trainer-trained (fine-tunes, adapters);
-- card-only old names: a small share, CARD_ONLY of the resolvable spellings.
-The resulting shares (misnamed cards, false pairs among multi-parent children) are measured by
-tests/test_generator_names.py against the figures of a real listing capture (5% and 18%).
+- card-only old names: a small share, CARD_ONLY of the resolvable spellings;
+- a model listed beside the parent (ExtraParents): 9 of the 167 family-tree cards naming a
+  base model do, none of them spelling a tagged parent otherwise.
+A real listing capture of 15,156 records (the figures the project was given; not in ../shared)
+has about 5% of card-naming models naming parents otherwise than the tags, and 18% of its
+multi-parent children are false pairs (a card spelling and a tag spelling of one parent). With
+merges making 1.7% of card-naming models multi-parent, both hold only if the tagged spellings
+stay near 1% and the rest are local paths, URLs and listed extras, as the family trees suggest:
+the probabilities below are scaled so (tests/test_generator_names.py checks both figures).
 """
 
 from __future__ import annotations
