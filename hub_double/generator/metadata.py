@@ -237,11 +237,13 @@ class MetadataMaker:
             meta.gated = "manual" if d.extra < 0.5 else "auto"
         if mess in VERBATIM:
             meta.card = verbatim_card(mess, model_id, card, parent_ids[0], d)
-        else:
+        elif readable:
             author = model_id.split("/")[0]
             meta.card_template, meta.card_length = choose(
                 role(node.kind, node.children, author, QUANT_FORMATS[node.fmt].key), d.card,
                 d.card_size, author)
+        else:  # no YAML header: a note that names no parent (the tags still do)
+            meta.card_template = "short"
         return meta
 
     def _names(self, node: Node, parent_ids: list[str], existing: list[int]) -> ParentNames:

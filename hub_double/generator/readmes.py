@@ -442,7 +442,7 @@ def short(card: Card, length: int) -> str:
              "See the base model's card for details." if card.parents else "Results below.")
     first = (f"Fine-tuned from {card.parent}.",) if card.parents else ()
     start = card.number(3, len(lines))
-    chosen = first + tuple(lines[(start + k) % len(lines)] for k in range(card.number(1, 3)))
+    chosen = first + tuple(lines[(start + k) % len(lines)] for k in range(1 + card.number(1, 2)))
     return f"# {card.name}\n\n" + "\n".join(chosen) + "\n"
 
 
