@@ -53,7 +53,7 @@ SORT_COLUMNS = {
 ROW_COLUMNS = (
     "idx, id, object_id, author, sha, created_at, last_modified, private, gated, disabled, "
     "downloads, downloads_all_time, likes, trending_score, library_name, pipeline_tag, tags, "
-    "card_data, has_readme"
+    "card_data, has_readme, card_template, card_length"
 )
 
 
@@ -321,9 +321,12 @@ def readme(conn: duckdb.DuckDBPyConnection, repo_id: str) -> tuple[bytes, dict[s
     row = find_model(conn, repo_id, ", card")
     if not row["has_readme"]:
         raise ApiError(404, "EntryNotFound", f"README.md not found in {row['id']}")
-    return readme_body(row["id"], row.pop("card"), row["card_data"]), row
+    return readme_body(row, row.pop("card")), row
 
 
-def readme_body(model_id: str, card: bytes | None, card_data: str | None) -> bytes:
-    """The README.md bytes served: the stored card, else one rendered from card_data."""
-    return bytes(card) if card is not None else render_card(model_id, card_data)
+def readme_body(row: dict[str, Any], card: bytes | None) -> bytes:
+    """The README.md bytes served: the stored card, else one rendered from card_data and the
+    row's card template."""
+    if card is not None:
+        return bytes(card)
+    return render_card(row["id"], row["card_data"], row["card_template"], row["card_length"])

@@ -10,16 +10,20 @@ import json
 
 import yaml
 
+from hub_double.generator import readmes
+
 # libyaml's emitter writes the same text as PyYAML's (checked on 20,000 generated cards), 5x faster
 DUMPER = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
 
 
-def render_card(model_id: str, card_data: dict | str | None) -> bytes:
-    """A plausible model card: YAML header from card_data, then a short Markdown body."""
+def render_card(model_id: str, card_data: dict | str | None, template: str | None = None,
+                length: int | None = None) -> bytes:
+    """A plausible model card: YAML header from card_data, then the body its template writes
+    (hub_double/generator/readmes.py), else a short Markdown body."""
     if isinstance(card_data, str):
         card_data = json.loads(card_data)
     name = model_id.split("/")[-1]
-    body = (
+    body = readmes.body(template, length or 0, model_id, card_data) if template else (
         f"# {name}\n\n"
         f"This model card describes `{model_id}`.\n\n"
         "## Usage\n\nLoad it with the library named in the metadata.\n"

@@ -38,6 +38,10 @@ MODEL_COLUMNS: dict[str, str] = {
     "card_data": "JSON",  # the card's YAML as the Hub parsed it; NULL when absent or broken
     "card": "BLOB",  # README.md bytes; NULL with has_readme means "render from card_data"
     "has_readme": "BOOLEAN",
+    # How a README not stored in `card` is written (hub_double/generator/readmes.py): a template
+    # and the body length it aims at; NULL: a short default body.
+    "card_template": "VARCHAR",
+    "card_length": "INTEGER",
 }
 
 TRUTH_MODEL_COLUMNS: dict[str, str] = {
@@ -54,6 +58,17 @@ TRUTH_EDGE_COLUMNS: dict[str, str] = {
     "parent": "VARCHAR",
     "relation": "VARCHAR",  # finetune | adapter | quantized | merge | unspecified
     "parent_exists": "BOOLEAN",
+}
+
+
+# How cards write parents whose names are not the ids the Hub's tags carry: one row per card.
+TRUTH_ALIAS_COLUMNS: dict[str, str] = {
+    "child": "VARCHAR",
+    "alias": "VARCHAR",  # the parent as the card writes it
+    "canonical": "VARCHAR",  # the repo the Hub answers that name with; NULL: none (a local path)
+    "meant": "VARCHAR",  # the repo the child was made from
+    "how": "VARCHAR",  # legacy | renamed | case | local_path
+    "tagged": "BOOLEAN",  # the Hub's base_model tags carry the canonical id
 }
 
 
@@ -77,6 +92,7 @@ class HubStore:
         self._conn.execute(_ddl("models", MODEL_COLUMNS))
         self._conn.execute(_ddl("truth_models", TRUTH_MODEL_COLUMNS))
         self._conn.execute(_ddl("truth_edges", TRUTH_EDGE_COLUMNS))
+        self._conn.execute(_ddl("truth_aliases", TRUTH_ALIAS_COLUMNS))
         self._conn.execute(
             "CREATE TABLE IF NOT EXISTS model_tags (idx BIGINT, tag VARCHAR)"
         )
@@ -123,12 +139,14 @@ class HubStore:
             cur.unregister("incoming")
 
     def add_truth(
-        self, models: pd.DataFrame | None = None, edges: pd.DataFrame | None = None
+        self, models: pd.DataFrame | None = None, edges: pd.DataFrame | None = None,
+        aliases: pd.DataFrame | None = None,
     ) -> None:
         cur = self.cursor()
         for table, frame, columns in (
             ("truth_models", models, TRUTH_MODEL_COLUMNS),
             ("truth_edges", edges, TRUTH_EDGE_COLUMNS),
+            ("truth_aliases", aliases, TRUTH_ALIAS_COLUMNS),
         ):
             if frame is None or frame.empty:
                 continue

@@ -26,6 +26,9 @@ def ts(day: str) -> int:
 HUB_START = ts("2022-03-02")  # the Hub's legacy repos all carry this creation date
 HUB_END = ts("2025-10-31")  # the last creation instant: the Hub ends before 2025-11-01
 UNSLOTH_START = ts("2023-12-01")
+# Releases whose derivatives wait for a later event: LLaMA's weights were research-only until they
+# leaked on 2023-03-03 (shared/ROOTS.md), so no LLaMA-1 derivative predates the leak.
+DERIVATIVES_FROM = {"LLaMA 1": "2023-03-03"}
 GROWTH = math.log(2) / (270 * DAY)  # the Hub's model count doubles about every nine months
 
 
@@ -111,8 +114,34 @@ BACKGROUND_BASES: tuple[Base, ...] = (
     Base("TinyLlama/TinyLlama-1.1B-Chat-v1.0", "2023-12-30", "apache-2.0", 2.0),
     Base("allenai/OLMo-2-1124-7B", "2024-11-26", "apache-2.0", 0.8, "olmo2"),
     Base("stabilityai/stablelm-2-1_6b", "2024-01-18", "other", 0.8, "stablelm"),
+    Base("zai-org/glm-4-9b-chat", "2024-06-05", "other", 1.0, "chatglm"),
 )
 REQUIRED_BASES = 4
+
+# Other names the Hub answers for a repo (HubStore.add_alias), with the day they became old.
+# Legacy ids: the models of 2018-2020 had no namespace until the Hub moved them into their
+# organisations in early 2024 (google-bert/bert-base-uncased answers to bert-base-uncased); the
+# 2022 Trainer cards of shared/hub-samples name these parents by them (103 of 228 cards).
+LEGACY_IDS = {
+    "google-bert/bert-base-uncased": ("bert-base-uncased", "2024-02-01"),
+    "openai-community/gpt2": ("gpt2", "2024-02-01"),
+    "FacebookAI/roberta-base": ("roberta-base", "2024-02-01"),
+    "distilbert/distilbert-base-uncased": ("distilbert-base-uncased", "2024-02-01"),
+    "google-t5/t5-base": ("t5-base", "2024-02-01"),
+}
+# Renamed repos: the old id answers 307 to the new one. Meta dropped "Meta-" from the Llama 3.1
+# repos (roots.toml lists the new ids) around the Llama 3.2 release; THUDM became zai-org in 2025.
+RENAMED = {
+    "meta-llama/Llama-3.1-8B": ("meta-llama/Meta-Llama-3.1-8B", "2024-09-25"),
+    "meta-llama/Llama-3.1-8B-Instruct": ("meta-llama/Meta-Llama-3.1-8B-Instruct", "2024-09-25"),
+    "meta-llama/Llama-3.1-70B": ("meta-llama/Meta-Llama-3.1-70B", "2024-09-25"),
+    "meta-llama/Llama-3.1-70B-Instruct": ("meta-llama/Meta-Llama-3.1-70B-Instruct",
+                                          "2024-09-25"),
+    "meta-llama/Llama-3.1-405B": ("meta-llama/Meta-Llama-3.1-405B", "2024-09-25"),
+    "meta-llama/Llama-3.1-405B-Instruct": ("meta-llama/Meta-Llama-3.1-405B-Instruct",
+                                           "2024-09-25"),
+    "zai-org/glm-4-9b-chat": ("THUDM/glm-4-9b-chat", "2025-07-01"),
+}
 
 # R1 distills are roots of DeepSeek-R1 and, on the real Hub, fine-tunes of other bases.
 DISTILL_PARENTS = {

@@ -16,6 +16,7 @@ from crawler.roots import Release, Roots, load_roots
 from hub_double.generator.catalogue import (
     BACKGROUND_BASES,
     DAY,
+    DERIVATIVES_FROM,
     DISTILL_PARENTS,
     HOUR,
     ORGANISATION_MODELS,
@@ -46,6 +47,7 @@ class Fixed:
     top: str | None = None  # the tree a re-upload sits in
     release: Release | None = None
     family: str | None = None  # a LLaMA/DeepSeek model's family
+    opens: int | None = None  # for a tree top: when derivatives may appear (None: at once)
 
 
 def _root_style(model_id: str, release: Release) -> Style:
@@ -82,6 +84,7 @@ def _root_popularity(model_id: str, rng: np.random.Generator) -> float:
 def _roots(roots: Roots, rng: np.random.Generator) -> list[Fixed]:
     nodes = []
     for release in roots.releases:
+        opens = DERIVATIVES_FROM.get(release.name)
         for j, model_id in enumerate(release.models):
             parent = DISTILL_PARENTS.get(model_id)
             nodes.append(Fixed(
@@ -90,7 +93,7 @@ def _roots(roots: Roots, rng: np.random.Generator) -> list[Fixed]:
                 license=release.license or None, popularity=_root_popularity(model_id, rng),
                 parents=(parent,) if parent else (), relation="finetune" if parent else None,
                 gated="manual" if model_id.startswith("meta-llama/") else None, release=release,
-                family=release.family,
+                family=release.family, opens=ts(opens) if opens else None,
             ))
     return nodes
 
@@ -122,14 +125,18 @@ def _bases(n: int) -> list[Fixed]:
             for j, b in enumerate(BACKGROUND_BASES[:count])]
 
 
+REUPLOAD_EVERY = 2_000  # unsloth holds about 1,000 bnb-4bit copies on a Hub of ~1.9M models
+
+
 def _reuploads(tops: list[Fixed], n: int) -> list[Fixed]:
-    """unsloth copies of the most popular small text models, a few days after each release."""
+    """unsloth copies of the most popular small text models, a few days after each release:
+    two at least, so every Hub has them, else one per REUPLOAD_EVERY models."""
     wanted = {b.id for b in BACKGROUND_BASES if b.reupload}
     candidates = [t for t in tops if t.style.pipeline == "text-generation" and (
         t.id in wanted or (t.lineage and t.style.size and float(t.style.size[:-1]) <= 14))]
     candidates.sort(key=lambda t: -t.popularity)
     nodes = []
-    for top in candidates[: max(0, (n - 100) // 400)]:
+    for top in candidates[: max(2, n // REUPLOAD_EVERY)]:
         when = max(top.time + 2 * DAY, UNSLOTH_START + DAY)
         name = top.id.split("/")[1]
         for j, (suffix, relation) in enumerate((("", "finetune"), ("-bnb-4bit", "quantized"))):

@@ -2,7 +2,9 @@
 
 Roots and bases carry their release's license (catalogue, roots.toml); a derivative inherits it
 in LICENSE_MODES[0] of cases and otherwise drifts to a common open license, declares 'other'
-with its own name and link, or declares nothing, as real model cards do.
+with its own name and link, or declares nothing, as real model cards do. The modes are set so
+that the license changes on about 19.8% of the parent->child pairs whose two ends declare one
+(Laufer et al. 2025).
 """
 
 from __future__ import annotations
@@ -16,7 +18,7 @@ UNKNOWN_LICENSES = ("llama-3-community", "llama3-community", "llama-2-community"
                     "deepseek-license", "apache2")
 OPEN_LICENSES = ("apache-2.0", "mit", "cc-by-4.0", "openrail", "cc-by-nc-4.0", "gpl-3.0")
 # License behaviour of a derivative: inherit, drift, 'other' with a name and link, none at all.
-LICENSE_MODES = (0.72, 0.07, 0.05, 0.16)
+LICENSE_MODES = (0.68, 0.1, 0.06, 0.16)
 
 
 def license_fields(mode: int, parent_license: str | None, mess: int, d: Draw,

@@ -80,7 +80,8 @@ def assign_mess(graph: Graph, rng: np.random.Generator) -> Defects:
             mess[_take(standalone, taken, (count + 1) // 2)] = case
             count //= 2
         mess[_take(pool, taken, count)] = case
-    mess[_take(derived, taken, LONG_CARDS)] = Mess.LONG_CARD
+    # on leaves: a megabyte card among a parent's would swamp the parents' mean card length
+    mess[_take(derived[leaf[derived]], taken, LONG_CARDS)] = Mess.LONG_CARD
     cycles = _cycle_pairs(graph, derived, taken, max(MIN_MESS, round(CYCLE_RATE * len(derived))))
     mess[list(cycles)] = Mess.CYCLE
     return Defects(mess, cycles)

@@ -34,11 +34,58 @@ from hub_double.generator.licenses import OPEN_LICENSES, license_fields
 from hub_double.generator.mess import UNREADABLE, VERBATIM, Mess
 from hub_double.generator.naming import Namer, stem
 from hub_double.generator.node import Node
+from hub_double.generator.readme_choice import NONE, choose, role
+from hub_double.generator.spellings import P_EXTRA, TRAINED, ExtraParents, Spelling, spell
 from hub_double.store import fake_sha
 
 ROW_COLUMNS = ("id", "author", "sha", "object_id", "gated", "library_name", "pipeline_tag", "tags",
-               "card_data", "card", "has_readme")
+               "card_data", "card", "has_readme", "card_template", "card_length")
 _JSON = json.JSONEncoder(separators=(",", ":"))
+SPELLED = frozenset({Mess.CLEAN, Mess.GATED, Mess.UNKNOWN_LICENSE})  # cards that may misname
+
+
+@dataclass
+class ParentNames:
+    """A derivative's parents as its card writes them, as the Hub's tags carry them, and as the
+    ground truth holds them (edges to canonical ids; names that reach nothing as written)."""
+
+    card: list[str]
+    tags: list[str]
+    edges: list[str]
+    existing: list[int]  # graph parents whose lineage the truth follows
+    untagged: frozenset[str] = frozenset()  # edge parents only the card names
+    spelling: Spelling | None = None
+
+    @property
+    def unresolvable(self) -> frozenset[str]:
+        """Edge parents that reach no repo: a local path shaped like a repo id."""
+        s = self.spelling
+        return frozenset({s.written}) if s and s.canonical is None and s.is_repo_id \
+            else frozenset()
+
+    @classmethod
+    def respelled(cls, parent_ids: list[str], existing: list[int],
+                  spelling: Spelling | None) -> ParentNames:
+        """The first parent written as `spelling` says (other parents keep their ids)."""
+        if spelling is None:
+            return cls(parent_ids, parent_ids, parent_ids, existing)
+        rest = parent_ids[1:]
+        card = [spelling.written, *rest]
+        if spelling.tagged:
+            return cls(card, parent_ids, parent_ids, existing, spelling=spelling)
+        if spelling.canonical is not None:  # resolvable, but the crawler must ask the Hub
+            return cls(card, rest, parent_ids, existing, frozenset(parent_ids[:1]), spelling)
+        if spelling.is_repo_id:
+            return cls(card, rest, card, existing[1:], frozenset(card[:1]), spelling)
+        return cls(card, rest, rest, existing[1:], frozenset(), spelling)
+
+    def with_extra(self, extra: tuple[str, int] | None) -> ParentNames:
+        """The card also lists `extra` (id, graph index), a model the child was not made from;
+        no tag carries it, and the lineage the metadata declares goes through it."""
+        if extra is None or extra[0] in self.card:
+            return self
+        return ParentNames([*self.card, extra[0]], self.tags, [*self.edges, extra[0]],
+                           [*self.existing, extra[1]], self.untagged | {extra[0]})
 
 
 @dataclass
@@ -54,9 +101,20 @@ class Meta:
     existing: list[int]
     named_parents: list[str]
     missing_parents: frozenset[str] = frozenset()  # named parents that do not exist
+    untagged: frozenset[str] = frozenset()  # edge parents only the card names
+    alias: tuple | None = None  # how the card writes its first parent, if not by its id
     gated: str | None = None
     card: bytes | None = None
     has_readme: bool = True
+    card_template: str | None = None  # the README's body when `card` is None (readmes.py)
+    card_length: int | None = None
+
+    def relation_of(self, parent: str) -> str:
+        """The relation the metadata declares for an edge: the card's alone for a parent no tag
+        names, else the relation of the model."""
+        if parent in self.untagged:
+            return (self.card_data or {}).get("base_model_relation", "unspecified")
+        return self.truth_relation
 
     def store_row(self, seed: int, created: int) -> tuple:
         """The store's model columns this writer sets, in ROW_COLUMNS order."""
@@ -64,7 +122,7 @@ class Meta:
         return (self.id, self.id.split("/")[0], fake_sha(self.id, seed),
                 f"{created:08x}{fake_sha(seed, self.id, '_id')[:16]}",  # Mongo-like: time first
                 self.gated, self.style.library or None, self.style.pipeline, self.tags, card_data,
-                self.card, self.has_readme)
+                self.card, self.has_readme, self.card_template, self.card_length)
 
 
 class MetadataMaker:
@@ -76,11 +134,16 @@ class MetadataMaker:
         self.ids: list[str] = []
         self.licenses: list[str | None] = []
         self.child_styles: dict[tuple[int, int, int], Style] = {}
+        self.extras = ExtraParents(graph.fixed)
+        self.lineage_trees = {i for i, f in graph.fixed.items() if f.lineage}
 
     def make(self, node: Node) -> Meta:
         fixed = self.graph.fixed.get(node.index)
         if fixed:
             meta = self._fixed(fixed, node.parents)
+            meta.card_template, meta.card_length = choose(
+                "reupload" if fixed.kind == Kind.REUPLOAD else "top", node.draw.card,
+                node.draw.card_size)
         elif node.kind == Kind.STANDALONE:
             meta = self._standalone(node)
         else:
@@ -113,9 +176,12 @@ class MetadataMaker:
     def _standalone(self, node: Node) -> Meta:
         style, d = self.graph.styles[node.style], node.draw
         model_id = self.names.standalone(node, style)
-        if node.mess == Mess.NO_README:
+        template, length = choose("standalone" if node.mess == Mess.CLEAN else
+                                  "standalone_carded", d.card, d.card_size)
+        if node.mess == Mess.NO_README or template in (NONE, "empty"):
             return Meta(model_id, style, None, hub_tags(style, {}, None, [], [], []), None, "",
-                        [], [], has_readme=False)
+                        [], [], has_readme=template != NONE and node.mess != Mess.NO_README,
+                        card_template=template)
         license_ = pick(OPEN_LICENSES, d.extra) if d.license < 0.7 else None
         card: dict = {"license": license_} if license_ else {}
         if node.mess == Mess.SELF_REFERENCE:
@@ -124,7 +190,7 @@ class MetadataMaker:
         if d.datasets < 0.2:
             card["datasets"] = [pick(DATASETS, d.extra)]
         return Meta(model_id, style, card, hub_tags(style, card, None, [], [], []), license_, "",
-                    [], [])
+                    [], [], card_template=template, card_length=length)
 
     def _child_style(self, node: Node) -> Style:
         """The tree's style, adjusted for the derivative's kind (adapters are peft, GGUF gguf)."""
@@ -152,22 +218,47 @@ class MetadataMaker:
         elif mess == Mess.EXTRA_MISSING_PARENT:
             missing = frozenset({self.names.missing_parent(primary, d)})
             parent_ids = [*parent_ids, *missing]
+        names = self._names(node, parent_ids, existing)
         lic = license_fields(node.license_mode, self.licenses[node.parents[0]], mess, d,
                              stem(primary))
-        card = self._derived_card(node, model_id, parent_ids, relation, lic, style)
+        card = self._derived_card(node, model_id, names.card, relation, lic, style)
         readable = mess not in UNREADABLE
         tags = hub_tags(style, card if readable else {},
-                        None if mess == Mess.UNSPECIFIED else relation, parent_ids,
+                        None if mess == Mess.UNSPECIFIED else relation, names.tags,
                         self._format_tags(node), self._arxiv(node))
+        spelled = names.spelling
         meta = Meta(model_id, style, card if readable else None, tags,
                     lic.get("license") if readable else None,
-                    "unspecified" if mess == Mess.UNSPECIFIED else relation, existing, parent_ids,
-                    missing_parents=missing)
+                    "unspecified" if mess == Mess.UNSPECIFIED else relation, names.existing,
+                    names.edges, missing | names.unresolvable, names.untagged,
+                    spelled and (model_id, spelled.written, spelled.canonical, primary,
+                                 spelled.how, spelled.tagged))
         if mess == Mess.GATED:
             meta.gated = "manual" if d.extra < 0.5 else "auto"
         if mess in VERBATIM:
             meta.card = verbatim_card(mess, model_id, card, parent_ids[0], d)
+        elif readable:
+            author = model_id.split("/")[0]
+            meta.card_template, meta.card_length = choose(
+                role(node.kind, node.children, author, QUANT_FORMATS[node.fmt].key), d.card,
+                d.card_size, author)
+        else:  # no YAML header: a note that names no parent (the tags still do)
+            meta.card_template = "short"
         return meta
+
+    def _names(self, node: Node, parent_ids: list[str], existing: list[int]) -> ParentNames:
+        """How the card names the parents: by their ids, mostly; some by another name, some
+        with an extra model beside them (spellings.py)."""
+        if node.mess not in SPELLED:
+            return ParentNames(parent_ids, parent_ids, parent_ids, existing)
+        background = int(self.graph.tree[node.index]) not in self.lineage_trees
+        spelling = spell(parent_ids[0], node.time, node.kind, background, node.draw.spelling)
+        names = ParentNames.respelled(parent_ids, existing, spelling)
+        if spelling or node.kind not in TRAINED or len(parent_ids) > 1 \
+                or node.draw.extra_parent >= P_EXTRA:
+            return names
+        return names.with_extra(self.extras.pick(node.time, background,
+                                                 node.draw.extra_parent / P_EXTRA))
 
     @staticmethod
     def name_child_as_parent(meta: Meta, child_id: str) -> tuple[str, list[str]]:

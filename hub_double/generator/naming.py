@@ -73,20 +73,21 @@ def house(fmt: QuantFormat, when: int, r: float) -> str | None:
 
 
 class Namer:
-    """Hands out repo ids, each once: a taken name gets a -v2, -v3 ... suffix."""
+    """Hands out repo ids, each once and case-insensitively, as the Hub does (so a name in
+    another case reaches one repo): a taken name gets a -v2, -v3 ... suffix."""
 
     def __init__(self) -> None:
-        self.used: set[str] = set()
+        self.used: set[str] = set()  # lower case
 
     def reserve(self, model_id: str) -> None:
         """A fixed model's id (a root, a base): taken as is."""
-        self.used.add(model_id)
+        self.used.add(model_id.lower())
 
     def unique(self, candidate: str) -> str:
         model_id, k = candidate, 2
-        while model_id in self.used:
+        while model_id.lower() in self.used:
             model_id, k = f"{candidate}-v{k}", k + 1
-        self.used.add(model_id)
+        self.used.add(model_id.lower())
         return model_id
 
     def standalone(self, node: Node, style: Style) -> str:
@@ -103,7 +104,8 @@ class Namer:
         if node.kind == Kind.QUANTIZED:
             fmt = QUANT_FORMATS[node.fmt]
             quantizer = house(fmt, node.time, d.author)
-            if quantizer and f"{quantizer}/{parent_stem}-{fmt.suffixes[0]}" not in self.used:
+            if quantizer and f"{quantizer}/{parent_stem}-{fmt.suffixes[0]}".lower() \
+                    not in self.used:
                 return f"{quantizer}/{parent_stem}-{fmt.suffixes[0]}"  # a house quantizes once
             return f"{user}/{parent_stem}-{pick(fmt.suffixes, d.suffix)}"
         if node.kind == Kind.ADAPTER:

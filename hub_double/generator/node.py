@@ -19,6 +19,10 @@ class Draw(NamedTuple):
     datasets: float
     language: float
     evals: float
+    card: float  # which README template
+    card_size: float  # how long the README is
+    spelling: float  # how the card writes its parents' names
+    extra_parent: float  # whether and which model the card lists beside its parent
 
 
 class Node(NamedTuple):
@@ -34,5 +38,6 @@ class Node(NamedTuple):
     license_mode: int
     card_relation: bool  # the card states base_model_relation
     list_parent: bool  # the card lists even a single parent
+    children: int  # children in the graph (a documented parent writes a fuller card)
     parents: list[int]
     draw: Draw

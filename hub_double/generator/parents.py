@@ -13,7 +13,7 @@ from hub_double.generator.catalogue import Kind
 from hub_double.generator.fixed import Fixed
 
 MERGE_TOP_SHARE = 0.05  # merge parents taking a tree's top group
-CROSS_TREE_SHARE = 0.25  # merge parents drawn from the whole Hub rather than the same tree
+CROSS_TREE_SHARE = 0.15  # merge parents drawn from the whole Hub rather than the same tree
 MERGE_EXTRA_P = 0.3  # extra merge parents ~ geometric(p): 2-4 mostly, up to MAX_MERGE_PARENTS
 MAX_MERGE_PARENTS = 10
 REUPLOAD_WEIGHTS = (1.0, 0.8, 1.5)  # top, unsloth/<name>, unsloth/<name>-bnb-4bit

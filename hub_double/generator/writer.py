@@ -26,6 +26,7 @@ CHUNK = 100_000  # rows per add_models call: bounds the memory of one DataFrame
 CYCLE_EDIT_DELAY = DAY  # how long after its child appeared a card comes to name it
 TRUTH_MODEL_COLUMNS = ["id", "family", "roots", "license", "depth"]
 TRUTH_EDGE_COLUMNS = ["child", "parent", "relation", "parent_exists"]
+TRUTH_ALIAS_COLUMNS = ["child", "alias", "canonical", "meant", "how", "tagged"]
 
 
 class CardEdit(NamedTuple):
@@ -64,23 +65,27 @@ class RowWriter:
         n_users = max(50, n // 6)
         self.author = (n_users * rng.random(n) ** 1.6).astype(np.int64)  # a few prolific users
         self.counters = counters(g, rng)
+        self.children = g.children_count()
 
-    def chunks(self) -> Iterator[tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]]:
-        """(models, truth_models, truth_edges) frames of CHUNK models each."""
+    def chunks(self) -> Iterator[tuple[pd.DataFrame, ...]]:
+        """(models, truth_models, truth_edges, truth_aliases) frames of CHUNK models each."""
         for lo in range(0, self.graph.size, CHUNK):
             hi = min(self.graph.size, lo + CHUNK)
-            rows, truths, edges = [], [], []
+            rows, truths, edges, aliases = [], [], [], []
             for node in self._nodes(lo, hi):
-                row, truth, model_edges = self.row(node)
+                row, truth, model_edges, alias = self.row(node)
                 rows.append(row)
                 truths.append(truth)
                 edges += model_edges
+                if alias:
+                    aliases.append(alias)
             models = pd.DataFrame(rows, columns=list(ROW_COLUMNS))
             for column, values in self.counters.items():
                 models[column] = values[lo:hi]
             truth_models = pd.DataFrame(truths, columns=TRUTH_MODEL_COLUMNS)
             truth_models["depth"] = truth_models["depth"].astype("Int32")
-            yield models, truth_models, pd.DataFrame(edges, columns=TRUTH_EDGE_COLUMNS)
+            yield (models, truth_models, pd.DataFrame(edges, columns=TRUTH_EDGE_COLUMNS),
+                   pd.DataFrame(aliases, columns=TRUTH_ALIAS_COLUMNS))
 
     def _nodes(self, lo: int, hi: int) -> Iterator[Node]:
         g = self.graph
@@ -90,18 +95,18 @@ class RowWriter:
         draws = self.rng.random((hi - lo, len(Draw._fields))).tolist()
         columns = [c[lo:hi].tolist() for c in (
             g.time, g.kind, self.mess, g.style, self.author, self.fmt, self.license_mode,
-            self.card_relation, self.list_parent)]
+            self.card_relation, self.list_parent, self.children)]
         begin = 0
         for i, values, end, draw in zip(range(lo, hi), zip(*columns, strict=True), ends, draws,
                                         strict=True):
             yield Node(i, *values, parents[begin:end], Draw._make(draw))
             begin = end
 
-    def row(self, node: Node) -> tuple[tuple, tuple, list[tuple]]:
-        """The store row, the truth row and the truth edges of one model."""
+    def row(self, node: Node) -> tuple[tuple, tuple, list[tuple], tuple | None]:
+        """The store row, the truth row, the truth edges and the truth alias of one model."""
         meta = self.metadata.make(node)
         family, roots, depth = self.lineage.add(meta.id, meta.existing)
-        edges = [(meta.id, p, meta.truth_relation, p not in meta.missing_parents)
+        edges = [(meta.id, p, meta.relation_of(p), p not in meta.missing_parents)
                  for p in meta.named_parents]
         if node.index in self.cycle_child:
             self.awaiting_child[self.cycle_child[node.index]] = (node.index, meta)
@@ -109,7 +114,7 @@ class RowWriter:
             edges.append(self._name_child_as_parent(*self.awaiting_child.pop(node.index), node,
                                                     meta.id))
         truth = (meta.id, family, roots, meta.license, depth)
-        return meta.store_row(self.seed, node.time), truth, edges
+        return meta.store_row(self.seed, node.time), truth, edges, meta.alias
 
     def _name_child_as_parent(self, index: int, parent: Meta, child: Node,
                               child_id: str) -> tuple:

@@ -1,0 +1,75 @@
+"""The synthetic Hub against the published anatomy of the real one, through `hf-lineage
+anatomy`'s own definitions (analysis/anatomy.py, the `anatomy` view).
+
+Where each figure is checked:
+- the demo database (hf_lineage.demo.run_demo: a 20,000-model Hub, seed 0, crawled in family
+  mode over HTTP) holds the lineage ratios a family crawl measures over its crawled lineages:
+  relation shares, children with children per relation, quantized leaves, license changes and
+  the card lengths of parents and children;
+- card presence and download concentration are over every model on the Hub, which a family
+  crawl never lists (the demo shows them as not measurable): they, and the lineage ratios of
+  the whole Hub, are checked on a full crawl of the same Hub (hub_double.crawled.crawled_db).
+Edge totals are counts of a 1.86M-model Hub: a 20,000-model one cannot match them.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from analysis.anatomy import CRAWL, STATISTICS, anatomy
+from analysis.db import connect
+from hf_lineage.demo import run_demo
+
+TOLERANCE = 0.25  # relative, around each published figure
+PUBLISHED = {s.key: s.published for s in STATISTICS}
+LINEAGE_RATIOS = ("share_finetune", "share_adapter", "share_quantized", "share_merge",
+                  "finetune_with_children", "quantized_with_children", "adapter_with_children",
+                  "quantized_leaves", "license_changed", "card_chars_parent", "card_chars_child")
+HUB_WIDE = ("has_card", "top1pct_download_share")
+DEMO_MODELS, DEMO_SEED = 20_000, 0
+
+
+@pytest.fixture(scope="module")
+def demo(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    out = tmp_path_factory.mktemp("demo")
+    return run_demo(out / "demo.duckdb", out / "report", DEMO_MODELS, DEMO_SEED).db_path
+
+
+def _whole_crawl(db: Path) -> dict[str, float | None]:
+    with connect(db) as conn:
+        frame = anatomy(conn)
+    rows = frame[frame["scope"] == CRAWL]
+    return {key: None if pd.isna(value) else float(value)
+            for key, value in zip(rows["key"], rows["value"], strict=True)}
+
+
+def _outside(values: dict[str, float | None], keys: tuple[str, ...]) -> dict[str, tuple]:
+    """The figures not within TOLERANCE of the published ones: (value, published)."""
+    return {key: (values[key], PUBLISHED[key]) for key in keys
+            if values[key] is None or abs(values[key] / PUBLISHED[key] - 1) > TOLERANCE}
+
+
+def test_the_demo_lineages_have_the_anatomy_of_the_real_hub(demo: Path) -> None:
+    values = _whole_crawl(demo)
+    assert _outside(values, LINEAGE_RATIOS) == {}
+    assert all(values[key] is None for key in HUB_WIDE)  # a family crawl cannot tell
+
+
+def test_the_whole_hub_has_the_anatomy_of_the_real_hub(generated_db) -> None:
+    values = _whole_crawl(generated_db(DEMO_MODELS, DEMO_SEED))
+    assert _outside(values, LINEAGE_RATIOS + HUB_WIDE) == {}
+
+
+def test_no_llama_derivative_before_the_weights_leaked(demo: Path) -> None:
+    """LLaMA was research-only until its weights leaked on 2023-03-03 (shared/ROOTS.md): the
+    derivatives begin after that, within days (Alpaca 03-13, Vicuna 03-19 ...)."""
+    with connect(demo) as conn:
+        first, in_march = conn.execute("""
+            SELECT min(m.created_at), count(*) FILTER (m.created_at < DATE '2023-04-01')
+            FROM model_roots r JOIN models m ON m.id = r.model_id
+            WHERE r.release = 'LLaMA 1' AND r.depth > 0""").fetchone()
+    assert first.date().isoformat() >= "2023-03-03"
+    assert in_march >= 5
