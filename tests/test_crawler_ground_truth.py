@@ -64,7 +64,10 @@ def test_listing_road_equals_the_filter_road(serve, generated, tmp_path):
 
 
 def test_full_crawl_stores_every_model(serve, generated, tmp_path):
-    serve(generated)
+    """Every model, and every edge to its canonical parent: the cards' old names, legacy ids,
+    other cases and local paths (truth_aliases) resolved; the Hub asked once at most about each
+    distinct name the listing did not answer, and never again by the next crawl."""
+    double = serve(generated)
     db = tmp_path / "full.duckdb"
     crawl(db, "full", client=fast_client(), cards=False)
     conn = duckdb.connect(str(db), read_only=True)
@@ -72,6 +75,16 @@ def test_full_crawl_stores_every_model(serve, generated, tmp_path):
                                                        "SELECT id FROM models")
     every_edge = _set(generated.cursor(), "SELECT child, parent, relation FROM truth_edges")
     assert _set(conn, "SELECT child, parent, relation FROM edges") == every_edge
+    hows = _set(generated.cursor(), "SELECT DISTINCT how FROM truth_aliases")
+    assert hows == {("legacy",), ("renamed",), ("case",), ("local_path",)}
+    asked = [e.path.removeprefix("/api/models/") for e in double.log.entries
+             if e.kind == "info"]
+    listed = _set(generated.cursor(), "SELECT id FROM models")
+    assert asked and len(asked) == len(set(asked)) and not {(a,) for a in asked} & listed
+    conn.close()
+    double.log.reset()
+    crawl(db, "full", client=fast_client(), cards=False)
+    assert double.log.counts()["info"] == 0
 
 
 SAMPLE_ROOTS = """

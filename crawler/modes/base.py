@@ -12,7 +12,7 @@ from crawler.lineage.canonical import canonicalize
 from crawler.lineage.infer import infer_family_members
 from crawler.progress import Progress
 from crawler.roots import Roots
-from crawler.store import Database, Tally
+from crawler.store import Database, Tally, meta
 from crawler.store.aliases import STAGED, STORED, Graph
 from crawler.store.ingest import EXPAND
 from crawler.store.meta import Checkpoints
@@ -98,8 +98,17 @@ class Mode:
         return list(self.roots.root_models())
 
     def canonicalize(self, graph: Graph = STORED) -> None:
-        """Parents named by their canonical ids (crawler/lineage/canonical.py)."""
-        canonicalize(self.db, self.client, self.organisations, self.run_id, self.spent, graph)
+        """Parents named by their canonical ids (crawler/lineage/canonical.py). A database of
+        the whole Hub asks about every name it does not hold (a renamed or deleted repo: the
+        listing had every live one); a family database only about names that could be family
+        models, so a family crawl does not spend a request on each foreign missing parent."""
+        canonicalize(self.db, self.client, self.organisations, self.run_id, self.spent, graph,
+                     everything=self.holds_whole_hub and graph is STORED)
+
+    @property
+    def holds_whole_hub(self) -> bool:
+        """Whether the database holds every live model once this run ends."""
+        return self.name == "full" or self.db.get_meta(meta.SCOPE) == "full"
 
     def keep_family_of_stage(self, whole_hub: bool) -> None:
         """Move the staged models that descend from the roots into the tables: the stage's
