@@ -131,7 +131,7 @@ def test_daily_counts_per_release(conn):
                                               date(2023, 7, 25), date(2023, 8, 20)]
     assert (l2.index.to_series().diff().dropna() == pd.Timedelta(days=1)).all()
     with pytest.raises(AnalysisError, match="period"):
-        timeline.new_derivatives(conn, "family", "month")
+        timeline.new_derivatives(conn, "family", "fortnight")
 
 
 def test_curves_aligned_on_release_day(conn):
