@@ -321,6 +321,9 @@ def readme(conn: duckdb.DuckDBPyConnection, repo_id: str) -> tuple[bytes, dict[s
     row = find_model(conn, repo_id, ", card")
     if not row["has_readme"]:
         raise ApiError(404, "EntryNotFound", f"README.md not found in {row['id']}")
-    stored = row.pop("card")
-    body = bytes(stored) if stored is not None else render_card(row["id"], row["card_data"])
-    return body, row
+    return readme_body(row["id"], row.pop("card"), row["card_data"]), row
+
+
+def readme_body(model_id: str, card: bytes | None, card_data: str | None) -> bytes:
+    """The README.md bytes served: the stored card, else one rendered from card_data."""
+    return bytes(card) if card is not None else render_card(model_id, card_data)
