@@ -16,6 +16,7 @@ from typing import Any
 import duckdb
 
 from hub_double.cards import render_card
+from hub_double.files import RepoFiles
 
 EXPANDABLE = frozenset(
     {
@@ -53,7 +54,7 @@ SORT_COLUMNS = {
 ROW_COLUMNS = (
     "idx, id, object_id, author, sha, created_at, last_modified, private, gated, disabled, "
     "downloads, downloads_all_time, likes, trending_score, library_name, pipeline_tag, tags, "
-    "card_data, has_readme"
+    "card_data, has_readme, model_type, files"
 )
 
 
@@ -86,15 +87,6 @@ def iso(value: datetime | None) -> str | None:
     return value.strftime("%Y-%m-%dT%H:%M:%S.") + f"{value.microsecond // 1000:03d}Z"
 
 
-def _siblings(row: dict[str, Any]) -> list[dict[str, str]]:
-    files = [".gitattributes", "config.json"]
-    if row["has_readme"]:
-        files.append("README.md")
-    tags = set(row["tags"] or ())
-    files.append("model.gguf" if "gguf" in tags else "model.safetensors")
-    return [{"rfilename": name} for name in files]
-
-
 def _field(row: dict[str, Any], key: str, conn: duckdb.DuckDBPyConnection) -> Any:
     """One camelCase property of a model, computed from its stored row."""
     card_data = json.loads(row["card_data"]) if row["card_data"] else None
@@ -118,9 +110,13 @@ def _field(row: dict[str, Any], key: str, conn: duckdb.DuckDBPyConnection) -> An
         case "cardData":
             return card_data
         case "siblings":
-            return _siblings(row)
+            return [{"rfilename": name} for name in RepoFiles(row).siblings()]
         case "config":
-            return {"model_type": "llama"} if row["library_name"] == "transformers" else {}
+            summary = RepoFiles(row).config_summary()
+            return ABSENT if summary is None else summary
+        case "gguf":
+            summary = RepoFiles(row).gguf_summary()
+            return ABSENT if summary is None else summary
         case "model-index":
             return (card_data or {}).get("model-index")
         case "spaces" | "widgetData":
@@ -321,9 +317,22 @@ def readme(conn: duckdb.DuckDBPyConnection, repo_id: str) -> tuple[bytes, dict[s
     row = find_model(conn, repo_id, ", card")
     if not row["has_readme"]:
         raise ApiError(404, "EntryNotFound", f"README.md not found in {row['id']}")
-    return readme_body(row["id"], row.pop("card"), row["card_data"]), row
+    return readme_body(row, row.pop("card")), row
 
 
-def readme_body(model_id: str, card: bytes | None, card_data: str | None) -> bytes:
-    """The README.md bytes served: the stored card, else one rendered from card_data."""
-    return bytes(card) if card is not None else render_card(model_id, card_data)
+def readme_body(row: dict[str, Any], card: bytes | None) -> bytes:
+    """The README.md bytes served: the stored card, else one rendered from card_data (and the
+    templated body its files spec names, if any)."""
+    if card is not None:
+        return bytes(card)
+    return render_card(row["id"], row["card_data"], RepoFiles(row).card_body())
+
+
+def repo_file(conn: duckdb.DuckDBPyConnection, repo_id: str,
+              filename: str) -> tuple[bytes, dict[str, Any]]:
+    """Any other file of a model (config.json, adapter_config.json, a .gguf ...) and its row."""
+    row = find_model(conn, repo_id)
+    data = RepoFiles(row).read(filename)
+    if data is None:
+        raise ApiError(404, "EntryNotFound", f"{filename} not found in {row['id']}")
+    return data, row

@@ -14,12 +14,13 @@ import yaml
 DUMPER = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
 
 
-def render_card(model_id: str, card_data: dict | str | None) -> bytes:
-    """A plausible model card: YAML header from card_data, then a short Markdown body."""
+def render_card(model_id: str, card_data: dict | str | None, body: str | None = None) -> bytes:
+    """A plausible model card: YAML header from card_data, then a short Markdown body (or the
+    given one: a templated card, hub_double/files/cards.py)."""
     if isinstance(card_data, str):
         card_data = json.loads(card_data)
     name = model_id.split("/")[-1]
-    body = (
+    body = body if body is not None else (
         f"# {name}\n\n"
         f"This model card describes `{model_id}`.\n\n"
         "## Usage\n\nLoad it with the library named in the metadata.\n"

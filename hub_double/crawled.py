@@ -65,15 +65,16 @@ def _listing_pages(store: HubStore) -> Iterator[tuple[str, str | None]]:
 def _card_rows(store: HubStore) -> Iterator[list[dict]]:
     """Card rows as the crawler's fetch would make them, CARD_BATCH models at a time."""
     cursor = store.cursor().execute(
-        "SELECT id, sha, gated, has_readme, card, card_data FROM models "
-        "WHERE NOT coalesce(private, false) ORDER BY id")
+        f"SELECT {api.ROW_COLUMNS}, card FROM models WHERE NOT coalesce(private, false) "
+        "ORDER BY id")
+    names = [d[0] for d in cursor.description]
     while batch := cursor.fetchmany(CARD_BATCH):
-        yield [_card_row(*row) for row in batch]
+        yield [_card_row(dict(zip(names, values, strict=True))) for values in batch]
 
 
-def _card_row(model_id: str, sha: str, gated: str | None, has_readme: bool, card: bytes | None,
-              card_data: str | None) -> dict:
-    row = {"model_id": model_id, "sha": sha, "fetched_at": utcnow(), "metadata": None,
+def _card_row(model: dict) -> dict:
+    model_id, gated, has_readme = model["id"], model["gated"], model["has_readme"]
+    row = {"model_id": model_id, "sha": model["sha"], "fetched_at": utcnow(), "metadata": None,
            "body": None, "size_bytes": None, "truncated": False, "parse_error": None,
            "fetch_error": None}
     if not requestable(model_id):
@@ -83,7 +84,7 @@ def _card_row(model_id: str, sha: str, gated: str | None, has_readme: bool, card
     elif not has_readme:
         row["fetch_error"] = "no README.md"
     else:
-        data = api.readme_body(model_id, card, card_data)
+        data = api.readme_body(model, model.pop("card"))
         parsed = parse_card(data[:CARD_CAP_BYTES].decode("utf-8", errors="replace"))
         row.update(metadata=parsed.metadata, body=parsed.body, size_bytes=len(data),
                    truncated=len(data) > CARD_CAP_BYTES, parse_error=parsed.error)
