@@ -132,7 +132,8 @@ def quant_of(name: str, parent: str, fmt: str) -> str:
 
 
 def quant_plain(name: str, fmt: str) -> str:
-    return f"# {name}\n\n{fmt} files of my fine-tuned model, for llama.cpp and LM Studio.\n"
+    runtime = "llama.cpp and LM Studio" if fmt == "GGUF" else "fast inference"
+    return f"# {name}\n\n{fmt} files of my fine-tuned model, for {runtime}.\n"
 
 
 def format_files(name: str, parent: str, fmt: str, grandparent: str | None) -> str:

@@ -25,6 +25,7 @@ from hub_double.generator.catalogue import (
     Style,
 )
 from hub_double.generator.fixed import Fixed, fixed_models
+from hub_double.generator.llama1 import LLAMA2, burst, burst_size, wave_kinds
 from hub_double.generator.parents import MERGE_TOP_SHARE, TreePicker, merge_parents
 
 DERIVED_SHARES = {Kind.FINETUNE: 0.505, Kind.QUANTIZED: 0.44, Kind.ADAPTER: 0.012,
@@ -145,7 +146,10 @@ def _draft(fixed: list[Fixed], n: int, lineage_share: float, rng: np.random.Gene
         start = int(time[group].min()) + DAY
         times = _growth_times(rng, count, start, HUB_END - DAY)
         chosen = group[_choose_trees(rng, times, time[group], top_weight[group])]
-        if not lineage:
+        if lineage:  # the LLaMA-1 wave's bursts after each seed
+            k = burst_size(n, count)
+            times[:k], chosen[:k] = burst(rng, k, fixed, LLAMA2 - DAY)
+        else:
             small = _choose_standalone(rng, times, time[st], top_weight[st])
             use_small = (small >= 0) & (rng.random(count) < SMALL_TREE_SHARE)
             chosen = np.where(use_small, small + n_fixed, chosen)
@@ -210,6 +214,7 @@ def build_graph(n: int, seed: int = 0, lineage_share: float = 0.35) -> Graph:
     kind, tree = draft.kind[order], new[draft.tree[order]]
     fixed = {int(new[i]): f for i, f in enumerate(fixed_list)}
     _sample_kinds(rng, kind)
+    wave_kinds(rng, kind, tree, time, fixed)
     weight = _parent_weights(rng, kind)
     picker = TreePicker(kind, tree, time, weight, fixed)
 

@@ -34,6 +34,7 @@ from hub_double.generator.licenses import OPEN_LICENSES, license_fields
 from hub_double.generator.mess import UNREADABLE, VERBATIM, Mess
 from hub_double.generator.naming import Namer, stem
 from hub_double.generator.node import Node
+from hub_double.generator.undocumented import documents, unstated_card
 from hub_double.store import fake_sha
 
 ROW_COLUMNS = ("id", "author", "sha", "object_id", "gated", "library_name", "pipeline_tag", "tags",
@@ -57,6 +58,7 @@ class Meta:
     gated: str | None = None
     card: bytes | None = None
     has_readme: bool = True
+    documented: bool = True  # the card's YAML and the Hub's tags name the parents
 
     def store_row(self, seed: int, created: int) -> tuple:
         """The store's model columns this writer sets, in ROW_COLUMNS order."""
@@ -97,7 +99,7 @@ class MetadataMaker:
             family = f.family or "model"
             card |= {"license_name": "deepseek" if family == "deepseek" else f"{family}-license",
                      "license_link": "LICENSE"}
-        if parent_ids:
+        if parent_ids and f.documented:
             card["base_model"] = parent_ids[0]
         card |= {"library_name": f.style.library, "pipeline_tag": f.style.pipeline,
                  "language": ["en"]}
@@ -106,9 +108,10 @@ class MetadataMaker:
         extra = ([f.family] if f.family else []) + (["conversational"] if chat else [])
         if f.kind == Kind.REUPLOAD and f.relation == "quantized":
             extra += ["4-bit", "bitsandbytes"]
-        tags = hub_tags(f.style, card, f.relation, parent_ids, extra, [arxiv] if arxiv else [])
+        tags = hub_tags(f.style, card, f.relation, parent_ids if f.documented else [], extra,
+                        [arxiv] if arxiv else [])
         return Meta(f.id, f.style, card, tags, f.license, f.relation or "", parents, parent_ids,
-                    gated=f.gated)
+                    gated=f.gated, documented=f.documented)
 
     def _standalone(self, node: Node) -> Meta:
         style, d = self.graph.styles[node.style], node.draw
@@ -155,14 +158,18 @@ class MetadataMaker:
         lic = license_fields(node.license_mode, self.licenses[node.parents[0]], mess, d,
                              stem(primary))
         card = self._derived_card(node, model_id, parent_ids, relation, lic, style)
-        readable = mess not in UNREADABLE
+        documented = documents(node.time, mess, model_id.partition("/")[0], node.doc_draw)
+        if not documented:
+            card = unstated_card(card, node.card_form, model_id.rpartition("/")[2])
+        readable = mess not in UNREADABLE and card is not None
         tags = hub_tags(style, card if readable else {},
-                        None if mess == Mess.UNSPECIFIED else relation, parent_ids,
-                        self._format_tags(node), self._arxiv(node))
+                        None if mess == Mess.UNSPECIFIED else relation,
+                        parent_ids if documented else [], self._format_tags(node),
+                        self._arxiv(node))
         meta = Meta(model_id, style, card if readable else None, tags,
-                    lic.get("license") if readable else None,
+                    card.get("license") if readable else None,
                     "unspecified" if mess == Mess.UNSPECIFIED else relation, existing, parent_ids,
-                    missing_parents=missing)
+                    missing_parents=missing, has_readme=card is not None, documented=documented)
         if mess == Mess.GATED:
             meta.gated = "manual" if d.extra < 0.5 else "auto"
         if mess in VERBATIM:
