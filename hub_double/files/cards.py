@@ -102,7 +102,11 @@ def prose(name: str, parent: str, dataset: str | None) -> str:
                 f"# {name}\n\nThis model is based on {_link(parent)}, trained further on {data}.\n",
                 f"# {name}\n\nWe obtained this model by fine-tuning `{parent}` on {data} for "
                 "three epochs.\n",
-                f"## {name}\n\nA model fine-tuned from {_link(parent)} with LoRA, then merged.\n")
+                f"## {name}\n\nA model fine-tuned from {_link(parent)} with LoRA, then merged.\n",
+                f"# {name}\n\nThis checkpoint continues `{parent}` with two more epochs on "
+                f"{data}.\n",
+                f"# {name}\n\n| | |\n|---|---|\n| Starting checkpoint | {parent} |\n"
+                f"| Data | {data} |\n")
     return variants[salt(name, "prose") % len(variants)]
 
 

@@ -70,7 +70,7 @@ TEXT_FORMS = {CardForm.TRAINER: "trainer", CardForm.HUB: "hub", CardForm.HUB_FIL
               CardForm.MINIMAL: "minimal", CardForm.PEFT: "peft", CardForm.LORA_FOR: "lora_for",
               CardForm.QUANT_OF: "quant_of", CardForm.QUANT_PLAIN: "quant_plain",
               CardForm.FORMAT_FILES: "format_files", CardForm.MERGE_CARD: "merge_card",
-              CardForm.MERGE_OF: "merge_of"}
+              CardForm.MERGE_OF: "merge_of", CardForm.COPIED: "trainer"}
 CARD_EVIDENCE = {CardForm.TRAINER: "card_text", CardForm.HUB_FILLED: "card_text",
                  CardForm.PROSE: "card_text", CardForm.LORA_FOR: "card_text",
                  CardForm.QUANT_OF: "card_text", CardForm.FORMAT_FILES: "card_text",
@@ -149,7 +149,8 @@ class EvidenceWriter:
             if spec["gg"].get("url") or not spec["gg"].get("generic"):
                 evidence[primary].append("gguf")
         if kind == Kind.MERGE:
-            spec["mk"] = self._mergekit(meta.id, parents, keep_mergekit < MERGEKIT_FILE, i)
+            spec["mk"] = self._mergekit(meta.id, parents,
+                                        layout == "merge" and keep_mergekit < MERGEKIT_FILE, i)
             for model in spec["mk"]["models"] if spec["mk"]["file"] else ():
                 if model in parents:
                     evidence[model].append("mergekit_config")
@@ -215,6 +216,8 @@ class EvidenceWriter:
     def _mergekit(self, own: str, parents: list[str], present: bool, i: int) -> dict:
         method = next((m for suffix, m in MERGE_METHODS.items() if own.endswith(f"-{suffix}")),
                       "slerp")
+        if method == "slerp" and len(parents) > 2:  # SLERP merges two models; names lie
+            method = "ties"
         models = [f"./models/{p.rpartition('/')[2]}" if (i + k) % 13 < 13 * MERGE_LOCAL else p
                   for k, p in enumerate(parents)]
         return {"method": method, "models": models, "base": models[0], "file": present}
@@ -235,6 +238,8 @@ class EvidenceWriter:
             reveals = ref == Ref.PARENT
         if form == CardForm.HUB:
             card["p"] = None
+        if form == CardForm.COPIED:  # the sentence names the model the parent came from
+            card["p"] = ancestor or ""
         datasets = (meta.card_data or {}).get("datasets")
         if datasets:
             card["d"] = datasets[0]

@@ -146,8 +146,8 @@ def _reuploads(tops: list[Fixed], n: int) -> list[Fixed]:
 
 def _wave() -> list[Fixed]:
     """The LLaMA-1 wave's conversions and seeds (llama1.py): tops of their own trees, declaring
-    no parent."""
-    return [Fixed(id=w.id, time=ts(w.created) + 14 * HOUR + 60 * j, kind=Kind.BASE, lineage=True,
+    no parent, so outside the documented LLaMA family (`lineage` is the documented share)."""
+    return [Fixed(id=w.id, time=ts(w.created) + 14 * HOUR + 60 * j, kind=Kind.BASE, lineage=False,
                   style=Style("llama", "text-generation", w.library, size_of(w.id)),
                   license=w.license, popularity=w.popularity,
                   parents=(w.parent,) if w.parent else (), relation=w.relation, documented=False)

@@ -146,13 +146,12 @@ def _draft(fixed: list[Fixed], n: int, lineage_share: float, rng: np.random.Gene
         start = int(time[group].min()) + DAY
         times = _growth_times(rng, count, start, HUB_END - DAY)
         chosen = group[_choose_trees(rng, times, time[group], top_weight[group])]
-        if lineage:  # the LLaMA-1 wave's bursts after each seed
-            k = burst_size(n, count)
-            times[:k], chosen[:k] = burst(rng, k, fixed, LLAMA2 - DAY)
-        else:
+        if not lineage:
             small = _choose_standalone(rng, times, time[st], top_weight[st])
             use_small = (small >= 0) & (rng.random(count) < SMALL_TREE_SHARE)
             chosen = np.where(use_small, small + n_fixed, chosen)
+            k = burst_size(n, count)  # the LLaMA-1 wave's bursts after each seed
+            times[:k], chosen[:k] = burst(rng, k, fixed, LLAMA2 - DAY)
         time[lo:lo + count] = times
         tree[lo:lo + count] = chosen
     derived = kind == Kind.FINETUNE

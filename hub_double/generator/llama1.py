@@ -30,7 +30,8 @@ from hub_double.generator.catalogue import DAY, HOUR, Kind, ts
 LEAK = ts("2023-03-03")
 LLAMA2 = ts("2023-07-18")
 HUB_UPLOADED = {"LLaMA 1": "2023-04-03"}  # huggyllama's uploads, after the leak
-BURST_SHARE = 0.005  # of all models: the spring-2023 bursts (about 10,000 on a 2M Hub)
+BURST_SHARE = 0.01  # of all models: the spring-2023 bursts (about 20,000 on a 2M Hub; an
+# estimate: the Hub held ~250,000 models then, thousands of them alpaca/vicuna copies and LoRAs)
 BURST_DAYS = 12.0
 WAVE_KINDS = {Kind.FINETUNE: 0.45, Kind.ADAPTER: 0.30, Kind.QUANTIZED: 0.20, Kind.MERGE: 0.05}
 
@@ -109,8 +110,9 @@ def burst(rng: np.random.Generator, count: int, fixed: Sequence[Any],
     weight = np.array([fixed[i].popularity for i in seeds])
     chosen = seeds[rng.choice(len(seeds), count, p=weight / weight.sum())]
     start = np.array([fixed[i].time for i in chosen], np.int64) + HOUR
-    delay = (rng.exponential(BURST_DAYS, count) * DAY).astype(np.int64)
-    return np.minimum(start + delay, np.maximum(start, end)), chosen
+    span = np.maximum(end - start, HOUR) / (BURST_DAYS * DAY)  # the exponential, cut at `end`
+    delay = -np.log1p(-rng.random(count) * -np.expm1(-span)) * BURST_DAYS * DAY
+    return start + delay.astype(np.int64), chosen
 
 
 def burst_size(n_models: int, lineage_count: int) -> int:

@@ -53,6 +53,7 @@ class CardForm(IntEnum):
     FORMAT_FILES = 13  # TheBloke's template, the source's card pasted below
     MERGE_CARD = 14  # mergekit's generated card: list of merged models and the YAML
     MERGE_OF = 15  # "a merge of [A] and [B]"
+    COPIED = 16  # the parent's Trainer card copied: its sentence names the grandparent
 
 
 # Share of derivatives declaring no parent, before / after FIELD_START (the 2022 sample declares
@@ -62,9 +63,10 @@ HOUSE_UNDOCUMENTED = (0.3, 0.02)
 _F = CardForm
 CARD_FORMS = {  # (kind, after FIELD_START) -> card form shares of its undocumented models
     (Kind.FINETUNE, False): {_F.NONE: 0.40, _F.MINIMAL: 0.12, _F.TRAINER: 0.33, _F.PROSE: 0.04,
-                             _F.FAMILY: 0.11},
-    (Kind.FINETUNE, True): {_F.NONE: 0.22, _F.MINIMAL: 0.15, _F.TRAINER: 0.14, _F.HUB: 0.18,
-                            _F.HUB_FILLED: 0.05, _F.PROSE: 0.06, _F.FAMILY: 0.17, _F.LINKS: 0.03},
+                             _F.FAMILY: 0.08, _F.COPIED: 0.03},
+    (Kind.FINETUNE, True): {_F.NONE: 0.22, _F.MINIMAL: 0.12, _F.TRAINER: 0.14, _F.HUB: 0.18,
+                            _F.HUB_FILLED: 0.05, _F.PROSE: 0.06, _F.FAMILY: 0.17, _F.LINKS: 0.03,
+                            _F.COPIED: 0.03},
     (Kind.ADAPTER, False): {_F.NONE: 0.35, _F.PEFT: 0.35, _F.FAMILY: 0.15, _F.LORA_FOR: 0.10,
                             _F.MINIMAL: 0.05},
     (Kind.ADAPTER, True): {_F.NONE: 0.30, _F.HUB: 0.30, _F.PEFT: 0.05, _F.LORA_FOR: 0.10,

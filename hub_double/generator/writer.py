@@ -72,6 +72,7 @@ class RowWriter:
         self.counters = counters(g, rng)
         undocumented = np.random.default_rng([self.seed, 6])
         self.doc_draw = undocumented.random(n)
+        self.doc_draw[list(self.cycle_child.values())] = 1.0  # a cycle needs the child's card
         self.card_form = card_forms(g, undocumented)
 
     def chunks(self) -> Iterator[tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]]:
