@@ -5,7 +5,6 @@ adapter_config.json, mergekit_config.yml, GGUF heads by range request."""
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 
 import httpx2
 import pytest
@@ -28,10 +27,8 @@ HEAD = 256 * 1024
 
 
 @pytest.fixture(scope="module")
-def hub() -> Iterator[HubStore]:
-    store = generated_store(3_000, seed=5)
-    yield store
-    store.close()
+def hub() -> HubStore:
+    return generated_store(3_000, seed=5)
 
 
 def _edge(hub: HubStore, kind: str) -> tuple[str, str]:

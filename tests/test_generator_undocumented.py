@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import gzip
 import json
-from collections.abc import Iterator
 from datetime import datetime
 
 import pandas as pd
@@ -31,18 +30,14 @@ KINDS = {"config", "adapter_config", "mergekit_config", "gguf", "card_text", "ca
 
 
 @pytest.fixture(scope="module")
-def hub() -> Iterator[HubStore]:
-    store = generated_store(20_000, seed=3)
-    yield store
-    store.close()
+def hub() -> HubStore:
+    return generated_store(20_000, seed=3)
 
 
 @pytest.fixture(scope="module")
-def small() -> Iterator[HubStore]:
+def small() -> HubStore:
     """A smaller Hub for the checks that render every file."""
-    store = generated_store(5_000, seed=4)
-    yield store
-    store.close()
+    return generated_store(5_000, seed=4)
 
 
 def _df(store: HubStore, sql: str) -> pd.DataFrame:

@@ -4,31 +4,19 @@ answers equal the HTTP ones, and the evidence is neither unreadable nor triviall
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Iterator
 
 import httpx2
 import pytest
 from huggingface_hub import HfApi, hf_hub_download
 
+from hub_double import inference_check as ic
 from hub_double.generator import generated_store
-from hub_double.inference_check import (
-    GGUF_HEAD,
-    SOURCES,
-    Served,
-    evidence_of,
-    report,
-    run_check,
-    served,
-    wanted_files,
-)
 from hub_double.store import HubStore
 
 
 @pytest.fixture(scope="module")
-def hub() -> Iterator[HubStore]:
-    store = generated_store(3_000, seed=6)
-    yield store
-    store.close()
+def hub() -> HubStore:
+    return generated_store(3_000, seed=6)
 
 
 def _read(path: str) -> bytes:
@@ -36,19 +24,19 @@ def _read(path: str) -> bytes:
         return f.read()
 
 
-def _over_http(url: str, model_id: str) -> Served:
+def _over_http(url: str, model_id: str) -> ic.Served:
     """What a crawler gets with huggingface_hub, and a range request for the GGUF head."""
     info = HfApi().model_info(model_id, expand=["tags", "siblings", "config", "gguf"])
     siblings = [s.rfilename for s in info.siblings]
     files = {}
-    for name in wanted_files(siblings):
+    for name in ic.wanted_files(siblings):
         if name.endswith(".gguf"):
             files[name] = httpx2.get(f"{url}/{model_id}/resolve/main/{name}",
-                                     headers={"Range": f"bytes=0-{GGUF_HEAD - 1}"}).content
+                                     headers={"Range": f"bytes=0-{ic.GGUF_HEAD - 1}"}).content
         else:
             files[name] = _read(hf_hub_download(model_id, name))
     readme = _read(hf_hub_download(model_id, "README.md")) if "README.md" in siblings else None
-    return Served(model_id, info.tags, siblings, info.config, info.gguf, readme, files, None)
+    return ic.Served(model_id, info.tags, siblings, info.config, info.gguf, readme, files, None)
 
 
 def test_in_process_answers_are_the_http_answers(serve, hub):
@@ -57,23 +45,23 @@ def test_in_process_answers_are_the_http_answers(serve, hub):
         "SELECT DISTINCT e.child FROM truth_edges e JOIN models m ON m.id = e.child "
         "WHERE NOT e.documented AND m.gated IS NULL ORDER BY hash(e.child) LIMIT 40").fetchall()]
     kinds = set()
-    for local in served(hub, ids):
+    for local in ic.served(hub, ids):
         remote = _over_http(double.url, local.model_id)
-        assert dataclasses.replace(evidence_of(local), created_at=None) == evidence_of(remote)
+        assert dataclasses.replace(ic.evidence_of(local), created_at=None) == ic.evidence_of(remote)
         kinds |= {name.rpartition(".")[2] for name in local.files}
     assert {"json", "gguf"} <= kinds
 
 
 def test_inference_reads_the_evidence_but_not_perfectly(hub):
-    check = run_check(hub)
+    check = ic.run_check(hub)
     overall = check.evaluation.overall[0.0]
     found = overall.found_edges
     assert 0.85 < overall.precision < 1.0  # noise in cards and configs misleads some rules
     assert 0.6 < len(found & check.revealable) / len(check.revealable) < 1.0
     assert len(found - check.revealable) < 0.1 * len(found)  # little from nowhere
-    for source in SOURCES:
+    for source in ic.SOURCES:
         planted = check.planted[source]
         score = check.evaluation.by_source[source]
         assert planted and score.found_edges & planted, source
-    table = report(check)
-    assert all(f"`{source}`" in table for source in SOURCES)
+    table = ic.report(check)
+    assert all(f"`{source}`" in table for source in ic.SOURCES)
