@@ -89,7 +89,6 @@ def iso(value: datetime | None) -> str | None:
 
 def _field(row: dict[str, Any], key: str, conn: duckdb.DuckDBPyConnection) -> Any:
     """One camelCase property of a model, computed from its stored row."""
-    card_data = json.loads(row["card_data"]) if row["card_data"] else None
     match key:
         case "_id":
             return row["object_id"]
@@ -108,17 +107,17 @@ def _field(row: dict[str, Any], key: str, conn: duckdb.DuckDBPyConnection) -> An
         case "tags":
             return list(row["tags"] or [])
         case "cardData":
-            return card_data
+            return json.loads(row["card_data"]) if row["card_data"] else None
         case "siblings":
-            return [{"rfilename": name} for name in RepoFiles(row).siblings()]
+            return [{"rfilename": name} for name in _files(row).siblings()]
         case "config":
-            summary = RepoFiles(row).config_summary()
+            summary = _files(row).config_summary()
             return ABSENT if summary is None else summary
         case "gguf":
-            summary = RepoFiles(row).gguf_summary()
+            summary = _files(row).gguf_summary()
             return ABSENT if summary is None else summary
         case "model-index":
-            return (card_data or {}).get("model-index")
+            return json.loads(row["card_data"] or "{}").get("model-index")
         case "spaces" | "widgetData":
             return []
         case "mask_token":
@@ -145,6 +144,13 @@ def _field(row: dict[str, Any], key: str, conn: duckdb.DuckDBPyConnection) -> An
                 | "pipeline_tag":
             return row[key]
     return None
+
+
+def _files(row: dict[str, Any]) -> RepoFiles:
+    """The row's files, parsed once for all the fields a listing asks of them."""
+    if "_files" not in row:
+        row["_files"] = RepoFiles(row)
+    return row["_files"]
 
 
 def split_base_model_tag(tag: str) -> tuple[str | None, str] | None:

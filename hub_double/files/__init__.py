@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import json
 from datetime import datetime
+from functools import cached_property
 from typing import Any
 
 from hub_double.files import cards, configs, layouts
@@ -66,20 +67,24 @@ class RepoFiles:
 
     # -- what the listing shows -------------------------------------------------------------
     def siblings(self) -> list[str]:
+        return list(self._siblings)
+
+    @cached_property
+    def _siblings(self) -> tuple[str, ...]:
         mk = self.spec.get("mk") or {}
         files = layouts.siblings(self.id, self.layout, self.has_readme, self.created,
                                  self._params(), self.arch.vocab == 32000,
                                  (self.spec.get("card") or {}).get("t") == "trainer")
         if mk and not mk.get("file", True) and "mergekit_config.yml" in files:
             files.remove("mergekit_config.yml")
-        return files
+        return tuple(files)
 
     def config_summary(self) -> dict[str, Any] | None:
         """The API's `config`: architectures, model_type, tokenizer_config (no _name_or_path)."""
         tokenizer = {"bos_token": self.arch.bos, "eos_token": self.arch.eos}
         if self.layout == "adapter":
             return {"tokenizer_config": tokenizer} if "tokenizer_config.json" in \
-                self.siblings() else None
+                self._siblings else None
         if self.layout not in CONFIG_LAYOUTS or not self.model_type:
             return None
         summary: dict[str, Any] = {"architectures": [self._class()],
@@ -106,7 +111,7 @@ class RepoFiles:
     # -- what /resolve/ serves --------------------------------------------------------------
     def read(self, filename: str) -> bytes | None:
         """A file's bytes; None when the repo has no such file (README.md is the api's)."""
-        if filename == "README.md" or filename not in self.siblings():
+        if filename == "README.md" or filename not in self._siblings:
             return None
         if filename == "config.json":
             return configs.config_json(self.arch, self.model_type or "llama", self.pipeline,

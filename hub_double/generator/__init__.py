@@ -2,7 +2,8 @@
 
 The crawler and the analyzer need a Hub whose answers are known. `generate_hub` fills a HubStore
 with served rows and, next to them, the ground truth: every model's family, roots, declared license
-and depth, and every parent edge with its declared relation. The graph is shaped after the real
+and depth, and every parent edge with its relation, whether the card declares it, and what
+evidence reveals it when it does not (docs/undocumented.md). The graph is shaped after the real
 edges in shared/hub-samples (share of models with children, multi-parent share, heavy-tailed
 fan-out, relation mix) and carries the metadata mess real crawls meet: missing or broken YAML,
 relations only in tags or nowhere, URLs for parents, parents that do not exist, self-references,
@@ -12,9 +13,11 @@ Same (n_models, seed) gives the same Hub: every random draw comes from numpy Gen
 here and every timestamp is a fixed instant, never the clock.
 
 Modules, in the order a Hub is made: `catalogue` (static facts), `fixed` (roots, bases,
-re-uploads), `graph` and `parents` (the lineage graph), `mess` (metadata defects), then per
-model `naming`, `licenses`, `cards` and `metadata`, `truth` (ground truth), `counters`
-(downloads, likes, times) and `writer` (rows in chunks).
+re-uploads) and `llama1` (the spring-2023 wave), `graph` and `parents` (the lineage graph),
+`mess` (metadata defects), then per model `naming`, `licenses`, `undocumented` (whether the card
+declares its parents), `cards` and `metadata`, `evidence` (what the files and card say of the
+parents), `truth` (ground truth), `counters` (downloads, likes, times) and `writer` (rows in
+chunks).
 """
 
 from __future__ import annotations

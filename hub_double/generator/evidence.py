@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import json
 from collections import defaultdict
-from enum import IntEnum
 
 import numpy as np
 
@@ -42,8 +41,8 @@ LOCAL_DIRS = ("./output", "/content/drive/MyDrive/finetuned", "./results/checkpo
               "/workspace/merged", "outputs/final")
 
 
-class Ref(IntEnum):
-    """How a file names the model it came from."""
+class Ref:
+    """How a file names the model it came from (plain ints: read once per model)."""
 
     PARENT = 0  # the parent's Hub id (a legacy id where the parent has one)
     PARENT_PATH = 1  # a disk path ending in the parent's name: /home/u/models/<name>
@@ -77,11 +76,17 @@ CARD_EVIDENCE = {CardForm.TRAINER: "card_text", CardForm.HUB_FILLED: "card_text"
                  CardForm.LINKS: "card_links", CardForm.MERGE_CARD: "card_merge",
                  CardForm.MERGE_OF: "card_merge"}
 SILENT_FORMS = frozenset({CardForm.DEFAULT, CardForm.NONE, CardForm.MINIMAL, CardForm.PEFT})
+_MERGE = int(Kind.MERGE)  # enum members are slow to read in a loop over two million models
+_TRAINER, _HUB, _COPIED, _FAMILY, _FORMAT_FILES, _MINIMAL = (
+    int(f) for f in (CardForm.TRAINER, CardForm.HUB, CardForm.COPIED, CardForm.FAMILY,
+                     CardForm.FORMAT_FILES, CardForm.MINIMAL))
+_MERGE_FORMS = frozenset({int(CardForm.MERGE_CARD), int(CardForm.MERGE_OF)})
+_JSON = json.JSONEncoder(separators=(",", ":"))
 MERGE_METHODS = {"dare-ties": "dare_ties", "slerp": "slerp", "ties": "ties", "linear": "linear",
                  "model-stock": "model_stock", "della": "della"}  # longest suffix first
 
 
-def _choice(rng: np.random.Generator, shares: dict[Ref, float], n: int) -> np.ndarray:
+def _choice(rng: np.random.Generator, shares: dict[int, float], n: int) -> np.ndarray:
     weights = np.array(list(shares.values()))
     return rng.choice(np.array(list(shares), np.int8), n, p=weights / weights.sum())
 
@@ -110,11 +115,15 @@ class EvidenceWriter:
         self.graph, self.ids = graph, ids
         self.documented: list[bool] = []
         n = graph.size
-        self.config = _choice(rng, CONFIG_REFS, n)
-        self.standalone = _choice(rng, STANDALONE_REFS, n)
-        self.adapter = _choice(rng, ADAPTER_REFS, n)
-        self.trainer = _choice(rng, TRAINER_REFS, n)
+        self.config = _choice(rng, CONFIG_REFS, n).tolist()
+        self.standalone = _choice(rng, STANDALONE_REFS, n).tolist()
+        self.adapter = _choice(rng, ADAPTER_REFS, n).tolist()
+        self.trainer = _choice(rng, TRAINER_REFS, n).tolist()
         self.draw = rng.random((n, 4)).astype(np.float32)  # url, name, mention, mergekit
+        has_parent = np.diff(graph.indptr) > 0
+        first = graph.parents[np.minimum(graph.indptr[:-1], max(len(graph.parents) - 1, 0))]
+        self.first_parent = np.where(has_parent, first, -1).tolist()
+        self.tree = graph.tree.tolist()
 
     def build(self, node: Node, meta: Meta) -> tuple[str | None, dict[str, list[str]]]:
         """(files spec as JSON or None, evidence kinds per named parent)."""
@@ -122,10 +131,10 @@ class EvidenceWriter:
         if node.index in self.graph.fixed and not meta.named_parents:
             return None, {}  # roots and bases: their own id in config.json
         if not meta.named_parents:
-            form = Ref(self.standalone[node.index])
+            form = self.standalone[node.index]
             spec = {} if form == Ref.SELF else {"nop": None if form == Ref.ABSENT else
                                                 self._local(meta.id, node.index)}
-            return (json.dumps(spec) if spec else None), {}  # standalones
+            return (_JSON.encode(spec) if spec else None), {}  # standalones
         return self._derived(node, meta)
 
     def _derived(self, node: Node, meta: Meta) -> tuple[str | None, dict[str, list[str]]]:
@@ -133,14 +142,14 @@ class EvidenceWriter:
         primary = parents[0]
         evidence: dict[str, list[str]] = defaultdict(list)
         spec: dict = {}
-        kind = self.graph.kind[i]
-        layout = layout_of(meta.style.library, frozenset(meta.tags), kind == Kind.MERGE)
+        merge = node.kind == _MERGE
+        layout = layout_of(meta.style.library, frozenset(meta.tags), merge)
         ancestor = self._ancestor(node, parents)
         url, name_draw, mention, keep_mergekit = self.draw[i].tolist()
         if layout in CONFIG_LAYOUTS:
-            spec["nop"] = self._ref(Ref(self.config[i]), meta.id, primary, ancestor, node)
+            spec["nop"] = self._ref(self.config[i], meta.id, primary, ancestor, node)
         elif layout == "adapter":
-            spec["ad"] = self._ref(Ref(self.adapter[i]), meta.id, primary, ancestor, node)
+            spec["ad"] = self._ref(self.adapter[i], meta.id, primary, ancestor, node)
         for key, kind_name in (("nop", "config"), ("ad", "adapter_config")):
             if spec.get(key) in parents:
                 evidence[spec[key]].append(kind_name)
@@ -148,7 +157,7 @@ class EvidenceWriter:
             spec["gg"] = self._gguf(node, primary, url, name_draw)
             if spec["gg"].get("url") or not spec["gg"].get("generic"):
                 evidence[primary].append("gguf")
-        if kind == Kind.MERGE:
+        if merge:
             spec["mk"] = self._mergekit(meta.id, parents,
                                         layout == "merge" and keep_mergekit < MERGEKIT_FILE, i)
             for model in spec["mk"]["models"] if spec["mk"]["file"] else ():
@@ -159,17 +168,16 @@ class EvidenceWriter:
         for parent in parents:
             if name_reveals(meta.id, parent):
                 evidence[parent].append("repo_name")
-        return json.dumps(spec, separators=(",", ":")), dict(evidence)
+        return _JSON.encode(spec), dict(evidence)
 
     # -- the parts of a spec ----------------------------------------------------------------
     def _ancestor(self, node: Node, parents: list[str]) -> str | None:
         """The model a config copied from the base would name: the parent's parent, else the
         tree's top; None when that is a parent itself."""
-        g = self.graph
-        first = node.parents[0] if node.parents else None
-        above = g.parents[g.indptr[first]:g.indptr[first + 1]] if first is not None else []
-        for candidate in [*(self.ids[p] for p in above[:1]), self.ids[g.tree[node.index]]]:
-            if candidate not in parents and candidate != self.ids[node.index]:
+        above = self.first_parent[node.parents[0]] if node.parents else -1
+        for k in (above, self.tree[node.index]):
+            candidate = self.ids[k] if k >= 0 else None
+            if candidate and candidate not in parents and candidate != self.ids[node.index]:
                 return candidate
         return None
 
@@ -183,7 +191,7 @@ class EvidenceWriter:
                 f"{i * 2654435761 % 16**12:012x}"
         return LOCAL_DIRS[i % len(LOCAL_DIRS)]
 
-    def _ref(self, form: Ref, own: str, parent: str, ancestor: str | None,
+    def _ref(self, form: int, own: str, parent: str, ancestor: str | None,
              node: Node) -> str | None:
         if form == Ref.PARENT or (form == Ref.ANCESTOR and ancestor is None):
             return as_written(parent, node.time, node.draw.extra)
@@ -224,7 +232,7 @@ class EvidenceWriter:
 
     def _card(self, node: Node, meta: Meta, spec: dict, evidence: dict[str, list[str]],
               ancestor: str | None, mention: bool) -> None:
-        form = CardForm(node.card_form) if node.card_form else CardForm.MINIMAL
+        form = node.card_form or _MINIMAL
         if meta.id in WAVE_CARDS:
             spec["card"] = {"t": "text", "f": WAVE_CARDS[meta.id]}
             return
@@ -232,27 +240,27 @@ class EvidenceWriter:
         written = as_written(primary, node.time, node.draw.extra)
         card: dict = {"t": TEXT_FORMS[form], "p": written}
         reveals = form in CARD_EVIDENCE
-        if form == CardForm.TRAINER:
-            ref = Ref(self.trainer[node.index])
+        if form == _TRAINER:
+            ref = self.trainer[node.index]
             card["p"] = {Ref.LOCAL: "", Ref.SELF: meta.id}.get(ref, written)
             reveals = ref == Ref.PARENT
-        if form == CardForm.HUB:
+        if form == _HUB:
             card["p"] = None
-        if form == CardForm.COPIED:  # the sentence names the model the parent came from
+        if form == _COPIED:  # the sentence names the model the parent came from
             card["p"] = ancestor or ""
         datasets = (meta.card_data or {}).get("datasets")
         if datasets:
             card["d"] = datasets[0]
-        if form == CardForm.FAMILY:
+        if form == _FAMILY:
             card["f"] = self.ids[self.graph.tree[node.index]].rpartition("/")[2].replace("-", " ")
-        if form == CardForm.FORMAT_FILES and ancestor:
+        if form == _FORMAT_FILES and ancestor:
             card["g"] = ancestor
         if mention and ancestor and form not in SILENT_FORMS:
             card["x"] = ancestor
         spec["card"] = card
         if not reveals:
             return
-        if form in (CardForm.MERGE_CARD, CardForm.MERGE_OF):
+        if form in _MERGE_FORMS:
             for model in spec["mk"]["models"]:
                 if model in meta.named_parents:
                     evidence[model].append("card_merge")
