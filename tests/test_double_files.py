@@ -20,6 +20,7 @@ from hub_double.files.architectures import ARCHS
 from hub_double.files.gguf import GgufSource, gguf_file, name_fields
 from hub_double.generator import generated_store
 from hub_double.ranges import Unsatisfiable, byte_range
+from hub_double.samples import SAMPLES_DIR, sample_records, samples_store
 from hub_double.store import HubStore
 from tests.hub_rows import model_row, store_of
 
@@ -103,6 +104,20 @@ def test_gguf_head_by_range_request(serve, hub):
     path = hf_hub_download(repo, name)  # the client checks the size against Content-Length
     with open(path, "rb") as f:
         assert f.read() == whole.content
+
+
+@pytest.mark.skipif(not SAMPLES_DIR.exists(), reason=f"no real samples at {SAMPLES_DIR}")
+def test_captured_file_lists_and_configs_are_served_as_captured(serve):
+    serve(samples_store())
+    records = [r for r in sample_records()
+               if r["metadata"] and r["metadata"].get("siblings") and r["metadata"].get("config")]
+    assert len(records) > 50
+    for record in records[:20]:
+        info = HfApi().model_info(record["id"], expand=["siblings", "config"])
+        captured = sorted(s.split("rfilename='")[1].split("'")[0]
+                          for s in record["metadata"]["siblings"])
+        assert [s.rfilename for s in info.siblings] == captured
+        assert info.config == record["metadata"]["config"]
 
 
 def test_missing_and_gated_files(serve):

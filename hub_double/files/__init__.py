@@ -11,7 +11,9 @@ The spec's keys (all optional; NULL spec = defaults from the library, tags and i
 - `ad`: adapter_config.json's `base_model_name_or_path`;
 - `mk`: mergekit's `{method, models, base, file}` (`file`: mergekit_config.yml is present);
 - `gg`: the GGUF header's source: `{src, bm, url, old, generic, by}` (see files/gguf.py);
-- `card`: the README body's template and what it names: `{t, p, d, x, g, f}` (files/cards.py).
+- `card`: the README body's template and what it names: `{t, p, d, x, g, f}` (files/cards.py);
+- `siblings`, `config`: a real capture's file list and config summary, served as captured
+  (hub_double/samples.py); the files themselves are still rendered.
 """
 
 from __future__ import annotations
@@ -71,6 +73,8 @@ class RepoFiles:
 
     @cached_property
     def _siblings(self) -> tuple[str, ...]:
+        if "siblings" in self.spec:
+            return tuple(self.spec["siblings"])
         mk = self.spec.get("mk") or {}
         files = layouts.siblings(self.id, self.layout, self.has_readme, self.created,
                                  self._params(), self.arch.vocab == 32000,
@@ -81,6 +85,8 @@ class RepoFiles:
 
     def config_summary(self) -> dict[str, Any] | None:
         """The API's `config`: architectures, model_type, tokenizer_config (no _name_or_path)."""
+        if "config" in self.spec:
+            return self.spec["config"]
         tokenizer = {"bos_token": self.arch.bos, "eos_token": self.arch.eos}
         if self.layout == "adapter":
             return {"tokenizer_config": tokenizer} if "tokenizer_config.json" in \
