@@ -162,6 +162,7 @@ def _general(header: _Header, src: GgufSource, arch_name: str, license_: str | N
         header.text("general.quantized_by", src.quantized_by)
 
 
+@lru_cache(maxsize=64)
 def _tensor_infos(arch: Arch, quant: str) -> tuple[int, bytes]:
     """(count, bytes) of the tensor infos of a llama-like model, offsets aligned as llama.cpp."""
     type_id, _, block_bytes, block_elems = QUANT_TYPES[quant]
