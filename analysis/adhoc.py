@@ -1,31 +1,48 @@
-"""Ad hoc read-only SQL for `hf-lineage sql`: checked, run once, written in the asked format.
+"""Ad hoc read-only SQL for `hf-lineage sql`: checked, run once, streamed in the asked format.
 
-Two guards keep a crawl intact: the statement type is checked before anything runs (so a DROP
-or DELETE is refused with a clear message), and the connection is read-only anyway.
+Three guards keep a crawl and the host intact: the statement type is checked before anything
+runs (a DROP or DELETE is refused with a clear message), the connection is read-only, and it is
+sandboxed (`analysis.db.SANDBOX`: no host files, network or extensions; settings locked).
+
+Results are streamed: DuckDB hands over Arrow record batches of `BATCH_ROWS` rows, each written
+and dropped before the next is computed, so memory stays flat whatever the size of the result.
+The table format reads only the rows it shows.
 """
 
 from __future__ import annotations
 
 import csv
-import json
-import sys
-from contextlib import nullcontext
-from pathlib import Path
-from typing import TextIO
+import io
+from collections.abc import Iterator
+from typing import BinaryIO, TextIO
 
 import duckdb
 import pyarrow as pa
+import pyarrow.csv as pcsv
 import pyarrow.parquet as pq
 
-from hf_lineage.errors import AnalysisError, one_line
+from hf_lineage.errors import (
+    AnalysisError,
+    Interrupted,
+    StorageError,
+    interrupted,
+    one_line,
+    storage_failure,
+)
 
 READ_ONLY = {
     duckdb.StatementType.SELECT,  # also WITH, DESCRIBE, SHOW, SUMMARIZE, FROM …
     duckdb.StatementType.EXPLAIN,
     duckdb.StatementType.PRAGMA,
-    duckdb.StatementType.CALL,
 }
 FORMATS = ("table", "csv", "json", "parquet")
+BATCH_ROWS = 65_536  # rows per Arrow batch: a few MB for typical tables
+# DuckDB types Arrow's CSV writer formats as they are; nested ones become JSON text.
+CSV_NATIVE = {"boolean", "tinyint", "smallint", "integer", "bigint", "hugeint", "utinyint",
+              "usmallint", "uinteger", "ubigint", "uhugeint", "float", "double", "decimal",
+              "varchar", "date", "enum"}
+NESTED = {"list", "struct", "map", "union", "array"}
+SANDBOX_HINT = "hf-lineage sql reads the database only: no files, network or extensions"
 
 
 def check_read_only(query: str) -> None:
@@ -37,45 +54,131 @@ def check_read_only(query: str) -> None:
     if len(statements) != 1:
         raise AnalysisError(f"give exactly one statement ({len(statements)} given)")
     kind = statements[0].type
+    if kind == duckdb.StatementType.CALL:  # DuckDB materialises a CALL's whole result
+        raise AnalysisError("refused: CALL is not allowed; write SELECT * FROM function(…)")
     if kind not in READ_ONLY:
         raise AnalysisError(f"refused: {kind.name} is not allowed, hf-lineage sql is read-only")
 
 
-def run(conn: duckdb.DuckDBPyConnection, query: str) -> pa.Table:
-    """The query's result, after the read-only check; SQL errors become one-line errors."""
+def query_error(exc: BaseException) -> AnalysisError | Interrupted | StorageError:
+    """The one-line error for a DuckDB failure of the user's query (also one raised as text
+    through Arrow while streaming)."""
+    text = one_line(exc)
+    if interrupted(exc) or text.startswith("INTERRUPT Error"):
+        return Interrupted("interrupted; the query was stopped")
+    if storage_failure(exc):
+        return StorageError(f"database: {text}")  # DuckDB names the file and what failed
+    if isinstance(exc, duckdb.PermissionException) or text.startswith("Permission Error"):
+        return AnalysisError(f"refused: {text} ({SANDBOX_HINT})")
+    if "configuration has been locked" in text:
+        return AnalysisError(f"refused: {text} (settings are fixed in hf-lineage sql)")
+    return AnalysisError(text)
+
+
+def relation(conn: duckdb.DuckDBPyConnection, query: str) -> duckdb.DuckDBPyRelation:
+    """The checked query, bound but not yet run (a bad or refused query fails here, before any
+    output file is touched)."""
     check_read_only(query)
     try:
-        return conn.sql(query).to_arrow_table()
+        return conn.sql(query)
     except duckdb.Error as exc:
-        raise AnalysisError(one_line(exc)) from exc
+        raise query_error(exc) from exc
 
 
-def _plain(value: object) -> object:
-    """A cell for CSV: nested values as JSON text, NULL as empty."""
-    if value is None:
-        return ""
-    if isinstance(value, list | dict):
-        return json.dumps(value, default=str, ensure_ascii=False)
-    return value
+class Batches:
+    """The result of `rel` as Arrow record batches, DuckDB's failures as one-line errors."""
+
+    def __init__(self, rel: duckdb.DuckDBPyRelation, batch_rows: int = BATCH_ROWS) -> None:
+        try:
+            self.reader = rel.to_arrow_reader(batch_rows)
+        except duckdb.Error as exc:
+            raise query_error(exc) from exc
+        self.schema = self.reader.schema
+
+    def __iter__(self) -> Iterator[pa.RecordBatch]:
+        while True:
+            try:
+                batch = self.reader.read_next_batch()
+            except StopIteration:
+                return
+            except (duckdb.Error, OSError, pa.ArrowException) as exc:
+                raise query_error(exc) from exc
+            yield batch
 
 
-def write(result: pa.Table, fmt: str, out: Path | None, stream: TextIO | None = None) -> None:
-    """csv or json (to `out`, else `stream`, default stdout) or parquet (to `out`, required)."""
-    if fmt == "parquet":
-        if out is None:
-            raise AnalysisError("--format parquet needs --out FILE")
-        pq.write_table(result, out)
-        return
-    if fmt not in ("csv", "json"):
+def head(rel: duckdb.DuckDBPyRelation, limit: int) -> tuple[list[str], list[tuple], bool]:
+    """The column names, the first `limit` rows, and whether the result has more rows (only
+    `limit + 1` rows are ever read)."""
+    rows: list[tuple] = []
+    for batch in Batches(rel, min(BATCH_ROWS, limit + 1)):
+        rows.extend(zip(*(column.to_pylist() for column in batch.columns), strict=True))
+        if len(rows) > limit:
+            break
+    return list(rel.columns), rows[:limit], len(rows) > limit
+
+
+def write(rel: duckdb.DuckDBPyRelation, fmt: str, sink: TextIO | BinaryIO) -> None:
+    """Stream the result to `sink` as csv or json (text) or parquet (binary)."""
+    writers = {"csv": write_csv, "json": write_json, "parquet": write_parquet}
+    if fmt not in writers:
         raise AnalysisError(f"unknown format {fmt!r}; choose from {', '.join(FORMATS)}")
-    rows = result.to_pylist()
-    target = open(out, "w", encoding="utf-8", newline="") if out else nullcontext(
-        stream or sys.stdout)
-    with target as handle:
-        if fmt == "json":
-            json.dump(rows, handle, default=str, ensure_ascii=False)
-            handle.write("\n")
-            return
-        writer = csv.writer(handle)
-        writer.writerow(result.column_names)
-        writer.writerows([_plain(v) for v in row.values()] for row in rows)
+    try:
+        writers[fmt](rel, sink)
+    except pa.ArrowNotImplementedError as exc:
+        raise AnalysisError(f"--format {fmt} cannot hold this result: {one_line(exc)}") from exc
+
+
+def write_csv(rel: duckdb.DuckDBPyRelation, sink: TextIO) -> None:
+    """Header first (at once, before the query has produced a row), then batch after batch;
+    NULL as empty, nested values as JSON text."""
+    csv.writer(sink, lineterminator="\n").writerow(rel.columns)
+    sink.flush()
+    options = pcsv.WriteOptions(include_header=False, quoting_style="needed")
+    for batch in Batches(_csv_columns(rel)):
+        buffer = io.BytesIO()
+        pcsv.write_csv(batch, buffer, options)
+        sink.write(buffer.getvalue().decode("utf-8"))
+
+
+def write_json(rel: duckdb.DuckDBPyRelation, sink: TextIO) -> None:
+    """One JSON array of row objects, a row a line, as DuckDB's to_json renders them (JSON
+    columns stay JSON, duplicate names get a suffix), written as the rows arrive."""
+    sink.write("[\n")
+    sink.flush()
+    alias = "row"
+    while alias in {name.lower() for name in rel.columns}:
+        alias += "_"
+    separator = ""
+    for batch in Batches(rel.set_alias(alias).project(f"to_json({alias})")):
+        sink.write(separator + ",\n".join(batch.column(0).to_pylist()))
+        separator = ",\n"
+    sink.write("\n]\n" if separator else "]\n")
+
+
+def write_parquet(rel: duckdb.DuckDBPyRelation, sink: BinaryIO) -> None:
+    """One row group per batch, so the writer holds one batch at a time."""
+    batches = Batches(rel)
+    with pq.ParquetWriter(sink, batches.schema) as writer:
+        for batch in batches:
+            writer.write_batch(batch)
+
+
+def _csv_columns(rel: duckdb.DuckDBPyRelation) -> duckdb.DuckDBPyRelation:
+    """The result with every column in a form Arrow's CSV writer takes: nested values as JSON
+    text, timestamps, blobs, intervals … as DuckDB prints them. Columns are taken by position
+    (`#n`), so duplicate or odd names need no resolving."""
+    columns = []
+    for position, (name, kind) in enumerate(zip(rel.columns, rel.types, strict=True), start=1):
+        if kind.id in CSV_NATIVE:
+            value = f"#{position}"
+        elif kind.id in NESTED:
+            value = f"to_json(#{position})"
+        else:
+            value = f"CAST(#{position} AS VARCHAR)"
+        columns.append(f"{value} AS {_quoted(name)}")
+    return rel.project(", ".join(columns))
+
+
+def _quoted(name: str) -> str:
+    """A SQL identifier for any column name."""
+    return '"' + name.replace('"', '""') + '"'

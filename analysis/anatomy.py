@@ -48,7 +48,9 @@ DEFINITIONS = (
     "unknown, not 'no card'). Mean card lengths are over the edges whose two ends have a card, "
     "a parent once per child edge, as the authors' code iterates edges. A license change is "
     "counted over the edges whose two ends declare a license (a missing license is neither "
-    "kept nor changed), comparing Hub license ids. Download concentration takes the Hub's "
+    "kept nor changed), comparing Hub license ids after normalisation (spellings such as "
+    "apache2 or llama-3-community mapped to their ids, 'other' licenses told apart by name). "
+    "Download concentration takes the Hub's "
     "30-day counts: the share of all downloads that the top 1% of models (rounded up) take."
 )
 

@@ -2,13 +2,17 @@
 
 Figures are built on `matplotlib.figure.Figure` (no pyplot, no GUI backend, no global state).
 Text stays text in the SVG (svg.fonttype 'none') and matplotlib escapes it; math parsing is off
-so a '$' in a model name is drawn literally instead of being parsed as TeX.
+so a '$' in a model name is drawn literally instead of being parsed as TeX. Families are those of
+the roots config, any number of them: each gets a colour of PALETTE in the config's order (the
+order of the `labels` every chart takes), bridges BRIDGE_COLOUR; a discovered release is
+labelled as such.
 """
 
 from __future__ import annotations
 
 import io
 import re
+from collections.abc import Iterable
 
 import matplotlib as mpl
 import numpy as np
@@ -26,7 +30,13 @@ STYLE = {
     "axes.spines.top": False,
     "axes.spines.right": False,
 }
-FAMILY_COLOURS = {"llama": "#3b6fb6", "deepseek": "#c8553d", "both": "#7d5ba6"}
+# Family colours in the roots config's order; bridges (model_family's 'bridge') apart.
+PALETTE = ("#3b6fb6", "#c8553d", "#55a868", "#dd8452", "#937860", "#da8bc3", "#8c8c8c",
+           "#ccb974", "#64b5cd")
+BRIDGE = "bridge"
+BRIDGE_COLOUR = "#7d5ba6"
+# Release lines: one line style per family, in the same order.
+LINE_STYLES = ("-", "--", ":", "-.")
 RELATION_COLOURS = {"finetune": "#3b6fb6", "adapter": "#55a868", "quantized": "#dd8452",
                     "merge": "#8172b3", "unspecified": "#9a9a9a"}
 DRIFT_COLOURS = {"kept": "#b9c7d9", "changed_same_kind": "#7fa7d6",
@@ -62,6 +72,38 @@ def _short(text: str, width: int = 48) -> str:
     return text if len(text) <= width else text[: width - 1] + "…"
 
 
+def family_colours(families: Iterable[str]) -> dict[str, str]:
+    """Each family's colour: the palette's, in the order given (the roots config's, as the
+    report's labels hold it); bridges their own."""
+    colours, k = {}, 0
+    for family in dict.fromkeys(families):
+        if family == BRIDGE:
+            colours[family] = BRIDGE_COLOUR
+        else:
+            colours[family] = PALETTE[k % len(PALETTE)]
+            k += 1
+    return colours
+
+
+def _colours(labels: dict[str, str], frame: pd.DataFrame) -> dict[str, str]:
+    """family_colours in the labels' order, then any family of `frame` they lack."""
+    return family_colours([*labels, *frame["family"]]) if "family" in frame else \
+        family_colours(labels)
+
+
+def release_label(release: str, discovered: object = False) -> str:
+    """A release as charts name it: a discovered one (not in the roots config) says so."""
+    return f"{release} (discovered)" if discovered is True else release
+
+
+def _release_lines(frame: pd.DataFrame, keys: list[str]):
+    """(k, label, family, rows) per release of a per-release frame, in the frame's order."""
+    for k, (group, rows) in enumerate(frame.groupby(keys, sort=False)):
+        family, release = (group if "family" in keys else (None, group[0]))
+        discovered = bool(rows["discovered"].iloc[0]) if "discovered" in rows else False
+        yield k, release_label(release, discovered), family, rows
+
+
 def _release_panel(ax, title: str) -> None:
     """The per-release panel's finish: log scale with plain numbers, a small legend."""
     ax.set_title(title)
@@ -81,15 +123,18 @@ def growth(family: pd.DataFrame, release: pd.DataFrame, labels: dict[str, str]) 
     """Cumulative derivatives per month: per family (left) and per root release (right)."""
     with mpl.rc_context(STYLE):
         fig, (left, right) = _figure(11, 3.8, 2)
+        colours = _colours(labels, family)
         for fam, rows in family.groupby("family"):
             left.plot(pd.to_datetime(rows["month"]), rows["cumulative"],
-                      label=labels.get(fam, fam), color=FAMILY_COLOURS.get(fam))
+                      label=labels.get(fam, fam), color=colours[fam])
         left.set_title("Derivatives per family (cumulative)")
         left.legend(frameon=False)
-        colours = mpl.colormaps["tab20"]
-        for k, ((fam, rel), rows) in enumerate(release.groupby(["family", "release"], sort=False)):
-            right.plot(pd.to_datetime(rows["month"]), rows["cumulative"], label=rel,
-                       color=colours(k % 20), linestyle="-" if fam == "llama" else "--")
+        palette = mpl.colormaps["tab20"]
+        styles = {fam: LINE_STYLES[k % len(LINE_STYLES)]
+                  for k, fam in enumerate(_colours(labels, release))}
+        for k, name, fam, rows in _release_lines(release, ["family", "release"]):
+            right.plot(pd.to_datetime(rows["month"]), rows["cumulative"], label=name,
+                       color=palette(k % 20), linestyle=styles[fam])
         _release_panel(right, "Derivatives per root release (cumulative, log scale)")
         _date_panels((left, right), "models")
         return to_svg(fig)
@@ -98,9 +143,10 @@ def growth(family: pd.DataFrame, release: pd.DataFrame, labels: dict[str, str]) 
 def relation_shares(shares: pd.DataFrame, labels: dict[str, str]) -> str:
     """Stacked bars: share of each relation among each group's descendants."""
     releases = shares["release"] if "release" in shares else pd.Series([None] * len(shares))
+    discovered = shares["discovered"] if "discovered" in shares else [False] * len(shares)
     shares = shares.assign(group=[
-        f"{labels.get(f, f)} · {r}" if isinstance(r, str) else labels.get(f, f)
-        for f, r in zip(shares["family"], releases, strict=True)
+        f"{labels.get(f, f)} · {release_label(r, d)}" if isinstance(r, str) else labels.get(f, f)
+        for f, r, d in zip(shares["family"], releases, discovered, strict=True)
     ])
     table = shares.pivot_table(index="group", columns="relation", values="share", sort=False,
                                fill_value=0.0)
@@ -122,13 +168,14 @@ def relation_shares(shares: pd.DataFrame, labels: dict[str, str]) -> str:
 def depth_distribution(depths: pd.DataFrame, labels: dict[str, str]) -> str:
     """Grouped bars: share of each family's descendants at each depth."""
     families = list(dict.fromkeys(depths["family"]))
+    colours = _colours(labels, depths)
     with mpl.rc_context(STYLE):
         fig, (ax,) = _figure(9, 3.2)
         width = 0.8 / max(len(families), 1)
         for k, fam in enumerate(families):
             rows = depths[depths["family"] == fam]
             ax.bar(rows["depth"] + k * width - 0.4 + width / 2, rows["share"], width=width,
-                   label=labels.get(fam, fam), color=FAMILY_COLOURS.get(fam))
+                   label=labels.get(fam, fam), color=colours[fam])
         ax.set_xlabel("depth (generations below the nearest root)")
         ax.set_ylabel("share of descendants")
         ax.set_title("Depth distribution")
@@ -210,12 +257,14 @@ def _stack(sizes: pd.Series, gap: float) -> dict[str, tuple[float, float]]:
 def top_derivatives(top: pd.DataFrame, labels: dict[str, str]) -> str:
     """Horizontal bars: each family's most downloaded derivatives (names shortened)."""
     families = list(dict.fromkeys(top["family"]))
+    colours = _colours(labels, top)
     with mpl.rc_context(STYLE):
         fig, axes = _figure(5.6 * max(len(families), 1), 3.8, max(len(families), 1))
         for ax, fam in zip(axes, families, strict=True):
             rows = top[top["family"] == fam]
             names = [_short(re.sub(r"\s+", " ", name)) for name in rows["model_id"]]
-            ax.barh(range(len(rows)), rows["downloads"], color=FAMILY_COLOURS.get(fam))
+            # log scale needs a positive bar (a young family's derivatives may have none)
+            ax.barh(range(len(rows)), rows["downloads"].clip(lower=1), color=colours[fam])
             ax.set_yticks(range(len(rows)), names, fontsize=7)
             ax.invert_yaxis()
             ax.set_xscale("log")
@@ -226,18 +275,11 @@ def top_derivatives(top: pd.DataFrame, labels: dict[str, str]) -> str:
         return to_svg(fig)
 
 
-def family_colours(families: list[str]) -> dict[str, str]:
-    """Each family's colour: its FAMILY_COLOURS entry, else the next colour of tab10."""
-    palette = mpl.colormaps["tab10"]
-    return {fam: FAMILY_COLOURS.get(fam) or mpl.colors.to_hex(palette(k % 10))
-            for k, fam in enumerate(families)}
-
-
 def timeline(weekly: pd.DataFrame, events: pd.DataFrame, labels: dict[str, str]) -> str:
     """New derivatives per week and family, with every event in range marked by a numbered line
     (the key below the chart names them; numbers keep close events readable)."""
     families = list(dict.fromkeys(weekly["family"]))
-    colours = family_colours(families)
+    colours = _colours(labels, weekly)
     with mpl.rc_context(STYLE):
         fig, (ax,) = _figure(11, 4.2)
         for fam in families:
@@ -275,9 +317,8 @@ def aligned(curves: pd.DataFrame) -> str:
     with mpl.rc_context(STYLE):
         fig, (ax,) = _figure(7.5, 3.8)
         palette = mpl.colormaps["tab10"]
-        for k, (release, rows) in enumerate(curves[curves["observed"]].groupby(
-                "release", sort=False)):
-            ax.plot(rows["day"], rows["cumulative"], label=release, color=palette(k % 10),
+        for k, name, _, rows in _release_lines(curves[curves["observed"]], ["release"]):
+            ax.plot(rows["day"], rows["cumulative"], label=name, color=palette(k % 10),
                     linestyle="-" if k < 10 else "--")
         ax.set_xlabel("days since the release's announcement (day 0)")
         ax.set_ylabel("derivatives (cumulative)")
@@ -290,7 +331,7 @@ def downloads_over_time(family: pd.DataFrame, release: pd.DataFrame,
                         labels: dict[str, str]) -> str:
     """30-day downloads at each crawl: per family (left), per root release (right, log scale).
     Markers show the crawls: with few of them the lines are only joined points."""
-    colours = family_colours(list(dict.fromkeys(family["family"])))
+    colours = _colours(labels, family)
     with mpl.rc_context(STYLE):
         fig, (left, right) = _figure(11, 3.8, 2)
         for fam, rows in family.groupby("family", sort=False):
@@ -300,9 +341,9 @@ def downloads_over_time(family: pd.DataFrame, release: pd.DataFrame,
         left.yaxis.set_major_formatter(PLAIN)
         left.legend(frameon=False)
         palette = mpl.colormaps["tab20"]
-        for k, (rel, rows) in enumerate(release.groupby("release", sort=False)):
+        for k, name, _, rows in _release_lines(release, ["family", "release"]):
             right.plot(pd.to_datetime(rows["taken_at"]), rows["downloads"].clip(lower=1),
-                       marker="o", markersize=3, label=rel, color=palette(k % 20))
+                       marker="o", markersize=3, label=name, color=palette(k % 20))
         _release_panel(right, "Downloads per root release (log scale)")
         _date_panels((left, right), "downloads")
         return to_svg(fig)

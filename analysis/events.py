@@ -96,7 +96,10 @@ def _check_names(events: list[Event], taken: dict[str, str], source: str) -> Non
 
 
 def _taken(conn: duckdb.DuckDBPyConnection) -> dict[str, str]:
-    rows = conn.execute("SELECT name, kind FROM timeline_events").fetchall()
+    """Names of the configured releases and the events so far. Not the discovered releases:
+    finding them takes the whole family closure, too dear for every install."""
+    rows = conn.execute("SELECT DISTINCT release, 'release' FROM lineage_releases "
+                        "UNION ALL SELECT name, 'event' FROM lineage_events").fetchall()
     return {name: "a release of the roots config" if kind == "release" else "a listed event"
             for name, kind in rows}
 

@@ -1,8 +1,13 @@
 """Export the crawl and its lineage as Hive-partitioned Parquet (Spark, Trino, DuckDB read it).
 
-Each dataset is a directory `<name>/<key>=<value>/…/data_0.parquet` written by DuckDB's
+Each dataset is a directory `<name>/<key>=<value>/…/<uuid>.parquet` written by DuckDB's
 COPY … PARTITION_BY. NULL keys land in `__HIVE_DEFAULT_PARTITION__`, the convention all three
 engines understand. The output path is the only value spliced into SQL, as a quoted literal.
+
+The export folder is owned (analysis.export_folder): a new or empty folder, or one an earlier
+export marked. A new export appends fresh uuid-named files (COPY's APPEND never overwrites),
+records them in the marker, and only then deletes the files the earlier export recorded, so
+nothing it did not write is ever deleted and an interrupted export loses nothing.
 """
 
 from __future__ import annotations
@@ -13,6 +18,8 @@ from pathlib import Path
 import duckdb
 
 from analysis import lineage
+from analysis.export_folder import ExportFolder
+from hf_lineage.errors import StorageError, one_line
 
 
 @dataclass(frozen=True)
@@ -36,6 +43,8 @@ DATASETS = (
     """, ("tag_kind",)),
     Dataset("cards", "SELECT *, fetch_error IS NULL AS fetched FROM cards", ("fetched",)),
     Dataset("model_roots", "SELECT * FROM model_roots", ("family",)),
+    Dataset("releases", "SELECT * FROM lineage_release_dates", ("family",)),
+    Dataset("roots_not_found", "SELECT * FROM roots_not_found", ("kind",)),
     Dataset("family_members", "SELECT * FROM family_members", ("family",)),
     Dataset("license_drift", "SELECT * FROM license_drift", ("drift",)),
     Dataset("snapshots", "SELECT * FROM snapshots", ("run_id",)),
@@ -49,15 +58,22 @@ def _literal(path: Path) -> str:
 
 
 def export_parquet(conn: duckdb.DuckDBPyConnection, out_dir: str | Path) -> dict[str, int]:
-    """Write every dataset under `out_dir` (replacing earlier exports); rows written per dataset."""
+    """Write every dataset under `out_dir`, replacing what an earlier export wrote there (and
+    nothing else); rows written per dataset."""
     lineage.prepare(conn)
-    out = Path(out_dir)
-    out.mkdir(parents=True, exist_ok=True)
+    folder = ExportFolder.claim(out_dir, {dataset.name for dataset in DATASETS})
+    earlier = folder.files.copy()
     written = {}
     for dataset in DATASETS:
         keys = ", ".join(dataset.partition_by)
-        written[dataset.name] = conn.execute(
-            f"COPY ({dataset.query}) TO {_literal(out / dataset.name)} "
-            f"(FORMAT parquet, PARTITION_BY ({keys}), OVERWRITE)"
-        ).fetchall()[0][0]
+        try:
+            rows, files = conn.execute(
+                f"COPY ({dataset.query}) TO {_literal(folder.root / dataset.name)} "
+                f"(FORMAT parquet, PARTITION_BY ({keys}), APPEND, RETURN_FILES)"
+            ).fetchall()[0]
+        except duckdb.IOException as exc:  # a full disk, a read-only folder
+            raise StorageError(f"export to {out_dir} failed: {one_line(exc)}") from exc
+        folder.record(files)
+        written[dataset.name] = rows
+    folder.forget(earlier)
     return written

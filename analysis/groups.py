@@ -1,6 +1,8 @@
 """The two levels every metric is reported at: per family and per root release.
 
 Metrics interpolate only these fixed fragments into SQL; user-supplied values are parameters.
+Releases are the configured ones and those discovered from organisation model names
+(analysis.releases); every frame with a release column says which, in a `discovered` column.
 """
 
 from __future__ import annotations
@@ -61,6 +63,25 @@ def grouping(level: Level) -> Grouping:
 
 
 def query(conn: Conn, sql: str, params: list | dict | None = None) -> pd.DataFrame:
-    """Run one analysis query on a prepared connection (closure cached, see lineage.prepare)."""
+    """Run one analysis query on a prepared connection (closure cached, see lineage.prepare);
+    a frame with a release column gets the release's `discovered` flag beside it."""
     lineage.prepare(conn)
-    return conn.execute(sql, params or []).df()
+    return mark_discovered(conn, conn.execute(sql, params or []).df())
+
+
+def mark_discovered(conn: Conn, frame: pd.DataFrame) -> pd.DataFrame:
+    """`frame` with a `discovered` column after its `release` column (matched on family too
+    when the frame has one), unless it has no release column or already says."""
+    if "release" not in frame.columns or "discovered" in frame.columns:
+        return frame
+    rows = conn.execute("SELECT family, release, discovered FROM lineage_release_dates"
+                        ).fetchall()
+    if "family" in frame.columns:
+        flags = {(f, r): d for f, r, d in rows}
+        keys = zip(frame["family"], frame["release"], strict=True)
+    else:
+        flags = {r: d for _, r, d in rows}
+        keys = iter(frame["release"])
+    frame.insert(frame.columns.get_loc("release") + 1, "discovered",
+                 [bool(flags.get(k, False)) for k in keys])
+    return frame

@@ -84,7 +84,7 @@ def changed(conn: Conn, release: str) -> pd.DataFrame:
 
 def summarize_drift(flow_frame: pd.DataFrame, level: Level = "family") -> pd.DataFrame:
     """Edges per drift kind (see DRIFT_KINDS) and their share, from a `flows` frame."""
-    keys = grouping(level).columns
+    keys = grouping(level).columns + [c for c in ("discovered",) if c in flow_frame.columns]
     totals = flow_frame.groupby(keys + ["drift"], sort=False, as_index=False)["edges"].sum()
     totals["share"] = totals["edges"] / totals.groupby(keys, sort=False)["edges"].transform("sum")
     totals["_group"] = totals.groupby(keys, sort=False).ngroup()
@@ -98,24 +98,33 @@ def drift(conn: Conn, level: Level = "family") -> pd.DataFrame:
 
 
 def classify_pairs(conn: Conn, pairs: pd.DataFrame) -> pd.DataFrame:
-    """`pairs` (any frame with parent_license and child_license) plus its `drift` column.
+    """`pairs` (any frame with parent_license and child_license, and optionally
+    parent_license_name and child_license_name) plus its `drift` column.
 
-    The same rules as the license_drift view, for licenses that are not in `models`: a
-    generator's ground truth, or hypothetical pairs.
+    The same rules as the license_drift view, licenses normalised as model_license does, for
+    licenses that are not in `models`: a generator's ground truth, or hypothetical pairs.
     """
     lineage.ensure_installed(conn)
+    names = {f"{side}_license_name": None for side in ("parent", "child")
+             if f"{side}_license_name" not in pairs.columns}
     conn.register("_drift_pairs", pairs.assign(_row=range(len(pairs))))
     try:
-        return conn.execute("""
-            WITH n AS (SELECT *, license_id(parent_license) AS pl, license_id(child_license) AS cl
-                       FROM _drift_pairs)
-            SELECT n.* EXCLUDE (pl, cl, _row),
-                   drift_kind(n.pl, p.rank, coalesce(p.llama_community, false), n.cl,
-                              coalesce(c.kind, CASE WHEN n.cl IS NULL THEN 'none'
+        return conn.execute(f"""
+            WITH n AS (
+                SELECT *, license_terms(parent_license, parent_license_name) AS pt,
+                       license_terms(child_license, child_license_name) AS ct
+                FROM (SELECT *{"".join(f", NULL::VARCHAR AS {c}" for c in names)}
+                      FROM _drift_pairs)
+            )
+            SELECT n.* EXCLUDE (pt, ct, _row{"".join(f", {c}" for c in names)}),
+                   drift_kind(n.pt.license, n.pt.license_name, p.rank,
+                              coalesce(p.llama_community, false), n.ct.license,
+                              n.ct.license_name,
+                              coalesce(c.kind, CASE WHEN n.ct.license IS NULL THEN 'none'
                                                     ELSE 'unknown' END), c.rank) AS drift
             FROM n
-            LEFT JOIN license_kinds p ON p.license = n.pl
-            LEFT JOIN license_kinds c ON c.license = n.cl
+            LEFT JOIN license_kinds p ON p.license = n.pt.license
+            LEFT JOIN license_kinds c ON c.license = n.ct.license
             ORDER BY n._row
         """).df()
     finally:
@@ -164,5 +173,6 @@ def compare_families(declared: pd.DataFrame, drifts: pd.DataFrame) -> pd.DataFra
 
 
 def family_comparison(conn: Conn) -> pd.DataFrame:
-    """DeepSeek (MIT) against LLaMA (community licenses), side by side; see compare_families."""
+    """Every family of the roots config side by side (LLaMA's community licenses beside
+    DeepSeek's MIT, say); see compare_families."""
     return compare_families(declared_licenses(conn, "family"), drift(conn, "family"))

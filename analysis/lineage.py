@@ -12,8 +12,9 @@ from typing import TYPE_CHECKING
 
 import duckdb
 
-from analysis import events
-from crawler.roots import Roots, load_roots
+from analysis import events, releases
+from analysis import roots as roots_config
+from crawler.roots import Roots
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -23,24 +24,32 @@ SQL = Path(__file__).with_name("lineage.sql")
 # Views cached by `prepare`, in dependency order: each is computed from the cached ones before it.
 # family_members is left live: its list columns cost more to store than to recompute.
 CACHED_VIEWS = (
+    "model_license",
     "root_reach",
+    "release_roots",
+    "lineage_release_dates",
     "family_roots",
     "model_roots",
     "model_family",
     "family_membership",
     "release_membership",
     "model_relation",
-    "model_license",
     "license_drift",
 )
 
+# The roots config as tables (position: the order of the roots file, a family's or a release
+# model's), and where it came from.
 CONFIG_TABLES = {
-    "lineage_families": "family VARCHAR, label VARCHAR",
+    "lineage_families": "family VARCHAR, label VARCHAR, position INTEGER",
     "lineage_releases": (
         "family VARCHAR, release VARCHAR, released DATE, license VARCHAR, model_id VARCHAR, "
-        "naming_prefix VARCHAR"
+        "naming_prefix VARCHAR, position INTEGER"
     ),
     "lineage_organisations": "organisation VARCHAR, family VARCHAR",
+    "lineage_config": "key VARCHAR, value VARCHAR",
+    "organisation_releases": (
+        "model_id VARCHAR, family VARCHAR, release VARCHAR, discovered BOOLEAN"
+    ),
 }
 
 
@@ -56,12 +65,15 @@ def _temp_exists(conn: duckdb.DuckDBPyConnection, name: str) -> bool:
 def _config_tables(conn: duckdb.DuckDBPyConnection, roots: Roots) -> None:
     """The roots config as TEMP tables, so the SQL can join it."""
     rows = {
-        "lineage_families": list(roots.families.items()),
+        "lineage_families": [(key, label, k) for k, (key, label) in
+                             enumerate(roots.families.items())],
         "lineage_releases": [
-            (r.family, r.name, r.released, r.license, m, r.naming_prefix)
-            for r in roots.releases for m in r.models
+            (r.family, r.name, r.released, r.license, m, r.naming_prefix, k)
+            for k, (r, m) in enumerate((r, m) for r in roots.releases for m in r.models)
         ],
         "lineage_organisations": list(roots.organisations.items()),
+        "lineage_config": [("roots_source", roots.source or "(given in code)")],
+        "organisation_releases": [],  # filled by _organisation_releases once the views exist
     }
     for name, columns in CONFIG_TABLES.items():
         conn.execute(f"CREATE OR REPLACE TEMP TABLE {name} ({columns})")
@@ -70,19 +82,32 @@ def _config_tables(conn: duckdb.DuckDBPyConnection, roots: Roots) -> None:
             conn.executemany(f"INSERT INTO {name} VALUES ({marks})", rows[name])
 
 
+def _organisation_releases(conn: duckdb.DuckDBPyConnection, roots: Roots) -> None:
+    """The release of each organisation model no release lists (analysis.releases), into the
+    organisation_releases table the root views read."""
+    models = conn.execute("SELECT model_id, family, created_at FROM organisation_models"
+                          ).fetchall()
+    rows = [(a.model_id, a.family, a.release, a.discovered)
+            for a in releases.assign(models, roots)]
+    if rows:
+        conn.executemany("INSERT INTO organisation_releases VALUES (?, ?, ?, ?)", rows)
+
+
 def install(conn: duckdb.DuckDBPyConnection, roots: Roots | None = None) -> None:
-    """Create the config tables (from `roots`, default crawler/roots.toml; the events of
-    crawler/events.toml) and the lineage views."""
-    _config_tables(conn, roots or load_roots())
+    """Create the config tables (from `roots`, default the roots the crawl stored, else
+    crawler/roots.toml; the events of crawler/events.toml) and the lineage views."""
+    roots = roots or roots_config.choose(conn).roots
+    _config_tables(conn, roots)
     events.create_table(conn)
     conn.execute(SQL.read_text(encoding="utf-8"))
+    _organisation_releases(conn, roots)
     events.add(conn, events.DEFAULT_EVENTS, strict=False)
     for view in CACHED_VIEWS:  # a re-install starts from the live views again
         conn.execute(f"DROP TABLE IF EXISTS _cache_{view}")
 
 
 def ensure_installed(conn: duckdb.DuckDBPyConnection) -> None:
-    """Install the views with the default roots config unless the connection has them."""
+    """Install the views with the default roots (see install) unless the connection has them."""
     if not _temp_exists(conn, "lineage_edges"):
         install(conn)
 

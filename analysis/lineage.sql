@@ -1,9 +1,11 @@
 -- Lineage views and macros over the crawler's tables (documented in docs/schema.md).
--- Applied by analysis.lineage.install(conn), which first creates the config tables
--- lineage_families(family, label),
--- lineage_releases(family, release, released, license, model_id, naming_prefix),
--- lineage_events(name, date, family, note) from crawler/events.toml (analysis/events.py)
--- and lineage_organisations(organisation, family) from crawler/roots.toml.
+-- Applied by analysis.lineage.install(conn), which first creates the config tables from the roots
+-- config the crawl stored (analysis/roots.py): lineage_families(family, label, position),
+-- lineage_releases(family, release, released, license, model_id, naming_prefix, position),
+-- lineage_organisations(organisation, family), lineage_config(key, value), and
+-- lineage_events(name, date, family, note) from crawler/events.toml (analysis/events.py); after
+-- this file it fills organisation_releases(model_id, family, release, discovered) from the view
+-- organisation_models (analysis/releases.py: releases discovered from model names).
 -- Everything here is TEMP: it lives in the connection, so a read-only database works and nothing
 -- is written to the crawl. Recursive queries use USING KEY plus a check against the rows already
 -- found (recurring.*), so each (start, model) pair is visited once: cycles cannot loop, merges
@@ -79,130 +81,6 @@ WITH RECURSIVE down(model_id, parent, depth, relation_path) USING KEY (model_id)
 )
 SELECT model_id, parent, depth, relation_path FROM down;
 
--- Where family roots can come from: every model a release lists (crawled or not), and every
--- crawled model of a family's organisation.
-CREATE OR REPLACE TEMP VIEW root_candidates AS
-SELECT r.model_id, r.family, r.release, r.released, r.license AS release_license, true AS listed
-FROM lineage_releases r
-UNION ALL
-SELECT m.id, o.family, NULL, NULL, NULL, false
-FROM models m
-JOIN lineage_organisations o ON o.organisation = coalesce(m.author, split_part(m.id, '/', 1))
-WHERE m.id NOT IN (SELECT model_id FROM lineage_releases);
-
--- The closure below every candidate: (root, model_id, shortest depth). The expensive part, so it
--- carries no relation path (ancestors/descendants have them); analysis.lineage.prepare caches it.
-CREATE OR REPLACE TEMP VIEW root_reach_live AS
-WITH RECURSIVE down(root, model_id, depth) USING KEY (root, model_id) AS (
-    SELECT DISTINCT model_id, model_id, 0 FROM root_candidates
-    UNION
-    SELECT d.root, e.child, any_value(d.depth) + 1
-    FROM down d JOIN lineage_edges e ON e.parent = d.model_id
-    WHERE NOT EXISTS (SELECT 1 FROM recurring.down r
-                      WHERE r.root = d.root AND r.model_id = e.child)
-    GROUP BY d.root, e.child
-)
-SELECT root, model_id, depth FROM down;
-
-CREATE OR REPLACE TEMP VIEW root_reach AS SELECT * FROM root_reach_live;
-
--- The family roots: listed models, plus organisation models that no other candidate reaches
--- (no parent inside the families). release is NULL for the latter.
-CREATE OR REPLACE TEMP VIEW family_roots AS
-SELECT c.model_id, c.family, c.release, c.released, c.release_license, c.listed
-FROM root_candidates c
-WHERE c.listed
-   OR NOT EXISTS (SELECT 1 FROM root_reach r WHERE r.model_id = c.model_id AND r.root <> c.model_id);
-
--- Each model with every root it descends from (a root with itself at depth 0).
-CREATE OR REPLACE TEMP VIEW model_roots AS
-SELECT r.model_id, r.root, f.family, f.release, r.depth
-FROM root_reach r
-JOIN (SELECT DISTINCT model_id, family, release FROM family_roots) f ON f.model_id = r.root;
-
--- One row per family member. family is 'both' for a bridge reaching roots of several families;
--- depth is the distance to the nearest root (0 for roots). family_members adds the lists.
-CREATE OR REPLACE TEMP VIEW model_family AS
-SELECT model_id,
-       CASE WHEN min(family) <> max(family) THEN 'both' ELSE min(family) END AS family,
-       min(depth) AS depth,
-       min(depth) = 0 AS is_root,
-       min(family) <> max(family) AS is_bridge
-FROM model_roots
-GROUP BY model_id;
-
-CREATE OR REPLACE TEMP VIEW family_members AS
-SELECT f.model_id, f.family, l.families, l.roots, l.releases, f.depth, f.is_root, f.is_bridge
-FROM model_family f
-JOIN (SELECT model_id,
-             list_sort(list_distinct(list(family))) AS families,
-             list_sort(list_distinct(list(root))) AS roots,
-             list_sort(list_distinct(list(release))) AS releases
-      FROM model_roots GROUP BY model_id) l USING (model_id);
-
--- Membership per family and per release: a bridge belongs to each family it reaches, and depth
--- is measured from that family's (release's) nearest root. Organisation roots outside every
--- release are grouped as release '(unlisted)'.
-CREATE OR REPLACE TEMP VIEW family_membership AS
-SELECT model_id, family, min(depth) AS depth
-FROM model_roots
-GROUP BY model_id, family;
-
-CREATE OR REPLACE TEMP VIEW release_membership AS
-SELECT mr.model_id, mr.family, coalesce(mr.release, '(unlisted)') AS release, min(mr.depth) AS depth
-FROM model_roots mr
-GROUP BY mr.model_id, mr.family, coalesce(mr.release, '(unlisted)');
-
--- The date each group started: a release's announcement, a family's first release.
-CREATE OR REPLACE TEMP VIEW lineage_release_dates AS
-SELECT family, release, min(released) AS released FROM lineage_releases GROUP BY family, release;
-
--- Every event of the timeline: each release of the roots config (kind 'release') and the events
--- of lineage_events (kind 'event': crawler/events.toml and any --events FILE). family is NULL
--- for an event that concerns every family.
-CREATE OR REPLACE TEMP VIEW timeline_events AS
-SELECT release AS name, released AS date, family, 'release' AS kind,
-       'release, license ' || coalesce(nullif(license, ''), 'unstated') AS note
-FROM (SELECT family, release, min(released) AS released, min(license) AS license
-      FROM lineage_releases GROUP BY family, release)
-UNION ALL
-SELECT name, date, family, 'event', note FROM lineage_events;
-
--- A release license's naming rule as a regular expression on a lower-case model name: the prefix's
--- words in order, joined by '-', '_', '.', ' ' or nothing ("Llama 3" matches llama-3-8b,
--- Llama_3, llama3.1); a prefix ending in a digit must not run on into another ("Llama 3" does not
--- match llama-30b).
-CREATE OR REPLACE TEMP MACRO naming_pattern(prefix) AS (
-    '^' || array_to_string(list_transform(regexp_split_to_array(lower(trim(prefix)), '\s+'),
-                                          lambda w: regexp_escape(w)), '[-_. ]?')
-    || CASE WHEN regexp_matches(trim(prefix), '[0-9]$') THEN '([^0-9]|$)' ELSE '' END
-);
-
--- Each derivative of a release whose license sets a naming rule (lineage_releases.naming_prefix),
--- judged once: when it descends from several such releases, the most recent one governs (a merge
--- of Llama 2 and Llama 3.1 follows Llama 3.1's rule). name is the part after the '/'; releases
--- lists every ruled release it descends from.
-CREATE OR REPLACE TEMP VIEW naming_rule AS
-WITH ruled AS (
-    SELECT DISTINCT family, release, released, naming_prefix FROM lineage_releases
-    WHERE trim(coalesce(naming_prefix, '')) <> ''
-),
-governed AS (
-    SELECT r.model_id,
-           arg_max(struct_pack(release := g.release, prefix := g.naming_prefix),
-                   struct_pack(released := g.released, release := g.release)) AS rule,
-           list_sort(list_distinct(list(g.release))) AS releases
-    FROM release_membership r
-    JOIN ruled g ON g.family = r.family AND g.release = r.release
-    WHERE r.depth > 0
-    GROUP BY r.model_id
-)
-SELECT model_id, string_split(model_id, '/')[-1] AS name, rule.release AS release,
-       rule.prefix AS naming_prefix, releases,
-       regexp_matches(lower(string_split(model_id, '/')[-1]), naming_pattern(rule.prefix))
-           AS compliant
-FROM governed;
-
 -- License taxonomy: kind and restrictiveness rank (permissive 0 < copyleft 1 < community and
 -- custom terms 2 < non-commercial or no-derivatives 3), whether OSI approved, and whether it is
 -- a Llama community license.
@@ -252,31 +130,100 @@ FROM (VALUES
     ('fair-noncommercial-research-license', 'non-commercial', false)
 ) AS t(license, kind, osi_approved);
 
--- A declared license as the taxonomy keys it: lower case, blank as NULL.
-CREATE OR REPLACE TEMP MACRO license_id(license) AS nullif(lower(trim(license)), '');
+-- License ids as real cards write them, mapped to the Hub's ids (docs/schema.md lists them).
+-- alias: a declared license or license_name as license_id() keys it; license, license_name: the
+-- Hub license it means ('other' with a name for custom terms such as the DeepSeek license). The
+-- Llama community licenses come in one set of spellings per version, generated below.
+CREATE OR REPLACE TEMP TABLE license_aliases AS
+SELECT * FROM (VALUES
+    ('apache2', 'apache-2.0', NULL), ('apache-2', 'apache-2.0', NULL),
+    ('apache2.0', 'apache-2.0', NULL), ('apache', 'apache-2.0', NULL),
+    ('apache-license', 'apache-2.0', NULL), ('apache-license-2.0', 'apache-2.0', NULL),
+    ('apache-2.0-license', 'apache-2.0', NULL), ('apache-license-version-2.0', 'apache-2.0', NULL),
+    ('mit-license', 'mit', NULL), ('the-mit-license', 'mit', NULL),
+    ('bsd-3', 'bsd-3-clause', NULL), ('bsd3', 'bsd-3-clause', NULL),
+    ('bsd-2', 'bsd-2-clause', NULL), ('cc0', 'cc0-1.0', NULL),
+    ('cc-by-4', 'cc-by-4.0', NULL), ('cc-by-sa-4', 'cc-by-sa-4.0', NULL),
+    ('cc-by-nc-4', 'cc-by-nc-4.0', NULL), ('cc-by-nc-sa-4', 'cc-by-nc-sa-4.0', NULL),
+    ('cc-by-nc-nd-4', 'cc-by-nc-nd-4.0', NULL),
+    ('gpl3', 'gpl-3.0', NULL), ('gplv3', 'gpl-3.0', NULL), ('gpl-3', 'gpl-3.0', NULL),
+    ('gpl-v3', 'gpl-3.0', NULL), ('gplv2', 'gpl-2.0', NULL), ('gpl-2', 'gpl-2.0', NULL),
+    ('agpl', 'agpl-3.0', NULL), ('agplv3', 'agpl-3.0', NULL), ('agpl-3', 'agpl-3.0', NULL),
+    ('lgplv3', 'lgpl-3.0', NULL), ('mpl2', 'mpl-2.0', NULL), ('mpl-2', 'mpl-2.0', NULL),
+    ('gemma-terms-of-use', 'gemma', NULL), ('gemma-license', 'gemma', NULL),
+    ('deepseek', 'other', 'deepseek'), ('deepseek-license', 'other', 'deepseek'),
+    ('deepseek-model-license', 'other', 'deepseek'),
+    ('deepseek-license-agreement', 'other', 'deepseek'),
+    ('qwen', 'other', 'qwen'), ('qwen-license', 'other', 'qwen'),
+    ('tongyi-qianwen', 'other', 'qwen'), ('tongyi-qianwen-license', 'other', 'qwen'),
+    ('tongyi-qianwen-license-agreement', 'other', 'qwen'),
+    ('qwen-research', 'other', 'qwen-research'),
+    ('qwen-research-license', 'other', 'qwen-research'),
+    ('nvidia-open-model-license', 'other', 'nvidia-open-model-license')
+) AS t(alias, license, license_name)
+UNION ALL
+-- llama2 … llama4: llama-3, llama3-community, llama-3-community-license, meta-llama-3-license …
+SELECT DISTINCT form, 'llama' || v, NULL
+FROM (SELECT unnest(['2', '3', '3.1', '3.2', '3.3', '4']) AS v)
+CROSS JOIN LATERAL (SELECT unnest([
+    'llama-' || v, 'llama' || v || '-community', 'llama-' || v || '-community',
+    'llama' || v || '-community-license', 'llama-' || v || '-community-license',
+    'llama' || v || '-license', 'llama-' || v || '-license',
+    'meta-llama-' || v || '-community-license', 'meta-llama-' || v || '-license'
+]) AS form);
 
--- Each model's declared license (license_id), with its kind ('none' when missing, 'unknown'
--- outside the taxonomy).
+-- A declared license or license_name as a lookup key: lower case, trimmed, runs of spaces and
+-- underscores as '-', blank as NULL (' Apache 2.0 ' -> apache-2.0).
+CREATE OR REPLACE TEMP MACRO license_id(license) AS
+    nullif(regexp_replace(lower(trim(license)), '[\s_]+', '-', 'g'), '');
+
+-- The Hub license a key names, as {license, license_name}: its alias's, else the key itself.
+CREATE OR REPLACE TEMP MACRO license_alias(key) AS coalesce(
+    (SELECT {'license': a.license, 'license_name': a.license_name}
+     FROM license_aliases a WHERE a.alias = key),
+    {'license': key, 'license_name': NULL::VARCHAR});
+
+-- A declared (license, license_name) as the analysis compares it, {license, license_name}: the
+-- license through its alias; 'other' with a name that is a Hub license id or an alias of one
+-- becomes that license (other/"llama3" is llama3), else stays 'other' with the name as a key.
+CREATE OR REPLACE TEMP MACRO license_terms(declared, declared_name) AS (
+    CASE WHEN license_alias(license_id(declared)) = {'license': 'other', 'license_name': NULL}
+              AND license_id(declared_name) IS NOT NULL
+         THEN CASE WHEN license_id(declared_name) IN (SELECT a.alias FROM license_aliases a)
+                        OR license_id(declared_name) IN (SELECT k.license FROM license_kinds k)
+                   THEN license_alias(license_id(declared_name))
+                   ELSE {'license': 'other', 'license_name': license_id(declared_name)} END
+         ELSE license_alias(license_id(declared)) END
+);
+
+-- Each model's license as normalised (license_terms): license, license_name (for 'other'), the
+-- values declared (declared, declared_name), its kind ('none' when missing, 'unknown' outside
+-- the taxonomy), rank, OSI approval and whether it is a Llama community license.
 CREATE OR REPLACE TEMP VIEW model_license AS
-SELECT m.id AS model_id, license_id(m.license) AS license,
-       coalesce(k.kind, CASE WHEN license_id(m.license) IS NULL THEN 'none'
-                             ELSE 'unknown' END) AS kind,
+SELECT m.id AS model_id, m.terms.license AS license, m.terms.license_name AS license_name,
+       m.license AS declared, m.license_name AS declared_name,
+       coalesce(k.kind, CASE WHEN m.terms.license IS NULL THEN 'none' ELSE 'unknown' END) AS kind,
        k.rank, coalesce(k.osi_approved, false) AS osi_approved,
        coalesce(k.llama_community, false) AS llama_community
-FROM models m
-LEFT JOIN license_kinds k ON k.license = license_id(m.license);
+FROM (SELECT id, license, license_name, license_terms(license, license_name) AS terms
+      FROM models) m
+LEFT JOIN license_kinds k ON k.license = m.terms.license;
 
 -- The drift from a parent's license to its child's, checked in this order: missing (the child
--- declares none), parent_missing, kept, relabelled_permissive (a permissive license under a
--- Llama community license), more_restrictive (higher rank), changed_same_kind (another license of
--- the same rank), less_restrictive, changed_unknown (a license outside the taxonomy).
--- Arguments are model_license columns of the parent and of the child.
-CREATE OR REPLACE TEMP MACRO drift_kind(parent_license, parent_rank, parent_llama,
-                                        child_license, child_kind, child_rank) AS (
+-- declares none), parent_missing, kept (the same license; two 'other' licenses are the same
+-- unless both name their terms and the names differ), relabelled_permissive (a permissive
+-- license under a Llama community license), more_restrictive (higher rank), changed_same_kind
+-- (another license of the same rank: other/"deepseek" to other/"qwen" too), less_restrictive,
+-- changed_unknown (a license outside the taxonomy). Arguments are model_license columns of the
+-- parent and of the child.
+CREATE OR REPLACE TEMP MACRO drift_kind(parent_license, parent_name, parent_rank, parent_llama,
+                                        child_license, child_name, child_kind, child_rank) AS (
     CASE
         WHEN child_license IS NULL THEN 'missing'
         WHEN parent_license IS NULL THEN 'parent_missing'
-        WHEN child_license = parent_license THEN 'kept'
+        WHEN child_license = parent_license
+             AND (child_name IS NULL OR parent_name IS NULL OR child_name = parent_name)
+            THEN 'kept'
         WHEN parent_llama AND child_kind = 'permissive' THEN 'relabelled_permissive'
         WHEN child_rank > parent_rank THEN 'more_restrictive'
         WHEN child_rank = parent_rank THEN 'changed_same_kind'
@@ -285,13 +232,193 @@ CREATE OR REPLACE TEMP MACRO drift_kind(parent_license, parent_rank, parent_llam
     END
 );
 
--- License drift along every edge whose two ends were crawled.
+-- License drift along every edge whose two ends were crawled (licenses as model_license has them).
 CREATE OR REPLACE TEMP VIEW license_drift AS
 SELECT e.child, e.parent, e.relation, p.license AS parent_license, c.license AS child_license,
-       drift_kind(p.license, p.rank, p.llama_community, c.license, c.kind, c.rank) AS drift
+       p.license_name AS parent_license_name, c.license_name AS child_license_name,
+       drift_kind(p.license, p.license_name, p.rank, p.llama_community,
+                  c.license, c.license_name, c.kind, c.rank) AS drift
 FROM lineage_edges e
 JOIN model_license c ON c.model_id = e.child
 JOIN model_license p ON p.model_id = e.parent;
+
+-- Crawled models of a family's organisations that no release lists. analysis/releases.py gives
+-- each a release from its name's stem (organisation_releases: model_id, family, release,
+-- discovered), when lineage.install fills that table.
+CREATE OR REPLACE TEMP VIEW organisation_models AS
+SELECT m.id AS model_id, o.family, m.created_at
+FROM models m
+JOIN lineage_organisations o ON o.organisation = coalesce(m.author, split_part(m.id, '/', 1))
+WHERE m.id NOT IN (SELECT model_id FROM lineage_releases);
+
+-- Configured roots the crawl did not find: models a release lists that are not in `models`
+-- (crawl_error: why the crawl says it missed them), and organisations none of whose models was
+-- crawled. They are never members, roots or descendants of anything.
+CREATE OR REPLACE TEMP VIEW roots_not_found AS
+SELECT r.family, r.release, r.model_id, 'release model' AS kind, e.message AS crawl_error
+FROM lineage_releases r
+LEFT JOIN (SELECT model_id, arg_max(message, occurred_at) AS message FROM crawl_errors
+           WHERE kind = 'root' GROUP BY model_id) e USING (model_id)
+WHERE NOT EXISTS (SELECT 1 FROM models m WHERE m.id = r.model_id)
+UNION ALL
+SELECT o.family, NULL, o.organisation, 'organisation', NULL
+FROM lineage_organisations o
+WHERE NOT EXISTS (SELECT 1 FROM models m
+                  WHERE coalesce(m.author, split_part(m.id, '/', 1)) = o.organisation);
+
+-- Where family roots can come from: every crawled model a release lists, and every crawled model
+-- of a family's organisation, with the release its name gives it (configured or discovered).
+CREATE OR REPLACE TEMP VIEW root_candidates AS
+SELECT r.model_id, r.family, r.release, true AS listed, false AS discovered
+FROM lineage_releases r
+WHERE r.model_id IN (SELECT id FROM models)
+UNION ALL
+SELECT model_id, family, release, false, discovered FROM organisation_releases;
+
+-- The closure below every candidate: (root, model_id, shortest depth). The expensive part, so it
+-- carries no relation path (ancestors/descendants have them); analysis.lineage.prepare caches it.
+CREATE OR REPLACE TEMP VIEW root_reach_live AS
+WITH RECURSIVE down(root, model_id, depth) USING KEY (root, model_id) AS (
+    SELECT DISTINCT model_id, model_id, 0 FROM root_candidates
+    UNION
+    SELECT d.root, e.child, any_value(d.depth) + 1
+    FROM down d JOIN lineage_edges e ON e.parent = d.model_id
+    WHERE NOT EXISTS (SELECT 1 FROM recurring.down r
+                      WHERE r.root = d.root AND r.model_id = e.child)
+    GROUP BY d.root, e.child
+)
+SELECT root, model_id, depth FROM down;
+
+CREATE OR REPLACE TEMP VIEW root_reach AS SELECT * FROM root_reach_live;
+
+-- The roots: listed models, plus organisation models that no other candidate reaches (no parent
+-- inside the families).
+CREATE OR REPLACE TEMP VIEW release_roots AS
+SELECT c.model_id, c.family, c.release, c.listed, c.discovered
+FROM root_candidates c
+WHERE c.listed
+   OR NOT EXISTS (SELECT 1 FROM root_reach r WHERE r.model_id = c.model_id AND r.root <> c.model_id);
+
+-- One row per release with a root in the crawl: a configured release with its announcement date
+-- and license (normalised), a discovered one (discovered true) dated by its roots' first creation
+-- and licensed as most of its roots are.
+CREATE OR REPLACE TEMP VIEW lineage_release_dates AS
+WITH configured AS (
+    SELECT family, release, min(released) AS released,
+           min(license_alias(license_id(license)).license) AS license
+    FROM lineage_releases GROUP BY family, release
+),
+licensed AS (
+    SELECT r.family, r.release, l.license, count(*) AS n
+    FROM release_roots r JOIN model_license l USING (model_id)
+    WHERE r.discovered AND l.license IS NOT NULL GROUP BY ALL
+)
+SELECT c.family, c.release, c.released, c.license, false AS discovered
+FROM configured c
+WHERE EXISTS (SELECT 1 FROM release_roots r WHERE r.family = c.family AND r.release = c.release)
+UNION ALL
+SELECT r.family, r.release, min(m.created_at)::DATE, any_value(l.license), true
+FROM release_roots r
+JOIN models m ON m.id = r.model_id
+LEFT JOIN (SELECT family, release, arg_max(license, struct_pack(n, license)) AS license
+           FROM licensed GROUP BY ALL) l ON l.family = r.family AND l.release = r.release
+WHERE r.discovered
+GROUP BY r.family, r.release;
+
+-- The roots with their release's date and license: family_roots is what every view builds on.
+CREATE OR REPLACE TEMP VIEW family_roots AS
+SELECT r.model_id, r.family, r.release, d.released, d.license AS release_license, r.listed,
+       r.discovered
+FROM release_roots r JOIN lineage_release_dates d USING (family, release);
+
+-- Each model with every root it descends from (a root with itself at depth 0).
+CREATE OR REPLACE TEMP VIEW model_roots AS
+SELECT r.model_id, r.root, f.family, f.release, f.discovered, r.depth
+FROM root_reach r
+JOIN (SELECT DISTINCT model_id, family, release, discovered FROM family_roots) f
+  ON f.model_id = r.root;
+
+-- One row per family member. family is 'bridge' for a bridge, a model reaching the roots of
+-- several families (family_members lists them); depth is the distance to the nearest root (0 for
+-- roots).
+CREATE OR REPLACE TEMP VIEW model_family AS
+SELECT model_id,
+       CASE WHEN min(family) <> max(family) THEN 'bridge' ELSE min(family) END AS family,
+       min(depth) AS depth,
+       min(depth) = 0 AS is_root,
+       min(family) <> max(family) AS is_bridge
+FROM model_roots
+GROUP BY model_id;
+
+CREATE OR REPLACE TEMP VIEW family_members AS
+SELECT f.model_id, f.family, l.families, l.roots, l.releases, f.depth, f.is_root, f.is_bridge
+FROM model_family f
+JOIN (SELECT model_id,
+             list_sort(list_distinct(list(family))) AS families,
+             list_sort(list_distinct(list(root))) AS roots,
+             list_sort(list_distinct(list(release))) AS releases
+      FROM model_roots GROUP BY model_id) l USING (model_id);
+
+-- Membership per family and per release: a bridge belongs to each family it reaches, and depth
+-- is measured from that family's (release's) nearest root; discovered marks a release the roots
+-- config does not list.
+CREATE OR REPLACE TEMP VIEW family_membership AS
+SELECT model_id, family, min(depth) AS depth
+FROM model_roots
+GROUP BY model_id, family;
+
+CREATE OR REPLACE TEMP VIEW release_membership AS
+SELECT model_id, family, release, discovered, min(depth) AS depth
+FROM model_roots
+GROUP BY model_id, family, release, discovered;
+
+-- Every event of the timeline: each release with a root in the crawl (kind 'release', configured
+-- or discovered) and the events of lineage_events (kind 'event': crawler/events.toml and any
+-- --events FILE). family is NULL for an event that concerns every family.
+CREATE OR REPLACE TEMP VIEW timeline_events AS
+SELECT release AS name, released AS date, family, 'release' AS kind,
+       CASE WHEN discovered THEN 'discovered release' ELSE 'release' END || ', license '
+           || coalesce(nullif(license, ''), 'unstated') AS note,
+       discovered
+FROM lineage_release_dates
+UNION ALL
+SELECT name, date, family, 'event', note, false FROM lineage_events;
+
+-- A release license's naming rule as a regular expression on a lower-case model name: the prefix's
+-- words in order, joined by '-', '_', '.', ' ' or nothing ("Llama 3" matches llama-3-8b,
+-- Llama_3, llama3.1); a prefix ending in a digit must not run on into another ("Llama 3" does not
+-- match llama-30b).
+CREATE OR REPLACE TEMP MACRO naming_pattern(prefix) AS (
+    '^' || array_to_string(list_transform(regexp_split_to_array(lower(trim(prefix)), '\s+'),
+                                          lambda w: regexp_escape(w)), '[-_. ]?')
+    || CASE WHEN regexp_matches(trim(prefix), '[0-9]$') THEN '([^0-9]|$)' ELSE '' END
+);
+
+-- Each derivative of a release whose license sets a naming rule (lineage_releases.naming_prefix),
+-- judged once: when it descends from several such releases, the most recent one governs (a merge
+-- of Llama 2 and Llama 3.1 follows Llama 3.1's rule). name is the part after the '/'; releases
+-- lists every ruled release it descends from.
+CREATE OR REPLACE TEMP VIEW naming_rule AS
+WITH ruled AS (
+    SELECT DISTINCT family, release, released, naming_prefix FROM lineage_releases
+    WHERE trim(coalesce(naming_prefix, '')) <> ''
+),
+governed AS (
+    SELECT r.model_id,
+           arg_max(struct_pack(release := g.release, prefix := g.naming_prefix),
+                   struct_pack(released := g.released, release := g.release)) AS rule,
+           list_sort(list_distinct(list(g.release))) AS releases
+    FROM release_membership r
+    JOIN ruled g ON g.family = r.family AND g.release = r.release
+    WHERE r.depth > 0
+    GROUP BY r.model_id
+)
+SELECT model_id, string_split(model_id, '/')[-1] AS name, rule.release AS release,
+       rule.prefix AS naming_prefix, releases,
+       regexp_matches(lower(string_split(model_id, '/')[-1]), naming_pattern(rule.prefix))
+           AS compliant
+FROM governed;
+
 
 -- Every tag quantization_format reads (so callers gather only these).
 CREATE OR REPLACE TEMP MACRO quantization_tags() AS
@@ -361,7 +488,7 @@ JOIN family_membership p ON p.model_id = e.parent AND p.family = c.family;
 --                                 relation to a parent), the share that are parents themselves
 --   quantized_leaves              of the quantized children, the share with no child
 --   license_changed               of the edges whose two ends declare a license, the share where
---                                 the child's differs from the parent's
+--                                 the child's differs from the parent's (any drift but 'kept')
 --   card_chars_parent, _child     mean README size of parents and of children, over the edges
 --                                 whose two ends have a card (model_card), a parent once per edge
 --   has_card                      of the models whose README was looked for, the share with a card
@@ -388,7 +515,7 @@ children AS (
 ),
 licenses AS (
     SELECT e.family, count(*) AS basis,
-           count(*) FILTER (d.child_license <> d.parent_license) AS changed
+           count(*) FILTER (d.drift <> 'kept') AS changed
     FROM anatomy_edges e
     JOIN license_drift d ON d.child = e.child AND d.parent = e.parent
     WHERE d.child_license IS NOT NULL AND d.parent_license IS NOT NULL
@@ -495,13 +622,12 @@ WITH tags AS (
 ),
 inherited AS (
     SELECT r.model_id,
-           arg_min(r.release || ' (' || coalesce(license_id(l.license), 'no license') || ')',
+           arg_min(r.release || ' (' || coalesce(l.license, 'no license') || ')',
                    r.release) FILTER (NOT coalesce(k.osi_approved, false)) AS non_osi_release,
            bool_or(coalesce(k.kind NOT IN ('permissive', 'copyleft'), true)) AS closed_release
     FROM release_membership r
-    JOIN (SELECT DISTINCT family, release, license FROM lineage_releases) l
-      ON l.family = r.family AND l.release = r.release
-    LEFT JOIN license_kinds k ON k.license = license_id(l.license)
+    JOIN lineage_release_dates l ON l.family = r.family AND l.release = r.release
+    LEFT JOIN license_kinds k ON k.license = l.license
     WHERE r.depth > 0
     GROUP BY r.model_id
 ),

@@ -24,7 +24,8 @@ SIZE_DEFINITION = (
     "A family's models are the crawled models that are its roots or descend from them through "
     "declared base_model relations; a bridge, reaching the roots of several families, counts "
     "in each. A root the roots config lists but the crawl did not find is not a model of the "
-    "crawl (roots_not_crawled counts them)."
+    "crawl, nor are its descendants counted through it (roots_not_found counts such roots; "
+    "the report lists them)."
 )
 
 
@@ -36,7 +37,7 @@ def sizes(conn: Conn, level: Level = "family") -> pd.DataFrame:
         SELECT {g.keys},
                count(m.id) AS models,
                count(m.id) FILTER (gm.depth = 0) AS roots,
-               count(*) FILTER (gm.depth = 0 AND m.id IS NULL) AS roots_not_crawled,
+               any_value(coalesce(nf.n, 0)) AS roots_not_found,
                count(*) FILTER (gm.depth = 1) AS direct_children,
                count(*) FILTER (gm.depth > 0) AS descendants,
                count(DISTINCT m.author) FILTER (gm.depth > 0) AS authors,
@@ -45,6 +46,8 @@ def sizes(conn: Conn, level: Level = "family") -> pd.DataFrame:
         FROM {g.view} gm
         LEFT JOIN models m ON m.id = gm.model_id
         LEFT JOIN (SELECT model_id, is_bridge FROM model_family) b ON b.model_id = gm.model_id
+        LEFT JOIN (SELECT {g.keys}, count(*) AS n FROM roots_not_found GROUP BY ALL) nf
+               USING ({g.keys})
         LEFT JOIN ({g.starts}) s USING ({g.keys})
         GROUP BY {g.keys}, s.started
         ORDER BY {g.order}
@@ -52,11 +55,13 @@ def sizes(conn: Conn, level: Level = "family") -> pd.DataFrame:
 
 
 def partition_sizes(conn: Conn) -> pd.DataFrame:
-    """Models per exclusive family ('llama', 'deepseek', 'both' for bridges): roots, descendants."""
+    """Models per exclusive family (its key, or 'bridge' for the models reaching several):
+    roots, descendants; families in the roots config's order, bridges last."""
     return query(conn, """
-        SELECT family, count(*) AS models, count(*) FILTER (is_root) AS roots,
-               count(*) FILTER (NOT is_root) AS descendants
-        FROM model_family GROUP BY family ORDER BY family = 'both', family
+        SELECT m.family, count(*) AS models, count(*) FILTER (m.is_root) AS roots,
+               count(*) FILTER (NOT m.is_root) AS descendants
+        FROM model_family m LEFT JOIN lineage_families f USING (family)
+        GROUP BY m.family, f.position ORDER BY f.position NULLS LAST, m.family
     """)
 
 
@@ -214,7 +219,7 @@ def milestones(conn: Conn, level: Level = "family", counts: tuple[int, ...] = (1
                ) -> pd.DataFrame:
     """Days from the group's release to its 10th, 100th and 1,000th derivative (NaN: not yet).
 
-    A family starts at its first release; organisation roots outside every release have no date.
+    A family starts at its first release; a discovered release at its first root's creation.
     """
     g = grouping(level)
     columns = ", ".join(

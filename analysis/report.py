@@ -19,6 +19,8 @@ import numpy as np
 import pandas as pd
 
 from analysis import anatomy, charts, licenses, lineage, metrics, openness, snapshots, timeline
+from analysis.groups import query
+from analysis.outputs import database_files, write_text
 
 TOP_N = 10
 
@@ -42,12 +44,14 @@ def collect(conn: duckdb.DuckDBPyConnection, source: str = "") -> ReportData:
         ["models", "edges", "cards"],
         conn.execute("SELECT (SELECT count(*) FROM models), (SELECT count(*) FROM edges), "
                      "(SELECT count(*) FROM cards)").fetchall()[0], strict=True))
-    labels = dict(conn.execute("SELECT family, label FROM lineage_families").fetchall())
-    labels["both"] = "Bridges"
+    labels = dict(conn.execute("SELECT family, label FROM lineage_families ORDER BY position"
+                               ).fetchall())
+    labels[charts.BRIDGE] = "Bridges"
     issues = lineage.issues(conn)
     f: dict[str, pd.DataFrame] = {
         "sizes_family": metrics.sizes(conn, "family"),
         "sizes_release": metrics.sizes(conn, "release"),
+        "not_found": query(conn, "SELECT * FROM roots_not_found ORDER BY family, kind, model_id"),
         "depth": metrics.depth_distribution(conn, "family"),
         "relations_family": metrics.relation_shares(conn, "family"),
         "relations_release": metrics.relation_shares(conn, "release"),
@@ -80,21 +84,53 @@ def collect(conn: duckdb.DuckDBPyConnection, source: str = "") -> ReportData:
     f["comparison"] = licenses.compare_families(f["declared"], f["drift_family"]).rename(
         columns=labels)
     f["drift_by_release"] = (
-        f["drift_release"].pivot_table(index=["family", "release"], columns="drift",
-                                       values="share", sort=False, fill_value=0.0)
+        f["drift_release"].pivot_table(index=["family", "release", "discovered"],
+                                       columns="drift", values="share", sort=False,
+                                       fill_value=0.0)
         .reindex(columns=[k for k in licenses.DRIFT_KINDS if k in set(f["drift_release"].drift)])
         .rename_axis(columns=None).reset_index()
     )
     f["aligned_summary"] = timeline.aligned_summary(f["aligned"])
-    notes = {"snapshots": snapshots.span(conn), "crawl_scope": anatomy.crawl_scope(conn)}
+    notes = {"snapshots": snapshots.span(conn), "crawl_scope": anatomy.crawl_scope(conn),
+             "roots": conn.execute("SELECT value FROM lineage_config WHERE key = 'roots_source'"
+                                   ).fetchall()[0][0]}
     generated = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
     return ReportData(source, generated, totals, labels, f, notes)
 
 
 # -- HTML ---------------------------------------------------------------------------------------
 
-SHARE_COLUMNS = {"share", "top10_share", "compliance", "mean_score", "LLaMA", "DeepSeek",
-                 "osaid_fails", *openness.COMPONENTS, *licenses.DRIFT_KINDS}
+SHARE_COLUMNS = {"share", "top10_share", "compliance", "mean_score", "osaid_fails",
+                 *openness.COMPONENTS, *licenses.DRIFT_KINDS}
+
+
+def title(labels: dict[str, str]) -> str:
+    """The report's title from the families of the roots config, in its order."""
+    names = [label for family, label in labels.items() if family != charts.BRIDGE]
+    if not names:
+        return "Derivative ecosystems"
+    listed = names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
+    return f"{listed} derivative ecosystems"
+
+
+def _percentages(frame: pd.DataFrame, columns: list[str]) -> pd.DataFrame:
+    """`columns` of `frame` as percentage text (for tables whose columns are families)."""
+    return frame.assign(**{c: frame[c].map(lambda v: f"{100 * v:.1f}%") for c in columns
+                           if c in frame.columns})
+
+
+NOT_FOUND_NOTE = (
+    "Roots the roots config names that this crawl does not hold: models a release lists that "
+    "are not in the crawl, and organisations none of whose models is. They are counted nowhere "
+    "in this report: neither as models nor through descendants."
+)
+DISCOVERED_NOTE = (
+    "A release marked discovered is not in the roots config: models of a family's organisation "
+    "that no configured release lists are grouped by their name's stem and version "
+    "(DeepSeek-V4-Flash and DeepSeek-V4-Pro make DeepSeek-V4), dated by the first one's "
+    "creation and licensed as most of them are. `hf-lineage roots` prints them as a roots file "
+    "to adopt; the rule is in docs/schema.md."
+)
 
 CSS = """
 body { font: 14px/1.45 system-ui, sans-serif; margin: 2rem auto; max-width: 1180px; color: #222; }
@@ -167,16 +203,19 @@ def render_html(data: ReportData) -> str:
                              ("bridges (in each family they reach)", len(f["bridges"]))]
     )
     top = f["top"].drop(columns=["likes"])
+    comparison = _percentages(f["comparison"], list(labels.values()))
     sections = [
         ("Families", f"<div class='cards'>{cards}</div>" + _note(metrics.SIZE_DEFINITION)
          + t("sizes_family")),
+        ("Roots not found", _note(NOT_FOUND_NOTE) + (
+            t("not_found") if len(f["not_found"]) else _note("Every configured root was found."))),
         ("Timeline", _timeline(data)),
         ("Growth", _figure(f["growth_family"], lambda: charts.growth(
             f["growth_family"], f["growth_release"], labels),
             "Derivatives counted by their repository's creation date.")
          + "<h3>Days from release to the 10th, 100th and 1,000th derivative</h3>"
          + t("milestones")),
-        ("Root releases", t("sizes_release")),
+        ("Root releases", _note(DISCOVERED_NOTE) + t("sizes_release")),
         ("Relations", _figure(f["relations_family"], lambda: charts.relation_shares(
             pd.concat([f["relations_family"], f["relations_release"]]), labels),
             "Each descendant counted once, with its relation to its parents.")
@@ -186,7 +225,7 @@ def render_html(data: ReportData) -> str:
         ("License drift", _figure(f["flows"], lambda: charts.drift_flows(f["flows"], labels),
                                   "Each parent-to-child edge whose two ends were crawled.")
          + t("drift_family") + "<h3>Declared licenses of derivatives</h3>" + t("declared")
-         + "<h3>DeepSeek against LLaMA</h3>" + t("comparison")
+         + "<h3>Families side by side</h3>" + html_table(comparison, labels)
          + "<h3>Naming rules of release licenses</h3>" + _note(NAMING_NOTE)
          + t("naming") + "<h3>Drift per release (share of edges)</h3>" + t("drift_by_release")),
         ("Top derivatives", "<p class='note'>" + html.escape(metrics.DOWNLOADS_CAVEAT) + "</p>"
@@ -210,10 +249,11 @@ def render_html(data: ReportData) -> str:
         "<!DOCTYPE html><html lang='en'><head><meta charset='utf-8'>"
         "<meta http-equiv='Content-Security-Policy' content=\"default-src 'none'; "
         "style-src 'unsafe-inline'; img-src data:\">"
-        "<title>LLaMA and DeepSeek derivative ecosystems</title>"
+        f"<title>{html.escape(title(labels))}</title>"
         f"<style>{CSS}</style></head><body>"
-        "<h1>LLaMA and DeepSeek derivative ecosystems</h1>"
-        f"<p class='note'>{html.escape(data.source)} · generated {html.escape(data.generated)}</p>"
+        f"<h1>{html.escape(title(labels))}</h1>"
+        f"<p class='note'>{html.escape(data.source)} · generated {html.escape(data.generated)}"
+        f" · families and releases from {html.escape(data.notes['roots'])}</p>"
         f"{body}</body></html>"
     )
 
@@ -321,17 +361,23 @@ def markdown_table(frame: pd.DataFrame, labels: dict[str, str]) -> str:
 def render_markdown(data: ReportData) -> str:
     f, labels = data.frames, data.labels
     parts = [
-        "# LLaMA and DeepSeek derivative ecosystems",
+        f"# {_md_cell(title(labels), '')}",
         f"{_md_cell(data.source, '')} · generated {data.generated} · "
-        f"{data.totals['models']:,} models, {data.totals['edges']:,} lineage edges",
+        f"{data.totals['models']:,} models, {data.totals['edges']:,} lineage edges · families "
+        f"and releases from {_md_cell(data.notes['roots'], '')}",
         "## Families", f"_{_md_cell(metrics.SIZE_DEFINITION, '')}_",
         markdown_table(f["sizes_family"], labels),
-        "## Root releases", markdown_table(f["sizes_release"], labels),
+        "## Roots not found", f"_{_md_cell(NOT_FOUND_NOTE, '')}_",
+        markdown_table(f["not_found"], labels) if len(f["not_found"])
+        else "Every configured root was found.",
+        "## Root releases", f"_{_md_cell(DISCOVERED_NOTE, '')}_",
+        markdown_table(f["sizes_release"], labels),
         "## Days to the 10th, 100th and 1,000th derivative",
         markdown_table(f["milestones"], labels),
         "## Relations", markdown_table(f["relations_family"], labels),
         "## License drift (parent to child edges)", markdown_table(f["drift_family"], labels),
-        "## DeepSeek against LLaMA", markdown_table(f["comparison"], labels),
+        "## Families side by side",
+        markdown_table(_percentages(f["comparison"], list(labels.values())), labels),
         "## Derivatives by day 7, 30 and 90 after each release",
         markdown_table(f["aligned_summary"], labels),
         "## Naming rules of release licenses", markdown_table(f["naming"], labels),
@@ -349,11 +395,13 @@ def render_markdown(data: ReportData) -> str:
 
 def write_report(conn: duckdb.DuckDBPyConnection, out_dir: str | Path, source: str = ""
                  ) -> list[Path]:
-    """Write report.html and summary.md under out_dir; returns their paths."""
+    """Write report.html and summary.md under out_dir (never over a database: a symlink named
+    report.html may lead to one); returns their paths."""
     data = collect(conn, source)
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     page, summary = out / "report.html", out / "summary.md"
-    page.write_text(render_html(data), encoding="utf-8")
-    summary.write_text(render_markdown(data), encoding="utf-8")
+    protected = database_files(conn)
+    write_text(page, render_html(data), protected)
+    write_text(summary, render_markdown(data), protected)
     return [page, summary]

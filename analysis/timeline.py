@@ -84,7 +84,7 @@ def new_derivatives(conn: Conn, level: Level = "family", period: Period = "week"
 
 
 def release_names(conn: Conn) -> list[str]:
-    """The releases of the roots config, oldest first."""
+    """The releases with a root in the crawl, configured or discovered, oldest first."""
     return query(conn, "SELECT release FROM lineage_release_dates ORDER BY released, release"
                  )["release"].tolist()
 
@@ -94,13 +94,14 @@ def aligned(conn: Conn, releases: Sequence[str] | None = None, days: int = 90) -
 
     Columns: release, family, released, day, new_derivatives, cumulative, observed (false for
     days after the crawl's end: the curve stops being data there). A repo created before the
-    announcement (early uploads) counts on day 0. Releases default to every configured one.
+    announcement (early uploads) counts on day 0. Releases default to every one with a root in
+    the crawl, discovered ones included (day 0: their first root's creation).
     """
     known = release_names(conn)
     releases = list(dict.fromkeys(releases or known))
     unknown = [r for r in releases if r not in known]
     if unknown:
-        raise AnalysisError(f"unknown release {unknown[0]!r}; the roots config has: "
+        raise AnalysisError(f"unknown release {unknown[0]!r}; the crawl has: "
                             f"{', '.join(known)}")
     if days < 0:
         raise AnalysisError(f"days must be at least 0, not {days}")
@@ -129,17 +130,17 @@ def aligned(conn: Conn, releases: Sequence[str] | None = None, days: int = 90) -
 
 def aligned_summary(curves: pd.DataFrame, at: Sequence[int] = WINDOWS) -> pd.DataFrame:
     """From an `aligned` frame: each release's derivatives by day 7, 30, 90 … (one column per
-    day in `at`; missing where the curve was not followed that far or the crawl ended before)."""
+    day in `at`; missing where the curve was not followed that far or the crawl ended before),
+    with whether the release was discovered."""
+    heads = [c for c in ("release", "discovered", "family", "released") if c in curves]
     rows = []
-    for (release, family, released), curve in curves.groupby(
-            ["release", "family", "released"], sort=False):
-        row = {"release": release, "family": family, "released": released}
+    for group, curve in curves.groupby(heads, sort=False):
+        row = dict(zip(heads, group, strict=True))
         for day in at:
             point = curve[(curve["day"] == day) & curve["observed"]]
             row[f"by_day_{day}"] = int(point["cumulative"].iloc[0]) if len(point) else None
         rows.append(row)
-    columns = ["release", "family", "released", *(f"by_day_{d}" for d in at)]
-    return pd.DataFrame(rows, columns=columns)
+    return pd.DataFrame(rows, columns=[*heads, *(f"by_day_{d}" for d in at)])
 
 
 def windows(conn: Conn, sizes: Sequence[int] = WINDOWS) -> pd.DataFrame:

@@ -7,6 +7,8 @@ import platform
 import statistics
 import subprocess
 import sys
+import tempfile
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -43,6 +45,47 @@ class Section:
     setup: str
     figures: list[Figure] = field(default_factory=list)
     details: list[str] = field(default_factory=list)
+
+
+# Runs the CLI and, at exit, writes the process's VmHWM (KiB) to the file named by $PEAK_RSS_FILE.
+_PEAK_RSS_HARNESS = """
+import atexit, os, sys
+def report():
+    with open('/proc/self/status') as status:
+        kib = next(line.split()[1] for line in status if line.startswith('VmHWM:'))
+    with open(os.environ['PEAK_RSS_FILE'], 'w') as out:
+        out.write(kib)
+atexit.register(report)
+sys.argv = ['hf-lineage', *sys.argv[1:]]
+from hf_lineage.cli import main
+main()
+"""
+
+
+@dataclass(frozen=True)
+class CommandRun:
+    peak_rss_mb: float
+    seconds: float
+    returncode: int
+    stderr: str
+
+
+def run_measured(args: list[str]) -> CommandRun:
+    """`hf-lineage ARGS` in a fresh process (stdout discarded): its own peak RSS and time.
+
+    Not wait4's ru_maxrss: Linux starts a child's maximum at the RSS its parent had when it
+    spawned it, so a large parent (pytest, this benchmark) would hide the child's figure. The
+    VmHWM of the child's own memory map, read as it exits, is the child's alone (Linux only).
+    """
+    with tempfile.NamedTemporaryFile(prefix="peak-rss-") as peak:
+        started = time.perf_counter()
+        proc = subprocess.run([sys.executable, "-c", _PEAK_RSS_HARNESS, *args], cwd=ROOT,
+                              stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
+                              env={**os.environ, "PEAK_RSS_FILE": peak.name}, check=False)
+        seconds = time.perf_counter() - started
+        kib = Path(peak.name).read_text(encoding="utf-8")
+    return CommandRun(int(kib) / 1024 if kib else float("nan"), seconds, proc.returncode,
+                      proc.stderr)
 
 
 def median(values: list[float]) -> float:

@@ -22,10 +22,9 @@ from huggingface_hub.errors import (
     RepositoryNotFoundError,
 )
 from huggingface_hub.repocard import REGEX_YAML_BLOCK
-from huggingface_hub.utils import HFValidationError, validate_repo_id
 
 from crawler.clock import utcnow
-from crawler.http import HubClient
+from crawler.http import HubClient, requestable
 from crawler.store import Database
 from crawler.store.runs import Tally
 from crawler.text import valid_json_text
@@ -97,16 +96,6 @@ def parse_card(text: str) -> ParsedCard:
     if len(metadata) > MAX_METADATA_BYTES:
         return ParsedCard(None, body, "YAML header refused: larger than 1 MiB once parsed")
     return ParsedCard(metadata, body, None)
-
-
-def requestable(repo_id: str) -> bool:
-    """Whether the client can request this id (huggingface_hub's own check); anything else
-    (HTML, quotes, `..`, extra slashes) is data to store, never a path to request."""
-    try:
-        validate_repo_id(repo_id)
-    except HFValidationError:
-        return False
-    return True
 
 
 def fetch_card(client: HubClient, model_id: str, sha: str) -> dict:

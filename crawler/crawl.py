@@ -7,18 +7,24 @@ whose sha changed, and closes its row of `crawl_runs`: on success with a new wat
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
 from crawler.cards import fetch_cards
 from crawler.clock import utcnow
 from crawler.http import HubClient
+from crawler.lineage.infer import evaluate_database, fetch_evidence_files, infer_parents
+from crawler.lineage.inference.evaluate import Evaluation
 from crawler.modes import MODES, CrawlOptions, Mode
 from crawler.progress import Progress, SilentProgress
 from crawler.roots import Roots, load_roots, stored_roots
 from crawler.store import Database, meta
 from crawler.store.runs import RunRecord
 from hf_lineage.errors import ConfigError, HfLineageError, one_line
+from hf_lineage.interrupt import interrupt_on_ctrl_c
 
 
 def crawl(
@@ -32,46 +38,135 @@ def crawl(
     cards: bool = True,
     card_workers: int = 16,
     refresh_counts: bool = False,
+    infer: bool | None = None,
+    evidence_files: bool = False,
 ) -> RunRecord:
-    """Run (or resume) one crawl into the database at `db_path`; returns its `crawl_runs` row."""
+    """Run (or resume) one crawl into the database at `db_path`; returns its `crawl_runs` row.
+
+    `infer` also infers the parents `base_model` does not state (crawler/lineage/infer.py);
+    None keeps what the database was last crawled with, since a family crawl with inference
+    also holds undocumented members. `evidence_files` first reads the files that evidence them
+    (extra requests, in budget)."""
     if mode not in MODES:
         raise ConfigError(f"unknown crawl mode {mode!r}; choose one of {', '.join(MODES)}")
     if refresh_counts and mode != "incremental":
         raise ConfigError("--refresh-counts goes with --mode incremental (family and full "
                           "crawls refresh downloads and likes anyway)")
+    if evidence_files and infer is False:
+        raise ConfigError("--evidence-files goes with --infer (the files are read for it)")
     progress = progress or SilentProgress()
     client = client or HubClient(on_wait=progress.wait)
     with Database(db_path) as db:
         _check_scope(db, mode, progress)
         roots = _roots(db, roots_path, progress)
-        run_id = db.runs.interrupted(mode)
-        if run_id is not None:
-            db.runs.resume(run_id)
-            progress.note(f"resuming interrupted {mode} crawl (run {run_id}) from its checkpoint")
-        else:
-            run_id = db.runs.start(mode)
-        run = MODES[mode](db, client, roots, progress, run_id,
-                          CrawlOptions(hub_size=hub_size, refresh_counts=refresh_counts))
-        status, message, strategy = "failed", "unexpected error", None
-        try:
-            strategy = run.run()
+        infer = _inference_setting(db, True if evidence_files else infer)
+        run = MODES[mode](db, client, roots, progress, _start(db, mode, progress),
+                          CrawlOptions(hub_size=hub_size, refresh_counts=refresh_counts,
+                                       infer=infer, evidence_files=evidence_files))
+        with _recorded(db, run) as outcome:
+            outcome.strategy = run.run()
+            run.canonicalize()
             if cards:
                 progress.phase("cards", None)
-                fetch_cards(db, client, run_id, run.spent, workers=card_workers,
+                fetch_cards(db, client, run.run_id, run.spent, workers=card_workers,
                             on_card=lambda row: progress.advance(1))
-            status, message = "ok", None
-        except KeyboardInterrupt:
-            status, message = "interrupted", "stopped by the user; run again to resume"
-            raise
-        except HfLineageError as exc:
-            status, message = "failed", str(exc)
-            raise
-        except Exception as exc:
-            message = f"unexpected error: {type(exc).__name__}: {one_line(exc)}"
-            raise
-        finally:
-            _close(db, run, status, message, strategy)
-        return db.runs.record(run_id)
+            if infer:
+                _infer(db, client, run, progress, evidence_files, card_workers)
+        return db.runs.record(run.run_id)
+
+
+def _start(db: Database, mode: str, progress: Progress) -> int:
+    """The run of this mode left unfinished, resumed from its checkpoints, or a new one."""
+    run_id = db.runs.interrupted(mode)
+    if run_id is None:
+        return db.runs.start(mode)
+    db.runs.resume(run_id)
+    progress.note(f"resuming interrupted {mode} run {run_id} from its checkpoint")
+    return run_id
+
+
+@dataclass
+class _Outcome:
+    status: str = "failed"
+    message: str | None = "unexpected error"
+    strategy: str | None = None
+
+
+@contextmanager
+def _recorded(db: Database, run: Mode) -> Iterator[_Outcome]:
+    """Close the run's record however the body ends: ok, failed (why), or interrupted.
+    Ctrl-C stops a DuckDB statement in progress instead of waiting for it."""
+    outcome = _Outcome()
+    try:
+        with interrupt_on_ctrl_c(db.open_connection):
+            yield outcome
+        outcome.status, outcome.message = "ok", None
+    except KeyboardInterrupt:
+        outcome.status, outcome.message = "interrupted", "stopped by the user; run again to resume"
+        raise
+    except HfLineageError as exc:
+        outcome.message = str(exc)
+        raise
+    except Exception as exc:
+        outcome.message = f"unexpected error: {type(exc).__name__}: {one_line(exc)}"
+        raise
+    finally:
+        _close(db, run, outcome.status, outcome.message, outcome.strategy)
+
+
+class _Inference(Mode):
+    """An inference run over what a database holds: no listing, no cards."""
+
+    name = "infer"
+
+    def run(self) -> str:
+        return "inference"
+
+
+def infer_database(db_path: str | Path, *, client: HubClient | None = None,
+                   progress: Progress | None = None, evidence_files: bool = False,
+                   workers: int = 16) -> RunRecord:
+    """Infer the undocumented parents of a crawled database again (after new rules, or to
+    spend the requests of `evidence_files` later); recorded as a run of mode 'infer'."""
+    progress = progress or SilentProgress()
+    client = client or HubClient(on_wait=progress.wait)
+    with Database(db_path) as db:
+        if db.get_meta(meta.SCOPE) is None:
+            raise ConfigError(f"{db.path} holds no completed crawl yet: crawl it first")
+        roots = stored_roots(db.get_meta) or load_roots()
+        run = _Inference(db, client, roots, progress, _start(db, _Inference.name, progress),
+                         CrawlOptions())
+        with _recorded(db, run) as outcome:
+            outcome.strategy = "inference"
+            _infer(db, client, run, progress, evidence_files, workers)
+        return db.runs.record(run.run_id)
+
+
+def evaluate_inference(db_path: str | Path) -> Evaluation:
+    """Leave-documented-out evaluation of inference on a crawled database: the parents of
+    models that document them, inferred with that documentation hidden (read only)."""
+    with Database(db_path) as db:
+        roots = stored_roots(db.get_meta) or load_roots()
+        return evaluate_database(db, list(roots.root_models()))
+
+
+def _infer(db: Database, client: HubClient, run: Mode, progress: Progress,
+           evidence_files: bool, workers: int) -> None:
+    if evidence_files:
+        progress.phase("evidence files (adapter and mergekit configs, config.json, GGUF headers)")
+        fetch_evidence_files(db, client, run.run_id, run.spent, run.seeds, workers)
+    progress.phase("inferring undocumented parents")
+    found = infer_parents(db, run.seeds)
+    progress.note(f"inference: {found.with_parents:,} of {found.models:,} undocumented models "
+                  f"got {found.edges:,} inferred parents (inferred_edges)")
+
+
+def _inference_setting(db: Database, infer: bool | None) -> bool:
+    """--infer or --no-infer, else what the database was crawled with; stored for the next."""
+    if infer is None:
+        infer = db.get_meta(meta.INFERENCE) == "on"
+    db.set_meta(meta.INFERENCE, "on" if infer else "off")
+    return infer
 
 
 def _roots(db: Database, roots_path: str | Path | None, progress: Progress) -> Roots:
@@ -109,7 +204,7 @@ def _close(db: Database, run: Mode, status: str, message: str | None,
         db.runs.add(tx, run.run_id, spent)
     db.runs.count_outcomes(run.run_id)
     values: dict[str, str | None] = {}
-    if status == "ok":
+    if status == "ok" and run.name in MODES:
         values[meta.WATERMARK] = _watermark(db, run)
         if run.name != "incremental":
             values[meta.SCOPE] = run.name

@@ -7,6 +7,7 @@ file the shipped package holds later.
 
 from __future__ import annotations
 
+import re
 import tomllib
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -17,6 +18,9 @@ from hf_lineage.errors import ConfigError
 
 DEFAULT_ROOTS = Path(__file__).with_name("roots.toml")
 ROOTS_KEY = "roots"  # the meta key holding the roots file a crawl used
+# Words the analysis gives a meaning of its own: model_family.family is 'bridge' for a model
+# reaching the roots of several families.
+RESERVED_FAMILIES = ("bridge",)
 
 
 @dataclass(frozen=True)
@@ -85,6 +89,10 @@ def parse_roots(text: str, source: str) -> Roots:
         )
     except (tomllib.TOMLDecodeError, KeyError, ValueError, TypeError, AttributeError) as exc:
         raise ConfigError(f"cannot read roots file {source}: {exc}") from exc
+    reserved = sorted(families.keys() & set(RESERVED_FAMILIES))
+    if reserved:
+        raise ConfigError(f"roots file {source}: {reserved[0]!r} cannot name a family (the "
+                          "analysis calls a model reaching several families a 'bridge')")
     unknown = {r.family for r in releases} - families.keys()
     if unknown:
         raise ConfigError(f"roots file {source}: releases name unknown families "
@@ -98,3 +106,42 @@ def stored_roots(read_meta: Callable[[str], str | None]) -> Roots | None:
     None for a database crawled before roots were stored."""
     text = read_meta(ROOTS_KEY)
     return parse_roots(text, "the roots stored in the database") if text else None
+
+
+def _string(value: str) -> str:
+    """A TOML basic string: quotes, backslashes and control characters escaped."""
+    escaped = value.replace("\\", "\\\\").replace('"', '\\"')
+    return '"' + re.sub(r"[\x00-\x1f\x7f]", lambda m: f"\\u{ord(m[0]):04x}", escaped) + '"'
+
+
+def _key(value: str) -> str:
+    """A TOML key: bare when it can be, else quoted."""
+    return value if re.fullmatch(r"[A-Za-z0-9_-]+", value) else _string(value)
+
+
+def _comment(text: str | None) -> str:
+    return f"  # {' '.join(text.split())}" if text else ""
+
+
+def dump_roots(roots: Roots, header: str = "", notes: dict[str, str] | None = None) -> str:
+    """`roots` as the text of a roots file that parse_roots reads back into the same config.
+
+    `header` opens the file as comments; `notes` comments a release (by name) or a model (by
+    id) where it stands, e.g. why it is there.
+    """
+    notes = notes or {}
+    lines = [f"# {line}".rstrip() for line in header.splitlines()]
+    for family, label in roots.families.items():
+        organisations = [o for o, f in roots.organisations.items() if f == family]
+        lines += ["", f"[families.{_key(family)}]", f"label = {_string(label)}",
+                  f"organisations = [{', '.join(map(_string, organisations))}]"]
+    for release in roots.releases:
+        lines += ["", f"[[releases]]{_comment(notes.get(release.name))}",
+                  f"family = {_string(release.family)}", f"name = {_string(release.name)}",
+                  f"released = {_string(release.released.isoformat())}",
+                  f"license = {_string(release.license)}"]
+        if release.naming_prefix:
+            lines.append(f"naming_prefix = {_string(release.naming_prefix)}")
+        lines += ["models = ["] + [f"  {_string(m)},{_comment(notes.get(m))}"
+                                   for m in release.models] + ["]"]
+    return "\n".join(lines).lstrip("\n") + "\n"

@@ -6,12 +6,13 @@ can make the same calls. Commands only parse arguments, show progress and format
 
 from __future__ import annotations
 
+import os
 import sys
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import IO, TYPE_CHECKING
 
 import click
 import duckdb
@@ -20,13 +21,17 @@ from rich.table import Table
 
 from hf_lineage.errors import (
     EXIT_INTERNAL,
+    AnalysisError,
     HfLineageError,
     Interrupted,
     StorageError,
+    interrupted,
     one_line,
+    storage_failure,
 )
 
 if TYPE_CHECKING:
+    from crawler.http import HubClient
     from crawler.store.runs import RunRecord
 
 DEFAULT_DB = "data/hub.duckdb"
@@ -49,11 +54,14 @@ class Cli(click.Group):
         except OSError as exc:  # a read-only folder, a full disk …
             where = f" {exc.filename}" if exc.filename else ""
             _fail(ctx, f"cannot use{where}: {exc.strerror or exc}", StorageError.exit_code)
-        except duckdb.IOException as exc:  # the database file: disk full, unreadable …
-            _fail(ctx, f"database: {one_line(exc)}", StorageError.exit_code)
-        except Exception as exc:  # noqa: BLE001 - a bug: say so, keep the traceback for -v
-            _fail(ctx, f"internal error: {type(exc).__name__}: {one_line(exc)} (run with -v "
-                  "for the traceback, and please report it)", EXIT_INTERNAL)
+        except Exception as exc:  # noqa: BLE001 - a bug unless the database file failed
+            if interrupted(exc):  # Ctrl-C as DuckDB reports it
+                _fail(ctx, "interrupted", Interrupted.exit_code, traceback=False)
+            elif isinstance(exc, duckdb.Error) and storage_failure(exc):  # full disk, damaged …
+                _fail(ctx, f"database: {one_line(exc)}", StorageError.exit_code)
+            else:
+                _fail(ctx, f"internal error: {type(exc).__name__}: {one_line(exc)} (run with "
+                      "-v for the traceback, and please report it)", EXIT_INTERNAL)
 
 
 def _fail(ctx: click.Context, message: str, code: int, traceback: bool = True) -> None:
@@ -82,36 +90,84 @@ def db_option(default: str = DEFAULT_DB) -> Callable:
                         type=click.Path(dir_okay=False), help="The crawl database.")
 
 
+def roots_option() -> Callable:
+    return click.option("--roots", "roots_path", type=click.Path(exists=True, dir_okay=False),
+                        help="Analyse with this roots file instead of the roots the database "
+                        "was crawled with (said on stderr).")
+
+
 def format_option(*choices: str) -> Callable:
     return click.option("--format", "fmt", type=click.Choice(choices), default=choices[0],
                         show_default=True, help="Output format.")
 
 
 @contextmanager
-def analysis_connection(db_path: str) -> Iterator[duckdb.DuckDBPyConnection]:
-    """The crawl at `db_path`, read-only with the lineage views, closed afterwards."""
+def analysis_connection(db_path: str, roots_path: str | None = None, sandboxed: bool = False
+                        ) -> Iterator[duckdb.DuckDBPyConnection]:
+    """The crawl at `db_path`, read-only with the lineage views, closed afterwards; the roots
+    are the crawl's own unless `roots_path` is given (a departure is one line on stderr);
+    `sandboxed` for SQL the user typed (analysis.db). Ctrl-C stops its running query."""
     from analysis.db import connect
+    from hf_lineage.interrupt import interrupt_on_ctrl_c
 
-    conn = connect(db_path)
+    conn = connect(db_path, roots_path, notify=lambda line: click.echo(line, err=True),
+                   sandboxed=sandboxed)
     try:
-        yield conn
+        with interrupt_on_ctrl_c(conn):
+            yield conn
     finally:
         conn.close()
 
 
-# -- analysis commands (tree, sql, report, export) ---------------------------------------------
+@contextmanager
+def output(out_path: str | None, conn: duckdb.DuckDBPyConnection | None, binary: bool = False
+           ) -> Iterator[IO]:
+    """`--out FILE` (never a database, nor `conn`'s: analysis.outputs) or stdout, its write
+    failures as one line; a reader that stops reading stdout (`| head`) ends it quietly."""
+    from analysis.outputs import cannot_write, database_files, open_output
+
+    try:
+        if out_path:
+            protected = database_files(conn) if conn else set()
+            with open_output(out_path, protected, binary=binary) as handle:
+                yield handle
+        else:
+            yield sys.stdout.buffer if binary else sys.stdout
+            sys.stdout.flush()
+    except BrokenPipeError:
+        _silence_stdout()
+    except OSError as exc:  # a read-only folder, a full disk
+        if not out_path:
+            _silence_stdout()
+        raise cannot_write(out_path or "stdout", exc) from exc
+
+
+def _silence_stdout() -> None:
+    """Point a failed stdout at /dev/null, so Python's last flush at exit adds no second error."""
+    try:
+        fd = sys.stdout.fileno()
+    except (OSError, ValueError):  # not a real file (a test runner's capture)
+        return
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, fd)
+    os.close(devnull)
+
+
+# -- analysis commands (tree, sql, report, export, timeline, anatomy, roots) --------------------
 @main.command()
 @click.argument("model_id")
 @db_option()
+@roots_option()
 @click.option("--depth", default=2, show_default=True, type=click.IntRange(min=0),
               help="Generations shown below MODEL_ID (counts always cover the whole tree).")
 @click.option("--max-children", default=10, show_default=True, type=click.IntRange(min=1),
               help="Children shown per node, the most prolific first.")
-def tree(model_id: str, db_path: str, depth: int, max_children: int) -> None:
+def tree(model_id: str, db_path: str, roots_path: str | None, depth: int, max_children: int
+         ) -> None:
     """Show MODEL_ID's family tree: descendants with counts, relations and licenses."""
     from analysis.tree import family_tree, render
 
-    with analysis_connection(db_path) as conn:
+    with analysis_connection(db_path, roots_path) as conn:
         family = family_tree(conn, model_id, depth)
     Console().print(render(family, max_children))
 
@@ -119,40 +175,54 @@ def tree(model_id: str, db_path: str, depth: int, max_children: int) -> None:
 @main.command()
 @click.argument("query")
 @db_option()
+@roots_option()
 @format_option("table", "csv", "json", "parquet")
 @click.option("--out", "out_path", type=click.Path(dir_okay=False),
               help="Write the result here instead of stdout (required for parquet).")
 @click.option("--max-rows", default=1000, show_default=True, type=click.IntRange(min=1),
               help="Rows shown by --format table.")
-def sql(query: str, db_path: str, fmt: str, out_path: str | None, max_rows: int) -> None:
-    """Run one read-only SQL QUERY (lineage views included, see docs/schema.md)."""
+def sql(query: str, db_path: str, roots_path: str | None, fmt: str, out_path: str | None,
+        max_rows: int) -> None:
+    """Run one read-only SQL QUERY (lineage views included, see docs/schema.md).
+
+    The query reads the database and nothing else (no files, network or extensions); results
+    stream out in constant memory; Ctrl-C stops it.
+    """
     from analysis import adhoc
 
-    with analysis_connection(db_path) as conn:
-        result = adhoc.run(conn, query)
-    if fmt != "table":
-        adhoc.write(result, fmt, Path(out_path) if out_path else None)
-        return
-    table = Table(*result.column_names, caption=f"{result.num_rows:,} rows"
-                  + (f", first {max_rows:,} shown" if result.num_rows > max_rows else ""))
-    for row in result.slice(0, max_rows).to_pylist():
-        table.add_row(*("NULL" if v is None else str(v) for v in row.values()))
-    if out_path:
-        with open(out_path, "w", encoding="utf-8") as handle:
-            Console(file=handle, width=200).print(table)
-    else:
-        Console().print(table)
+    if fmt == "parquet" and not out_path:
+        raise AnalysisError("--format parquet needs --out FILE")
+    with analysis_connection(db_path, roots_path, sandboxed=True) as conn:
+        rel = adhoc.relation(conn, query)  # a bad or refused query fails before any output
+        with output(out_path, conn, binary=fmt == "parquet") as sink:
+            if fmt == "table":
+                print_table(*adhoc.head(rel, max_rows), max_rows, sink)
+            else:
+                adhoc.write(rel, fmt, sink)
+
+
+def print_table(columns: list[str], rows: list[tuple], more: bool, max_rows: int,
+                sink: IO) -> None:
+    """A result as a rich table, then a line saying how many rows, or that more were left."""
+    table = Table(*columns)
+    for row in rows:
+        table.add_row(*("NULL" if v is None else str(v) for v in row))
+    console = Console(file=sink, width=None if sink is sys.stdout else 200)
+    console.print(table)
+    console.print(f"first {max_rows:,} rows shown; the result has more (raise --max-rows, or "
+                  "use --format csv)" if more else f"{len(rows):,} rows", soft_wrap=True)
 
 
 @main.command()
 @db_option()
+@roots_option()
 @click.option("--out", "out_dir", default="report", show_default=True,
               type=click.Path(file_okay=False), help="Directory for report.html and summary.md.")
-def report(db_path: str, out_dir: str) -> None:
+def report(db_path: str, roots_path: str | None, out_dir: str) -> None:
     """Write the HTML report (inline SVG charts) and a Markdown summary."""
     from analysis.report import write_report
 
-    with analysis_connection(db_path) as conn:
+    with analysis_connection(db_path, roots_path) as conn:
         paths = write_report(conn, out_dir, source=str(db_path))
     for path in paths:
         click.echo(str(path))
@@ -162,12 +232,19 @@ def report(db_path: str, out_dir: str) -> None:
 @click.option("--parquet", "out_dir", required=True, type=click.Path(file_okay=False),
               help="Directory for the Hive-partitioned Parquet datasets.")
 @db_option()
-def export(out_dir: str, db_path: str) -> None:
+@roots_option()
+def export(out_dir: str, db_path: str, roots_path: str | None) -> None:
     """Export the crawl and its lineage as partitioned Parquet (Spark, Trino, DuckDB)."""
     from analysis.export import export_parquet
 
-    with analysis_connection(db_path) as conn:
-        written = export_parquet(conn, out_dir)
+    try:
+        with analysis_connection(db_path, roots_path) as conn:
+            written = export_parquet(conn, out_dir)
+    except BaseException as exc:  # Ctrl-C in Python or inside DuckDB: say how to finish
+        if isinstance(exc, KeyboardInterrupt | Interrupted) or interrupted(exc):
+            raise Interrupted("interrupted; run the export again to complete the folder"
+                              ) from None
+        raise
     for name, rows in written.items():
         click.echo(f"{Path(out_dir) / name}\t{rows:,} rows")
 
@@ -181,7 +258,9 @@ def _show(frame, fmt: str, caption: str = "") -> None:
 
     if fmt != "table":
         cleaned = frame.astype(object).where(pd.notna(frame), None)
-        adhoc.write(pa.Table.from_pandas(cleaned, preserve_index=False), fmt, None)
+        arrow = pa.Table.from_pandas(cleaned, preserve_index=False)
+        with duckdb.connect() as scratch, output(None, None) as sink:  # sql's writers
+            adhoc.write(scratch.from_arrow(arrow), fmt, sink)
         return
     table = Table(*[str(c).replace("_", " ") for c in frame.columns], caption=caption or None)
     for row in frame.astype(object).itertuples(index=False):
@@ -193,6 +272,7 @@ def _show(frame, fmt: str, caption: str = "") -> None:
 
 @main.command()
 @db_option()
+@roots_option()
 @click.option("--view", type=click.Choice(["windows", "aligned", "weekly", "daily", "events"]),
               default="windows", show_default=True,
               help="windows: derivatives before/after each event; aligned: releases side by "
@@ -214,35 +294,37 @@ def _show(frame, fmt: str, caption: str = "") -> None:
               help="Also write the chart as SVG here (aligned: the curves; otherwise the "
               "weekly derivatives with the events).")
 @format_option("table", "csv", "json")
-def timeline(db_path: str, view: str, releases: tuple[str, ...], days: int,
-             window_days: tuple[int, ...], level: str, events_path: str | None,
+def timeline(db_path: str, roots_path: str | None, view: str, releases: tuple[str, ...],
+             days: int, window_days: tuple[int, ...], level: str, events_path: str | None,
              chart_path: str | None, fmt: str) -> None:
     """Derivatives over time: around events, aligned on release day, per day or week."""
     from analysis import events
     from analysis import timeline as tl
+    from analysis.outputs import database_files, write_text
 
-    with analysis_connection(db_path) as conn:
+    with analysis_connection(db_path, roots_path) as conn:
         if events_path:
             events.add(conn, events_path)
         frame = tl.view(conn, view, releases or None, days, window_days or tl.WINDOWS, level,
                         wide=fmt == "table")
-        if chart_path:
-            Path(chart_path).write_text(tl.chart(conn, view, releases or None, days),
-                                        encoding="utf-8")
+        if chart_path:  # never over a database (analysis.outputs)
+            write_text(chart_path, tl.chart(conn, view, releases or None, days),
+                       database_files(conn))
         end = tl.crawl_end(conn)
     _show(frame, fmt, f"{len(frame):,} rows; data to {end.date() if end is not None else '–'}")
 
 
 @main.command()
 @db_option()
+@roots_option()
 @click.option("--format", "fmt", type=click.Choice(["table", "csv", "json"]), default="table",
               show_default=True, help="table: one row per statistic; csv/json: one row per "
               "statistic and scope, with value, basis, published figure, source and note.")
-def anatomy(db_path: str, fmt: str) -> None:
+def anatomy(db_path: str, roots_path: str | None, fmt: str) -> None:
     """The Anatomy table: the crawl's lineage statistics beside the published figures."""
     from analysis import anatomy as an
 
-    with analysis_connection(db_path) as conn:
+    with analysis_connection(db_path, roots_path) as conn:
         frame = an.anatomy(conn)
         scope = an.crawl_scope(conn)
     if fmt != "table":
@@ -256,49 +338,137 @@ def anatomy(db_path: str, fmt: str) -> None:
     click.echo("definitions: docs/schema.md (the anatomy view) and analysis/anatomy.py")
 
 
+@main.command("roots")
+@db_option()
+@roots_option()
+@click.option("--out", "out_path", type=click.Path(dir_okay=False),
+              help="Write the roots file here instead of stdout.")
+def roots_command(db_path: str, roots_path: str | None, out_path: str | None) -> None:
+    """Print the effective roots as a roots file to adopt: the configured families and releases
+    with the releases discovered from the organisations' models, and their models."""
+    from analysis.releases import effective_file
+
+    with analysis_connection(db_path, roots_path) as conn:
+        text = effective_file(conn, str(db_path))
+    if out_path:
+        Path(out_path).write_text(text, encoding="utf-8")
+        click.echo(out_path)
+    else:
+        click.echo(text, nl=False)
+
+
 # -- crawler and Hub double commands -----------------------------------------------------------
+def hub_options(command: Callable) -> Callable:
+    """The options of commands that talk to the Hub: where, and at what pace."""
+    for option in reversed((
+        click.option("--endpoint", envvar="HF_ENDPOINT", help="Hub URL (default: HF_ENDPOINT "
+                     "or https://huggingface.co)."),
+        click.option("--api-budget", type=int, help="Requests per 5 minutes on the api bucket "
+                     "(default: the Hub's limit, 500 anonymous / 1000 with a token)."),
+        click.option("--resolver-budget", type=int, help="Requests per 5 minutes for file "
+                     "downloads (default 3000 anonymous / 5000 with a token)."),
+        click.option("--workers", default=16, show_default=True,
+                     help="Concurrent file downloads (cards, evidence files)."),
+    )):
+        command = option(command)
+    return command
+
+
+def _client(endpoint: str | None, api_budget: int | None, resolver_budget: int | None,
+            progress) -> HubClient:
+    from crawler.http import HubClient
+
+    budgets = {name: value for name, value in
+               (("api", api_budget), ("resolvers", resolver_budget)) if value}
+    return HubClient(endpoint=endpoint, budgets=budgets, on_wait=progress.wait)
+
+
 @main.command()
 @click.option("--mode", type=click.Choice(["family", "full", "incremental"]), default="family",
-              show_default=True, help="family: LLaMA/DeepSeek roots and every descendant; "
-              "full: every model on the Hub; incremental: what changed since the last crawl.")
+              show_default=True, help="family: the roots and every descendant; full: every "
+              "model on the Hub; incremental: what changed since the last crawl.")
 @db_option()
 @click.option("--roots", "roots_path", type=click.Path(exists=True, dir_okay=False),
-              help="Roots file (default: the shipped crawler/roots.toml).")
-@click.option("--endpoint", envvar="HF_ENDPOINT", help="Hub URL (default: HF_ENDPOINT or "
-              "https://huggingface.co).")
-@click.option("--api-budget", type=int, help="Requests per 5 minutes on the api bucket "
-              "(default: the Hub's limit, 500 anonymous / 1000 with a token).")
-@click.option("--resolver-budget", type=int, help="Requests per 5 minutes for README.md "
-              "downloads (default 3000 anonymous / 5000 with a token).")
+              help="Roots file (default: the roots the database was crawled with, else the "
+              "shipped crawler/roots.toml).")
+@hub_options
 @click.option("--hub-size", type=int, help="Models on the Hub, for a family crawl's choice "
               "of road (default: measured by the last listing, else 2.2M).")
 @click.option("--cards/--no-cards", default=True, show_default=True,
               help="Fetch README.md of models whose sha changed.")
-@click.option("--workers", default=16, show_default=True, help="Concurrent card downloads.")
 @click.option("--refresh-counts", is_flag=True, help="With --mode incremental: also refresh "
               "downloads and likes of every stored model (a light listing of the whole Hub, "
               "1,000 models a request).")
+@click.option("--infer/--no-infer", default=None,
+              help="Also infer the parents base_model does not state, from names, tags, cards "
+              "and files (inferred_edges; docs/inference.md); a family crawl then lists the "
+              "whole Hub to find undocumented members. Default: as the database was crawled.")
+@click.option("--evidence-files", is_flag=True, help="With --infer: first read the evidence "
+              "files the listing shows for undocumented models (adapter and mergekit configs, "
+              "config.json, GGUF headers): one resolver request each, only when the repo "
+              "changed.")
 def crawl(mode: str, db_path: str, roots_path: str | None, endpoint: str | None,
-          api_budget: int | None, resolver_budget: int | None, hub_size: int | None,
-          cards: bool, workers: int, refresh_counts: bool) -> None:
+          api_budget: int | None, resolver_budget: int | None, workers: int,
+          hub_size: int | None, cards: bool, refresh_counts: bool, infer: bool | None,
+          evidence_files: bool) -> None:
     """Crawl Hub model metadata, cards and base_model relations into DuckDB."""
     from crawler.crawl import crawl as run_crawl
-    from crawler.http import HubClient
     from hf_lineage.progress import RichProgress
 
     started = time.monotonic()
     with RichProgress(err_console) as progress:
-        budgets = {name: value for name, value in
-                   (("api", api_budget), ("resolvers", resolver_budget)) if value}
-        client = HubClient(endpoint=endpoint, budgets=budgets, on_wait=progress.wait)
+        client = _client(endpoint, api_budget, resolver_budget, progress)
         try:
             record = run_crawl(db_path, mode, roots_path=roots_path, client=client,
                                progress=progress, hub_size=hub_size, cards=cards,
-                               card_workers=workers, refresh_counts=refresh_counts)
+                               card_workers=workers, refresh_counts=refresh_counts,
+                               infer=infer, evidence_files=evidence_files)
         except KeyboardInterrupt:
             raise Interrupted("interrupted; run the same command again to resume from the "
                               "checkpoint") from None
     print_summary(record, db_path, time.monotonic() - started)
+
+
+@main.command()
+@db_option()
+@hub_options
+@click.option("--evidence-files", is_flag=True, help="First read the evidence files the "
+              "listing shows for undocumented models (one resolver request each).")
+@click.option("--evaluate", is_flag=True, help="Instead, measure inference: hide the "
+              "documented parents of models that have them, infer, and report precision and "
+              "recall per source and overall (writes nothing).")
+@format_option("table", "csv", "json")
+def infer(db_path: str, endpoint: str | None, api_budget: int | None,
+          resolver_budget: int | None, workers: int, evidence_files: bool, evaluate: bool,
+          fmt: str) -> None:
+    """Infer the parents base_model does not state (inferred_edges), or --evaluate it."""
+    from crawler.crawl import evaluate_inference, infer_database
+    from hf_lineage.progress import RichProgress
+
+    if evaluate:
+        result = evaluate_inference(db_path)
+        _show(evaluation_frame(result), fmt, f"{result.models:,} documented models, "
+              f"{result.documented_edges:,} documented edges, their documentation hidden")
+        return
+    started = time.monotonic()
+    with RichProgress(err_console) as progress:
+        client = _client(endpoint, api_budget, resolver_budget, progress)
+        record = infer_database(db_path, client=client, progress=progress,
+                                evidence_files=evidence_files, workers=workers)
+    print_summary(record, db_path, time.monotonic() - started)
+
+
+def evaluation_frame(result):
+    """An Evaluation as rows: overall at each confidence threshold, then per source and rule."""
+    import pandas as pd
+
+    rows = [(f"all inferred, confidence >= {t:g}", s) for t, s in result.overall.items()]
+    rows += [(f"source {k}", result.by_source[k]) for k in sorted(result.by_source)]
+    rows += [(f"rule {k}", result.by_rule[k]) for k in sorted(result.by_rule)]
+    return pd.DataFrame([
+        {"scope": name, "predicted": score.predicted, "correct": score.correct,
+         "precision": score.precision, "recall": score.recall(result.documented_edges)}
+        for name, score in rows])
 
 
 def print_summary(summary: RunRecord, db_path: str | Path, elapsed_s: float) -> None:

@@ -13,6 +13,8 @@ written; 6 analysis (unknown model, refused or bad query); 70 internal error; 13
 
 from __future__ import annotations
 
+import duckdb
+
 
 class HfLineageError(Exception):
     """A problem to show the user as one line; `exit_code` is what the command exits with."""
@@ -75,3 +77,16 @@ def one_line(exc: BaseException) -> str:
     """The first line of an error message (DuckDB appends the query and a caret below it)."""
     text = str(exc).strip()
     return text.splitlines()[0] if text else type(exc).__name__
+
+
+def storage_failure(exc: BaseException) -> bool:
+    """Whether a DuckDB error (also one DuckDB raised through Arrow, as text) is the file failing:
+    an I/O error (a truncated file, a full disk) or a corrupt block, not the query."""
+    return str(exc).lstrip().startswith(("IO Error", "Corrupt database file"))
+
+
+def interrupted(exc: BaseException) -> bool:
+    """Whether a DuckDB call reported Ctrl-C: its InterruptException, or the RuntimeError
+    DuckDB's Python client raises when a signal arrives while execute() waits for a query."""
+    return isinstance(exc, duckdb.InterruptException) or (
+        type(exc) is RuntimeError and str(exc) == "Query interrupted")

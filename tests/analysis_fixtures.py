@@ -181,7 +181,15 @@ LICENSE_CASES = [
     ("k/r1-apache", "deepseek-ai/R1", "apache-2.0", "changed_same_kind"),
     ("k/r1-mit", "deepseek-ai/R1", " MIT ", "kept"),
     ("k/r1-empty", "deepseek-ai/R1", "", "missing"),
+    ("k/l2-alias", "meta-llama/L2", "llama-2-community", "kept"),
+    ("k/l2-apache", "meta-llama/L2", "Apache 2.0", "relabelled_permissive"),
+    ("k/v2-alias", "deepseek-ai/V2", "deepseek-license", "kept"),
+    ("k/v2-qwen", "deepseek-ai/V2", "other", "changed_same_kind"),
+    ("k/v2-llama3", "deepseek-ai/V2", "other", "changed_same_kind"),
 ]
+# license_name of the models declaring 'other' with a name: DeepSeek-V2 names its terms, so
+# other/"qwen" below it is a change, other/"llama3" is Llama 3's license, a bare 'other' kept.
+LICENSE_NAMES = {"deepseek-ai/V2": "deepseek", "k/v2-qwen": "Qwen", "k/v2-llama3": "llama3"}
 
 
 def license_graph(path: str | Path) -> Path:
@@ -189,8 +197,10 @@ def license_graph(path: str | Path) -> Path:
     conn = create_db(path)
     roots = [("meta-llama/L2", "llama2"), ("meta-llama/L31", "llama3.1"),
              ("deepseek-ai/V2", "other"), ("deepseek-ai/R1", "mit")]
-    add_models(conn, [{"id": m, "license": lic} for m, lic in roots]
-               + [{"id": child, "license": lic} for child, _, lic, _ in LICENSE_CASES])
+    add_models(conn, [{"id": m, "license": lic, "license_name": LICENSE_NAMES.get(m)}
+                      for m, lic in roots]
+               + [{"id": child, "license": lic, "license_name": LICENSE_NAMES.get(child)}
+                  for child, _, lic, _ in LICENSE_CASES])
     add_edges(conn, [(child, parent, "finetune") for child, parent, _, _ in LICENSE_CASES])
     conn.close()
     return Path(path)
@@ -340,5 +350,48 @@ def openness_graph(path: str | Path) -> Path:
     add_tags(conn, [(m, t) for m, _, _, _, tags, _, _ in OPENNESS_MODELS for t in tags])
     add_cards(conn, [{"model_id": m, "body": body, "size_bytes": len(body), "metadata": meta}
                      for m, _, _, _, _, meta, body in OPENNESS_MODELS if body is not None])
+    conn.close()
+    return Path(path)
+
+
+def custom_roots() -> Roots:
+    """One family of its own, as a user's roots file might hold: 'Mine', organisation mine-org
+    (and ghost-org, which the crawl never saw); release R1 lists a model the crawl has and one it
+    lacks, release R2 only a model the crawl lacks."""
+    from crawler.roots import Release
+
+    return Roots(
+        families={"mine": "Mine"},
+        organisations={"mine-org": "mine", "ghost-org": "mine"},
+        releases=(
+            Release("mine", "R1", date(2024, 3, 1), "apache-2.0",
+                    ("mine-org/base-7b", "mine-org/missing-7b")),
+            Release("mine", "R2", date(2024, 6, 1), "mit", ("gone/root",)),
+        ),
+    )
+
+
+# model, parent: under custom_roots(); gone/root (a configured root) was never crawled
+CUSTOM_MODELS = [
+    ("mine-org/base-7b", None), ("x/child", "mine-org/base-7b"),
+    ("mine-org/Tool-2-1B", None), ("mine-org/Tool-2-8B-Instruct", None),
+    ("y/orphan", "gone/root"), ("y/grand", "y/orphan"),
+    ("meta-llama/Llama-2-7b-hf", None), ("z/llama-ft", "meta-llama/Llama-2-7b-hf"),
+]
+
+
+def custom_graph(path: str | Path, stored: Roots | None = None) -> Path:
+    """CUSTOM_MODELS, crawled with the roots `stored` (default custom_roots()) as a crawl
+    stores them in `meta`: what an analysis without --roots follows."""
+    from crawler.roots import ROOTS_KEY, dump_roots
+
+    conn = create_db(path)
+    add_models(conn, [{"id": m, "created_at": datetime(2024, 3, 1) + timedelta(days=k),
+                       "license": "apache-2.0"} for k, (m, _) in enumerate(CUSTOM_MODELS)])
+    add_edges(conn, [(m, parent, "finetune") for m, parent in CUSTOM_MODELS if parent])
+    conn.execute("INSERT INTO meta VALUES (?, ?)",
+                 [ROOTS_KEY, dump_roots(stored or custom_roots())])
+    conn.execute("INSERT INTO crawl_runs (run_id, mode, started_at, status) "
+                 "VALUES (1, 'family', ?, 'ok')", [datetime(2024, 9, 1)])
     conn.close()
     return Path(path)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections import Counter
 from dataclasses import dataclass
 
 import duckdb
@@ -16,6 +17,7 @@ import networkx as nx
 import numpy as np
 import pandas as pd
 
+from analysis import releases
 from crawler.roots import Roots, load_roots
 
 PRIORITY = ["merge", "adapter", "quantized", "finetune", "unspecified"]
@@ -37,6 +39,8 @@ class Hub:
     cards: pd.DataFrame
     roots: Roots
     graph: nx.DiGraph  # parent -> child, self-loops dropped
+    aliases: dict[str, tuple[str, str | None]]  # license_aliases: alias -> (license, name)
+    known: set[str]  # the taxonomy's license ids (license_kinds)
 
 
 def load(conn: duckdb.DuckDBPyConnection, roots: Roots | None = None) -> Hub:
@@ -46,12 +50,17 @@ def load(conn: duckdb.DuckDBPyConnection, roots: Roots | None = None) -> Hub:
     graph.add_nodes_from(models["id"])
     graph.add_edges_from((p, c) for c, p in zip(edges["child"], edges["parent"], strict=True)
                          if c != p)
+    aliases = {a: (lic, name) for a, lic, name in conn.execute(
+        "SELECT alias, license, license_name FROM license_aliases").fetchall()}
+    known = {row[0] for row in conn.execute("SELECT license FROM license_kinds").fetchall()}
     return Hub(models, edges, conn.execute("SELECT * FROM model_tags").df(),
-               conn.execute("SELECT * FROM cards").df(), roots or load_roots(), graph)
+               conn.execute("SELECT * FROM cards").df(), roots or load_roots(), graph,
+               aliases, known)
 
 
 def model_roots(hub: Hub) -> pd.DataFrame:
-    """(model_id, root, family, release, depth): BFS below every root of the config."""
+    """(model_id, root, family, release, depth): BFS below every root of the config found in
+    the crawl; an organisation root's release is the one its name gives (analysis.releases)."""
     listed: dict[str, list] = {}
     for release in hub.roots.releases:
         for model in release.models:
@@ -59,14 +68,16 @@ def model_roots(hub: Hub) -> pd.DataFrame:
     authors = dict(zip(hub.models["id"], hub.models["author"], strict=True))
     org = {m: hub.roots.organisations[a] for m, a in authors.items()
            if a in hub.roots.organisations and m not in listed}
-    candidates = set(listed) | set(org)
+    created = dict(zip(hub.models["id"], hub.models["created_at"], strict=True))
+    named = {a.model_id: a.release for a in releases.assign(
+        [(m, f, created[m]) for m, f in org.items()], hub.roots)}
+    candidates = (set(listed) & set(authors)) | set(org)
     implicit = {m for m in org if not (nx.ancestors(hub.graph, m) & (candidates - {m}))}
     rows = []
-    for root in sorted(set(listed) | implicit):
+    for root in sorted((set(listed) & set(authors)) | implicit):
         labels = [(r.family, r.name) for r in listed[root]] if root in listed else [
-            (org[root], None)]
-        reach = (nx.single_source_shortest_path_length(hub.graph, root)
-                 if root in hub.graph else {root: 0})
+            (org[root], named[root])]
+        reach = nx.single_source_shortest_path_length(hub.graph, root)
         rows += [(m, root, fam, rel, d) for fam, rel in labels for m, d in reach.items()]
     return pd.DataFrame(rows, columns=["model_id", "root", "family", "release", "depth"])
 
@@ -74,9 +85,41 @@ def model_roots(hub: Hub) -> pd.DataFrame:
 def membership(hub: Hub, level: str) -> pd.DataFrame:
     """(model_id, keys…, depth) with depth measured from the group's nearest root."""
     frame = model_roots(hub)
-    frame["release"] = frame["release"].fillna("(unlisted)")
     keys = ["family"] if level == "family" else ["family", "release"]
     return frame.groupby(["model_id", *keys], as_index=False)["depth"].min()
+
+
+def release_starts(hub: Hub) -> pd.DataFrame:
+    """(family, release, started, discovered) of each release with a root in the crawl: a
+    configured one from its announcement, a discovered one from its roots' first creation."""
+    roots = model_roots(hub).query("depth == 0")
+    configured = {(r.family, r.name): r for r in hub.roots.releases}
+    created = dict(zip(hub.models["id"], hub.models["created_at"], strict=True))
+    licenses = license_of(hub)
+    rows = []
+    for (family, name), group in roots.groupby(["family", "release"]):
+        release = configured.get((family, name))
+        if release:
+            rows.append((family, name, release.released,
+                         license_terms(hub, release.license, None)[0], False))
+            continue
+        declared = Counter(licenses[m][0] for m in group["model_id"] if licenses[m][0])
+        common = max(declared.items(), key=lambda kv: (kv[1], kv[0]))[0] if declared else None
+        rows.append((family, name, min(created[m] for m in group["model_id"]).date(), common,
+                     True))
+    return pd.DataFrame(rows, columns=["family", "release", "started", "license",
+                                       "discovered"])
+
+
+def not_found(hub: Hub) -> pd.DataFrame:
+    """(family, release, model_id): models a release lists that the crawl lacks, and (release
+    None) organisations none of whose models it has."""
+    crawled = set(hub.models["id"])
+    authors = set(hub.models["author"])
+    rows = [(r.family, r.name, m) for r in hub.roots.releases for m in r.models
+            if m not in crawled]
+    rows += [(f, None, o) for o, f in hub.roots.organisations.items() if o not in authors]
+    return pd.DataFrame(rows, columns=["family", "release", "model_id"])
 
 
 def keys_of(level: str) -> list[str]:
@@ -127,22 +170,47 @@ def begins_with(name: str, prefix: str) -> bool:
     return not (prefix[-1].isdigit() and rest[:1].isdigit())
 
 
-def license_of(hub: Hub) -> dict[str, str | None]:
-    return {m: (lic.strip().lower() or None) if isinstance(lic, str) else None
-            for m, lic in zip(hub.models["id"], hub.models["license"], strict=True)}
+Terms = tuple[str | None, str | None]  # (license, license_name) after normalisation
 
 
-def drift_kind(parent: str | None, child: str | None, kinds: pd.DataFrame) -> str:
+def _license_key(text: object) -> str | None:
+    if not isinstance(text, str):
+        return None
+    return re.sub(r"[\s_]+", "-", text.strip().lower()) or None
+
+
+def license_terms(hub: Hub, declared: object, declared_name: object) -> Terms:
+    """A declared license as docs/schema.md normalises it: through the alias table (read from
+    the connection, like license_kinds); 'other' named by a known license is that license."""
+    key, name = _license_key(declared), _license_key(declared_name)
+    license, license_name = hub.aliases.get(key, (key, None))
+    if license == "other" and license_name is None and name is not None:
+        known = name in hub.aliases or name in hub.known
+        license, license_name = hub.aliases.get(name, (name, None)) if known else ("other", name)
+    return license, license_name
+
+
+def license_of(hub: Hub) -> dict[str, Terms]:
+    return {m: license_terms(hub, lic, name) for m, lic, name in zip(
+        hub.models["id"], hub.models["license"], hub.models["license_name"], strict=True)}
+
+
+def same_terms(parent: Terms, child: Terms) -> bool:
+    """The same license; two 'other' licenses differ only when both are named, differently."""
+    return parent[0] == child[0] and (None in (parent[1], child[1]) or parent[1] == child[1])
+
+
+def drift_kind(parent: Terms, child: Terms, kinds: pd.DataFrame) -> str:
     """The drift rules of docs/schema.md, in Python."""
     table = kinds.set_index("license")
-    if child is None:
+    if child[0] is None:
         return "missing"
-    if parent is None:
+    if parent[0] is None:
         return "parent_missing"
-    if child == parent:
+    if same_terms(parent, child):
         return "kept"
-    p = table.loc[parent] if parent in table.index else None
-    c = table.loc[child] if child in table.index else None
+    p = table.loc[parent[0]] if parent[0] in table.index else None
+    c = table.loc[child[0]] if child[0] in table.index else None
     if p is not None and p["llama_community"] and c is not None and c["kind"] == "permissive":
         return "relabelled_permissive"
     if p is None or c is None:
@@ -217,7 +285,8 @@ def openness(hub: Hub, conn: duckdb.DuckDBPyConnection) -> pd.DataFrame:
     cards = hub.cards.set_index("model_id")
     licenses = license_of(hub)
     members = membership(hub, "release")
-    release_license = {r.name: r.license for r in hub.roots.releases}
+    starts = release_starts(hub)
+    release_license = dict(zip(starts["release"], starts["license"], strict=True))
     above = members[members["depth"] > 0].groupby("model_id")["release"].agg(sorted)
     rows = []
     for model, library in zip(hub.models["id"], hub.models["library_name"], strict=True):
@@ -225,7 +294,7 @@ def openness(hub: Hub, conn: duckdb.DuckDBPyConnection) -> pd.DataFrame:
         card = cards.loc[model] if model in cards.index else None
         fetched = card is not None and pd.isna(card["fetch_error"])
         body = card["body"] if fetched and isinstance(card["body"], str) else ""
-        lic = licenses[model]
+        lic = licenses[model][0]
         kind, osi = kinds.get(lic, ("none" if lic is None else "unknown", False))
         releases = [r for r in above.get(model, []) if r in release_license]
         closed = [r for r in releases
@@ -293,10 +362,10 @@ def anatomy(hub: Hub) -> dict[tuple[str | None, str], tuple[float, int]]:
                     out[(family, "quantized_leaves")] = (1 - share, len(kids))
         pairs = [(licenses.get(c), licenses.get(p)) for c, p in zip(
             scoped["child"], scoped["parent"], strict=True) if c in crawled and p in crawled]
-        declared = [(c, p) for c, p in pairs if c and p]
+        declared = [(c, p) for c, p in pairs if c and p and c[0] and p[0]]
         if declared:
             out[(family, "license_changed")] = (
-                sum(c != p for c, p in declared) / len(declared), len(declared))
+                sum(not same_terms(p, c) for c, p in declared) / len(declared), len(declared))
         carded = [(sizes[p], sizes[c]) for c, p in zip(scoped["child"], scoped["parent"],
                                                        strict=True)
                   if sizes.get(c, 0) > 3 and sizes.get(p, 0) > 3]

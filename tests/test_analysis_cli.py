@@ -74,7 +74,7 @@ def test_sql_table_csv_json_parquet(db, tmp_path):
     csv = run("sql", query, "--db", db, "--format", "csv")
     assert csv.stdout.splitlines()[0] == "family,n"
     rows = json.loads(run("sql", query, "--db", db, "--format", "json").stdout)
-    assert [r["family"] for r in rows] == ["both", "deepseek", "llama"]
+    assert [r["family"] for r in rows] == ["bridge", "deepseek", "llama"]
     out = tmp_path / "result.parquet"
     assert run("sql", query, "--db", db, "--format", "parquet", "--out", out).exit_code == 0
     assert pq.read_table(out).num_rows == 3
@@ -132,7 +132,7 @@ def test_timeline_views_and_formats(db, tmp_path):
     curves = run("timeline", "--db", db, "--view", "aligned", "--release", "DeepSeek-R1",
                  "--release", "Llama 2", "--days", "30", "--format", "csv")
     lines = curves.stdout.splitlines()
-    assert lines[0].startswith("release,family,released,day,new_derivatives,cumulative")
+    assert lines[0].startswith("release,discovered,family,released,day,new_derivatives,cumulative")
     assert len(lines) == 1 + 2 * 31
     chart = tmp_path / "aligned.svg"
     summary = run("timeline", "--db", db, "--view", "aligned", "--release", "Llama 2",
@@ -141,7 +141,8 @@ def test_timeline_views_and_formats(db, tmp_path):
     assert chart.read_text().startswith("<svg")
     weekly = run("timeline", "--db", db, "--view", "weekly", "--level", "release",
                  "--format", "csv")
-    assert weekly.stdout.splitlines()[0] == "family,release,period_start,new_derivatives,cumulative"
+    assert weekly.stdout.splitlines()[0] == (
+        "family,release,discovered,period_start,new_derivatives,cumulative")
 
 
 def test_timeline_user_events_and_errors(db, tmp_path):

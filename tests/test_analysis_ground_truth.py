@@ -19,6 +19,9 @@ def analysed(generated_family_crawl):
     truth = generated.cursor()
     models = truth.execute("SELECT * FROM truth_models WHERE family IS NOT NULL").df()
     edges = truth.execute("SELECT * FROM truth_edges WHERE documented").df()
+    names = dict(truth.execute(  # the license_name each served card states, beside 'other'
+        "SELECT id, card_data->>'license_name' FROM models").fetchall())
+    models["license_name"] = models["id"].map(names)
     conn = connect(db)
     yield conn, models, edges
     conn.close()
@@ -39,6 +42,7 @@ def truth_membership(models: pd.DataFrame) -> dict[str, set[str]]:
 
 def test_family_sizes_and_depths(analysed):
     conn, models, _ = analysed
+    models = models.assign(family=models["family"].replace({"both": "bridge"}))  # truth's word
     got = metrics.partition_sizes(conn).set_index("family")["models"].to_dict()
     assert got == models["family"].value_counts().to_dict()
     ours = conn.execute("SELECT model_id, family, depth FROM model_family").df()
@@ -64,15 +68,17 @@ def test_relation_shares(analysed):
 def test_license_drift_counts(analysed):
     conn, models, edges = analysed
     families = truth_membership(models)
-    licence = dict(zip(models["id"], models["license"], strict=True))
+    licence = {m: (lic, name) for m, lic, name in
+               models[["id", "license", "license_name"]].itertuples(index=False)}
     depth = conn.execute("SELECT model_id, family, depth FROM family_membership").df()
     depth = {(m, f): d for m, f, d in depth.itertuples(index=False)}
     pairs = pd.DataFrame(
-        [(f, licence[p], licence[c]) for c, p, exists in
+        [(f, *licence[p], *licence[c]) for c, p, exists in
          edges[["child", "parent", "parent_exists"]].itertuples(index=False)
          if exists and c != p and c in families and p in families
          for f in families[c] & families[p] if depth.get((c, f), 0) > 0],
-        columns=["family", "parent_license", "child_license"])
+        columns=["family", "parent_license", "parent_license_name", "child_license",
+                 "child_license_name"])
     want = licenses.classify_pairs(conn, pairs).groupby(["family", "drift"]).size().to_dict()
     got = licenses.drift(conn, "family").set_index(["family", "drift"])["edges"].to_dict()
     assert got == want

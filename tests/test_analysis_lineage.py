@@ -22,14 +22,19 @@ def rows(conn: duckdb.DuckDBPyConnection, sql: str, params: list | None = None) 
 # -- hand-built graph ---------------------------------------------------------------------------
 
 def test_family_roots_are_listed_models_and_parentless_organisation_models(hand):
-    roots = rows(hand, "SELECT model_id, family, release FROM family_roots ORDER BY model_id")
-    assert roots == [
-        ("deepseek-ai/R1", "deepseek", "DeepSeek-R1"),
-        ("deepseek-ai/R1-Distill-Llama", "deepseek", "DeepSeek-R1"),
-        ("meta-llama/CodeLlama", "llama", None),  # organisation model, no parent in the families
-        ("meta-llama/L2", "llama", "Llama 2"),
-        ("meta-llama/L31", "llama", "Llama 3.1"),
+    roots = rows(hand, "SELECT model_id, family, release, discovered, released "
+                       "FROM family_roots ORDER BY model_id")
+    assert [r[:4] for r in roots] == [
+        ("deepseek-ai/R1", "deepseek", "DeepSeek-R1", False),
+        ("deepseek-ai/R1-Distill-Llama", "deepseek", "DeepSeek-R1", False),
+        # an organisation model with no parent in the families: a release of its own, named by
+        # its name's stem and dated by its creation
+        ("meta-llama/CodeLlama", "llama", "CodeLlama", True),
+        ("meta-llama/L2", "llama", "Llama 2", False),
+        ("meta-llama/L31", "llama", "Llama 3.1", False),
     ]  # meta-llama/Guard is an organisation model too, but a fine-tune of L31
+    created = rows(hand, "SELECT created_at::DATE FROM models WHERE id = 'meta-llama/CodeLlama'")
+    assert roots[2][4] == created[0][0]
 
 
 def test_ancestors_of_a_merge_count_the_shared_ancestor_once(hand):
@@ -72,7 +77,8 @@ def test_model_roots_and_family_members(hand):
         "deepseek-ai/R1", "deepseek-ai/R1-Distill-Llama", "a/ft1", "a/ft2", "b/q1-GGUF",
         "c/merge", "d/adapter", "x/c1", "x/c2", "s/self", "m/half", "e/dist-ft",
     }  # not m/orphan (only parent never crawled), z/base, z/ft (outside the families)
-    assert by_id.loc["deepseek-ai/R1-Distill-Llama", "family"] == "both"
+    assert by_id.loc["deepseek-ai/R1-Distill-Llama", "family"] == "bridge"
+    assert list(by_id.loc["deepseek-ai/R1-Distill-Llama", "families"]) == ["deepseek", "llama"]
     assert by_id.loc["deepseek-ai/R1-Distill-Llama", "is_root"]
     assert list(by_id.loc["e/dist-ft", "roots"]) == ["deepseek-ai/R1-Distill-Llama",
                                                      "meta-llama/L31"]
@@ -140,11 +146,9 @@ def expected_model_roots(conn: duckdb.DuckDBPyConnection) -> pd.DataFrame:
     candidates = set(listed) | set(org)
     implicit = {m for m in org if not (nx.ancestors(graph, m) & (candidates - {m}))}
     out = []
-    for root in sorted(set(listed) | implicit):
+    found = (set(listed) & set(models["id"])) | implicit  # a root not crawled is no root
+    for root in sorted(found):
         family = listed[root].family if root in listed else org[root]
-        if root not in graph:
-            out.append((root, root, family, 0))
-            continue
         for model, depth in nx.single_source_shortest_path_length(graph, root).items():
             out.append((model, root, family, depth))
     return pd.DataFrame(out, columns=["model_id", "root", "family", "depth"])
@@ -185,7 +189,7 @@ def test_model_roots_match_networkx(random_db):
 def test_family_members_match_networkx(random_db):
     want = expected_model_roots(random_db).groupby("model_id").agg(
         families=("family", lambda f: sorted(set(f))), depth=("depth", "min"))
-    want["family"] = [f[0] if len(f) == 1 else "both" for f in want["families"]]
+    want["family"] = [f[0] if len(f) == 1 else "bridge" for f in want["families"]]
     got = random_db.execute("SELECT model_id, family, depth FROM family_members").df()
     merged = got.merge(want.reset_index(), on="model_id", how="outer", suffixes=("", "_want"))
     assert (merged["family"] == merged["family_want"]).all()

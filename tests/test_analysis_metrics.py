@@ -31,15 +31,17 @@ def as_dict(frame: pd.DataFrame, key: str, value: str) -> dict:
 
 def test_sizes_by_construction(hand):
     got = metrics.sizes(hand, "family").set_index("family")
-    assert got.loc["llama"].to_dict() == {"models": 15, "roots": 3, "roots_not_crawled": 0,
+    assert got.loc["llama"].to_dict() == {"models": 15, "roots": 3, "roots_not_found": 0,
                                           "direct_children": 7, "descendants": 12,
                                           "authors": 10, "bridges": 2, "max_depth": 3}
-    assert got.loc["deepseek"].to_dict() == {"models": 3, "roots": 2, "roots_not_crawled": 0,
+    assert got.loc["deepseek"].to_dict() == {"models": 3, "roots": 2, "roots_not_found": 0,
                                              "direct_children": 1, "descendants": 1,
                                              "authors": 1, "bridges": 1, "max_depth": 1}
     releases = metrics.sizes(hand, "release").set_index("release")
-    assert releases["descendants"].to_dict() == {"Llama 2": 7, "Llama 3.1": 5, "(unlisted)": 0,
+    assert releases["descendants"].to_dict() == {"Llama 2": 7, "Llama 3.1": 5, "CodeLlama": 0,
                                                  "DeepSeek-R1": 1}
+    assert releases["discovered"].to_dict() == {"Llama 2": False, "Llama 3.1": False,
+                                                "CodeLlama": True, "DeepSeek-R1": False}
 
 
 def test_partition_counts_each_model_once(hand):
@@ -47,8 +49,9 @@ def test_partition_counts_each_model_once(hand):
     assert got.to_dict("index") == {
         "llama": {"models": 13, "roots": 3, "descendants": 10},
         "deepseek": {"models": 1, "roots": 1, "descendants": 0},
-        "both": {"models": 2, "roots": 1, "descendants": 1},
+        "bridge": {"models": 2, "roots": 1, "descendants": 1},
     }
+    assert got.index.tolist() == ["llama", "deepseek", "bridge"]  # the roots file's order
 
 
 def test_depth_and_relations_count_merges_once(hand):
@@ -89,7 +92,7 @@ def test_milestones_and_bridges(hand):
     assert got.loc["Llama 2", "days_to_1"] == (date(2024, 1, 7) - date(2023, 7, 18)).days
     assert got.loc["Llama 2", "days_to_2"] == (date(2024, 1, 8) - date(2023, 7, 18)).days
     assert pd.isna(got.loc["Llama 2", "days_to_100"])
-    assert got["days_to_1"].isna().loc["(unlisted)"]
+    assert got["days_to_1"].isna().loc["CodeLlama"]  # a discovered release without derivatives
     bridges = metrics.bridges(hand)
     assert bridges["model_id"].tolist() == ["deepseek-ai/R1-Distill-Llama", "e/dist-ft"]
     assert list(bridges["releases"].iloc[1]) == ["DeepSeek-R1", "Llama 3.1"]
@@ -115,18 +118,24 @@ def test_sizes_match_oracle(hub, level):
     d = m[m.depth > 0]
     bridges = oracle.model_roots(h).groupby("model_id")["family"].nunique() > 1
     crawled = m[m.id.notna()]
+    assert len(crawled) == len(m)  # members are crawled models, always
+    missing = oracle.not_found(h)
     want = pd.DataFrame({
         "models": crawled.groupby(keys).size(),
         "roots": crawled[crawled.depth == 0].groupby(keys).size(),
-        "roots_not_crawled": m[(m.depth == 0) & m.id.isna()].groupby(keys).size(),
+        "roots_not_found": missing.groupby(keys).size(),
         "direct_children": m[m.depth == 1].groupby(keys).size(),
         "descendants": d.groupby(keys).size(),
         "authors": d.groupby(keys)["author"].nunique(),
         "bridges": d[d.model_id.map(bridges)].groupby(keys).size(),
         "max_depth": m.groupby(keys)["depth"].max(),
-    }).fillna(0).astype("int64")
-    got = metrics.sizes(conn, level).set_index(keys).astype("int64")
-    pd.testing.assert_frame_equal(got.sort_index(), want.sort_index(), check_names=False)
+    }).fillna(0).astype("int64").loc[lambda w: w["models"] > 0]
+    got = metrics.sizes(conn, level).set_index(keys)
+    if level == "release":
+        starts = oracle.release_starts(h).set_index(keys)["discovered"]
+        assert got.pop("discovered").to_dict() == starts.to_dict()
+    pd.testing.assert_frame_equal(got.astype("int64").sort_index(), want.sort_index(),
+                                  check_names=False, check_index_type=False)
 
 
 @pytest.mark.parametrize("level", LEVELS)
@@ -185,9 +194,7 @@ def test_growth_and_milestones_match_oracle(hub, level):
     assert (merged["new_derivatives"] == merged["new"]).all()
     assert (merged["cumulative_x"] == merged["cumulative_y"]).all()
 
-    starts = pd.DataFrame([(r.family, r.name, r.released) for r in h.roots.releases],
-                          columns=["family", "release", "started"])
-    starts = starts.groupby(keys, as_index=False)["started"].min()
+    starts = oracle.release_starts(h).groupby(keys, as_index=False)["started"].min()
     got = metrics.milestones(conn, level, counts=(1, 10, 100)).set_index(keys)
     for group, rows in d.sort_values(["created_at", "model_id"]).groupby(keys):
         started = starts.set_index(keys)["started"].get(label(group))
@@ -206,6 +213,6 @@ def test_bridges_and_partition_match_oracle(hub):
     families = roots.groupby("model_id")["family"].agg(lambda f: sorted(set(f)))
     assert set(metrics.bridges(conn)["model_id"]) == {m for m, f in families.items()
                                                        if len(f) > 1}
-    exclusive = families.map(lambda f: f[0] if len(f) == 1 else "both")
+    exclusive = families.map(lambda f: f[0] if len(f) == 1 else "bridge")
     got = metrics.partition_sizes(conn).set_index("family")["models"]
     assert got.to_dict() == exclusive.value_counts().to_dict()

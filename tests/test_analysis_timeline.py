@@ -49,7 +49,7 @@ def test_releases_come_from_the_roots_and_events_from_the_shipped_file(conn):
 
 def test_shipped_events_of_a_family_the_config_lacks_are_left_out(tmp_path):
     roots = Roots(families={"mistral": "Mistral"}, organisations={}, releases=(
-        Release("mistral", "Mistral 7B", date(2023, 9, 27), "apache-2.0", ("m/7b",)),))
+        Release("mistral", "Mistral 7B", date(2023, 9, 27), "apache-2.0", ("t/a",)),))
     c = fresh(tmp_path, roots)
     names = set(timeline.events(c)["name"])
     c.close()
@@ -150,7 +150,7 @@ def test_curves_aligned_on_release_day(conn):
     assert summary.loc["Llama 2", ["by_day_7", "by_day_30", "by_day_60"]].tolist() == [3, 3, 4]
     assert set(timeline.aligned(conn, days=1)["release"]) == {
         "Llama 2", "Llama 3.1", "DeepSeek-R1"}
-    with pytest.raises(AnalysisError, match="unknown release 'Llama 9'; the roots config has"):
+    with pytest.raises(AnalysisError, match="unknown release 'Llama 9'; the crawl has"):
         timeline.aligned(conn, ["Llama 9"])
 
 

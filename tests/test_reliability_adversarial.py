@@ -278,6 +278,18 @@ def test_repeated_family_crawls_equal_a_fresh_one(road, serve, tmp_path):
     assert {"huggyllama/llama-7b", "h/alpaca", "h/alpaca-GGUF"} <= set(models["id"])
 
 
+@pytest.mark.parametrize("mode", ["full", "incremental"])
+def test_repeated_full_and_incremental_crawls_equal_a_fresh_one(mode, serve, tmp_path):
+    serve(family_with_outside_roots())
+    db, fresh = tmp_path / "repeated.duckdb", tmp_path / "fresh.duckdb"
+    crawl(db, "full", client=fast_client())
+    for _ in range(3):
+        assert crawl(db, mode, client=fast_client()).status == "ok"
+    crawl(fresh, "full", client=fast_client())
+    assert_same_tables(db, fresh, snapshots=False)
+    assert not table_frames(db)["models"]["gone"].any()
+
+
 def test_a_family_crawl_of_a_full_database_is_refused(serve, tmp_path):
     _, db = crawled(serve, tmp_path, store=family_with_outside_roots())
     before = table_frames(db)

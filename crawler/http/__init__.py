@@ -4,7 +4,7 @@ Every request the crawler makes goes through `HubClient`, on huggingface_hub's s
 and error hierarchy, with retries and a per-bucket budget.
 """
 
-from crawler.http.client import CardFile, HubClient, ListingPage, RetryPolicy
+from crawler.http.client import CardFile, HubClient, ListingPage, RetryPolicy, requestable
 from crawler.http.ratelimit import RateLimiter
 
-__all__ = ["CardFile", "HubClient", "ListingPage", "RateLimiter", "RetryPolicy"]
+__all__ = ["CardFile", "HubClient", "ListingPage", "RateLimiter", "RetryPolicy", "requestable"]

@@ -36,10 +36,12 @@ import httpx2
 from huggingface_hub import constants, hf_hub_url
 from huggingface_hub.errors import HfHubHTTPError
 from huggingface_hub.utils import (
+    HFValidationError,
     build_hf_headers,
     get_session,
     hf_raise_for_status,
     parse_ratelimit_headers,
+    validate_repo_id,
 )
 from tenacity import (
     RetryCallState,
@@ -54,7 +56,7 @@ from crawler.text import valid_json_text
 from hf_lineage.errors import ConfigError, HubAnswerInvalid, HubUnavailable, Interrupted
 
 TRANSIENT_STATUS = frozenset({408, 429, 500, 502, 503, 504})
-BUCKET = {"list": "api", "info": "api", "card": "resolvers"}
+BUCKET = {"list": "api", "info": "api", "card": "resolvers", "file": "resolvers"}
 ERROR_BODY_CAP = 64 << 10  # an error answer's body is read this far, for its message
 LISTING_CAP = 256 << 20  # a listing page larger than this is not the Hub's
 T = TypeVar("T")
@@ -134,6 +136,16 @@ def server_wait(exc: BaseException) -> float | None:
     if retry_after and retry_after.strip().isdigit():
         return float(retry_after)
     return None
+
+
+def requestable(repo_id: str) -> bool:
+    """Whether the client can request this id (huggingface_hub's own check); anything else
+    (HTML, quotes, `..`, extra slashes, a local path) is data to store, never a path to ask."""
+    try:
+        validate_repo_id(repo_id)
+    except HFValidationError:
+        return False
+    return True
 
 
 def origin(url: str) -> tuple[str, str, int | None]:
@@ -276,13 +288,15 @@ class HubClient:
             raise
 
     def _fetch(self, url: str, params: list[tuple[str, str]] | None, cap: int,
-               over_cap: str = "truncate") -> _Answer:
+               over_cap: str = "truncate", head_only: bool = False) -> _Answer:
         """GET `url`, reading at most `cap` bytes of the body, whole within the deadline.
 
         Errors raise huggingface_hub's exceptions; past the cap the body is cut
-        (`over_cap='truncate'`) or the answer refused as malformed ('refuse')."""
+        (`over_cap='truncate'`) or the answer refused as malformed ('refuse'). `head_only`
+        asks for the first `cap` bytes only (a Range request), as for a GGUF file's header."""
         deadline = time.monotonic() + self.retry.deadline_s
-        with get_session().stream("GET", url, params=params, headers=self._headers,
+        headers = {**self._headers, "Range": f"bytes=0-{cap - 1}"} if head_only else self._headers
+        with get_session().stream("GET", url, params=params, headers=headers,
                                   timeout=self.retry.timeout_s) as response:
             failed = response.status_code >= 400
             body, truncated = self._read(response, deadline,
@@ -294,6 +308,7 @@ class HubClient:
             declared = int(response.headers.get("content-length") or 0)
             if not truncated and declared and len(body) < declared:
                 raise TruncatedResponse(f"the answer ended at {len(body)} of {declared} bytes")
+            truncated = truncated or (head_only and response.status_code == 206)
             if truncated and over_cap == "refuse":
                 raise HubAnswerInvalid(f"an answer larger than {cap:,} bytes from {url}")
             return _Answer(body, truncated, response)
@@ -384,6 +399,14 @@ class HubClient:
             truncated=answer.truncated,
             commit=answer.response.headers.get("x-repo-commit"),
         )
+
+
+    def fetch_file(self, repo_id: str, filename: str, revision: str | None, cap: int,
+                   head_only: bool = False) -> bytes:
+        """A repo file at `revision` (evidence for lineage inference), at most `cap` bytes:
+        the whole file, or with `head_only` its first `cap` bytes (a GGUF header)."""
+        url = hf_hub_url(repo_id, filename, revision=revision or "main", endpoint=self.endpoint)
+        return self.call("file", lambda: self._fetch(url, None, cap, head_only=head_only).body)
 
 
 def _describe(exc: BaseException) -> str:

@@ -8,9 +8,12 @@ from collections import Counter
 from dataclasses import dataclass
 
 from crawler.http import HubClient
+from crawler.lineage.canonical import canonicalize
+from crawler.lineage.infer import infer_family_members
 from crawler.progress import Progress
 from crawler.roots import Roots
 from crawler.store import Database, Tally
+from crawler.store.aliases import STAGED, STORED, Graph
 from crawler.store.ingest import EXPAND
 from crawler.store.meta import Checkpoints
 
@@ -28,6 +31,8 @@ def listing_params(*extra: tuple[str, str]) -> list[tuple[str, str]]:
 class CrawlOptions:
     hub_size: int | None = None  # models on the Hub, for the family crawl's choice of road
     refresh_counts: bool = False  # incremental: also refresh every stored model's counts
+    infer: bool = False  # family: undocumented members too (needs the whole-Hub listing)
+    evidence_files: bool = False  # with infer: read adapter and mergekit configs first
 
 
 class Mode:
@@ -83,6 +88,31 @@ class Mode:
         finally:  # also when the Hub fails for good: what was listed is kept and visible
             if apply:
                 self.db.listing.apply_staged(self.run_id, self.spent())
+
+    @property
+    def organisations(self) -> list[str]:
+        return sorted(self.roots.organisations)
+
+    @property
+    def seeds(self) -> list[str]:
+        return list(self.roots.root_models())
+
+    def canonicalize(self, graph: Graph = STORED) -> None:
+        """Parents named by their canonical ids (crawler/lineage/canonical.py)."""
+        canonicalize(self.db, self.client, self.organisations, self.run_id, self.spent, graph)
+
+    def keep_family_of_stage(self, whole_hub: bool) -> None:
+        """Move the staged models that descend from the roots into the tables: the stage's
+        graph is made canonical first, so a child naming a renamed root stays in the family."""
+        self.db.family.stage_graph()
+        self.canonicalize(STAGED)
+        if self.options.infer and whole_hub:
+            self.progress.phase("undocumented family members")
+            found = infer_family_members(self.db, self.client, self.run_id, self.spent,
+                                         self.roots, self.options.evidence_files)
+            self.note(f"inference: {found:,} undocumented models join the families")
+        self.db.family.apply_closure(self.organisations, self.seeds, whole_hub=whole_hub,
+                                     run_id=self.run_id, spent=self.spent())
 
     def mark_gone(self) -> None:
         """After a complete listing of the scope: what it did not list is gone."""

@@ -31,21 +31,15 @@ class FamilyCrawl(Mode):
         if self.checkpoint("hub_newest") is None:
             with self.db.transaction() as tx:
                 self.checkpoints.write(tx, "hub_newest", self.hub_newest())
-        strategy = self.checkpoint("strategy") or FILTERS
+        # undocumented members are found only in a listing of the whole Hub: filters name
+        # documented children
+        strategy = self.checkpoint("strategy") or (LISTING if self.options.infer else FILTERS)
         if strategy == FILTERS:
             strategy = self.by_filters()
         if strategy == LISTING:
             self.by_listing()
         self.mark_gone()
         return strategy
-
-    @property
-    def organisations(self) -> list[str]:
-        return sorted(self.roots.organisations)
-
-    @property
-    def seeds(self) -> list[str]:
-        return list(self.roots.root_models())
 
     def hub_newest(self) -> str | None:
         """The Hub's newest lastModified (one request): where the next incremental crawl starts,
@@ -130,8 +124,7 @@ class FamilyCrawl(Mode):
         self.progress.phase("listing the Hub")
         self.list_into_db("listing", listing_params(), apply=False)
         if self.db.listing.has_staged():  # else applied before an interruption
-            self.db.family.apply_closure(self.organisations, self.seeds, whole_hub=True,
-                                         run_id=self.run_id, spent=self.spent())
+            self.keep_family_of_stage(whole_hub=True)
 
 
 def _short(exc: Exception) -> str:

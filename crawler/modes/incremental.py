@@ -28,9 +28,7 @@ class IncrementalCrawl(Mode):
         if scope == "full":
             self.db.listing.apply_staged(self.run_id, self.spent())
         elif self.db.listing.has_staged():
-            self.db.family.apply_closure(sorted(self.roots.organisations),
-                                         list(self.roots.root_models()), whole_hub=False,
-                                         run_id=self.run_id, spent=self.spent())
+            self.keep_family_of_stage(whole_hub=False)
         if self.options.refresh_counts:
             self.refresh_counts()
         return f"changes since {watermark} ({scope} scope)"

@@ -20,8 +20,10 @@ import filelock
 from tenacity import Retrying, retry_if_exception, stop_after_delay, wait_fixed
 
 from crawler.store import meta
+from crawler.store.aliases import AliasStore
 from crawler.store.cards import CardStore
 from crawler.store.family import FamilyStore
+from crawler.store.inference import InferenceStore
 from crawler.store.listing import ListingStore
 from crawler.store.runs import RunLog
 from hf_lineage.errors import CrawlLocked, DatabaseBusy, StorageError, one_line
@@ -49,14 +51,16 @@ def _held_by_another_process(exc: BaseException) -> bool:
 
 
 def connect_with_retry(
-    path: str | Path, *, read_only: bool = False, wait_s: float = READER_WAIT_S
+    path: str | Path, *, read_only: bool = False, wait_s: float = READER_WAIT_S,
+    config: dict[str, object] | None = None,
 ) -> duckdb.DuckDBPyConnection:
     """Open the database, retrying while another process holds it (DuckDB admits one process
-    per file): readers wait out a crawl's batch, a crawl waits out readers."""
+    per file): readers wait out a crawl's batch, a crawl waits out readers. `config` holds
+    DuckDB settings that must be fixed before the file is opened (a reader's sandbox)."""
     retrying = Retrying(retry=retry_if_exception(_held_by_another_process),
                         stop=stop_after_delay(wait_s), wait=wait_fixed(POLL_S), reraise=True)
     try:
-        return retrying(duckdb.connect, str(path), read_only=read_only)
+        return retrying(duckdb.connect, str(path), read_only=read_only, config=config or {})
     except duckdb.Error as exc:
         if _held_by_another_process(exc):
             holder = "a crawl" if read_only else "another process (a notebook or sql shell?)"
@@ -70,8 +74,8 @@ def connect_with_retry(
 class Database:
     """The crawler's handle on its DuckDB file: one writer, batched transactions.
 
-    The rooms of the store hang off it (`runs`, `listing`, `family`, `cards`): each holds the
-    SQL of one part of a crawl.
+    The rooms of the store hang off it (`runs`, `listing`, `family`, `cards`, `aliases`,
+    `inference`): each holds the SQL of one part of a crawl.
     """
 
     def __init__(self, path: str | Path, hold_s: float = 1.0, gap_s: float = 0.05) -> None:
@@ -86,6 +90,8 @@ class Database:
         self.listing = ListingStore(self)
         self.family = FamilyStore(self)
         self.cards = CardStore(self)
+        self.aliases = AliasStore(self)
+        self.inference = InferenceStore(self)
 
     # -- lifetime -------------------------------------------------------------------------------
     def acquire(self) -> None:
@@ -129,6 +135,11 @@ class Database:
             self._conn.execute("SET preserve_insertion_order = false")
             self._conn.execute("SET TimeZone = 'UTC'")  # times without an offset are UTC
             self._opened_at = time.monotonic()
+        return self._conn
+
+    def open_connection(self) -> duckdb.DuckDBPyConnection | None:
+        """The connection held at this moment, without opening one (for Ctrl-C to stop its
+        query)."""
         return self._conn
 
     def release(self, force: bool = True) -> None:

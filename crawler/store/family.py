@@ -8,9 +8,13 @@ and only the family is moved into the tables.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from collections.abc import Iterator
+from typing import TYPE_CHECKING, Any
+
+import pandas as pd
 
 from crawler.store import ingest, meta
+from crawler.store.inference import INFERRED_COLUMNS
 from crawler.store.listing import DEDUPLICATED_STAGE, apply_page, stage_json
 from crawler.store.runs import Tally
 
@@ -66,34 +70,117 @@ class FamilyStore:
             "SELECT id FROM models WHERE id IN (SELECT unnest(?)) AND last_seen_run = ?",
             [ids, run_id]).fetchall()}
 
+    def stage_graph(self) -> None:
+        """The staged models' edges as the table `staged_edges`, so their names can be made
+        canonical (crawler/lineage/canonical.py) before the closure is taken over them."""
+        with self.db.transaction() as tx:
+            tx.execute(DEDUPLICATED_STAGE)
+            tx.execute("CREATE OR REPLACE TABLE staged_edges AS " + ingest.EDGES_OF_PAGE)
+            tx.execute("DROP TABLE page")
+
+    def _closure(self, whole_hub: bool) -> str:
+        """SQL: the ids descending from a seed through the staged graph (documented edges, and
+        inferred ones when `staged_inferred` exists), $orgs and $seeds bound."""
+        stored = "" if whole_hub else "UNION SELECT id FROM models WHERE NOT gone"
+        inferred = ("UNION ALL SELECT child, parent FROM staged_inferred"
+                    if self._exists("staged_inferred") else "")
+        return f"""
+            WITH RECURSIVE graph AS (SELECT child, parent FROM staged_edges {inferred}),
+            fam(id) AS (
+                SELECT id FROM staged_listing
+                WHERE author IN (SELECT unnest($orgs)) OR id IN (SELECT unnest($seeds))
+                {stored}
+                UNION
+                SELECT g.child FROM graph g JOIN fam ON g.parent = fam.id
+            )
+            SELECT DISTINCT id FROM fam"""
+
+    def _exists(self, table: str) -> bool:
+        return bool(self.db.conn.execute(
+            "SELECT count(*) FROM duckdb_tables() WHERE table_name = ? AND NOT temporary",
+            [table]).fetchone()[0])
+
+    def members(self, organisations: list[str], seeds: list[str]) -> list[tuple]:
+        """(id, downloads, created_at) of the staged models in the family so far."""
+        return self.db.conn.execute(
+            f"SELECT s.id, any_value(s.downloads), any_value(s.created_at) "
+            f"FROM staged_listing s WHERE s.id IN ({self._closure(True)}) GROUP BY s.id",
+            {"orgs": organisations, "seeds": seeds}).fetchall()
+
+    def undocumented_outside(self, members: list[str],
+                             batch: int = 10_000) -> Iterator[list[dict[str, Any]]]:
+        """Evidence rows (as InferenceStore.evidence, plus `sha`) of the staged models that
+        name no parent and are not yet family members: the family's undocumented candidates.
+        A card or evidence file already read at the staged sha comes with them."""
+        cursor = self.db.conn.execute(
+            """
+            WITH staged AS (
+                SELECT * FROM staged_listing
+                QUALIFY row_number() OVER (PARTITION BY id
+                                           ORDER BY last_modified DESC NULLS LAST) = 1
+            )
+            SELECT s.id, s.sha, s.created_at, s.card_data, s.siblings, s.config, s.gguf,
+                   c.body, s.tags,
+                   (SELECT map(list(f.filename), list(f.content)) FROM model_files f
+                    WHERE f.model_id = s.id AND f.fetch_error IS NULL) AS files
+            FROM staged s LEFT JOIN cards c ON c.model_id = s.id AND c.sha = s.sha
+            WHERE s.id NOT IN (SELECT child FROM staged_edges)
+              AND s.id NOT IN (SELECT unnest($members))
+            ORDER BY s.id
+            """, {"members": members})
+        names = [d[0] for d in cursor.description]
+        while rows := cursor.fetchmany(batch):
+            yield [dict(zip(names, row, strict=True)) for row in rows]
+
+    def staged_files_to_fetch(self, names: list[str]) -> list[tuple[str, str, str]]:
+        """(id, sha, file) of the files called `names` that undocumented staged models show
+        and that were not read at their sha."""
+        return self.db.conn.execute(
+            """
+            SELECT DISTINCT s.id, s.sha, f FROM staged_listing s, unnest(s.siblings) AS t(f)
+            WHERE list_contains($names, f) AND s.sha IS NOT NULL
+              AND s.id NOT IN (SELECT child FROM staged_edges)
+              AND NOT EXISTS (SELECT 1 FROM model_files m WHERE m.model_id = s.id
+                              AND m.filename = f AND m.sha = s.sha)
+            ORDER BY 1, 3
+            """, {"names": names}).fetchall()
+
+    def add_staged_inferred(self, rows: list[tuple]) -> None:
+        """Parents inferred for staged candidates (INFERRED_COLUMNS): they extend the closure,
+        and the kept ones go to inferred_edges with the family."""
+        frame = pd.DataFrame(rows, columns=list(INFERRED_COLUMNS))
+        with self.db.transaction() as tx:
+            tx.execute("CREATE TABLE IF NOT EXISTS staged_inferred AS "
+                       "SELECT * FROM inferred_edges WITH NO DATA")
+            tx.register("found", frame)
+            tx.execute("INSERT INTO staged_inferred SELECT * FROM found")
+            tx.unregister("found")
+
     def apply_closure(self, organisations: list[str], seeds: list[str], *, whole_hub: bool,
                       run_id: int, spent: Tally) -> Tally:
-        """Move into the tables the staged models that descend from a seed, and empty the stage.
+        """Move into the tables the staged models that descend from a seed (through
+        `staged_edges`, see stage_graph, and `staged_inferred`), and empty the stage.
 
         `whole_hub`: the stage is a listing of the whole Hub (its size is recorded); otherwise
         it holds changed models only, which may also descend from stored family models."""
-        stored = "" if whole_hub else "UNION SELECT id FROM models WHERE NOT gone"
+        closure = self._closure(whole_hub)
+        inferred = self._exists("staged_inferred")
         with self.db.transaction() as tx:
             if whole_hub:
                 hub_size = tx.execute(
                     "SELECT count(DISTINCT id) FROM staged_listing").fetchall()[0][0]
                 meta.write(tx, meta.HUB_SIZE, str(hub_size))
+            tx.execute(f"CREATE OR REPLACE TEMP TABLE family_ids AS {closure}",
+                       {"orgs": organisations, "seeds": seeds})
             tx.execute(DEDUPLICATED_STAGE)
-            tx.execute("CREATE OR REPLACE TEMP TABLE staged_edges AS " + ingest.EDGES_OF_PAGE)
-            tx.execute(
-                f"""CREATE OR REPLACE TEMP TABLE family_ids AS
-                WITH RECURSIVE fam(id) AS (
-                    SELECT id FROM page
-                    WHERE author IN (SELECT unnest($orgs)) OR id IN (SELECT unnest($seeds))
-                    {stored}
-                    UNION
-                    SELECT e.child FROM staged_edges e JOIN fam ON e.parent = fam.id
-                )
-                SELECT DISTINCT id FROM fam""",
-                {"orgs": organisations, "seeds": seeds},
-            )
             tx.execute("DELETE FROM page WHERE id NOT IN (SELECT id FROM family_ids)")
             done = apply_page(tx, run_id)
+            if inferred:
+                tx.execute("DELETE FROM inferred_edges WHERE child IN "
+                           "(SELECT child FROM staged_inferred)")
+                tx.execute("INSERT INTO inferred_edges SELECT * FROM staged_inferred "
+                           "WHERE child IN (SELECT id FROM family_ids)")
+                tx.execute("DROP TABLE staged_inferred")
             tx.execute("DROP TABLE staged_edges")
             tx.execute("DROP TABLE family_ids")
             tx.execute("DROP TABLE staged_listing")

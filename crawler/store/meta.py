@@ -17,6 +17,7 @@ WATERMARK = "watermark:last_modified"  # the Hub's newest lastModified seen by t
 SCOPE = "scope"  # 'family' or 'full': what the last complete crawl covered
 HUB_SIZE = "hub_size"  # models on the Hub, measured by the last whole-Hub listing
 ROOTS = ROOTS_KEY  # the TOML text of the roots file the last crawl used
+INFERENCE = "inference"  # 'on' when crawls infer undocumented parents (and family members)
 
 
 def running(mode: str) -> str:
