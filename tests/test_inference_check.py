@@ -5,13 +5,16 @@ from __future__ import annotations
 
 import dataclasses
 
+import duckdb
 import httpx2
 import pytest
 from huggingface_hub import HfApi, hf_hub_download
 
+from crawler.crawl import crawl
 from hub_double import inference_check as ic
 from hub_double.generator import generated_store
 from hub_double.store import HubStore
+from tests.crawl_helpers import fast_client
 
 
 @pytest.fixture(scope="module")
@@ -65,3 +68,28 @@ def test_inference_reads_the_evidence_but_not_perfectly(hub):
         assert planted and score.found_edges & planted, source
     table = ic.report(check)
     assert all(f"`{source}`" in table for source in ic.SOURCES)
+
+
+def test_a_crawl_with_inference_is_scored_against_the_truth(serve, hub, tmp_path):
+    """The crawler's own fetches (listing, cards, evidence files, GGUF heads by range) and
+    inference, end to end over HTTP: what it infers for undocumented models is mostly right and
+    finds most revealable edges; the files it stored are the ones the double serves."""
+    serve(hub)
+    db = tmp_path / "inferred.duckdb"
+    assert crawl(db, "full", client=fast_client(), infer=True,
+                 evidence_files=True).status == "ok"
+    conn = duckdb.connect(str(db), read_only=True)
+    inferred = {(c, p.lower()) for c, p in conn.execute(
+        "SELECT child, parent FROM inferred_edges").fetchall()}
+    config = conn.execute("SELECT model_id, content FROM model_files WHERE filename = "
+                          "'config.json' AND fetch_error IS NULL ORDER BY model_id "
+                          "LIMIT 1").fetchone()
+    conn.close()
+    truth = hub.cursor().execute("SELECT child, lower(parent), len(evidence) > 0 FROM "
+                                 "truth_edges WHERE NOT documented").fetchall()
+    edges = {(c, p) for c, p, _ in truth}
+    revealable = {(c, p) for c, p, shown in truth if shown}
+    assert inferred and len(inferred & edges) / len(inferred) > 0.85
+    assert len(inferred & revealable) / len(revealable) > 0.8
+    row = next(ic.served(hub, [config[0]]))
+    assert config[1].encode() == row.files["config.json"]
