@@ -27,6 +27,7 @@ from hub_double.generator.catalogue import (
     Style,
 )
 from hub_double.generator.fixed import Fixed, fixed_models
+from hub_double.generator.llama1 import LLAMA2, burst, burst_size, wave_kinds
 from hub_double.generator.parents import MERGE_TOP_SHARE, TreePicker, merge_parents
 
 # Kinds of derivatives: Laufer et al. 2025's edge mix over the whole Hub (finetune 189,391,
@@ -159,6 +160,8 @@ def _draft(fixed: list[Fixed], n: int, lineage_share: float, rng: np.random.Gene
             small = _choose_standalone(rng, times, time[st], top_weight[st])
             use_small = (small >= 0) & (rng.random(count) < SMALL_TREE_SHARE)
             chosen = np.where(use_small, small + n_fixed, chosen)
+            k = burst_size(n, count)  # the LLaMA-1 wave's bursts after each seed
+            times[:k], chosen[:k] = burst(rng, k, fixed, LLAMA2 - DAY)
         time[lo:lo + count] = times
         tree[lo:lo + count] = chosen
     derived = kind == Kind.FINETUNE
@@ -250,6 +253,7 @@ def build_graph(n: int, seed: int = 0, lineage_share: float = 0.35) -> Graph:
     kind, tree = draft.kind[order], new[draft.tree[order]]
     fixed = {int(new[i]): f for i, f in enumerate(fixed_list)}
     _sample_kinds(rng, kind)
+    wave_kinds(rng, kind, tree, time, fixed)
     lineage = np.zeros(n, bool)
     lineage[[i for i, f in fixed.items() if f.lineage]] = True
     weight = _parent_weights(rng, kind, lineage[tree], fixed)
