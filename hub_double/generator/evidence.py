@@ -59,7 +59,7 @@ STANDALONE_REFS = {Ref.SELF: 0.60, Ref.LOCAL: 0.35, Ref.ABSENT: 0.05}
 # How the Trainer's sentence names the parent: of the 240 Trainer cards in the 2022 sample,
 # 4 link nothing ("[](https://huggingface.co/)"), 4 name their own repo, 1 a disk path.
 TRAINER_REFS = {Ref.PARENT: 0.958, Ref.LOCAL: 0.021, Ref.SELF: 0.021}
-SOURCE_URL = 0.10  # GGUF headers recording general.source.url
+SOURCE_URL = 0.10  # modern GGUF headers recording general.source.url
 GENERIC_GGUF_NAME = (0.30, 0.15)  # old / modern converter run on a folder without the repo name
 MENTION = 0.10  # cards with text that also name another model (comparisons, thanks)
 MERGEKIT_FILE = 0.85  # merges whose repo keeps mergekit_config.yml
@@ -213,7 +213,7 @@ class EvidenceWriter:
             gg["old"] = 1
         if name_draw < GENERIC_GGUF_NAME[modern]:
             gg["generic"] = ("models", "workspace", "merged", "LLaMA v2")[node.index % 4]
-        if url < SOURCE_URL:
+        if modern and url < SOURCE_URL:  # convert.py (the old writer) records no source url
             gg["url"] = 1
         first = node.parents[0] if node.parents else None
         if modern and first is not None and self.documented[first]:
