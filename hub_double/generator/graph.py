@@ -25,6 +25,7 @@ from hub_double.generator.catalogue import (
     STANDALONE_STYLES,
     Kind,
     Style,
+    ts,
 )
 from hub_double.generator.fixed import Fixed, fixed_models
 from hub_double.generator.llama1 import LLAMA2, burst, burst_size, wave_kinds
@@ -35,6 +36,10 @@ from hub_double.generator.parents import MERGE_TOP_SHARE, TreePicker, merge_pare
 # 2-10 parents (4.3 on average, as in the real edge sample) and a few fixed edges are added.
 DERIVED_SHARES = {Kind.FINETUNE: 0.349, Kind.QUANTIZED: 0.188, Kind.ADAPTER: 0.445,
                   Kind.MERGE: 0.018}
+# Adapters are a 2023 form (PEFT appeared early that year): the 2022 card sample of
+# shared/hub-samples holds none of 2,944 cards (no "peft", no LoRA); derivatives drawn as
+# adapters before this are fine-tunes, a shift of well under 1% of the whole Hub's edges.
+ADAPTERS_FROM = ts("2023-02-01")
 STANDALONE_SHARE = 0.65  # of the background models: those declaring no parent
 SMALL_TREE_SHARE = 0.45  # background derivatives hanging under a standalone rather than a base
 STANDALONE_PRODUCTIVE = 0.15  # standalones that can become parents
@@ -177,11 +182,13 @@ def _in_creation_order(draft: _Draft) -> tuple[np.ndarray, np.ndarray]:
     return order, times
 
 
-def _sample_kinds(rng: np.random.Generator, kind: np.ndarray) -> None:
+def _sample_kinds(rng: np.random.Generator, kind: np.ndarray, time: np.ndarray) -> None:
     derived = np.flatnonzero(kind == Kind.FINETUNE)
     kinds = np.array(list(DERIVED_SHARES), np.int8)
     shares = np.array(list(DERIVED_SHARES.values()))
-    kind[derived] = rng.choice(kinds, len(derived), p=shares / shares.sum())
+    drawn = rng.choice(kinds, len(derived), p=shares / shares.sum())
+    drawn[(drawn == Kind.ADAPTER) & (time[derived] < ADAPTERS_FROM)] = Kind.FINETUNE
+    kind[derived] = drawn
 
 
 def _parent_weights(rng: np.random.Generator, kind: np.ndarray, lineage: np.ndarray,
@@ -252,7 +259,7 @@ def build_graph(n: int, seed: int = 0, lineage_share: float = 0.35) -> Graph:
     new[order] = np.arange(n)
     kind, tree = draft.kind[order], new[draft.tree[order]]
     fixed = {int(new[i]): f for i, f in enumerate(fixed_list)}
-    _sample_kinds(rng, kind)
+    _sample_kinds(rng, kind, time)
     wave_kinds(rng, kind, tree, time, fixed)
     lineage = np.zeros(n, bool)
     lineage[[i for i, f in fixed.items() if f.lineage]] = True
