@@ -197,13 +197,13 @@ def _parent_weights(rng: np.random.Generator, kind: np.ndarray, lineage: np.ndar
     kind, counted exactly inside and outside the LLaMA/DeepSeek trees, so the share of children
     with children holds in a family crawl as in the whole Hub."""
     weight = np.zeros(len(kind))
-    bnb = np.zeros(len(kind), bool)  # unsloth's bnb-4bit copies: quantized and with children
-    bnb[[i for i, f in fixed.items() if f.kind == Kind.REUPLOAD and f.relation == "quantized"]] \
-        = True
+    # fixed quantized models with children: unsloth's bnb-4bit copies, Meta's FP8/QLORA builds
+    quantized = np.zeros(len(kind), bool)
+    quantized[[i for i, f in fixed.items() if f.relation == "quantized"]] = True
     for k, share in PRODUCTIVE.items():
         for inside in (True, False):
             idx = np.flatnonzero((kind == k) & (lineage == inside))
-            already = int(bnb[lineage == inside].sum()) if k == Kind.QUANTIZED else 0
+            already = int(quantized[lineage == inside].sum()) if k == Kind.QUANTIZED else 0
             count = max(0, round(share * (len(idx) + already)) - already)
             chosen = rng.choice(idx, count, replace=False)
             weight[chosen] = rng.pareto(PARETO_SHAPE, len(chosen)) + 0.1
