@@ -109,6 +109,7 @@ class Meta:
     has_readme: bool = True
     card_template: str | None = None  # the README's body when `card` is None (readmes.py)
     card_length: int | None = None
+    documented: bool = True  # the card's YAML and the Hub's tags name the parents
 
     def relation_of(self, parent: str) -> str:
         """The relation the metadata declares for an edge: the card's alone for a parent no tag
@@ -116,7 +117,6 @@ class Meta:
         if parent in self.untagged:
             return (self.card_data or {}).get("base_model_relation", "unspecified")
         return self.truth_relation
-    documented: bool = True  # the card's YAML and the Hub's tags name the parents
 
     def store_row(self, seed: int, created: int) -> tuple:
         """The store's model columns this writer sets, in ROW_COLUMNS order."""

@@ -16,9 +16,10 @@ only the big quantizers differ visibly (their cards all carry base_model, old on
 
 Card forms of undocumented models before the field follow the 2022 sample (2,944 real cards):
 44% of those repos have no README, 9% an empty or short one, 8% are the Trainer's generated card
-(the share of all models; fine-tunes are a quarter of the generator's 2022 models, hence ~1/3 of
-them), and about 5% of the other hand-written cards name a parent. Undocumented models are
-chosen among models without a metadata defect (mess.CLEAN), so every defect stays testable.
+(the share of all models; fine-tunes are a quarter of the generator's 2022 models, which hold no
+adapter (graph.ADAPTERS_FROM), hence ~1/3 of them), and about 5% of the other hand-written
+cards name a parent. Undocumented models are chosen among models without a metadata defect
+(mess.CLEAN), so every defect stays testable.
 """
 
 from __future__ import annotations
