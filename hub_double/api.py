@@ -16,6 +16,7 @@ from typing import Any
 import duckdb
 
 from hub_double.cards import render_card
+from hub_double.files import RepoFiles
 
 EXPANDABLE = frozenset(
     {
@@ -53,7 +54,7 @@ SORT_COLUMNS = {
 ROW_COLUMNS = (
     "idx, id, object_id, author, sha, created_at, last_modified, private, gated, disabled, "
     "downloads, downloads_all_time, likes, trending_score, library_name, pipeline_tag, tags, "
-    "card_data, has_readme, card_template, card_length"
+    "card_data, has_readme, card_template, card_length, model_type, files"
 )
 
 
@@ -86,18 +87,8 @@ def iso(value: datetime | None) -> str | None:
     return value.strftime("%Y-%m-%dT%H:%M:%S.") + f"{value.microsecond // 1000:03d}Z"
 
 
-def _siblings(row: dict[str, Any]) -> list[dict[str, str]]:
-    files = [".gitattributes", "config.json"]
-    if row["has_readme"]:
-        files.append("README.md")
-    tags = set(row["tags"] or ())
-    files.append("model.gguf" if "gguf" in tags else "model.safetensors")
-    return [{"rfilename": name} for name in files]
-
-
 def _field(row: dict[str, Any], key: str, conn: duckdb.DuckDBPyConnection) -> Any:
     """One camelCase property of a model, computed from its stored row."""
-    card_data = json.loads(row["card_data"]) if row["card_data"] else None
     match key:
         case "_id":
             return row["object_id"]
@@ -116,13 +107,17 @@ def _field(row: dict[str, Any], key: str, conn: duckdb.DuckDBPyConnection) -> An
         case "tags":
             return list(row["tags"] or [])
         case "cardData":
-            return card_data
+            return json.loads(row["card_data"]) if row["card_data"] else None
         case "siblings":
-            return _siblings(row)
+            return [{"rfilename": name} for name in _files(row).siblings()]
         case "config":
-            return {"model_type": "llama"} if row["library_name"] == "transformers" else {}
+            summary = _files(row).config_summary()
+            return ABSENT if summary is None else summary
+        case "gguf":
+            summary = _files(row).gguf_summary()
+            return ABSENT if summary is None else summary
         case "model-index":
-            return (card_data or {}).get("model-index")
+            return json.loads(row["card_data"] or "{}").get("model-index")
         case "spaces" | "widgetData":
             return []
         case "mask_token":
@@ -149,6 +144,13 @@ def _field(row: dict[str, Any], key: str, conn: duckdb.DuckDBPyConnection) -> An
                 | "pipeline_tag":
             return row[key]
     return None
+
+
+def _files(row: dict[str, Any]) -> RepoFiles:
+    """The row's files, parsed once for all the fields a listing asks of them."""
+    if "_files" not in row:
+        row["_files"] = RepoFiles(row)
+    return row["_files"]
 
 
 def split_base_model_tag(tag: str) -> tuple[str | None, str] | None:
@@ -326,7 +328,18 @@ def readme(conn: duckdb.DuckDBPyConnection, repo_id: str) -> tuple[bytes, dict[s
 
 def readme_body(row: dict[str, Any], card: bytes | None) -> bytes:
     """The README.md bytes served: the stored card, else one rendered from card_data and the
-    row's card template."""
+    body its files spec names (an undocumented model's card form) or its card template."""
     if card is not None:
         return bytes(card)
-    return render_card(row["id"], row["card_data"], row["card_template"], row["card_length"])
+    return render_card(row["id"], row["card_data"], RepoFiles(row).card_body(),
+                       row["card_template"], row["card_length"])
+
+
+def repo_file(conn: duckdb.DuckDBPyConnection, repo_id: str,
+              filename: str) -> tuple[bytes, dict[str, Any]]:
+    """Any other file of a model (config.json, adapter_config.json, a .gguf ...) and its row."""
+    row = find_model(conn, repo_id)
+    data = RepoFiles(row).read(filename)
+    if data is None:
+        raise ApiError(404, "EntryNotFound", f"{filename} not found in {row['id']}")
+    return data, row

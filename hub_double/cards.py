@@ -16,14 +16,17 @@ from hub_double.generator import readmes
 DUMPER = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
 
 
-def render_card(model_id: str, card_data: dict | str | None, template: str | None = None,
-                length: int | None = None) -> bytes:
-    """A plausible model card: YAML header from card_data, then the body its template writes
+def render_card(model_id: str, card_data: dict | str | None, body: str | None = None,
+                template: str | None = None, length: int | None = None) -> bytes:
+    """A plausible model card: YAML header from card_data, then the given body (an undocumented
+    model's card form, hub_double/files/cards.py), else the body its template writes
     (hub_double/generator/readmes.py), else a short Markdown body."""
     if isinstance(card_data, str):
         card_data = json.loads(card_data)
     name = model_id.split("/")[-1]
-    body = readmes.body(template, length or 0, model_id, card_data) if template else (
+    if body is None and template:
+        body = readmes.body(template, length or 0, model_id, card_data)
+    body = body if body is not None else (
         f"# {name}\n\n"
         f"This model card describes `{model_id}`.\n\n"
         "## Usage\n\nLoad it with the library named in the metadata.\n"

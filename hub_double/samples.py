@@ -213,7 +213,24 @@ def _model_row(rec: dict[str, Any]) -> dict[str, Any]:
         "card_data": json.dumps(card_data, default=str) if card_data else None,
         "card": card.encode() if card else None,
         "has_readme": _has_readme(card, meta),
+        "model_type": (meta.get("config") or {}).get("model_type"),
+        "files": _captured_files(meta),
     }
+
+
+_RFILENAME = re.compile(r"rfilename='([^']*)'")
+
+
+def _captured_files(meta: dict[str, Any]) -> str | None:
+    """The captured file list and config summary, for the double to serve as they were (the
+    capture's siblings are repr strings: `RepoSibling(rfilename='config.json', …)`)."""
+    spec: dict[str, Any] = {}
+    names = [m.group(1) for s in meta.get("siblings") or () if (m := _RFILENAME.search(str(s)))]
+    if names:
+        spec["siblings"] = sorted(names)
+    if isinstance(meta.get("config"), dict):
+        spec["config"] = meta["config"]
+    return json.dumps(spec, default=str) if spec else None
 
 
 def _unique(records: Iterable[dict[str, Any]]) -> list[dict[str, Any]]:

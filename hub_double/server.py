@@ -27,10 +27,12 @@ from hub_double.faults import (
     LoggedRequest,
     RequestLog,
 )
+from hub_double.ranges import Unsatisfiable, byte_range
 from hub_double.store import HubStore
 
 INFO_PATH = re.compile(r"^/api/models/(?P<repo>.+?)(?:/revision/(?P<rev>[^/]+))?$")
 RESOLVE_PATH = re.compile(r"^/(?P<repo>.+?)/resolve/(?P<rev>[^/]+)/(?P<file>.+)$")
+BINARY = (".gguf", ".bin", ".safetensors", ".zip", ".pkl", ".mp4")
 
 
 class HubDouble:
@@ -219,23 +221,32 @@ def _handler_for(double: HubDouble) -> type[BaseHTTPRequestHandler]:
             match = RESOLVE_PATH.match(path)
             if match is None:
                 raise api.ApiError(404, None, f"Not found: {path}")
-            if match["file"] != "README.md":
-                api.find_model(conn, match["repo"])
-                raise api.ApiError(404, "EntryNotFound", f"{match['file']} not found")
-            body, row = api.readme(conn, match["repo"])
+            if match["file"] == "README.md":
+                body, row = api.readme(conn, match["repo"])
+            else:
+                body, row = api.repo_file(conn, match["repo"], match["file"])
             if row["gated"]:
                 authorized = "authorization" in {k.lower() for k in self.headers}
                 raise api.ApiError(
                     403 if authorized else 401, "GatedRepo",
                     f"Access to model {row['id']} is restricted. You must have access to it.",
                 )
-            etag = hashlib.sha1(body).hexdigest()
-            return 200, body, {
-                "Content-Type": "text/plain; charset=utf-8",
-                "ETag": f'"{etag}"',
+            headers = {
+                "Content-Type": "application/octet-stream" if match["file"].endswith(BINARY)
+                else "text/plain; charset=utf-8",
+                "ETag": f'"{hashlib.sha1(body).hexdigest()}"',
                 "X-Repo-Commit": row["sha"],
                 "Accept-Ranges": "bytes",
             }
+            try:
+                wanted = byte_range(self.headers.get("Range"), len(body))
+            except Unsatisfiable:
+                return 416, b"", {**headers, "Content-Range": f"bytes */{len(body)}"}
+            if wanted is None:
+                return 200, body, headers
+            first, last = wanted
+            headers["Content-Range"] = f"bytes {first}-{last}/{len(body)}"
+            return 206, body[first:last + 1], headers
 
         # -- faults, quotas and secrets -----------------------------------------------------
         def _quota_headers(self, kind: str) -> dict[str, str]:

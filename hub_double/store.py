@@ -42,6 +42,8 @@ MODEL_COLUMNS: dict[str, str] = {
     # and the body length it aims at; NULL: a short default body.
     "card_template": "VARCHAR",
     "card_length": "INTEGER",
+    "model_type": "VARCHAR",  # config.json's model_type (llama, qwen2 ...); NULL: none or unknown
+    "files": "JSON",  # what the repo's files say beyond the defaults: hub_double/files/__init__.py
 }
 
 TRUTH_MODEL_COLUMNS: dict[str, str] = {
@@ -51,6 +53,10 @@ TRUTH_MODEL_COLUMNS: dict[str, str] = {
                            # descending from none (the analysis's family roots)
     "license": "VARCHAR",  # the license the card declares (NULL when none)
     "depth": "INTEGER",  # shortest distance to a root; 0 for roots
+    # The same over every edge, documented or not (truth_edges.documented): the lineage a perfect
+    # inference would find. The LLaMA-1 wave's conversions of the leaked weights count as roots.
+    "full_family": "VARCHAR",
+    "full_roots": "VARCHAR[]",
 }
 
 TRUTH_EDGE_COLUMNS: dict[str, str] = {
@@ -58,7 +64,14 @@ TRUTH_EDGE_COLUMNS: dict[str, str] = {
     "parent": "VARCHAR",
     "relation": "VARCHAR",  # finetune | adapter | quantized | merge | unspecified
     "parent_exists": "BOOLEAN",
+    "documented": "BOOLEAN",  # the card's base_model (and the Hub's tags) name it; if not, only
+                              # the evidence below, if any, reveals it
+    "evidence": "VARCHAR[]",  # the inference sources whose evidence the repo carries for this
+                              # parent (card_text, card_merge, card_links, adapter_config,
+                              # mergekit_config, gguf, config, repo_name); [] = none
 }
+# What a truth frame may leave out (hand-built and sample stores): every edge documented.
+TRUTH_DEFAULTS = {"documented": True}
 
 
 # How cards write parents whose names are not the ids the Hub's tags carry: one row per card.
@@ -150,6 +163,8 @@ class HubStore:
         ):
             if frame is None or frame.empty:
                 continue
+            frame = frame.assign(**{name: TRUTH_DEFAULTS.get(name) for name in columns
+                                    if name not in frame})
             cur.register("incoming", frame[list(columns)])
             # cast each column: a chunk whose column is all None has no type of its own
             casts = ", ".join(f"CAST({n} AS {k})" for n, k in columns.items())

@@ -18,7 +18,7 @@ def analysed(generated_family_crawl):
     db, generated = generated_family_crawl
     truth = generated.cursor()
     models = truth.execute("SELECT * FROM truth_models WHERE family IS NOT NULL").df()
-    edges = truth.execute("SELECT * FROM truth_edges").df()
+    edges = truth.execute("SELECT * FROM truth_edges WHERE documented").df()
     names = dict(truth.execute(  # the license_name each served card states, beside 'other'
         "SELECT id, card_data->>'license_name' FROM models").fetchall())
     models["license_name"] = models["id"].map(names)

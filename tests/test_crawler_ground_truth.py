@@ -32,7 +32,7 @@ def test_family_crawl_finds_exactly_the_ground_truth(serve, generated, tmp_path)
     family = _set(truth, "SELECT id FROM truth_models WHERE family IS NOT NULL")
     assert _set(conn, "SELECT id FROM models") == family
     truth_edges = _set(truth, "SELECT child, parent, relation FROM truth_edges "
-                              "WHERE child IN (SELECT id FROM truth_models "
+                              "WHERE documented AND child IN (SELECT id FROM truth_models "
                               "WHERE family IS NOT NULL)")
     assert _set(conn, "SELECT child, parent, relation FROM edges") == truth_edges
     # the hard cases are really there, and right
@@ -40,6 +40,7 @@ def test_family_crawl_finds_exactly_the_ground_truth(serve, generated, tmp_path)
                           "GROUP BY ALL").fetchone()[0]
     missing = _set(conn, "SELECT parent FROM edges WHERE parent NOT IN (SELECT id FROM models)")
     truly_missing = _set(truth, "SELECT parent FROM truth_edges WHERE NOT parent_exists AND "
+                                "documented AND "
                                 "child IN (SELECT id FROM truth_models WHERE family IS NOT NULL)")
     tag_only = conn.execute("SELECT count(*) FROM edges WHERE source = 'tag' "
                             "AND relation <> 'unspecified'").fetchone()[0]
@@ -73,7 +74,8 @@ def test_full_crawl_stores_every_model(serve, generated, tmp_path):
     conn = duckdb.connect(str(db), read_only=True)
     assert _set(conn, "SELECT id FROM models") == _set(generated.cursor(),
                                                        "SELECT id FROM models")
-    every_edge = _set(generated.cursor(), "SELECT child, parent, relation FROM truth_edges")
+    every_edge = _set(generated.cursor(),
+                      "SELECT child, parent, relation FROM truth_edges WHERE documented")
     assert _set(conn, "SELECT child, parent, relation FROM edges") == every_edge
     hows = _set(generated.cursor(), "SELECT DISTINCT how FROM truth_aliases")
     assert hows == {("legacy",), ("renamed",), ("case",), ("local_path",)}

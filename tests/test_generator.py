@@ -5,6 +5,7 @@ from __future__ import annotations
 import gzip
 import json
 from collections.abc import Iterator
+from datetime import date
 from pathlib import Path
 
 import networkx as nx
@@ -16,6 +17,7 @@ import yaml
 from crawler.roots import load_roots
 from hub_double import api
 from hub_double.generator import generate_hub, generated_store
+from hub_double.generator.llama1 import HUB_UPLOADED
 from hub_double.samples import SAMPLES_DIR
 from hub_double.store import HubStore
 
@@ -54,7 +56,9 @@ def models(small: HubStore) -> pd.DataFrame:
 
 @pytest.fixture(scope="module")
 def edges(small: HubStore) -> pd.DataFrame:
-    return _frame(small, "SELECT * FROM truth_edges")
+    """The documented edges: what cards and tags state (undocumented ones:
+    test_generator_undocumented.py)."""
+    return _frame(small, "SELECT * FROM truth_edges WHERE documented")
 
 
 @pytest.fixture(scope="module")
@@ -138,7 +142,9 @@ def test_roots_have_release_dates_licenses_and_gates(models: pd.DataFrame,
                                                      truth: pd.DataFrame) -> None:
     for root_id, release in load_roots().root_models().items():
         row = models.loc[root_id]
-        assert row["created_at"].date() == release.released
+        uploaded = HUB_UPLOADED.get(release.name)  # LLaMA 1: community uploads after the leak
+        assert row["created_at"].date() == (date.fromisoformat(uploaded) if uploaded
+                                            else release.released)
         assert f"license:{release.license}" in row["tags"]
         assert row["card_data"]["license"] == release.license
         assert row["gated"] == ("manual" if root_id.startswith("meta-llama/") else None)
@@ -169,7 +175,7 @@ def test_truth_edges_are_what_tags_and_cards_name(models: pd.DataFrame, edges: p
     assert from_tags <= truth
     resolved = {(a.child, a.alias): a.canonical for a in aliases.itertuples()}
     card_only = truth - from_tags
-    assert len(card_only) >= 20
+    assert len(card_only) >= 10  # of ~1,000 documented edges in 2,000 models
     for child, parent in card_only:
         named = _base_models(models.loc[child, "card_data"])
         assert parent in named or any(resolved.get((child, n)) == parent for n in named)
@@ -342,9 +348,13 @@ def _real_card_lengths() -> tuple[list[int], list[int]]:
 @pytest.mark.skipif(not CARDS_2022.is_file(), reason=f"real cards absent: {CARDS_2022}")
 def test_cards_have_real_lengths_and_structure(small: HubStore, models: pd.DataFrame) -> None:
     """Two thirds of the models have a card (Laufer et al. 2025: 67%); the cards' lengths spread
-    like real ones (short notes to long release cards); each one has a YAML header and
-    Markdown sections, and the card text names the parent as the YAML does."""
+    like real ones (short notes to long release cards); each templated one (readmes.py) has a
+    YAML header and Markdown sections, and the card text names the parent as the YAML does.
+    Undocumented models' cards are their card forms, often one line as in the 2022 sample
+    (files/cards.py, test_generator_undocumented.py)."""
     readmes = _served_readmes(small)
+    card_forms = {model_id for model_id, files in models["files"].items()
+                  if files and "card" in json.loads(files)}
     carded = {i: r for i, r in readmes.items() if r is not None and len(r) > 3}
     assert abs(len(carded) / len(readmes) / 0.67 - 1) <= 0.25
     lengths = np.array([len(r) for r in carded.values()])
@@ -355,7 +365,8 @@ def test_cards_have_real_lengths_and_structure(small: HubStore, models: pd.DataF
     assert lengths.max() > 15_000  # organisations' release cards
     stored = models["card"].notna()
     for model_id, readme in carded.items():
-        if stored[model_id] or models.loc[model_id, "card_data"] is None:
+        if stored[model_id] or models.loc[model_id, "card_data"] is None \
+                or model_id in card_forms:
             continue
         text = readme.decode()
         assert text.startswith("---\n") and "\n# " in text or "\n## " in text, model_id
@@ -399,7 +410,8 @@ def test_the_sample_like_part_has_the_real_samples_shape(hub_100k: HubStore) -> 
     """The real edge sample selects text-generation models with >= 10 downloads (both ends of
     each edge) and the Hub's base_model relations (its tags); the same selection of a generated
     Hub has its shape, within stated tolerances.
-    The whole Hub's shape is Anatomy's (test_the_whole_hub_has_the_anatomy_of_the_real_one)."""
+    The whole Hub's shape is Anatomy's (test_the_whole_hub_has_the_anatomy_of_the_real_one).
+    The sample holds documented edges only, as the tag condition selects."""
     real = pd.read_csv(REAL_EDGES).rename(columns={"source": "parent", "target": "child"})
     real["relation"] = real["edge"].map({"finetuned": "finetune", "quantized": "quantized",
                                          "merged": "merge", "adapter": "adapter"})
@@ -420,5 +432,5 @@ def test_the_sample_like_part_has_the_real_samples_shape(hub_100k: HubStore) -> 
     assert got["max_fan_out_share"] >= 0.01, got
     assert got["fan_out_p99_per_1000"] >= 0.75 * expected["fan_out_p99_per_1000"], got
     family = hub_100k.cursor().execute(
-        "SELECT avg(CAST(family IS NOT NULL AS DOUBLE)) FROM truth_models").fetchone()[0]
-    assert 0.30 <= family <= 0.42  # the default LLaMA+DeepSeek share
+        "SELECT avg(CAST(full_family IS NOT NULL AS DOUBLE)) FROM truth_models").fetchone()[0]
+    assert 0.30 <= family <= 0.42  # the default LLaMA+DeepSeek share, documented or not

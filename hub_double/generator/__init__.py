@@ -2,8 +2,9 @@
 
 The crawler and the analyzer need a Hub whose answers are known. `generate_hub` fills a HubStore
 with served rows and, next to them, the ground truth: every model's family, roots, declared license
-and depth, every parent edge with its declared relation (to the canonical id), and every parent a
-card names otherwise than by its id (truth_aliases). It carries the metadata mess real crawls
+and depth, every parent edge with its declared relation (to the canonical id), whether the card
+declares it and what evidence reveals it when it does not (docs/undocumented.md), and every parent
+a card names otherwise than by its id (truth_aliases). It carries the metadata mess real crawls
 meet: missing or broken YAML, relations only in tags or nowhere, URLs, old names, other cases,
 legacy ids and local paths for parents, parents that do not exist, self-references, odd
 licenses, non-UTF-8 and megabyte cards.
@@ -28,10 +29,12 @@ Same (n_models, seed) gives the same Hub: every random draw comes from numpy Gen
 here and every timestamp is a fixed instant, never the clock.
 
 Modules, in the order a Hub is made: `catalogue` (static facts), `fixed` (roots, bases,
-re-uploads), `graph` and `parents` (the lineage graph), `mess` (metadata defects), then per
-model `naming`, `spellings` (how cards name parents), `licenses`, `cards`, `readme_choice` and
-`metadata`, `truth` (ground truth), `counters` (downloads, likes, times) and `writer` (rows in
-chunks); `readmes` writes README bodies when the double serves them.
+re-uploads) and `llama1` (the spring-2023 wave), `graph` and `parents` (the lineage graph),
+`mess` (metadata defects), then per model `naming`, `spellings` (how cards name parents),
+`licenses`, `undocumented` (whether the card declares its parents), `cards`, `readme_choice` and
+`metadata`, `evidence` (what the files and card say of the parents), `truth` (ground truth),
+`counters` (downloads, likes, times) and `writer` (rows in chunks); `readmes` writes README bodies
+when the double serves them.
 """
 
 from __future__ import annotations

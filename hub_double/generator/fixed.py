@@ -27,6 +27,7 @@ from hub_double.generator.catalogue import (
     Style,
     ts,
 )
+from hub_double.generator.llama1 import HUB_UPLOADED, WAVE
 from hub_double.generator.naming import size_of
 
 
@@ -48,6 +49,7 @@ class Fixed:
     release: Release | None = None
     family: str | None = None  # a LLaMA/DeepSeek model's family
     opens: int | None = None  # for a tree top: when derivatives may appear (None: at once)
+    documented: bool = True  # the card declares its parents (the LLaMA-1 wave's do not)
 
 
 def _root_style(model_id: str, release: Release) -> Style:
@@ -85,10 +87,11 @@ def _roots(roots: Roots, rng: np.random.Generator) -> list[Fixed]:
     nodes = []
     for release in roots.releases:
         opens = DERIVATIVES_FROM.get(release.name)
+        uploaded = HUB_UPLOADED.get(release.name, release.released.isoformat())
         for j, model_id in enumerate(release.models):
             parent = DISTILL_PARENTS.get(model_id)
             nodes.append(Fixed(
-                id=model_id, time=ts(release.released.isoformat()) + 15 * HOUR + 60 * j,
+                id=model_id, time=ts(uploaded) + 15 * HOUR + 60 * j,
                 kind=Kind.ROOT, lineage=True, style=_root_style(model_id, release),
                 license=release.license or None, popularity=_root_popularity(model_id, rng),
                 parents=(parent,) if parent else (), relation="finetune" if parent else None,
@@ -148,9 +151,19 @@ def _reuploads(tops: list[Fixed], n: int) -> list[Fixed]:
     return nodes
 
 
+def _wave() -> list[Fixed]:
+    """The LLaMA-1 wave's conversions and seeds (llama1.py): tops of their own trees, declaring
+    no parent, so outside the documented LLaMA family (`lineage` is the documented share)."""
+    return [Fixed(id=w.id, time=ts(w.created) + 14 * HOUR + 60 * j, kind=Kind.BASE, lineage=False,
+                  style=Style("llama", "text-generation", w.library, size_of(w.id)),
+                  license=w.license, popularity=w.popularity,
+                  parents=(w.parent,) if w.parent else (), relation=w.relation, documented=False)
+            for j, w in enumerate(WAVE)]
+
+
 def fixed_models(n: int, rng: np.random.Generator) -> list[Fixed]:
-    """Every root, the organisations' other models, and the background bases and re-uploads
-    that fit in an n-model Hub."""
+    """Every root, the organisations' other models, the background bases and re-uploads that
+    fit in an n-model Hub, and the LLaMA-1 wave."""
     roots = load_roots()
     tops = _roots(roots, rng) + _organisation_models(roots) + _bases(n)
-    return tops + _reuploads(tops, n)
+    return tops + _reuploads(tops, n) + _wave()

@@ -25,8 +25,10 @@ from hub_double.generator.catalogue import (
     STANDALONE_STYLES,
     Kind,
     Style,
+    ts,
 )
 from hub_double.generator.fixed import Fixed, fixed_models
+from hub_double.generator.llama1 import LLAMA2, burst, burst_size, wave_kinds
 from hub_double.generator.parents import MERGE_TOP_SHARE, TreePicker, merge_parents
 
 # Kinds of derivatives: Laufer et al. 2025's edge mix over the whole Hub (finetune 189,391,
@@ -34,6 +36,10 @@ from hub_double.generator.parents import MERGE_TOP_SHARE, TreePicker, merge_pare
 # 2-10 parents (4.3 on average, as in the real edge sample) and a few fixed edges are added.
 DERIVED_SHARES = {Kind.FINETUNE: 0.349, Kind.QUANTIZED: 0.188, Kind.ADAPTER: 0.445,
                   Kind.MERGE: 0.018}
+# Adapters are a 2023 form (PEFT appeared early that year): the 2022 card sample of
+# shared/hub-samples holds none of 2,944 cards (no "peft", no LoRA); derivatives drawn as
+# adapters before this are fine-tunes, a shift of well under 1% of the whole Hub's edges.
+ADAPTERS_FROM = ts("2023-02-01")
 STANDALONE_SHARE = 0.65  # of the background models: those declaring no parent
 SMALL_TREE_SHARE = 0.45  # background derivatives hanging under a standalone rather than a base
 STANDALONE_PRODUCTIVE = 0.15  # standalones that can become parents
@@ -159,6 +165,8 @@ def _draft(fixed: list[Fixed], n: int, lineage_share: float, rng: np.random.Gene
             small = _choose_standalone(rng, times, time[st], top_weight[st])
             use_small = (small >= 0) & (rng.random(count) < SMALL_TREE_SHARE)
             chosen = np.where(use_small, small + n_fixed, chosen)
+            k = burst_size(n, count)  # the LLaMA-1 wave's bursts after each seed
+            times[:k], chosen[:k] = burst(rng, k, fixed, LLAMA2 - DAY)
         time[lo:lo + count] = times
         tree[lo:lo + count] = chosen
     derived = kind == Kind.FINETUNE
@@ -174,11 +182,13 @@ def _in_creation_order(draft: _Draft) -> tuple[np.ndarray, np.ndarray]:
     return order, times
 
 
-def _sample_kinds(rng: np.random.Generator, kind: np.ndarray) -> None:
+def _sample_kinds(rng: np.random.Generator, kind: np.ndarray, time: np.ndarray) -> None:
     derived = np.flatnonzero(kind == Kind.FINETUNE)
     kinds = np.array(list(DERIVED_SHARES), np.int8)
     shares = np.array(list(DERIVED_SHARES.values()))
-    kind[derived] = rng.choice(kinds, len(derived), p=shares / shares.sum())
+    drawn = rng.choice(kinds, len(derived), p=shares / shares.sum())
+    drawn[(drawn == Kind.ADAPTER) & (time[derived] < ADAPTERS_FROM)] = Kind.FINETUNE
+    kind[derived] = drawn
 
 
 def _parent_weights(rng: np.random.Generator, kind: np.ndarray, lineage: np.ndarray,
@@ -187,13 +197,13 @@ def _parent_weights(rng: np.random.Generator, kind: np.ndarray, lineage: np.ndar
     kind, counted exactly inside and outside the LLaMA/DeepSeek trees, so the share of children
     with children holds in a family crawl as in the whole Hub."""
     weight = np.zeros(len(kind))
-    bnb = np.zeros(len(kind), bool)  # unsloth's bnb-4bit copies: quantized and with children
-    bnb[[i for i, f in fixed.items() if f.kind == Kind.REUPLOAD and f.relation == "quantized"]] \
-        = True
+    # fixed quantized models with children: unsloth's bnb-4bit copies, Meta's FP8/QLORA builds
+    quantized = np.zeros(len(kind), bool)
+    quantized[[i for i, f in fixed.items() if f.relation == "quantized"]] = True
     for k, share in PRODUCTIVE.items():
         for inside in (True, False):
             idx = np.flatnonzero((kind == k) & (lineage == inside))
-            already = int(bnb[lineage == inside].sum()) if k == Kind.QUANTIZED else 0
+            already = int(quantized[lineage == inside].sum()) if k == Kind.QUANTIZED else 0
             count = max(0, round(share * (len(idx) + already)) - already)
             chosen = rng.choice(idx, count, replace=False)
             weight[chosen] = rng.pareto(PARETO_SHAPE, len(chosen)) + 0.1
@@ -249,7 +259,8 @@ def build_graph(n: int, seed: int = 0, lineage_share: float = 0.35) -> Graph:
     new[order] = np.arange(n)
     kind, tree = draft.kind[order], new[draft.tree[order]]
     fixed = {int(new[i]): f for i, f in enumerate(fixed_list)}
-    _sample_kinds(rng, kind)
+    _sample_kinds(rng, kind, time)
+    wave_kinds(rng, kind, tree, time, fixed)
     lineage = np.zeros(n, bool)
     lineage[[i for i, f in fixed.items() if f.lineage]] = True
     weight = _parent_weights(rng, kind, lineage[tree], fixed)

@@ -36,6 +36,7 @@ from hub_double.generator.naming import Namer, stem
 from hub_double.generator.node import Node
 from hub_double.generator.readme_choice import NONE, choose, role
 from hub_double.generator.spellings import P_EXTRA, TRAINED, ExtraParents, Spelling, spell
+from hub_double.generator.undocumented import documents, unstated_card
 from hub_double.store import fake_sha
 
 ROW_COLUMNS = ("id", "author", "sha", "object_id", "gated", "library_name", "pipeline_tag", "tags",
@@ -108,6 +109,7 @@ class Meta:
     has_readme: bool = True
     card_template: str | None = None  # the README's body when `card` is None (readmes.py)
     card_length: int | None = None
+    documented: bool = True  # the card's YAML and the Hub's tags name the parents
 
     def relation_of(self, parent: str) -> str:
         """The relation the metadata declares for an edge: the card's alone for a parent no tag
@@ -160,7 +162,7 @@ class MetadataMaker:
             family = f.family or "model"
             card |= {"license_name": "deepseek" if family == "deepseek" else f"{family}-license",
                      "license_link": "LICENSE"}
-        if parent_ids:
+        if parent_ids and f.documented:
             card["base_model"] = parent_ids[0]
         card |= {"library_name": f.style.library, "pipeline_tag": f.style.pipeline,
                  "language": ["en"]}
@@ -169,9 +171,10 @@ class MetadataMaker:
         extra = ([f.family] if f.family else []) + (["conversational"] if chat else [])
         if f.kind == Kind.REUPLOAD and f.relation == "quantized":
             extra += ["4-bit", "bitsandbytes"]
-        tags = hub_tags(f.style, card, f.relation, parent_ids, extra, [arxiv] if arxiv else [])
+        tags = hub_tags(f.style, card, f.relation, parent_ids if f.documented else [], extra,
+                        [arxiv] if arxiv else [])
         return Meta(f.id, f.style, card, tags, f.license, f.relation or "", parents, parent_ids,
-                    gated=f.gated)
+                    gated=f.gated, documented=f.documented)
 
     def _standalone(self, node: Node) -> Meta:
         style, d = self.graph.styles[node.style], node.draw
@@ -218,32 +221,37 @@ class MetadataMaker:
         elif mess == Mess.EXTRA_MISSING_PARENT:
             missing = frozenset({self.names.missing_parent(primary, d)})
             parent_ids = [*parent_ids, *missing]
-        names = self._names(node, parent_ids, existing)
         lic = license_fields(node.license_mode, self.licenses[node.parents[0]], mess, d,
                              stem(primary))
+        documented = documents(node.time, mess, model_id.partition("/")[0], node.doc_draw)
+        names = self._names(node, parent_ids, existing) if documented else \
+            ParentNames(parent_ids, [], parent_ids, existing)
         card = self._derived_card(node, model_id, names.card, relation, lic, style)
-        readable = mess not in UNREADABLE
+        if not documented:
+            card = unstated_card(card, node.card_form, model_id.rpartition("/")[2])
+        readable = mess not in UNREADABLE and card is not None
         tags = hub_tags(style, card if readable else {},
                         None if mess == Mess.UNSPECIFIED else relation, names.tags,
                         self._format_tags(node), self._arxiv(node))
         spelled = names.spelling
         meta = Meta(model_id, style, card if readable else None, tags,
-                    lic.get("license") if readable else None,
+                    card.get("license") if readable else None,
                     "unspecified" if mess == Mess.UNSPECIFIED else relation, names.existing,
                     names.edges, missing | names.unresolvable, names.untagged,
                     spelled and (model_id, spelled.written, spelled.canonical, primary,
-                                 spelled.how, spelled.tagged))
+                                 spelled.how, spelled.tagged),
+                    has_readme=card is not None, documented=documented)
         if mess == Mess.GATED:
             meta.gated = "manual" if d.extra < 0.5 else "auto"
         if mess in VERBATIM:
             meta.card = verbatim_card(mess, model_id, card, parent_ids[0], d)
-        elif readable:
+        elif not readable:  # no YAML header: a note that names no parent (the tags still do)
+            meta.card_template = "short"
+        elif documented:  # an undocumented model's README is its card form's (files/cards.py)
             author = model_id.split("/")[0]
             meta.card_template, meta.card_length = choose(
                 role(node.kind, node.children, author, QUANT_FORMATS[node.fmt].key), d.card,
                 d.card_size, author)
-        else:  # no YAML header: a note that names no parent (the tags still do)
-            meta.card_template = "short"
         return meta
 
     def _names(self, node: Node, parent_ids: list[str], existing: list[int]) -> ParentNames:

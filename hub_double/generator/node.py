@@ -39,5 +39,7 @@ class Node(NamedTuple):
     card_relation: bool  # the card states base_model_relation
     list_parent: bool  # the card lists even a single parent
     children: int  # children in the graph (a documented parent writes a fuller card)
+    doc_draw: float  # decides, with kind and era, whether the card declares the parents
+    card_form: int  # undocumented.CardForm of the README if it does not
     parents: list[int]
     draw: Draw

@@ -7,12 +7,13 @@ nothing). A few cards name an old id that no tag carries: the crawler must ask t
 
 Rates and where they come from:
 - legacy ids: the 2022 Trainer cards of shared/hub-samples name these parents only by them
-  (legacy ids were then the canonical ones: 103 of 228 parents named); after the move most
-  tutorials and scripts keep the old form, so most cards still write it;
+  (legacy ids were then the canonical ones: 103 of 228 parents named); after the move many
+  tutorials and scripts keep the old form, so half the cards still write it (as evidence.py's
+  config files do);
 - renamed repos: before the rename the old id was the only one; after it, copied snippets keep
   it in a few cards;
 - other cases: none of the 167 cards of the family trees that name a base model spells it in
-  another case (95% bound: under 1.8%);
+  another case (95% bound: under 1.8%; P_CASE stays below it);
 - local paths: 3 of the 228 Trainer cards of 2022 name a directory (/home/ec2-user/SageMaker/
   marian_large, wghts/checkpoint-20000 ...): 1.3% of the Trainer-trained (fine-tunes, adapters);
 - card-only old names: a small share, CARD_ONLY of the resolvable spellings;
@@ -23,7 +24,9 @@ has about 5% of card-naming models naming parents otherwise than the tags, and 1
 multi-parent children are false pairs (a card spelling and a tag spelling of one parent). With
 merges making 1.7% of card-naming models multi-parent, both hold only if the tagged spellings
 stay near 1% and the rest are local paths, URLs and listed extras, as the family trees suggest:
-the probabilities below are scaled so (tests/test_generator_names.py checks both figures).
+the probabilities below are scaled so (tests/test_generator_names.py checks both figures). They
+apply to the cards that name parents at all (undocumented.py): most cards of before late 2023
+name none, so the spellings of that era are rarer per model than per naming card.
 """
 
 from __future__ import annotations
@@ -36,11 +39,11 @@ from itertools import accumulate
 from hub_double.generator.catalogue import LEGACY_IDS, RENAMED, Kind, ts
 from hub_double.generator.fixed import Fixed
 
-P_LEGACY = (0.5, 0.2)  # a legacy-id parent written by its legacy id: before / after the move
+P_LEGACY = (0.5, 0.5)  # a legacy-id parent written by its legacy id: before / after the move
 P_RENAMED = (0.4, 0.05)  # a renamed parent written by its old id: before / after the rename
-P_CASE = 0.004  # any parent with capitals written in lower case
+P_CASE = 0.012  # any parent with capitals written in lower case
 P_LOCAL = 0.013  # a fine-tune's or adapter's parent written as the training directory
-CARD_ONLY = 0.1  # resolvable spellings that no tag carries (on background models: see below)
+CARD_ONLY = 0.15  # resolvable spellings that no tag carries (on background models: see below)
 P_EXTRA = 0.03  # fine-tunes' and adapters' cards listing a popular model they were not made from
 TRAINED = frozenset({Kind.FINETUNE, Kind.ADAPTER})
 LOCAL_PATHS = ("./output", "../checkpoint-500", "/home/me/{stem}", "outputs/checkpoint-{step}",

@@ -15,7 +15,9 @@ from crawler.roots import load_roots
 class Lineage:
     """Roots and depths of the models seen so far, fed in creation order."""
 
-    def __init__(self) -> None:
+    def __init__(self, extra_roots: dict[str, str] | None = None) -> None:
+        """`extra_roots`: more root ids and their families (the full lineage's LLaMA-1
+        conversions)."""
         config = load_roots()
         listed = config.root_models()
         self.organisations = config.organisations
@@ -25,6 +27,8 @@ class Lineage:
         self.masks: list[int] = []
         self.depths: list[int | None] = []
         self.cache: dict[int, tuple[str | None, list[str]]] = {0: (None, [])}
+        for model_id, family in (extra_roots or {}).items():
+            self._add_root(model_id, family)
 
     def add(self, model_id: str, parents: list[int]) -> tuple[str | None, list[str], int | None]:
         """(family, root ids, depth) of the next model, whose existing parents are `parents`."""

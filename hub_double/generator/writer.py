@@ -15,18 +15,22 @@ import pandas as pd
 
 from hub_double.generator.catalogue import DAY, QUANT_FORMATS
 from hub_double.generator.counters import counters
+from hub_double.generator.evidence import EvidenceWriter
 from hub_double.generator.graph import Graph
 from hub_double.generator.licenses import LICENSE_MODES
+from hub_double.generator.llama1 import CONVERSIONS
 from hub_double.generator.mess import Defects
 from hub_double.generator.metadata import ROW_COLUMNS, Meta, MetadataMaker
 from hub_double.generator.node import Draw, Node
 from hub_double.generator.truth import Lineage
+from hub_double.generator.undocumented import card_forms
 
 CHUNK = 100_000  # rows per add_models call: bounds the memory of one DataFrame
 CYCLE_EDIT_DELAY = DAY  # how long after its child appeared a card comes to name it
-TRUTH_MODEL_COLUMNS = ["id", "family", "roots", "license", "depth"]
-TRUTH_EDGE_COLUMNS = ["child", "parent", "relation", "parent_exists"]
+TRUTH_MODEL_COLUMNS = ["id", "family", "roots", "license", "depth", "full_family", "full_roots"]
+TRUTH_EDGE_COLUMNS = ["child", "parent", "relation", "parent_exists", "documented", "evidence"]
 TRUTH_ALIAS_COLUMNS = ["child", "alias", "canonical", "meant", "how", "tagged"]
+FILE_COLUMNS = ["model_type", "files"]  # store columns the evidence writer fills
 
 
 class CardEdit(NamedTuple):
@@ -47,7 +51,9 @@ class RowWriter:
         self.cycle_child = defects.cycle_child
         self.rng = np.random.default_rng([seed, 2])
         self.metadata = MetadataMaker(graph)
-        self.lineage = Lineage()
+        self.lineage = Lineage()  # over documented edges: what a crawl of base_model finds
+        self.full_lineage = Lineage(CONVERSIONS)  # over every edge
+        self.evidence = EvidenceWriter(graph, self.metadata.ids, np.random.default_rng([seed, 5]))
         self.awaiting_child: dict[int, tuple[int, Meta]] = {}  # child -> (parent, its Meta)
         self.edits: list[CardEdit] = []
         self._bulk_draws()
@@ -66,6 +72,10 @@ class RowWriter:
         self.author = (n_users * rng.random(n) ** 1.6).astype(np.int64)  # a few prolific users
         self.counters = counters(g, rng)
         self.children = g.children_count()
+        undocumented = np.random.default_rng([self.seed, 6])
+        self.doc_draw = undocumented.random(n)
+        self.doc_draw[list(self.cycle_child.values())] = 1.0  # a cycle needs the child's card
+        self.card_form = card_forms(g, undocumented)
 
     def chunks(self) -> Iterator[tuple[pd.DataFrame, ...]]:
         """(models, truth_models, truth_edges, truth_aliases) frames of CHUNK models each."""
@@ -79,7 +89,7 @@ class RowWriter:
                 edges += model_edges
                 if alias:
                     aliases.append(alias)
-            models = pd.DataFrame(rows, columns=list(ROW_COLUMNS))
+            models = pd.DataFrame(rows, columns=list(ROW_COLUMNS) + FILE_COLUMNS)
             for column, values in self.counters.items():
                 models[column] = values[lo:hi]
             truth_models = pd.DataFrame(truths, columns=TRUTH_MODEL_COLUMNS)
@@ -95,7 +105,7 @@ class RowWriter:
         draws = self.rng.random((hi - lo, len(Draw._fields))).tolist()
         columns = [c[lo:hi].tolist() for c in (
             g.time, g.kind, self.mess, g.style, self.author, self.fmt, self.license_mode,
-            self.card_relation, self.list_parent, self.children)]
+            self.card_relation, self.list_parent, self.children, self.doc_draw, self.card_form)]
         begin = 0
         for i, values, end, draw in zip(range(lo, hi), zip(*columns, strict=True), ends, draws,
                                         strict=True):
@@ -105,16 +115,19 @@ class RowWriter:
     def row(self, node: Node) -> tuple[tuple, tuple, list[tuple], tuple | None]:
         """The store row, the truth row, the truth edges and the truth alias of one model."""
         meta = self.metadata.make(node)
-        family, roots, depth = self.lineage.add(meta.id, meta.existing)
-        edges = [(meta.id, p, meta.relation_of(p), p not in meta.missing_parents)
-                 for p in meta.named_parents]
+        family, roots, depth = self.lineage.add(meta.id, meta.existing if meta.documented else [])
+        full_family, full_roots, _ = self.full_lineage.add(meta.id, meta.existing)
+        files, evidence = self.evidence.build(node, meta)
+        edges = [(meta.id, p, meta.relation_of(p), p not in meta.missing_parents, meta.documented,
+                  evidence.get(p, [])) for p in meta.named_parents]
         if node.index in self.cycle_child:
             self.awaiting_child[self.cycle_child[node.index]] = (node.index, meta)
         if node.index in self.awaiting_child:
             edges.append(self._name_child_as_parent(*self.awaiting_child.pop(node.index), node,
                                                     meta.id))
-        truth = (meta.id, family, roots, meta.license, depth)
-        return meta.store_row(self.seed, node.time), truth, edges, meta.alias
+        truth = (meta.id, family, roots, meta.license, depth, full_family, full_roots)
+        row = (*meta.store_row(self.seed, node.time), meta.style.arch or None, files)
+        return row, truth, edges, meta.alias
 
     def _name_child_as_parent(self, index: int, parent: Meta, child: Node,
                               child_id: str) -> tuple:
@@ -125,4 +138,4 @@ class RowWriter:
         written = self.counters["last_modified"][index]
         edited = max(written, np.datetime64(child.time + CYCLE_EDIT_DELAY, "s"))
         self.edits.append(CardEdit(parent.id, card_data, tags, edited))
-        return parent.id, child_id, parent.truth_relation, True
+        return parent.id, child_id, parent.truth_relation, True, True, []
