@@ -5,8 +5,9 @@ A full crawl over HTTP costs about 3 ms per card (half a minute for 8,000 models
 the same rows in a fraction of that through the crawler's own code: the listing pages the
 double would serve (`api.list_models` with the crawler's EXPAND) go through the crawler's
 staging and ingest SQL (`crawler.store`), the READMEs it would serve through the crawler's
-card parser and card store (`crawler.cards`, `crawler.store.cards`). Only what a card request
-answers is restated here (gated, no README.md, an id the crawler refuses to request, the cap);
+card parser and card store (`crawler.cards`, `crawler.store.cards`), parent names through the
+crawler's alias store (`crawler.store.aliases`). Only what a card or model-info request answers
+is restated here (gated, no README.md, an id the crawler refuses to request, the cap);
 tests/test_crawled_db.py checks the result equals a real crawl over HTTP, row for row.
 """
 
@@ -15,6 +16,8 @@ from __future__ import annotations
 import json
 from collections.abc import Iterator
 from pathlib import Path
+
+import duckdb
 
 from crawler.cards import parse_card, requestable
 from crawler.clock import utcnow
@@ -43,6 +46,7 @@ def crawled_db(store: HubStore, path: str | Path, infer: bool = False) -> Path:
             db.listing.stage_page(body, checkpoints, "listing", next_cursor or "done", run_id,
                                   Tally())
         db.listing.apply_staged(run_id, Tally())
+        _canonicalize(db, store)
         for rows in _card_rows(store):
             db.cards.store(rows, run_id, Tally())
         if infer:
@@ -54,6 +58,30 @@ def crawled_db(store: HubStore, path: str | Path, infer: bool = False) -> Path:
                        {meta.WATERMARK: str(newest) if newest else None, meta.SCOPE: MODE,
                         meta.HUB_SIZE: str(db.listing.live_models()), meta.ROOTS: roots.text})
     return Path(path)
+
+
+def _canonicalize(db: Database, store: HubStore) -> None:
+    """Parents under their canonical ids, as crawler.lineage.canonical makes them in a full
+    crawl: aliases learned from the graph, then every name left asked of the store."""
+    db.aliases.learn()
+    conn = store.cursor()
+    with db.transaction() as tx:
+        db.aliases.record(tx, [_resolve(conn, name)
+                               for name in db.aliases.unresolved([], everything=True)])
+    db.aliases.apply()
+
+
+def _resolve(conn: duckdb.DuckDBPyConnection, name: str) -> tuple[str, str | None, str]:
+    """What crawler.lineage.canonical.resolve_on_hub learns of `name` from the double."""
+    if not requestable(name):
+        return name, None, "invalid"
+    try:
+        try:
+            return name, api.find_model(conn, name)["id"], "hub"
+        except api.Moved as moved:  # the client follows the 307
+            return name, api.find_model(conn, moved.canonical)["id"], "hub"
+    except api.ApiError:
+        return name, None, "not_found"
 
 
 def _listing_pages(store: HubStore) -> Iterator[tuple[str, str | None]]:

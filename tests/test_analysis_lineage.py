@@ -171,7 +171,7 @@ def test_generated_hubs_hold_the_hard_cases(random_db):
     assert any(len(c) > 1 for c in nx.strongly_connected_components(graph_of(edges)))
     roots = expected_model_roots(random_db)
     families = roots.groupby("model_id")["family"].nunique()
-    assert (families > 1).sum() >= 5
+    assert (families > 1).sum() >= 3  # the bridges, and some documented descendants at 300
     listed = set(load_roots().root_models())
     assert len(set(roots["root"]) - listed) >= 5
 

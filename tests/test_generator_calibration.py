@@ -14,7 +14,9 @@ Edge totals are counts of a 1.86M-model Hub: a 20,000-model one cannot match the
 
 from __future__ import annotations
 
+import math
 from pathlib import Path
+from typing import NamedTuple
 
 import pandas as pd
 import pytest
@@ -41,24 +43,45 @@ def demo(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return run_demo(out / "demo.duckdb", out / "report", DEMO_MODELS, DEMO_SEED).db_path
 
 
-def _whole_crawl(db: Path) -> dict[str, float | None]:
+class Figure(NamedTuple):
+    value: float | None
+    basis: int  # the models or edges a share is taken over
+    unit: str
+
+
+def _whole_crawl(db: Path) -> dict[str, Figure]:
     with connect(db) as conn:
         frame = anatomy(conn)
     rows = frame[frame["scope"] == CRAWL]
-    return {key: None if pd.isna(value) else float(value)
-            for key, value in zip(rows["key"], rows["value"], strict=True)}
+    return {key: Figure(None if pd.isna(value) else float(value), int(basis), unit)
+            for key, value, basis, unit in zip(rows["key"], rows["value"], rows["basis"],
+                                               rows["unit"], strict=True)}
 
 
-def _outside(values: dict[str, float | None], keys: tuple[str, ...]) -> dict[str, tuple]:
-    """The figures not within TOLERANCE of the published ones: (value, published)."""
-    return {key: (values[key], PUBLISHED[key]) for key in keys
-            if values[key] is None or abs(values[key] / PUBLISHED[key] - 1) > TOLERANCE}
+def _within(figure: Figure, published: float) -> bool:
+    """Within TOLERANCE of the published figure, or, for a share, within two standard errors
+    of it on the figure's basis: at this scale some shares rest on a handful of models (0.19%
+    of 2,900 adapters is 5.5 +- 2.3 models, so +-25% is +-1.4 models, sampling noise)."""
+    if figure.value is None:
+        return False
+    if abs(figure.value / published - 1) <= TOLERANCE:
+        return True
+    if figure.unit != "share" or figure.basis == 0:
+        return False
+    return abs(figure.value - published) <= 2 * math.sqrt(
+        published * (1 - published) / figure.basis)
+
+
+def _outside(values: dict[str, Figure], keys: tuple[str, ...]) -> dict[str, tuple]:
+    """The figures not within the published ones' bands: (value, basis, published)."""
+    return {key: (values[key].value, values[key].basis, PUBLISHED[key]) for key in keys
+            if not _within(values[key], PUBLISHED[key])}
 
 
 def test_the_demo_lineages_have_the_anatomy_of_the_real_hub(demo: Path) -> None:
     values = _whole_crawl(demo)
     assert _outside(values, LINEAGE_RATIOS) == {}
-    assert all(values[key] is None for key in HUB_WIDE)  # a family crawl cannot tell
+    assert all(values[key].value is None for key in HUB_WIDE)  # a family crawl cannot tell
 
 
 def test_the_whole_hub_has_the_anatomy_of_the_real_hub(generated_db) -> None:

@@ -73,6 +73,9 @@ def assign_mess(graph: Graph, rng: np.random.Generator) -> Defects:
     leaf_single = derived[leaf[derived] & single[derived]]
     pools = {Mess.MISSING_PARENT: leaf_single, Mess.EXTRA_MISSING_PARENT: leaf_single,
              Mess.NO_README: standalone}
+    # cycles first: they need a derivative with a single-parent child, rare in a small Hub
+    cycles = _cycle_pairs(graph, derived, taken, max(MIN_MESS, round(CYCLE_RATE * len(derived))))
+    mess[list(cycles)] = Mess.CYCLE
     for case, rate in MESS_RATES.items():
         pool = pools.get(case, derived)
         count = max(MIN_MESS, round(rate * len(pool)))
@@ -82,8 +85,6 @@ def assign_mess(graph: Graph, rng: np.random.Generator) -> Defects:
         mess[_take(pool, taken, count)] = case
     # on leaves: a megabyte card among a parent's would swamp the parents' mean card length
     mess[_take(derived[leaf[derived]], taken, LONG_CARDS)] = Mess.LONG_CARD
-    cycles = _cycle_pairs(graph, derived, taken, max(MIN_MESS, round(CYCLE_RATE * len(derived))))
-    mess[list(cycles)] = Mess.CYCLE
     return Defects(mess, cycles)
 
 
