@@ -11,7 +11,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from crawler.store import ingest, meta
-from crawler.store.listing import DEDUPLICATED_STAGE, apply_page, stage_json
+from crawler.store.listing import apply_page, deduplicate, stage_json
 from crawler.store.runs import Tally
 
 if TYPE_CHECKING:
@@ -51,6 +51,7 @@ class FamilyStore:
             tx.execute("INSERT INTO crawl_frontier SELECT id, ?, false FROM page "
                        "ON CONFLICT DO NOTHING", [max(g for _, g in batch) + 1])
             done = apply_page(tx, run_id)
+            tx.execute("DROP TABLE page")
             tx.execute("UPDATE crawl_frontier SET done = true "
                        "WHERE model_id IN (SELECT unnest(?))", [[m for m, _ in batch]])
             self.db.runs.add(tx, run_id, done + spent)
@@ -73,17 +74,21 @@ class FamilyStore:
         `whole_hub`: the stage is a listing of the whole Hub (its size is recorded); otherwise
         it holds changed models only, which may also descend from stored family models."""
         stored = "" if whole_hub else "UNION SELECT id FROM models WHERE NOT gone"
+        listing = self.db.listing
         with self.db.transaction() as tx:
+            # the staged pages, parsed on each read: kept as the narrow tables the closure
+            # needs, then read once more for the family's rows
+            listing.read_stage(tx, "staged_ids", "SELECT id, author FROM {rows}")
+            listing.read_stage(tx, "page",
+                               "SELECT id, last_modified, tags, card_data FROM {rows}")
+            hub_size = deduplicate(tx, "page")
             if whole_hub:
-                hub_size = tx.execute(
-                    "SELECT count(DISTINCT id) FROM staged_listing").fetchall()[0][0]
                 meta.write(tx, meta.HUB_SIZE, str(hub_size))
-            tx.execute(DEDUPLICATED_STAGE)
             tx.execute("CREATE OR REPLACE TEMP TABLE staged_edges AS " + ingest.EDGES_OF_PAGE)
             tx.execute(
                 f"""CREATE OR REPLACE TEMP TABLE family_ids AS
                 WITH RECURSIVE fam(id) AS (
-                    SELECT id FROM page
+                    SELECT id FROM staged_ids
                     WHERE author IN (SELECT unnest($orgs)) OR id IN (SELECT unnest($seeds))
                     {stored}
                     UNION
@@ -92,10 +97,13 @@ class FamilyStore:
                 SELECT DISTINCT id FROM fam""",
                 {"orgs": organisations, "seeds": seeds},
             )
-            tx.execute("DELETE FROM page WHERE id NOT IN (SELECT id FROM family_ids)")
+            listing.read_stage(tx, "page",
+                               "SELECT * FROM {rows} WHERE id IN (SELECT id FROM family_ids)")
+            deduplicate(tx, "page")
             done = apply_page(tx, run_id)
-            tx.execute("DROP TABLE staged_edges")
-            tx.execute("DROP TABLE family_ids")
-            tx.execute("DROP TABLE staged_listing")
+            for table in ("page", "staged_ids", "staged_edges", "family_ids"):
+                tx.execute(f"DROP TABLE {table}")
+            listing.clear_stage(tx)
             self.db.runs.add(tx, run_id, done + spent)
+        listing.stage.remove_after(0)
         return done
