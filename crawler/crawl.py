@@ -12,6 +12,7 @@ from pathlib import Path
 
 from crawler.cards import fetch_cards
 from crawler.clock import utcnow
+from crawler.estimate import cost
 from crawler.http import HubClient
 from crawler.modes import MODES, CrawlOptions, Mode
 from crawler.progress import Progress, SilentProgress
@@ -40,7 +41,7 @@ def crawl(
         raise ConfigError("--refresh-counts goes with --mode incremental (family and full "
                           "crawls refresh downloads and likes anyway)")
     progress = progress or SilentProgress()
-    client = client or HubClient(on_wait=progress.wait)
+    client = client or HubClient(on_wait=progress.wait, on_budget=progress.budget)
     with Database(db_path) as db:
         _check_scope(db, mode, progress)
         roots = _roots(db, roots_path, progress)
@@ -56,8 +57,8 @@ def crawl(
         try:
             strategy = run.run()
             if cards:
-                progress.phase("cards", None)
                 fetch_cards(db, client, run_id, run.spent, workers=card_workers,
+                            on_pending=lambda n: _cards_phase(progress, client, n),
                             on_card=lambda row: progress.advance(1))
             status, message = "ok", None
         except KeyboardInterrupt:
@@ -72,6 +73,12 @@ def crawl(
         finally:
             _close(db, run, status, message, strategy)
         return db.runs.record(run_id)
+
+
+def _cards_phase(progress: Progress, client: HubClient, pending: int) -> None:
+    """Say what fetching the cards will take before it starts."""
+    progress.note(f"model cards: {cost(client.limiter, 'resolvers', pending)}")
+    progress.phase("cards", pending)
 
 
 def _roots(db: Database, roots_path: str | Path | None, progress: Progress) -> Roots:
@@ -114,7 +121,8 @@ def _close(db: Database, run: Mode, status: str, message: str | None,
         if run.name != "incremental":
             values[meta.SCOPE] = run.name
         db.family.clear_frontier()
-    db.runs.finish(run.run_id, run.name, status, message, strategy, values)
+    budgets = {bucket: budget.as_dict() for bucket, budget in run.client.limiter.budgets.items()}
+    db.runs.finish(run.run_id, run.name, status, message, strategy, values, budgets)
 
 
 def _watermark(db: Database, run: Mode) -> str | None:

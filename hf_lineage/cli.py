@@ -267,9 +267,11 @@ def anatomy(db_path: str, fmt: str) -> None:
 @click.option("--endpoint", envvar="HF_ENDPOINT", help="Hub URL (default: HF_ENDPOINT or "
               "https://huggingface.co).")
 @click.option("--api-budget", type=int, help="Requests per 5 minutes on the api bucket "
-              "(default: the Hub's limit, 500 anonymous / 1000 with a token).")
+              "(default: the quota the Hub states in its RateLimit-Policy header, e.g. 2,500 "
+              "for a PRO token; 500 anonymous / 1,000 with a token until it has answered).")
 @click.option("--resolver-budget", type=int, help="Requests per 5 minutes for README.md "
-              "downloads (default 3000 anonymous / 5000 with a token).")
+              "downloads (default: the Hub's stated quota; 3,000 anonymous / 5,000 with a "
+              "token until it has answered).")
 @click.option("--hub-size", type=int, help="Models on the Hub, for a family crawl's choice "
               "of road (default: measured by the last listing, else 2.2M).")
 @click.option("--cards/--no-cards", default=True, show_default=True,
@@ -283,14 +285,16 @@ def crawl(mode: str, db_path: str, roots_path: str | None, endpoint: str | None,
           cards: bool, workers: int, refresh_counts: bool) -> None:
     """Crawl Hub model metadata, cards and base_model relations into DuckDB."""
     from crawler.crawl import crawl as run_crawl
-    from crawler.http import HubClient
+    from crawler.http import Budget, HubClient
     from hf_lineage.progress import RichProgress
 
     started = time.monotonic()
     with RichProgress(err_console) as progress:
-        budgets = {name: value for name, value in
-                   (("api", api_budget), ("resolvers", resolver_budget)) if value}
-        client = HubClient(endpoint=endpoint, budgets=budgets, on_wait=progress.wait)
+        budgets = {name: Budget(value, source=flag) for name, flag, value in
+                   (("api", "--api-budget", api_budget),
+                    ("resolvers", "--resolver-budget", resolver_budget)) if value}
+        client = HubClient(endpoint=endpoint, budgets=budgets, on_wait=progress.wait,
+                           on_budget=progress.budget)
         try:
             record = run_crawl(db_path, mode, roots_path=roots_path, client=client,
                                progress=progress, hub_size=hub_size, cards=cards,
@@ -318,6 +322,8 @@ def print_summary(summary: RunRecord, db_path: str | Path, elapsed_s: float) -> 
         ("retries", f"{summary.retries:,}"),
         ("cards gated or missing (cards.fetch_error)", f"{summary.cards_unavailable:,}"),
         ("errors (crawl_errors, cards.fetch_error)", f"{summary.errors:,}"),
+        *((f"budget: {bucket}", f"{b['requests']:,} per {b['window_s']:g} s ({b['source']})")
+          for bucket, b in sorted(summary.budgets.items())),
         ("time", f"{elapsed_s:,.1f} s"),
     ]
     for name, value in rows:

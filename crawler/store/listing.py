@@ -116,7 +116,7 @@ class ListingStore:
         self.stage = PageStage(db.path)
         self._batch: _Batch | None = None
         # checks pages outside the crawl's transactions: a page refused there costs no batch
-        self._checker = duckdb.connect()
+        self._checker = duckdb.connect(config={"memory_limit": "64MB", "threads": 1})
         self._checker.execute("SET TimeZone = 'UTC'")
 
     # -- staging --------------------------------------------------------------------------------
