@@ -19,7 +19,7 @@ from bench.common import CACHE, ROOT, Figure, Section, machine
 from bench.report import render
 
 LAST_RUN = CACHE / "last-run.json"
-NAMES = ("listing", "analysis", "cards", "incremental", "family")
+NAMES = ("listing", "analysis", "cards", "incremental", "family", "budgets")
 
 
 @dataclass(frozen=True)
@@ -36,16 +36,18 @@ class Sizes:
     family_hub_size: int | None  # told to the family crawl (None: it assumes 2.2M)
     runs: int
     big_runs: int  # runs of the analysis on the big database
+    budgets_hub: int  # the Hub listed once per plan
+    budget_runs: int
 
 
 FULL = Sizes(listing=(200_000, 2_000_000), listing_runs=(3, 1), cards_hub=3_000,
              naive_cards=200, tight_hub=300, tight=(50, 5.0), incremental=200_000,
              family_hub=2_000_000, family_share=0.043, family_hub_size=None, runs=3,
-             big_runs=3)
+             big_runs=3, budgets_hub=20_000, budget_runs=3)
 QUICK = Sizes(listing=(20_000, 50_000), listing_runs=(3, 1), cards_hub=1_000,
               naive_cards=60, tight_hub=300, tight=(50, 5.0), incremental=20_000,
               family_hub=50_000, family_share=0.043, family_hub_size=50_000, runs=3,
-              big_runs=1)
+              big_runs=1, budgets_hub=20_000, budget_runs=1)
 
 
 def run_section(name: str, sizes: Sizes, seed: int) -> Section:
@@ -72,6 +74,10 @@ def run_section(name: str, sizes: Sizes, seed: int) -> Section:
         from bench.incremental import incremental
 
         return incremental(sizes.incremental, sizes.runs, seed)
+    if name == "budgets":
+        from bench.budgets import budgets
+
+        return budgets(sizes.budgets_hub, sizes.budget_runs, seed)
     from bench.family import family
 
     return family(sizes.family_hub, sizes.family_share, 1, seed, sizes.family_hub_size)

@@ -107,7 +107,7 @@ def crawl_task(task: dict[str, Any]) -> dict[str, Any]:
     FamilyStore.apply_closure = closure.wrap(FamilyStore.apply_closure)  # type: ignore
     crawl_module.fetch_cards = cards.wrap(crawl_module.fetch_cards)  # type: ignore
 
-    client = HubClient(endpoint=task["endpoint"], budgets=task["budgets"])
+    client = HubClient(endpoint=task["endpoint"], budgets=task.get("budgets"))
     if task.get("window_s"):
         client.limiter = RateLimiter(task["budgets"], window_s=task["window_s"])
     start = time.perf_counter()
@@ -128,6 +128,7 @@ def crawl_task(task: dict[str, Any]) -> dict[str, Any]:
         "models_seen": summary.models_seen, "models_changed": summary.models_changed,
         "models_new": summary.models_new, "cards_fetched": summary.cards_fetched,
         "waited_s": dict(client.limiter.waited_s),
+        "budgets": {bucket: budget.as_dict() for bucket, budget in client.limiter.budgets.items()},
     }
 
 
