@@ -46,12 +46,13 @@ def copy_store(path: Path, dest: Path) -> Path:
 
 @contextmanager
 def serve(path: Path, latency_ms: float = 0.0,
-          quota: tuple[dict[str, int], float] | None = None) -> Iterator[HubDouble]:
+          quota: tuple[dict[str, int], float] | Quota | None = None,
+          page_size: int = 1000) -> Iterator[HubDouble]:
     """A double on the store file at `path`, in a thread of this process."""
     store = HubStore(path)
-    double = HubDouble(store, page_size=1000, latency_ms=latency_ms)
+    double = HubDouble(store, page_size=page_size, latency_ms=latency_ms)
     if quota is not None:
-        double.faults.quota = Quota(*quota)
+        double.faults.quota = quota if isinstance(quota, Quota) else Quota(*quota)
     try:
         with double:
             yield double

@@ -44,19 +44,27 @@ def peak_rss_mb() -> float:
 
 
 class Stopwatch:
-    """Total wall time and calls of the functions wrapped with `wrap`."""
+    """Total wall and CPU time and calls of the functions wrapped with `wrap`; a wrapped call
+    made inside another is counted once (the outer one)."""
 
     def __init__(self) -> None:
         self.seconds = 0.0
+        self.cpu_seconds = 0.0
         self.calls = 0
+        self._depth = 0
 
     def wrap(self, fn: Callable[..., Any]) -> Callable[..., Any]:
         def timed(*args: Any, **kwargs: Any) -> Any:
-            start = time.perf_counter()
+            if self._depth:
+                return fn(*args, **kwargs)
+            self._depth += 1
+            start, cpu = time.perf_counter(), time.process_time()
             try:
                 return fn(*args, **kwargs)
             finally:
+                self._depth -= 1
                 self.seconds += time.perf_counter() - start
+                self.cpu_seconds += time.process_time() - cpu
                 self.calls += 1
 
         return timed
@@ -82,20 +90,24 @@ def crawl_task(task: dict[str, Any]) -> dict[str, Any]:
     from crawler import crawl as crawl_module
     from crawler.http import HubClient, RateLimiter
     from crawler.modes.family import FamilyCrawl
+    from crawler.store.database import Database
     from crawler.store.family import FamilyStore
     from crawler.store.listing import ListingStore
 
     base_rss = peak_rss_mb()
     ingest, closure, cards = Stopwatch(), Stopwatch(), Stopwatch()
-    # every call that turns fetched JSON into rows: staging pages, moving the stage into the
-    # tables, single-model ingests (and the family filters' batches, HTTP included)
+    # every call that turns fetched JSON into rows: staging pages, committing a batch of staged
+    # pages and handing the file to readers (release: DuckDB checkpoints on close), moving the
+    # stage into the tables, single-model ingests (and the family filters' batches, HTTP
+    # included)
     for name in ("ingest_page", "stage_page", "stage_changes", "apply_staged"):
         setattr(ListingStore, name, ingest.wrap(getattr(ListingStore, name)))
+    Database.release = ingest.wrap(Database.release)  # type: ignore[method-assign]
     FamilyCrawl.expand_children = ingest.wrap(FamilyCrawl.expand_children)  # type: ignore
     FamilyStore.apply_closure = closure.wrap(FamilyStore.apply_closure)  # type: ignore
     crawl_module.fetch_cards = cards.wrap(crawl_module.fetch_cards)  # type: ignore
 
-    client = HubClient(endpoint=task["endpoint"], budgets=task["budgets"])
+    client = HubClient(endpoint=task["endpoint"], budgets=task.get("budgets"))
     if task.get("window_s"):
         client.limiter = RateLimiter(task["budgets"], window_s=task["window_s"])
     start = time.perf_counter()
@@ -108,13 +120,15 @@ def crawl_task(task: dict[str, Any]) -> dict[str, Any]:
     models = conn.execute("SELECT count(*) FROM models WHERE NOT gone").fetchone()[0]
     conn.close()
     return {
-        "wall_s": wall, "ingest_s": ingest.seconds, "ingest_calls": ingest.calls,
+        "wall_s": wall, "ingest_s": ingest.seconds, "ingest_cpu_s": ingest.cpu_seconds,
+        "ingest_calls": ingest.calls,
         "closure_s": closure.seconds, "cards_s": cards.seconds, "peak_rss_mb": peak,
         "base_rss_mb": base_rss, "models_in_db": models, "strategy": summary.strategy,
         "status": summary.status, "requests": summary.requests, "retries": summary.retries,
         "models_seen": summary.models_seen, "models_changed": summary.models_changed,
         "models_new": summary.models_new, "cards_fetched": summary.cards_fetched,
         "waited_s": dict(client.limiter.waited_s),
+        "budgets": {bucket: budget.as_dict() for bucket, budget in client.limiter.budgets.items()},
     }
 
 

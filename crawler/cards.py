@@ -132,11 +132,15 @@ def fetch_cards(
     workers: int = 16,
     batch: int = 200,
     on_card: Callable[[dict], None] | None = None,
+    on_pending: Callable[[int], None] | None = None,
 ) -> int:
     """Fetch every pending card; writes in batches, so a killed crawl keeps what it fetched.
-    `spent()` gives the requests made since the last write, stored with each batch."""
+    `spent()` gives the requests made since the last write, stored with each batch;
+    `on_pending(n)` hears how many cards are to fetch before the first request."""
     pending = db.cards.pending()
     db.release(force=False)
+    if on_pending:
+        on_pending(len(pending))
     done = 0
     for start in range(0, len(pending), batch):
         rows = client.map(lambda item: fetch_card(client, *item), pending[start:start + batch],

@@ -15,6 +15,7 @@ from pathlib import Path
 
 from crawler.cards import fetch_cards
 from crawler.clock import utcnow
+from crawler.estimate import cost
 from crawler.http import HubClient
 from crawler.lineage.infer import evaluate_database, fetch_evidence_files, infer_parents
 from crawler.lineage.inference.evaluate import Evaluation
@@ -55,7 +56,7 @@ def crawl(
     if evidence_files and infer is False:
         raise ConfigError("--evidence-files goes with --infer (the files are read for it)")
     progress = progress or SilentProgress()
-    client = client or HubClient(on_wait=progress.wait)
+    client = client or HubClient(on_wait=progress.wait, on_budget=progress.budget)
     with Database(db_path) as db:
         _check_scope(db, mode, progress)
         roots = _roots(db, roots_path, progress)
@@ -67,8 +68,8 @@ def crawl(
             outcome.strategy = run.run()
             run.canonicalize()
             if cards:
-                progress.phase("cards", None)
                 fetch_cards(db, client, run.run_id, run.spent, workers=card_workers,
+                            on_pending=lambda n: _cards_phase(progress, client, n),
                             on_card=lambda row: progress.advance(1))
             if infer:
                 _infer(db, client, run, progress, evidence_files, card_workers)
@@ -169,6 +170,12 @@ def _inference_setting(db: Database, infer: bool | None) -> bool:
     return infer
 
 
+def _cards_phase(progress: Progress, client: HubClient, pending: int) -> None:
+    """Say what fetching the cards will take before it starts."""
+    progress.note(f"model cards: {cost(client.limiter, 'resolvers', pending)}")
+    progress.phase("cards", pending)
+
+
 def _roots(db: Database, roots_path: str | Path | None, progress: Progress) -> Roots:
     """The roots of this crawl, stored with it: --roots FILE, else those the database was
     crawled with (a scheduled crawl keeps its families), else the shipped roots.toml."""
@@ -209,7 +216,8 @@ def _close(db: Database, run: Mode, status: str, message: str | None,
         if run.name != "incremental":
             values[meta.SCOPE] = run.name
         db.family.clear_frontier()
-    db.runs.finish(run.run_id, run.name, status, message, strategy, values)
+    budgets = {bucket: budget.as_dict() for bucket, budget in run.client.limiter.budgets.items()}
+    db.runs.finish(run.run_id, run.name, status, message, strategy, values, budgets)
 
 
 def _watermark(db: Database, run: Mode) -> str | None:

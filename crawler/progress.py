@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
+
+if TYPE_CHECKING:
+    from crawler.http import Budget
 
 
 class Progress(Protocol):
@@ -13,7 +16,11 @@ class Progress(Protocol):
         """n more units of the current phase are done."""
 
     def wait(self, bucket: str, seconds: float) -> None:
-        """The crawl waits for a rate-limit bucket or a retry."""
+        """The crawl's waiting (for a rate-limit bucket or a retry) grew by `seconds` of wall
+        time: waits of concurrent workers that overlap count once."""
+
+    def budget(self, bucket: str, budget: Budget) -> None:
+        """A bucket's budget changed to the policy the Hub states."""
 
     def note(self, message: str) -> None:
         """Something the user should know (the road a family crawl took, a resume …)."""
@@ -29,6 +36,9 @@ class SilentProgress:
         pass
 
     def wait(self, bucket: str, seconds: float) -> None:
+        pass
+
+    def budget(self, bucket: str, budget: Budget) -> None:
         pass
 
     def note(self, message: str) -> None:

@@ -411,9 +411,12 @@ def hub_options(command: Callable) -> Callable:
         click.option("--endpoint", envvar="HF_ENDPOINT", help="Hub URL (default: HF_ENDPOINT "
                      "or https://huggingface.co)."),
         click.option("--api-budget", type=int, help="Requests per 5 minutes on the api bucket "
-                     "(default: the Hub's limit, 500 anonymous / 1000 with a token)."),
+                     "(default: the quota the Hub states in its RateLimit-Policy header, e.g. "
+                     "2,500 for a PRO token; 500 anonymous / 1,000 with a token until it has "
+                     "answered)."),
         click.option("--resolver-budget", type=int, help="Requests per 5 minutes for file "
-                     "downloads (default 3000 anonymous / 5000 with a token)."),
+                     "downloads (default: the Hub's stated quota; 3,000 anonymous / 5,000 with "
+                     "a token until it has answered)."),
         click.option("--workers", default=16, show_default=True,
                      help="Concurrent file downloads (cards, evidence files)."),
     )):
@@ -423,11 +426,13 @@ def hub_options(command: Callable) -> Callable:
 
 def _client(endpoint: str | None, api_budget: int | None, resolver_budget: int | None,
             progress) -> HubClient:
-    from crawler.http import HubClient
+    from crawler.http import Budget, HubClient
 
-    budgets = {name: value for name, value in
-               (("api", api_budget), ("resolvers", resolver_budget)) if value}
-    return HubClient(endpoint=endpoint, budgets=budgets, on_wait=progress.wait)
+    budgets = {name: Budget(value, source=flag) for name, flag, value in
+               (("api", "--api-budget", api_budget),
+                ("resolvers", "--resolver-budget", resolver_budget)) if value}
+    return HubClient(endpoint=endpoint, budgets=budgets, on_wait=progress.wait,
+                     on_budget=progress.budget)
 
 
 @main.command()
@@ -535,6 +540,8 @@ def print_summary(summary: RunRecord, db_path: str | Path, elapsed_s: float) -> 
         ("retries", f"{summary.retries:,}"),
         ("cards gated or missing (cards.fetch_error)", f"{summary.cards_unavailable:,}"),
         ("errors (crawl_errors, cards.fetch_error)", f"{summary.errors:,}"),
+        *((f"budget: {bucket}", f"{b['requests']:,} per {b['window_s']:g} s ({b['source']})")
+          for bucket, b in sorted(summary.budgets.items())),
         ("time", f"{elapsed_s:,.1f} s"),
     ]
     for name, value in rows:

@@ -1,6 +1,13 @@
-"""Rich progress bars for a crawl: one bar per phase, with rate-limit waits and an ETA."""
+"""Rich progress bars for a crawl: one bar per phase, with rate-limit waits and an ETA.
+
+The ETA is rich's: the phase's remaining units at the speed of the last 30 seconds, which for a
+paced crawl is the budget's pace. Waits are shown as wall time (concurrent workers waiting at
+once count once), so they compare with the elapsed time beside them.
+"""
 
 from __future__ import annotations
+
+from typing import TYPE_CHECKING
 
 from rich.console import Console
 from rich.progress import (
@@ -13,6 +20,9 @@ from rich.progress import (
     TimeElapsedColumn,
     TimeRemainingColumn,
 )
+
+if TYPE_CHECKING:
+    from crawler.http import Budget
 
 
 class RichProgress:
@@ -51,7 +61,10 @@ class RichProgress:
     def wait(self, bucket: str, seconds: float) -> None:
         self._waited += seconds
         if self._task is not None:
-            self.bars.update(self._task, waits=f"[yellow]rate-limit waits {self._waited:.0f}s")
+            self.bars.update(self._task, waits=f"[yellow]waited {self._waited:.0f}s")
+
+    def budget(self, bucket: str, budget: Budget) -> None:
+        self.note(f"{bucket} budget: {budget.describe()}")
 
     def note(self, message: str) -> None:
         self.console.print(f"[cyan]{message}")

@@ -54,14 +54,33 @@ class Fault:
             self.status = 200
 
 
+# The Hub's published limits per 5-minute window, by plan (../shared/HUB_API.md, September 2025;
+# "limits apply per member inside organisations").
+PLANS = {
+    "anonymous": {"api": 500, "resolvers": 3000, "pages": 100},
+    "free": {"api": 1000, "resolvers": 5000, "pages": 200},
+    "pro": {"api": 2500, "resolvers": 12000, "pages": 400},
+    "team": {"api": 3000, "resolvers": 20000, "pages": 400},
+    "enterprise": {"api": 6000, "resolvers": 50000, "pages": 600},
+}
+
+
 @dataclass
 class Quota:
-    """A fixed-window budget per bucket, as the Hub enforces it (429 once exhausted)."""
+    """A fixed-window budget per bucket, as the Hub enforces it (429 once exhausted) and states
+    it on every answer (`RateLimit` and `RateLimit-Policy` headers)."""
 
     limits: dict[str, int]
     window_s: float = 300.0
     _window_start: float = field(default_factory=time.monotonic)
     _used: Counter = field(default_factory=Counter)
+
+    @classmethod
+    def plan(cls, name: str, window_s: float = 300.0, scale: float = 1.0) -> Quota:
+        """The quota of a plan (`PLANS`). Tests and benchmarks may shorten the window (whole
+        seconds, as the header states it) and `scale` the limits with it, keeping the rate."""
+        return cls({bucket: max(2, round(n * scale)) for bucket, n in PLANS[name].items()},
+                   window_s)
 
     def take(self, bucket: str) -> tuple[bool, int, int, int]:
         """Count one request; returns (allowed, remaining, seconds to reset, limit)."""

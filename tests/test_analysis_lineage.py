@@ -3,6 +3,8 @@ generated Hubs of several sizes checked against networkx."""
 
 from __future__ import annotations
 
+from collections import Counter
+
 import duckdb
 import networkx as nx
 import pandas as pd
@@ -223,3 +225,63 @@ def test_cycles_match_networkx(random_db):
     got = lineage.find_cycles(random_db)
     assert dict(zip(got["model_id"], got["cycle"], strict=True)) == want
     assert want  # cards naming their own child close cycles
+
+
+Walked = dict[str, tuple[str | None, str | None, int]]  # model -> (parent, relation, depth)
+
+
+def walk_down(conn: duckdb.DuckDBPyConnection, root: str) -> Walked:
+    """The tree below `root` by a plain level-by-level walk in Python: each model once, at its
+    shortest depth, under the smallest of its parents on the level above; the root at 0."""
+    children: dict[str, list[tuple[str, str]]] = {}
+    for child, parent, relation in rows(conn, "SELECT child, parent, relation FROM edges"):
+        if child != parent:
+            children.setdefault(parent, []).append((child, relation or "unspecified"))
+    found: Walked = {root: (None, None, 0)}
+    level, depth = [root], 0
+    while level:
+        depth += 1
+        below: dict[str, tuple[str, str]] = {}
+        for parent in sorted(level):  # the smallest parent claims a child first
+            for child, relation in children.get(parent, []):
+                if child not in found and child not in below:
+                    below[child] = (parent, relation)
+        found.update({c: (p, r, depth) for c, (p, r) in below.items()})
+        level = list(below)
+    return found
+
+
+def subtree_sizes(found: Walked) -> dict[str, int]:
+    """Descendants of each model in the walked tree (each under its chosen parent)."""
+    sizes = dict.fromkeys(found, 0)
+    for model, (parent, _, _) in sorted(found.items(), key=lambda kv: -kv[1][2]):
+        if parent is not None:
+            sizes[parent] += sizes[model] + 1
+    return sizes
+
+
+def test_tree_and_descendants_equal_a_plain_walk(random_db):
+    from analysis.tree import family_tree
+
+    models = {m: (lic, dl) for m, lic, dl in rows(random_db,
+                                                  "SELECT id, license, downloads FROM models")}
+    parents = dict(rows(random_db, "SELECT child, count(*) FROM edges WHERE child <> parent "
+                                   "GROUP BY child"))
+    busiest = [r[0] for r in rows(random_db, "SELECT parent FROM edges WHERE child <> parent "
+                                             "GROUP BY parent ORDER BY count(*) DESC, parent "
+                                             "LIMIT 4")]
+    for root, depth in [(m, 2) for m in busiest] + [(busiest[0], 0), (busiest[0], 5)]:
+        found = walk_down(random_db, root)
+        sizes = subtree_sizes(found)
+        macro = {m: (p, d) for m, p, d in rows(
+            random_db, "SELECT model_id, parent, depth FROM descendants(?)", [root])}
+        assert macro == {m: (p, d) for m, (p, _, d) in found.items() if m != root}
+        tree = family_tree(random_db, root, depth)
+        assert (tree.descendants, tree.max_depth) == (len(found) - 1,
+                                                      max(d for _, _, d in found.values()))
+        assert tree.relations == dict(Counter(r for _, r, d in found.values() if d > 0))
+        want = {m: (p, d, r, *models.get(m, (None, None)), m in models, parents.get(m, 0),
+                    False, sizes[m])  # documented edges: none inferred
+                for m, (p, r, d) in found.items() if d <= depth}
+        assert {n.model_id: tuple(n)[1:] for n in tree.nodes} == want
+        assert len(tree.nodes) == len(want)  # no model shown twice

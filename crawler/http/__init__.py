@@ -5,6 +5,7 @@ and error hierarchy, with retries and a per-bucket budget.
 """
 
 from crawler.http.client import CardFile, HubClient, ListingPage, RetryPolicy, requestable
-from crawler.http.ratelimit import RateLimiter
+from crawler.http.ratelimit import Budget, RateLimiter
 
-__all__ = ["CardFile", "HubClient", "ListingPage", "RateLimiter", "RetryPolicy", "requestable"]
+__all__ = ["Budget", "CardFile", "HubClient", "ListingPage", "RateLimiter", "RetryPolicy",
+           "requestable"]

@@ -27,7 +27,7 @@ from __future__ import annotations
 import threading
 import time
 from collections import Counter
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import TypeVar
 from urllib.parse import quote, urlsplit
@@ -51,7 +51,7 @@ from tenacity import (
     wait_random_exponential,
 )
 
-from crawler.http.ratelimit import ANONYMOUS_BUDGETS, TOKEN_BUDGETS, RateLimiter
+from crawler.http.ratelimit import ANONYMOUS_BUDGETS, TOKEN_BUDGETS, Budget, RateLimiter
 from crawler.text import valid_json_text
 from hf_lineage.errors import ConfigError, HubAnswerInvalid, HubUnavailable, Interrupted
 
@@ -162,18 +162,28 @@ class HubClient:
         self,
         endpoint: str | None = None,
         token: str | bool | None = None,
-        budgets: dict[str, int] | None = None,
+        budgets: Mapping[str, int | Budget] | None = None,
         retry: RetryPolicy | None = None,
         on_wait: Callable[[str, float], None] | None = None,
         card_cap_bytes: int = 1 << 20,
+        on_budget: Callable[[str, Budget], None] | None = None,
     ) -> None:
+        """`budgets` are kept whatever the Hub states (the user's --api-budget …); the other
+        buckets start at the published limit and follow the policy the Hub states.
+        `on_wait(bucket, seconds)`: the crawl's waiting wall time grew by `seconds`;
+        `on_budget(bucket, budget)`: a bucket's budget changed to the one the Hub stated."""
         self.endpoint = (endpoint or constants.ENDPOINT).rstrip("/")
         self._origin = origin(self.endpoint)
         self._headers = build_hf_headers(token=token)
         has_token = "authorization" in {k.lower() for k in self._headers}
-        defaults = TOKEN_BUDGETS if has_token else ANONYMOUS_BUDGETS
+        plan = "a free account (token)" if has_token else "anonymous requests"
+        defaults: dict[str, int | Budget] = {
+            bucket: Budget(n, source=f"the Hub's published limit for {plan}, until it states "
+                           "its policy", given=False)
+            for bucket, n in (TOKEN_BUDGETS if has_token else ANONYMOUS_BUDGETS).items()}
         self._cancelled = threading.Event()
-        self.limiter = RateLimiter({**defaults, **(budgets or {})}, sleep=self.sleep)
+        self.limiter = RateLimiter({**defaults, **(budgets or {})}, sleep=self.sleep,
+                                   on_budget=on_budget)
         self.retry = retry or RetryPolicy()
         self.card_cap_bytes = card_cap_bytes
         self._on_wait = on_wait or (lambda bucket, seconds: None)
@@ -252,17 +262,25 @@ class HubClient:
             exc = state.outcome.exception() if state.outcome else None
             if exc is not None and server_wait(exc) is not None:
                 self.limiter.pause(BUCKET[kind], seconds)
-            self._on_wait(BUCKET[kind], seconds)
 
         return note
+
+    def _backoff(self, kind: str) -> Callable[[float], None]:
+        """A retry's wait, counted on the crawl's waiting wall clock."""
+        def sleep(seconds: float) -> None:
+            with self.limiter.waiting() as grown:
+                self.sleep(seconds)
+            self._on_wait(BUCKET[kind], grown[0])
+
+        return sleep
 
     def call(self, kind: str, fn: Callable[[], T]) -> T:
         """Run one request (with its retries) inside the bucket's budget."""
 
         def attempt() -> T:
             waited = self.limiter.acquire(BUCKET[kind])
-            if waited > 0.5:
-                self._on_wait(BUCKET[kind], waited)
+            if waited.wall_s > 0:
+                self._on_wait(BUCKET[kind], waited.wall_s)
             with self._lock:
                 self.requests[kind] += 1
             return fn()
@@ -271,7 +289,7 @@ class HubClient:
             retry=retry_if_exception(is_transient),
             stop=stop_after_attempt(self.retry.attempts),
             wait=self._wait,
-            sleep=self.sleep,
+            sleep=self._backoff(kind),
             before_sleep=self._before_sleep(kind),
             reraise=True,
         )
@@ -298,6 +316,7 @@ class HubClient:
         headers = {**self._headers, "Range": f"bytes=0-{cap - 1}"} if head_only else self._headers
         with get_session().stream("GET", url, params=params, headers=headers,
                                   timeout=self.retry.timeout_s) as response:
+            self._observe_rate_limit(response)
             failed = response.status_code >= 400
             body, truncated = self._read(response, deadline,
                                          ERROR_BODY_CAP if failed else cap)
@@ -312,6 +331,16 @@ class HubClient:
             if truncated and over_cap == "refuse":
                 raise HubAnswerInvalid(f"an answer larger than {cap:,} bytes from {url}")
             return _Answer(body, truncated, response)
+
+    def _observe_rate_limit(self, response: httpx2.Response) -> None:
+        """Hand the answer's rate-limit headers to the limiter (malformed ones are ignored:
+        the budget stays as it was)."""
+        try:
+            info = parse_ratelimit_headers(response.headers)
+        except (ValueError, TypeError):
+            return
+        if info is not None:
+            self.limiter.observe(info)
 
     def _read(self, response: httpx2.Response, deadline: float, cap: int) -> tuple[bytes, bool]:
         chunks, size = [], 0

@@ -18,6 +18,7 @@ from crawler.store.ingest import EXPAND
 from crawler.store.meta import Checkpoints
 
 PAGE_SIZE = 1000
+REAL_HUB_SIZE = 2_200_000  # models on the Hub, late 2025; replaced by measured sizes
 APPLY_EVERY = 100  # listing pages staged between two moves into the tables,
 APPLY_EVERY_S = 30.0  # or seconds, so readers see a slow crawl progress
 
@@ -61,6 +62,11 @@ class Mode:
 
     def note(self, message: str) -> None:
         self.progress.note(message)
+
+    def estimated_hub_size(self) -> int:
+        """Models on the Hub: as told (--hub-size), else as the last whole listing measured."""
+        measured = self.db.get_meta(meta.HUB_SIZE)
+        return self.options.hub_size or (int(measured) if measured else REAL_HUB_SIZE)
 
     def checkpoint(self, name: str) -> str | None:
         return self.checkpoints.read(self.db.conn, name)

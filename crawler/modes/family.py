@@ -13,11 +13,10 @@ import math
 
 from huggingface_hub.errors import HfHubHTTPError
 
+from crawler.estimate import cost
 from crawler.modes.base import PAGE_SIZE, Mode, listing_params
-from crawler.store import meta
 from crawler.store.ingest import EXPAND
 
-REAL_HUB_SIZE = 2_200_000  # models on the Hub, late 2025; replaced by measured sizes
 FAMILY_GROWTH = 2.0  # models a queued model stands for (itself and its unseen descendants)
 FILTER_BATCH = 64  # models whose children are listed per transaction
 FILTER_WORKERS = 8  # concurrent child listings (the budget still paces them)
@@ -26,6 +25,7 @@ FILTERS, LISTING = "filters", "listing"
 
 class FamilyCrawl(Mode):
     name = "family"
+    _road_told = False  # the road comparison is said once, and again when switching
 
     def run(self) -> str:
         if self.checkpoint("hub_newest") is None:
@@ -71,15 +71,21 @@ class FamilyCrawl(Mode):
         done, pending = self.db.family.progress()
         predicted = done + pending * FAMILY_GROWTH
         spent = sum(self.client.requests.values())
-        if predicted <= listing_cost and spent < listing_cost:
+        switch = predicted > listing_cost or spent >= listing_cost
+        if switch or not self._road_told:
+            limiter = self.client.limiter
+            self.note(
+                f"family crawl: about {predicted:,.0f} family models predicted; base_model "
+                f"filters: {cost(limiter, 'api', round(max(predicted - done, 0)))}; listing "
+                f"the Hub: {cost(limiter, 'api', listing_cost)}; "
+                + ("listing the Hub instead of following base_model filters" if switch
+                   else "following base_model filters")
+            )
+            self._road_told = True
+        if not switch:
             return False
         with self.db.transaction() as tx:
             self.checkpoints.write(tx, "strategy", LISTING)
-        self.note(
-            f"family crawl: about {predicted:,.0f} family models predicted against "
-            f"{listing_cost:,} pages for a full listing; listing the Hub instead of following "
-            "base_model filters"
-        )
         return True
 
     def children_pages(self, model_id: str) -> list[str]:
@@ -115,13 +121,9 @@ class FamilyCrawl(Mode):
                 continue
             self.db.listing.ingest_page(f"[{item}]", self.run_id, self.spent())
 
-    def estimated_hub_size(self) -> int:
-        measured = self.db.get_meta(meta.HUB_SIZE)
-        return self.options.hub_size or (int(measured) if measured else REAL_HUB_SIZE)
-
     # -- road 2: the whole listing --------------------------------------------------------------
     def by_listing(self) -> None:
-        self.progress.phase("listing the Hub")
+        self.progress.phase("listing the Hub", self.estimated_hub_size())
         self.list_into_db("listing", listing_params(), apply=False)
         if self.db.listing.has_staged():  # else applied before an interruption
             self.keep_family_of_stage(whole_hub=True)

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
-from crawler.modes.base import Mode, listing_params
+import math
+
+from crawler.estimate import cost
+from crawler.modes.base import PAGE_SIZE, Mode, listing_params
 from crawler.store import meta
 
 
@@ -10,7 +13,10 @@ class FullCrawl(Mode):
     name = "full"
 
     def run(self) -> str:
-        self.progress.phase("listing the Hub")
+        hub_size = self.estimated_hub_size()
+        self.note(f"listing the Hub (about {hub_size:,} models): "
+                  f"{cost(self.client.limiter, 'api', math.ceil(hub_size / PAGE_SIZE))}")
+        self.progress.phase("listing the Hub", hub_size)
         self.list_into_db("listing", listing_params())
         self.mark_gone()
         self.db.set_meta(meta.HUB_SIZE, str(self.db.listing.live_models()))

@@ -15,7 +15,7 @@ import pandas as pd
 
 from crawler.store import ingest, meta
 from crawler.store.inference import INFERRED_COLUMNS
-from crawler.store.listing import DEDUPLICATED_STAGE, apply_page, stage_json
+from crawler.store.listing import apply_page, deduplicate, stage_json
 from crawler.store.runs import Tally
 
 if TYPE_CHECKING:
@@ -71,10 +71,15 @@ class FamilyStore:
             [ids, run_id]).fetchall()}
 
     def stage_graph(self) -> None:
-        """The staged models' edges as the table `staged_edges`, so their names can be made
-        canonical (crawler/lineage/canonical.py) before the closure is taken over them."""
+        """The staged pages as the table `staged_listing` (each model once, its newest listing)
+        and their edges as `staged_edges`, so their names can be made canonical
+        (crawler/lineage/canonical.py) and undocumented members found before the closure is
+        taken. Real tables, not temporary: the connection is handed to readers in between."""
         with self.db.transaction() as tx:
-            tx.execute(DEDUPLICATED_STAGE)
+            self.db.listing.read_stage(tx, "staged_listing", "SELECT * FROM {rows}",
+                                       temporary=False)
+            deduplicate(tx, "staged_listing")
+            tx.execute("CREATE OR REPLACE TEMP TABLE page AS FROM staged_listing")
             tx.execute("CREATE OR REPLACE TABLE staged_edges AS " + ingest.EDGES_OF_PAGE)
             tx.execute("DROP TABLE page")
 
@@ -167,13 +172,12 @@ class FamilyStore:
         inferred = self._exists("staged_inferred")
         with self.db.transaction() as tx:
             if whole_hub:
-                hub_size = tx.execute(
-                    "SELECT count(DISTINCT id) FROM staged_listing").fetchall()[0][0]
+                hub_size = tx.execute("SELECT count(*) FROM staged_listing").fetchall()[0][0]
                 meta.write(tx, meta.HUB_SIZE, str(hub_size))
             tx.execute(f"CREATE OR REPLACE TEMP TABLE family_ids AS {closure}",
                        {"orgs": organisations, "seeds": seeds})
-            tx.execute(DEDUPLICATED_STAGE)
-            tx.execute("DELETE FROM page WHERE id NOT IN (SELECT id FROM family_ids)")
+            tx.execute("CREATE OR REPLACE TEMP TABLE page AS FROM staged_listing "
+                       "WHERE id IN (SELECT id FROM family_ids)")
             done = apply_page(tx, run_id)
             if inferred:
                 tx.execute("DELETE FROM inferred_edges WHERE child IN "
@@ -181,8 +185,9 @@ class FamilyStore:
                 tx.execute("INSERT INTO inferred_edges SELECT * FROM staged_inferred "
                            "WHERE child IN (SELECT id FROM family_ids)")
                 tx.execute("DROP TABLE staged_inferred")
-            tx.execute("DROP TABLE staged_edges")
-            tx.execute("DROP TABLE family_ids")
-            tx.execute("DROP TABLE staged_listing")
+            for table in ("page", "staged_edges", "family_ids", "staged_listing"):
+                tx.execute(f"DROP TABLE {table}")
+            self.db.listing.clear_stage(tx)
             self.db.runs.add(tx, run_id, done + spent)
+        self.db.listing.stage.remove_after(0)
         return done

@@ -37,56 +37,121 @@ def _hub_time(value: str) -> str:
             f"THEN {utc} END")
 
 
-# One listing page (a JSON array, parameter 1) as the temp table `page`, one row per model.
-# Items that are not objects or have no id keep a NULL id: the caller refuses such a page.
-STAGE_PAGE = f"""
-CREATE OR REPLACE TEMP TABLE page AS
-WITH raw AS (SELECT unnest(from_json(?::JSON, '["JSON"]')) AS j),
-items AS (
+# A listing item's fields and their types: DuckDB parses a page once, straight into these
+# columns (`from_json` into a struct; a list or struct of another shape becomes NULL). Scalars
+# are read as text and cast with TRY_CAST, so `true` is no download count and `12` no boolean;
+# JSON-typed fields keep their text, checked below for the JSON type the table stores.
+ITEM_FIELDS = {
+    "id": "VARCHAR", "modelId": "VARCHAR", "author": "VARCHAR", "sha": "VARCHAR",
+    "createdAt": "VARCHAR", "lastModified": "VARCHAR", "private": "VARCHAR", "gated": "VARCHAR",
+    "disabled": "VARCHAR", "downloads": "VARCHAR", "downloadsAllTime": "VARCHAR",
+    "likes": "VARCHAR", "trendingScore": "VARCHAR", "library_name": "VARCHAR",
+    "pipeline_tag": "VARCHAR", "tags": "VARCHAR[]", "cardData": "JSON",
+    "siblings": "STRUCT(rfilename VARCHAR)[]", "config": "JSON", "gguf": "JSON",
+}
+_ITEMS_TYPE = "[{" + ", ".join(f'"{k}": "{v}"' for k, v in ITEM_FIELDS.items()) + "}]"
+# The card fields the models table keeps apart, parsed once per card.
+_CARD_TYPE = '{"license": "JSON", "license_name": "JSON", "license_link": "JSON"}'
+
+NO_ID = "the Hub sent a listing item that is not a model (no id)"
+
+
+def _object(value: str) -> str:
+    """SQL: the JSON text `value` when it is an object, else NULL (minified JSON text from
+    from_json starts with its type's first character)."""
+    return f"CASE WHEN starts_with({value}, '{{') THEN {value} END"
+
+
+def _string(value: str) -> str:
+    """SQL: the JSON text `value` unquoted when it is a string, else NULL."""
+    return f"CASE WHEN starts_with({value}, '\"') THEN {value}->>'$' END"
+
+
+def _rows(pages: str) -> str:
+    """SQL: the models of listing pages as rows typed as the models table stores them.
+
+    `pages` is a FROM clause with a column `body` (a page: a JSON array) and a column `since`
+    (keep only models listed after it; NULL keeps all); its other columns are carried along.
+    Each page is parsed once. An item that is not an object or has no id fails the statement
+    (NO_ID): such a page is not the Hub's answer and is refused whole."""
+    return f"""
+WITH items AS (
+    SELECT * EXCLUDE (body), unnest(from_json(body, '{_ITEMS_TYPE}')) AS i FROM {pages}
+),
+typed AS (
     SELECT
-        coalesce(j->>'id', j->>'modelId') AS id,
-        coalesce(j->>'author', CASE WHEN contains(coalesce(j->>'id', ''), '/')
-                                    THEN split_part(j->>'id', '/', 1) END) AS author,
-        {_hub_time("j->>'createdAt'")} AS created_at,
-        {_hub_time("j->>'lastModified'")} AS last_modified,
-        j->>'sha' AS sha,
-        TRY_CAST(j->>'downloads' AS BIGINT) AS downloads,
-        TRY_CAST(j->>'downloadsAllTime' AS BIGINT) AS downloads_all_time,
-        TRY_CAST(j->>'likes' AS BIGINT) AS likes,
-        TRY_CAST(j->>'trendingScore' AS DOUBLE) AS trending_score,
-        j->>'library_name' AS library_name,
-        j->>'pipeline_tag' AS pipeline_tag,
-        CASE WHEN j->>'gated' IN ('false', 'False') THEN NULL ELSE j->>'gated' END AS gated,
-        TRY_CAST(j->>'private' AS BOOLEAN) AS private,
-        TRY_CAST(j->>'disabled' AS BOOLEAN) AS disabled,
-        CASE WHEN json_type(j->'tags') = 'ARRAY'
-             THEN list_filter(from_json(j->'tags', '["VARCHAR"]'), lambda t: t IS NOT NULL)
-             ELSE []::VARCHAR[] END AS tags,
-        CASE WHEN json_type(j->'cardData') = 'OBJECT' THEN j->'cardData' END AS card_data,
-        CASE WHEN json_type(j->'siblings') = 'ARRAY'
-             THEN list_filter(from_json(j->'siblings', '[{{"rfilename": "VARCHAR"}}]')
-                              .list_transform(lambda s: s.rfilename), lambda f: f IS NOT NULL)
-             END AS siblings,
-        CASE WHEN json_type(j->'config') = 'OBJECT' THEN j->'config' END AS config,
-        CASE WHEN json_type(j->'gguf') = 'OBJECT' THEN j->'gguf' END AS gguf
-    FROM raw
+        * EXCLUDE (i),
+        coalesce(i.id, i.modelId, error('{NO_ID}')) AS id,
+        coalesce(i.author, CASE WHEN contains(coalesce(i.id, ''), '/')
+                                THEN split_part(i.id, '/', 1) END) AS author,
+        {_hub_time("i.createdAt")} AS created_at,
+        {_hub_time("i.lastModified")} AS last_modified,
+        i.sha,
+        TRY_CAST(i.downloads AS BIGINT) AS downloads,
+        TRY_CAST(i.downloadsAllTime AS BIGINT) AS downloads_all_time,
+        TRY_CAST(i.likes AS BIGINT) AS likes,
+        TRY_CAST(i.trendingScore AS DOUBLE) AS trending_score,
+        i.library_name,
+        i.pipeline_tag,
+        CASE WHEN i.gated IN ('false', 'False') THEN NULL ELSE i.gated END AS gated,
+        TRY_CAST(i.private AS BOOLEAN) AS private,
+        TRY_CAST(i.disabled AS BOOLEAN) AS disabled,
+        coalesce(list_filter(i.tags, lambda t: t IS NOT NULL), []::VARCHAR[]) AS tags,
+        {_object("i.cardData")} AS card_data,
+        list_filter(list_transform(i.siblings, lambda s: s.rfilename),
+                    lambda f: f IS NOT NULL) AS siblings,
+        {_object("i.config")} AS config,
+        {_object("i.gguf")} AS gguf
+    FROM items
+),
+carded AS (
+    SELECT *, from_json(card_data, '{_CARD_TYPE}') AS c FROM typed
+    WHERE NOT coalesce(last_modified <= since, false)
 )
 SELECT
-    items.*,
+    * EXCLUDE (c, since),
     lower(trim(coalesce(
-        CASE json_type(card_data->'license')
-            WHEN 'VARCHAR' THEN card_data->>'license'
-            WHEN 'ARRAY' THEN card_data->'license'->>0
-        END,
+        CASE WHEN starts_with(c.license, '"') THEN c.license->>'$'
+             WHEN starts_with(c.license, '[') THEN c.license->>0 END,
         list_extract(list_transform(list_filter(tags, lambda t: starts_with(t, 'license:')),
                                     lambda t: substr(t, 9)), 1)
     ))) AS license,
-    CASE WHEN json_type(card_data->'license_name') = 'VARCHAR'
-         THEN card_data->>'license_name' END AS license_name,
-    CASE WHEN json_type(card_data->'license_link') = 'VARCHAR'
-         THEN card_data->>'license_link' END AS license_link
-FROM items
-QUALIFY row_number() OVER (PARTITION BY id ORDER BY last_modified DESC NULLS LAST) = 1
+    {_string("c.license_name")} AS license_name,
+    {_string("c.license_link")} AS license_link
+FROM carded
+"""
+
+
+# The newest listing of each model wins when it was listed twice (edited while listed).
+NEWEST_FIRST = "row_number() OVER (PARTITION BY id ORDER BY last_modified DESC NULLS LAST) = 1"
+
+# One page (parameter $body) as the temp table `page`: single model-info answers, a family
+# batch's children. The body is read from a subquery, not handed to from_json directly:
+# DuckDB folds a constant argument at planning time, which parses the page twice.
+STAGE_PAGE = ("CREATE OR REPLACE TEMP TABLE page AS "
+              + _rows("(SELECT $body AS body, NULL::TIMESTAMP AS since)")
+              + f"QUALIFY {NEWEST_FIRST}")
+
+# Listing pages staged on disk (crawler/store/stage.py): the files $files, read in parallel,
+# each with its page number (seq) and the `since` its staging recorded in `staged_pages`.
+STAGED_PAGES_TABLE = "CREATE TABLE IF NOT EXISTS staged_pages (seq INTEGER, since TIMESTAMP)"
+STAGED_FILES = """(
+    SELECT f.content AS body, s.since
+    FROM read_text($files) f
+    JOIN staged_pages s ON s.seq = CAST(parse_filename(f.filename, true) AS INTEGER)
+)"""
+STAGED_ROWS = _rows(STAGED_FILES)
+
+# What staging checks on a page before keeping it (file $file): that it parses and every
+# item is a model, and the span of its lastModified (an incremental crawl stops at its
+# watermark). A light parse: only these fields.
+_SUMMARY_TYPE = '{"id": "VARCHAR", "modelId": "VARCHAR", "lastModified": "VARCHAR"}'
+PAGE_SUMMARY = f"""
+SELECT count(*),
+       count(*) FILTER (WHERE coalesce(i.id, i.modelId) IS NULL),
+       min({_hub_time("i.lastModified")}),
+       max({_hub_time("i.lastModified")})
+FROM (SELECT unnest(from_json(content, '[{_SUMMARY_TYPE}]')) AS i FROM read_text($file))
 """
 
 COUNT_PAGE = """
@@ -102,9 +167,12 @@ _MODEL_COLUMNS = (
     "license_name, license_link, card_data, siblings, config, gguf"
 )
 
-UPSERT_MODELS = f"""
+# A page's models into the table: inserted (every model new), or upserted.
+INSERT_MODELS = f"""
 INSERT INTO models (id, {_MODEL_COLUMNS}, first_seen_run, last_seen_run, gone)
 SELECT id, {_MODEL_COLUMNS}, $run_id, $run_id, false FROM page
+"""
+UPSERT_MODELS = INSERT_MODELS + f"""
 ON CONFLICT (id) DO UPDATE SET
     {", ".join(f"{c.strip()} = EXCLUDED.{c.strip()}" for c in _MODEL_COLUMNS.split(","))},
     last_seen_run = EXCLUDED.last_seen_run,
@@ -114,7 +182,7 @@ ON CONFLICT (id) DO UPDATE SET
 DELETE_TAGS = "DELETE FROM model_tags WHERE model_id IN (SELECT id FROM page)"
 INSERT_TAGS = """
 INSERT INTO model_tags
-SELECT DISTINCT id, tag FROM (SELECT id, unnest(tags) AS tag FROM page) WHERE tag <> ''
+SELECT id, tag FROM (SELECT id, unnest(list_distinct(tags)) AS tag FROM page) WHERE tag <> ''
 """
 
 DELETE_EDGES = "DELETE FROM edges WHERE child IN (SELECT id FROM page)"
@@ -180,9 +248,9 @@ GROUP BY child, parent
 INSERT_EDGES = ("INSERT INTO edges (child, parent, relation, source, parent_declared, tagged) "
                 + EDGES_OF_PAGE)
 
-INSERT_SNAPSHOTS = """
-INSERT INTO snapshots
-SELECT $run_id, id, $now, downloads, likes FROM page
+# A model has one snapshot per run: models stored before may have theirs already.
+INSERT_SNAPSHOTS = "INSERT INTO snapshots SELECT $run_id, id, $now, downloads, likes FROM page"
+INSERT_MISSING_SNAPSHOTS = INSERT_SNAPSHOTS + """
 WHERE id NOT IN (SELECT model_id FROM snapshots WHERE run_id = $run_id)
 """
 
@@ -211,8 +279,3 @@ INSERT_COUNT_SNAPSHOTS = """
 INSERT INTO snapshots SELECT $run_id, id, $now, downloads, likes FROM counts
 """
 
-# A family crawl over a full listing keeps pages here, then builds the graph locally.
-KEEP_STAGED = """
-CREATE TABLE IF NOT EXISTS staged_listing AS SELECT * FROM page WITH NO DATA;
-INSERT INTO staged_listing BY NAME SELECT * FROM page;
-"""

@@ -1,14 +1,18 @@
 """Listing pages into the tables: stage, apply, and what a whole listing tells (gone, Hub size).
 
-Listing pages are staged (appended to `staged_listing` with the cursor of the next page in one
-transaction) and moved into the tables in set-based passes over many pages. Every write is
-idempotent (upserts on models' key; a model's tags and edges replaced as a whole), so a crawl
-killed at any moment resumes without losing or doubling rows, and ingest costs stay flat as the
-database grows. The SQL that turns the Hub's JSON into rows is `crawler.store.ingest`.
+Listing pages are staged on disk as served (`crawler.store.stage`), checked first (they parse,
+every item is a model), and listed in `staged_pages` with the cursor of the next page; pages
+are staged in batches (`Database.batch`), so one transaction covers many pages. The staged
+pages are moved into the tables in set-based passes over many pages, parsed once on the way.
+Every write is idempotent (upserts on models' key; a model's tags and edges replaced as a
+whole), so a crawl killed at any moment resumes without losing or doubling rows, and ingest
+costs stay flat as the database grows. The SQL that turns the Hub's JSON into rows is
+`crawler.store.ingest`.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING
 
@@ -18,98 +22,191 @@ from crawler.clock import utcnow
 from crawler.store import ingest
 from crawler.store.meta import Checkpoints
 from crawler.store.runs import Tally
-from hf_lineage.errors import HubAnswerInvalid, one_line
+from crawler.store.stage import PageStage
+from hf_lineage.errors import HubAnswerInvalid, StorageError, one_line
 
 if TYPE_CHECKING:
     from crawler.store.database import Database
 
 MASS_GONE_SHARE = 0.1  # of the live models: more disappearing at once is not believed
 MASS_GONE_MIN = 50
+STAGE_READ_FILES = 10  # staged pages parsed per statement (about 10 MB of JSON)
 
-# The staged pages as one `page`, each model once (its newest listing wins).
-DEDUPLICATED_STAGE = (
-    "CREATE OR REPLACE TEMP TABLE page AS SELECT * FROM staged_listing "
-    "QUALIFY row_number() OVER (PARTITION BY id ORDER BY last_modified DESC NULLS LAST) = 1"
-)
+
+def _parse(conn: duckdb.DuckDBPyConnection, sql: str,
+           params: dict[str, object]) -> duckdb.DuckDBPyConnection:
+    """Run a statement parsing listing pages; a page that does not parse, or with an item that
+    is not a model (no id), is not the Hub's answer and is refused whole."""
+    try:
+        return conn.execute(sql, params)
+    except duckdb.InvalidInputException as exc:
+        if ingest.NO_ID in str(exc):
+            raise HubAnswerInvalid(ingest.NO_ID) from exc
+        raise HubAnswerInvalid(f"the Hub sent JSON that does not parse: {one_line(exc)}") from exc
 
 
 def stage_json(conn: duckdb.DuckDBPyConnection, body: str) -> None:
-    """Parse a listing page (a JSON array of models) into the temp table `page`; a page with
-    an item that is not a model (no id) is not the Hub's answer and is refused whole."""
-    try:
-        conn.execute(ingest.STAGE_PAGE, [body])
-    except duckdb.InvalidInputException as exc:
-        raise HubAnswerInvalid(f"the Hub sent JSON that does not parse: {one_line(exc)}") from exc
-    if conn.execute("SELECT count(*) FROM page WHERE id IS NULL").fetchone()[0]:
-        raise HubAnswerInvalid("the Hub sent a listing item that is not a model (no id)")
+    """Parse a listing page (a JSON array of models) into the temp table `page`."""
+    _parse(conn, ingest.STAGE_PAGE, {"body": body})
+
+
+def deduplicate(conn: duckdb.DuckDBPyConnection, table: str) -> int:
+    """Keep each model of `table` once, its newest listing (a model edited while the listing
+    was paged shows up twice); returns the models. Duplicates are rare: they are counted, and
+    only deleted when there are some, rather than copying the table through a window."""
+    rows, distinct = conn.execute(f"SELECT count(*), count(DISTINCT id) FROM {table}").fetchone()
+    if rows > distinct:
+        conn.execute(f"""DELETE FROM {table} WHERE rowid IN (
+            SELECT rowid FROM {table}
+            WHERE id IN (SELECT id FROM {table} GROUP BY id HAVING count(*) > 1)
+            QUALIFY NOT {ingest.NEWEST_FIRST})""")
+    return distinct
 
 
 def apply_page(conn: duckdb.DuckDBPyConnection, run_id: int) -> Tally:
-    """Move the temp table `page` into models, tags, edges and snapshots, then drop it.
+    """Move `page` (a temp table) into models, tags, edges and snapshots.
 
-    A model's tags and edges are replaced as a whole; the deletes are skipped when every model
-    is new (a first crawl), since they would scan the whole tables for nothing."""
+    A model's tags and edges are replaced as a whole. When every model is new (a first crawl)
+    the models are inserted rather than upserted, and the deletes and the check for a snapshot
+    already taken this run are skipped: they would scan whole tables for nothing."""
     seen, new, changed = conn.execute(ingest.COUNT_PAGE).fetchall()[0]
-    conn.execute(ingest.UPSERT_MODELS, {"run_id": run_id})
-    if new != seen:
+    all_new = new == seen
+    conn.execute(ingest.INSERT_MODELS if all_new else ingest.UPSERT_MODELS, {"run_id": run_id})
+    if not all_new:
         conn.execute(ingest.DELETE_TAGS)
         conn.execute(ingest.DELETE_EDGES)
     conn.execute(ingest.INSERT_TAGS)
     conn.execute(ingest.INSERT_EDGES)
-    conn.execute(ingest.INSERT_SNAPSHOTS, {"run_id": run_id, "now": utcnow()})
-    conn.execute("DROP TABLE page")
+    conn.execute(ingest.INSERT_SNAPSHOTS if all_new else ingest.INSERT_MISSING_SNAPSHOTS,
+                 {"run_id": run_id, "now": utcnow()})
     return Tally(seen=seen, new=new or 0, changed=changed or 0)
+
+
+def staged_seqs(conn: duckdb.DuckDBPyConnection) -> list[int]:
+    """The numbers of the staged pages (committed ones: the open batch's are not listed yet)."""
+    exists = conn.execute("SELECT count(*) FROM duckdb_tables() "
+                          "WHERE table_name = 'staged_pages' AND NOT temporary").fetchone()[0]
+    if not exists:
+        return []
+    return [row[0] for row in conn.execute("SELECT seq FROM staged_pages ORDER BY seq").fetchall()]
+
+
+@dataclass
+class _Batch:
+    """The open staging batch: what it writes when it commits."""
+
+    run_id: int
+    checkpoints: Checkpoints
+    next_seq: int
+    pages: list[tuple[int, str | None]] = field(default_factory=list)  # (seq, since)
+    cursors: dict[str, str] = field(default_factory=dict)  # the cursors after its last page
+    spent: Tally = field(default_factory=Tally)  # the requests its pages cost
+
+
+@dataclass(frozen=True)
+class PageSummary:
+    models: int
+    oldest: datetime | None  # lastModified
+    newest: datetime | None
 
 
 class ListingStore:
     def __init__(self, db: Database) -> None:
         self.db = db
+        self.stage = PageStage(db.path)
+        self._batch: _Batch | None = None
+        # checks pages outside the crawl's transactions: a page refused there costs no batch
+        self._checker = duckdb.connect(config={"memory_limit": "64MB", "threads": 1})
+        self._checker.execute("SET TimeZone = 'UTC'")
 
     # -- staging --------------------------------------------------------------------------------
     def stage_page(self, body: str, checkpoints: Checkpoints, name: str, next_value: str,
                    run_id: int, spent: Tally) -> int:
-        """Append one listing page to `staged_listing` and move the cursor `name` to
-        `next_value`, in one transaction: cheap whatever the database's size, and resumable.
-        Returns the models on the page."""
-        with self.db.transaction() as tx:
-            stage_json(tx, body)
-            tx.execute(ingest.KEEP_STAGED)
-            n = tx.execute("SELECT count(*) FROM page").fetchall()[0][0]
-            tx.execute("DROP TABLE page")
-            checkpoints.write(tx, name, next_value)
-            self.db.runs.add(tx, run_id, spent)
-        return n
+        """Stage one listing page and move the cursor `name` to `next_value`: cheap whatever
+        the database's size, and resumable. Returns the models on the page."""
+        batch = self._open_batch(run_id, checkpoints)
+        summary = self._stage(batch, body, None)
+        batch.cursors[name] = next_value
+        batch.spent += spent
+        return summary.models
 
     def stage_changes(self, body: str, watermark: str, checkpoints: Checkpoints, name: str,
                       next_url: str | None, run_id: int, spent: Tally) -> tuple[int, bool]:
-        """Stage the models of a newest-first page changed after `watermark`.
+        """Stage the models of a newest-first page changed after `watermark` (the others are
+        left out when the stage is applied).
 
         Returns (models on the page, whether the listing reached the watermark); the first page
         also records the Hub's newest lastModified as the checkpoint 'hub_newest'."""
-        with self.db.transaction() as tx:
-            stage_json(tx, body)
-            n, oldest, newest = tx.execute(
-                "SELECT count(*), min(last_modified), max(last_modified) FROM page"
-            ).fetchall()[0]
-            if checkpoints.read(tx, "hub_newest") is None:
-                checkpoints.write(tx, "hub_newest", str(newest or watermark))
-            tx.execute("DELETE FROM page WHERE last_modified <= CAST(? AS TIMESTAMP)",
-                       [watermark])
-            tx.execute(ingest.KEEP_STAGED)
-            tx.execute("DROP TABLE page")
-            reached = oldest is None or oldest <= datetime.fromisoformat(watermark)
-            checkpoints.write(tx, name, "done" if reached or not next_url else next_url)
-            self.db.runs.add(tx, run_id, spent)
-        return n, reached or not next_url
+        batch = self._open_batch(run_id, checkpoints)
+        summary = self._stage(batch, body, watermark)
+        if "hub_newest" not in batch.cursors and checkpoints.read(self.db.conn,
+                                                                  "hub_newest") is None:
+            batch.cursors["hub_newest"] = str(summary.newest or watermark)
+        reached = summary.oldest is None or summary.oldest <= datetime.fromisoformat(watermark)
+        batch.cursors[name] = "done" if reached or not next_url else next_url
+        batch.spent += spent
+        return summary.models, reached or not next_url
+
+    def _open_batch(self, run_id: int, checkpoints: Checkpoints) -> _Batch:
+        """The open staging batch, begun if none is (stale page files removed first)."""
+        conn = self.db.batch(self._commit_batch)
+        if self._batch is None:
+            conn.execute(ingest.STAGED_PAGES_TABLE)
+            last = conn.execute("SELECT coalesce(max(seq), 0) FROM staged_pages").fetchone()[0]
+            self.stage.remove_after(last)
+            self._batch = _Batch(run_id, checkpoints, last + 1)
+        return self._batch
+
+    def _stage(self, batch: _Batch, body: str, since: str | None) -> PageSummary:
+        """Write the page to the stage and check it; it joins the batch once it passes."""
+        path = self.stage.write(batch.next_seq, body)
+        models, anonymous, oldest, newest = _parse(
+            self._checker, ingest.PAGE_SUMMARY, {"file": str(path)}).fetchone()
+        if anonymous:
+            raise HubAnswerInvalid(ingest.NO_ID)
+        batch.pages.append((batch.next_seq, since))
+        batch.next_seq += 1
+        return PageSummary(models, oldest, newest)
+
+    def _commit_batch(self, conn: duckdb.DuckDBPyConnection) -> None:
+        """List the batch's pages (synced to disk first), move its cursors, count its
+        requests: the last step of the batch's transaction."""
+        batch, self._batch = self._batch, None
+        if batch is None:
+            return
+        if batch.pages:
+            self.stage.sync()
+            conn.executemany("INSERT INTO staged_pages VALUES (?, CAST(? AS TIMESTAMP))",
+                             batch.pages)
+        for name, value in batch.cursors.items():
+            batch.checkpoints.write(conn, name, value)
+        self.db.runs.add(conn, batch.run_id, batch.spent)
 
     def has_staged(self) -> bool:
-        return bool(self.db.conn.execute(
-            "SELECT count(*) FROM duckdb_tables() WHERE table_name = 'staged_listing' "
-            "AND NOT temporary").fetchall()[0][0])
+        self.db.commit_batch()
+        return bool(staged_seqs(self.db.conn))
 
-    def drop_staged(self) -> None:
-        with self.db.transaction() as tx:
-            tx.execute("DROP TABLE IF EXISTS staged_listing")
+    def read_stage(self, conn: duckdb.DuckDBPyConnection, table: str, select: str,
+                   temporary: bool = True) -> None:
+        """Create the (temp) table `table` from `select` over the staged pages (`{rows}` in it
+        stands for their rows), reading STAGE_READ_FILES files per statement: DuckDB parses
+        the files of a vector together, so memory would grow with the stage otherwise."""
+        files = [str(self.stage.path(seq)) for seq in staged_seqs(conn)]
+        query = select.format(rows=f"({ingest.STAGED_ROWS})")
+        try:
+            for start in range(0, len(files), STAGE_READ_FILES):
+                into = (f"INSERT INTO {table} " if start else
+                        f"CREATE OR REPLACE {'TEMP ' if temporary else ''}TABLE {table} AS ")
+                _parse(conn, into + query, {"files": files[start:start + STAGE_READ_FILES]})
+        except duckdb.IOException as exc:
+            raise StorageError(f"staged listing pages in {self.stage.dir} cannot be read "
+                               f"({one_line(exc)}); delete that folder and the database's "
+                               "checkpoints to list again") from exc
+
+    def clear_stage(self, conn: duckdb.DuckDBPyConnection) -> None:
+        """Forget the staged pages (inside the transaction that applied them); their files go
+        once it commits (`stage.remove_after(0)`)."""
+        conn.execute("DROP TABLE staged_pages")
 
     # -- applying -------------------------------------------------------------------------------
     def apply_staged(self, run_id: int, spent: Tally) -> Tally:
@@ -119,10 +216,13 @@ class ListingStore:
         if not self.has_staged():
             return Tally()
         with self.db.transaction() as tx:
-            tx.execute(DEDUPLICATED_STAGE)
+            self.read_stage(tx, "page", "SELECT * FROM {rows}")
+            deduplicate(tx, "page")
             done = apply_page(tx, run_id)
-            tx.execute("DROP TABLE staged_listing")
+            tx.execute("DROP TABLE page")
+            self.clear_stage(tx)
             self.db.runs.add(tx, run_id, done + spent)
+        self.stage.remove_after(0)
         return done
 
     def ingest_page(self, body: str, run_id: int, spent: Tally) -> Tally:
@@ -130,6 +230,7 @@ class ListingStore:
         with self.db.transaction() as tx:
             stage_json(tx, body)
             done = apply_page(tx, run_id)
+            tx.execute("DROP TABLE page")
             self.db.runs.add(tx, run_id, done + spent)
         return done
 
@@ -162,9 +263,9 @@ class ListingStore:
 
     def newest_last_modified(self, body: str) -> str | None:
         """The newest lastModified on a listing page (its JSON as served)."""
-        stage_json(self.db.conn, body)
-        newest = self.db.conn.execute("SELECT max(last_modified) FROM page").fetchall()[0][0]
-        self.db.conn.execute("DROP TABLE page")
+        stage_json(self._checker, body)
+        newest = self._checker.execute("SELECT max(last_modified) FROM page").fetchall()[0][0]
+        self._checker.execute("DROP TABLE page")
         return str(newest) if newest else None
 
     def stored_newest(self) -> datetime | None:

@@ -63,6 +63,7 @@ class RunRecord:
     errors: int
     message: str | None
     segments: int  # 1, plus one per resume
+    budgets: dict[str, dict]  # bucket -> requests, window_s, source (of the last segment)
 
     @property
     def resumed(self) -> bool:
@@ -130,14 +131,18 @@ class RunLog:
             )
 
     def finish(self, run_id: int, mode: str, status: str, message: str | None,
-               strategy: str | None, meta_values: dict[str, str | None] | None = None) -> None:
+               strategy: str | None, meta_values: dict[str, str | None] | None = None,
+               budgets: dict[str, dict] | None = None) -> None:
         """Close the run; on success also drop its mode's checkpoints and store `meta_values`
-        (new watermark, scope …) in the same transaction."""
+        (new watermark, scope …) in the same transaction. `budgets`: what each bucket was
+        paced at."""
         with self.db.transaction() as tx:
             tx.execute(
                 "UPDATE crawl_runs SET status = ?, ended_at = ?, message = ?, "
-                "strategy = coalesce(?, strategy) WHERE run_id = ?",
-                [status, utcnow(), message, strategy, run_id],
+                "strategy = coalesce(?, strategy), budgets = coalesce(?, budgets) "
+                "WHERE run_id = ?",
+                [status, utcnow(), message, strategy,
+                 json.dumps(budgets, sort_keys=True) if budgets else None, run_id],
             )
             if status == "ok":
                 meta.Checkpoints(mode).clear(tx)
@@ -149,10 +154,11 @@ class RunLog:
         row = self.db.conn.execute(
             "SELECT run_id, mode, status, strategy, requests, retries, models_seen, models_new, "
             "models_changed, models_gone, cards_fetched, cards_unavailable, errors, message, "
-            "segments "
+            "segments, budgets "
             "FROM crawl_runs WHERE run_id = ?", [run_id]).fetchone()
         values = list(row)
         values[4] = json.loads(values[4] or "{}")
+        values[15] = json.loads(values[15] or "{}")
         return RunRecord(*values)
 
     def record_error(self, run_id: int, model_id: str | None, kind: str, message: str) -> None:
