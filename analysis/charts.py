@@ -318,8 +318,9 @@ def timeline(weekly: pd.DataFrame, events: pd.DataFrame, labels: dict[str, str])
         ax.set_ylabel("new derivatives per week")
         ax.set_title("Derivatives per week; releases (solid) and events (dotted)"
                      + ("; hatched: reached only through inferred edges (estimates)"
-                        if inferred else ""), loc="left")
-        ax.legend(frameon=False, loc="lower right", bbox_to_anchor=(1, 1), ncols=len(families))
+                        if inferred else ""), loc="left", pad=22)
+        ax.legend(frameon=False, loc="lower left", bbox_to_anchor=(0, 1), fontsize=7,
+                  ncols=2 * len(families))
         lines = ["    ".join(key[k:k + 4]) for k in range(0, len(key), 4)]
         if lines:
             ax.text(0, -0.12, "\n".join(lines), transform=ax.transAxes, fontsize=7, va="top")

@@ -19,10 +19,12 @@ def test_demo_leaves_a_database_with_both_families_and_a_report(tmp_path):
     authors = {r[0] for r in conn.execute("SELECT DISTINCT author FROM models").fetchall()}
     assert {"meta-llama", "deepseek-ai"} <= authors
     assert conn.execute("SELECT count(*) FROM edges").fetchone()[0] > 100
+    assert conn.execute("SELECT count(*) FROM inferred_edges").fetchone()[0] > 10  # --infer
     conn.close()
     html = result.report[0].read_text()
     assert "DeepSeek" in html and "LLaMA" in html and "<svg" in html
     assert "Anatomy of the lineages" in html and "Releases aligned on release day" in html
+    assert "Documented and inferred lineage" in html
 
     def run(*args):
         return CliRunner().invoke(main, [*map(str, args), "--db", str(result.db_path)],
