@@ -10,6 +10,7 @@ import httpx2
 import pytest
 from huggingface_hub import HfApi, hf_hub_download
 
+from analysis.edges import DEFAULT_MIN_CONFIDENCE
 from crawler.crawl import crawl
 from hub_double import inference_check as ic
 from hub_double.generator import generated_store
@@ -68,6 +69,18 @@ def test_inference_reads_the_evidence_but_not_perfectly(hub):
         assert planted and score.found_edges & planted, source
     table = ic.report(check)
     assert all(f"`{source}`" in table for source in ic.SOURCES)
+
+
+def test_inference_meets_its_targets_on_the_revealable_edges(hub):
+    """Issue 11's targets, at the confidence the analysis switch uses by default (0.5): at
+    least 95% precision, and at least 90% recall of the undocumented edges some evidence
+    reveals. Recall over every undocumented edge cannot pass ~80% here by construction: a
+    fifth of them carry no evidence at all (no README, a card naming only a family), as on
+    the real Hub (docs/undocumented.md)."""
+    check = ic.run_check(hub)
+    score = check.evaluation.overall[DEFAULT_MIN_CONFIDENCE]
+    assert score.precision >= 0.95
+    assert len(score.found_edges & check.revealable) / len(check.revealable) >= 0.90
 
 
 def test_a_crawl_with_inference_is_scored_against_the_truth(serve, hub, tmp_path):
