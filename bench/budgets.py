@@ -53,7 +53,7 @@ def store_models(store) -> int:
 
 def budgets(hub: int, runs: int, seed: int) -> Section:
     section = Section(
-        "6. Budgets from the headers",
+        "7. Budgets from the headers",
         "python -m bench.run --only budgets",
         f"A generated {hub:,}-model Hub (seed {seed}); for each plan the double enforces the "
         f"plan's quotas scaled to a {WINDOW_S} s window (same rate as per 300 s) and states them "
