@@ -67,7 +67,7 @@ def tree_seconds(path: str, root: str) -> tuple[float, int]:
 
     start = time.perf_counter()
     conn = db.connect(path)
-    tree = family_tree(conn, root, 2)
+    tree = family_tree(conn, root, 2, max_children=10)  # as the command calls it
     Console(file=io.StringIO(), width=120).print(render(tree))
     seconds = time.perf_counter() - start
     conn.close()

@@ -203,7 +203,7 @@ def tree(model_id: str, db_path: str, roots_path: str | None, depth: int, max_ch
     from analysis.tree import family_tree, render
 
     with analysis_connection(db_path, roots_path, inferred=inferred) as conn:
-        family = family_tree(conn, model_id, depth)
+        family = family_tree(conn, model_id, depth, max_children)
     Console().print(render(family, max_children))
 
 
