@@ -170,9 +170,9 @@ def family_tree(conn: duckdb.DuckDBPyConnection, model_id: str, depth: int = 2,
         raise AnalysisError("depth must be 0 or more")
     if max_children is not None and max_children < 1:
         raise AnalysisError("max_children must be 1 or more")
-    ensure_installed(conn)
-    if _in_closure(conn, model_id):
+    if _in_closure(conn, model_id):  # needs no lineage view (analysis.db.connect(views=False))
         return _from_closure(conn, model_id, depth, max_children)
+    ensure_installed(conn)
     return _walked(conn, model_id, depth, max_children)
 
 

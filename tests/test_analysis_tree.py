@@ -96,3 +96,27 @@ def test_a_stale_closure_is_not_used(generated_db, tmp_path):
     again, used = tree_of(path, root)
     assert not used
     assert again.descendants == before.descendants
+
+
+def test_a_connection_without_views_installs_them_only_for_a_walk(generated_db):
+    path = generated_db(300, seed=300)
+    root = "meta-llama/Llama-3.1-8B"
+    conn = duckdb.connect(str(path), read_only=True)
+    child = conn.execute(  # not a configured root: walked
+        "SELECT min(model_id) FROM root_closure WHERE root = ? AND depth = 1 "
+        "AND model_id NOT IN (SELECT root FROM root_closure)", [root]).fetchone()[0]
+    conn.close()
+    for model in (root, child):
+        conn = connect(path, views=False)
+        try:
+            got = family_tree(conn, model, 2, 3)
+            installed = conn.execute("SELECT count(*) FROM duckdb_views() WHERE temporary "
+                                     "AND view_name = 'lineage_edges'").fetchone()[0]
+        finally:
+            conn.close()
+        assert installed == (model == child)
+        full = connect(path)
+        try:
+            assert got == family_tree(full, model, 2, 3)
+        finally:
+            full.close()
