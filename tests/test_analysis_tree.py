@@ -120,3 +120,26 @@ def test_a_connection_without_views_installs_them_only_for_a_walk(generated_db):
             assert got == family_tree(full, model, 2, 3)
         finally:
             full.close()
+
+
+def test_a_crawl_and_an_infer_run_leave_a_current_closure(serve, tmp_path):
+    from crawler.crawl import crawl, infer_database
+    from hub_double.generator import generated_store
+    from tests.crawl_helpers import fast_client
+
+    serve(generated_store(1000, seed=5))
+    path = tmp_path / "family.duckdb"
+    crawl(path, "family", client=fast_client(), cards=False)
+    for _ in range(2):  # after the crawl, then after an inference run over it
+        conn = connect(path)
+        try:
+            roots = [r for (r,) in conn.execute(
+                "SELECT root FROM root_closure GROUP BY root ORDER BY count(*) DESC, root "
+                "LIMIT 3").fetchall()]
+            assert len(roots) == 3
+            for root in roots:
+                assert _in_closure(conn, root)
+                assert family_tree(conn, root, 3) == _walked(conn, root, 3, None)
+        finally:
+            conn.close()
+        infer_database(path, client=fast_client())
