@@ -43,7 +43,7 @@ SANDBOX: dict[str, object] = {
 
 def connect(path: str | Path, roots: Roots | str | Path | None = None,
             notify: Callable[[str], None] | None = None, *,
-            sandboxed: bool = False, inferred: float | None = None
+            sandboxed: bool = False, inferred: float | None = None, views: bool = True
             ) -> duckdb.DuckDBPyConnection:
     """A read-only connection to the crawl at `path` with the lineage views and macros.
 
@@ -52,7 +52,11 @@ def connect(path: str | Path, roots: Roots | str | Path | None = None,
     file for a database that stores none); without it, only the fallback is said, as a warning.
     `sandboxed` for untrusted SQL (module docstring). `inferred`: None analyses documented
     edges only (published figures); a minimum confidence (0 to 1) adds the inferred parents of
-    models that declare none (analysis.edges), said to `notify` in one line.
+    models that declare none (analysis.edges), said to `notify` in one line. `views=False`
+    leaves the views to the first call that needs them (lineage.ensure_installed installs them
+    with the crawl's roots, documented edges): installing costs ~0.3 s on a 2M-model crawl, and
+    the tree of a root read from root_closure needs none. Given roots, inferred edges or a
+    sandbox, the views are installed at once all the same.
     """
     inferred = edges.check(inferred)
     path = Path(path)
@@ -67,7 +71,8 @@ def connect(path: str | Path, roots: Roots | str | Path | None = None,
             notify(choice.note)
         elif choice.fallback:
             warnings.warn(choice.note, stacklevel=2)
-        lineage.install(conn, choice.roots, inferred)
+        if views or roots is not None or inferred is not None or sandboxed:
+            lineage.install(conn, choice.roots, inferred)
         if inferred is not None and notify:
             notify(f"edges: {edges.describe(inferred)}; {edges.CAVEAT}")
         if sandboxed:  # after the install, which creates TEMP tables, views and macros

@@ -49,7 +49,8 @@ def analysis(db: Path, runs: int, n_models: int) -> Section:
                 [r["report_s"] for r in results], "s", REPORT_TARGET_S),
         at_most(f"tree of {first['root']} ({first['descendants']:,} descendants), library "
                 "call", [r["tree_s"] for r in results], "s", TREE_TARGET_S,
-                note="connect + family_tree(depth 2) + render to text"),
+                note="connect as the command does (no lineage views) + family_tree(depth 2, 10 "
+                     "children per node) + render to text"),
     ]
     cli = [cli_tree_seconds(db, first["root"]) for _ in range(runs)]
     section.figures.append(at_most("`hf-lineage tree` whole command (Python start included)",

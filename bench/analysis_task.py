@@ -66,8 +66,8 @@ def tree_seconds(path: str, root: str) -> tuple[float, int]:
     from analysis.tree import family_tree, render
 
     start = time.perf_counter()
-    conn = db.connect(path)
-    tree = family_tree(conn, root, 2)
+    conn = db.connect(path, views=False)  # as the command connects
+    tree = family_tree(conn, root, 2, max_children=10)  # as the command calls it
     Console(file=io.StringIO(), width=120).print(render(tree))
     seconds = time.perf_counter() - start
     conn.close()

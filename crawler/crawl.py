@@ -73,6 +73,7 @@ def crawl(
                             on_card=lambda row: progress.advance(1))
             if infer:
                 _infer(db, client, run, progress, evidence_files, card_workers)
+            _write_closure(db, run, progress)
         return db.runs.record(run.run_id)
 
 
@@ -140,6 +141,7 @@ def infer_database(db_path: str | Path, *, client: HubClient | None = None,
         with _recorded(db, run) as outcome:
             outcome.strategy = "inference"
             _infer(db, client, run, progress, evidence_files, workers)
+            _write_closure(db, run, progress)
         return db.runs.record(run.run_id)
 
 
@@ -160,6 +162,13 @@ def _infer(db: Database, client: HubClient, run: Mode, progress: Progress,
     found = infer_parents(db, run.seeds)
     progress.note(f"inference: {found.with_parents:,} of {found.models:,} undocumented models "
                   f"got {found.edges:,} inferred parents (inferred_edges)")
+
+
+def _write_closure(db: Database, run: Mode, progress: Progress) -> None:
+    """The trees below the roots, for `hf-lineage tree` (crawler/store/closure.py): last, so
+    they describe the edges the run leaves behind."""
+    progress.phase("the trees below the roots")
+    db.closure.write(run.run_id, run.seeds)
 
 
 def _inference_setting(db: Database, infer: bool | None) -> bool:

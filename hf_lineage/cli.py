@@ -136,16 +136,18 @@ def format_option(*choices: str) -> Callable:
 
 @contextmanager
 def analysis_connection(db_path: str, roots_path: str | None = None, sandboxed: bool = False,
-                        inferred: float | None = None) -> Iterator[duckdb.DuckDBPyConnection]:
+                        inferred: float | None = None, views: bool = True
+                        ) -> Iterator[duckdb.DuckDBPyConnection]:
     """The crawl at `db_path`, read-only with the lineage views, closed afterwards; the roots
     are the crawl's own unless `roots_path` is given (a departure is one line on stderr);
     `sandboxed` for SQL the user typed (analysis.db); `inferred` adds inferred edges (said on
-    stderr). Ctrl-C stops its running query."""
+    stderr); `views=False` installs the lineage views only when first needed (analysis.db).
+    Ctrl-C stops its running query."""
     from analysis.db import connect
     from hf_lineage.interrupt import interrupt_on_ctrl_c
 
     conn = connect(db_path, roots_path, notify=lambda line: click.echo(line, err=True),
-                   sandboxed=sandboxed, inferred=inferred)
+                   sandboxed=sandboxed, inferred=inferred, views=views)
     try:
         with interrupt_on_ctrl_c(conn):
             yield conn
@@ -202,8 +204,8 @@ def tree(model_id: str, db_path: str, roots_path: str | None, depth: int, max_ch
     """Show MODEL_ID's family tree: descendants with counts, relations and licenses."""
     from analysis.tree import family_tree, render
 
-    with analysis_connection(db_path, roots_path, inferred=inferred) as conn:
-        family = family_tree(conn, model_id, depth)
+    with analysis_connection(db_path, roots_path, inferred=inferred, views=False) as conn:
+        family = family_tree(conn, model_id, depth, max_children)
     Console().print(render(family, max_children))
 
 

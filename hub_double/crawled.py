@@ -52,6 +52,7 @@ def crawled_db(store: HubStore, path: str | Path, infer: bool = False) -> Path:
         if infer:
             infer_parents(db, list(roots.root_models()))
             db.set_meta(meta.INFERENCE, "on")
+        db.closure.write(run_id, list(roots.root_models()))
         db.runs.count_outcomes(run_id)
         newest = db.listing.stored_newest()
         db.runs.finish(run_id, MODE, "ok", "written in-process by hub_double.crawled", None,

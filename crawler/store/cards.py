@@ -4,8 +4,6 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-import pandas as pd
-
 from crawler.store.runs import Tally
 
 if TYPE_CHECKING:
@@ -29,6 +27,8 @@ class CardStore:
 
     def store(self, rows: list[dict], run_id: int, spent: Tally) -> None:
         """Upsert a batch of fetched cards (dicts with CARD_COLUMNS) in one transaction."""
+        import pandas as pd  # deferred: `hf-lineage tree` loads this module
+
         frame = pd.DataFrame(rows, columns=list(CARD_COLUMNS))
         with self.db.transaction() as tx:
             tx.register("fetched", frame)

@@ -22,6 +22,7 @@ from tenacity import Retrying, retry_if_exception, stop_after_delay, wait_fixed
 from crawler.store import meta
 from crawler.store.aliases import AliasStore
 from crawler.store.cards import CardStore
+from crawler.store.closure import ClosureStore
 from crawler.store.family import FamilyStore
 from crawler.store.inference import InferenceStore
 from crawler.store.listing import ListingStore
@@ -75,7 +76,7 @@ class Database:
     """The crawler's handle on its DuckDB file: one writer, batched transactions.
 
     The rooms of the store hang off it (`runs`, `listing`, `family`, `cards`, `aliases`,
-    `inference`): each holds the SQL of one part of a crawl.
+    `inference`, `closure`): each holds the SQL of one part of a crawl.
     """
 
     def __init__(self, path: str | Path, hold_s: float = 1.0, gap_s: float = 0.05) -> None:
@@ -94,6 +95,7 @@ class Database:
         self.cards = CardStore(self)
         self.aliases = AliasStore(self)
         self.inference = InferenceStore(self)
+        self.closure = ClosureStore(self)
 
     # -- lifetime -------------------------------------------------------------------------------
     def acquire(self) -> None:

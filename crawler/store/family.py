@@ -11,8 +11,6 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 
-import pandas as pd
-
 from crawler.store import ingest, meta
 from crawler.store.inference import INFERRED_COLUMNS
 from crawler.store.listing import apply_page, deduplicate, stage_json
@@ -153,6 +151,8 @@ class FamilyStore:
     def add_staged_inferred(self, rows: list[tuple]) -> None:
         """Parents inferred for staged candidates (INFERRED_COLUMNS): they extend the closure,
         and the kept ones go to inferred_edges with the family."""
+        import pandas as pd  # deferred: `hf-lineage tree` loads this module
+
         frame = pd.DataFrame(rows, columns=list(INFERRED_COLUMNS))
         with self.db.transaction() as tx:
             tx.execute("CREATE TABLE IF NOT EXISTS staged_inferred AS "

@@ -13,7 +13,6 @@ from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 
 import duckdb
-import pandas as pd
 
 from crawler.store.runs import Tally
 
@@ -100,6 +99,8 @@ class InferenceStore:
         fetch_error) in one transaction."""
         if not rows:
             return
+        import pandas as pd  # deferred: `hf-lineage tree` loads this module
+
         frame = pd.DataFrame(rows, columns=["model_id", "filename", "sha", "content",
                                             "fetched_at", "fetch_error"])
         with self.db.transaction() as tx:
@@ -113,6 +114,8 @@ class InferenceStore:
         """The inferred parents of `children` become `rows` (INFERRED_COLUMNS)."""
         conn.execute("DELETE FROM inferred_edges WHERE child IN (SELECT unnest(?))", [children])
         if rows:
+            import pandas as pd  # deferred: `hf-lineage tree` loads this module
+
             frame = pd.DataFrame(rows, columns=list(INFERRED_COLUMNS))
             conn.register("inferred", frame)
             conn.execute("INSERT INTO inferred_edges SELECT * FROM inferred")

@@ -18,6 +18,8 @@ SCOPE = "scope"  # 'family' or 'full': what the last complete crawl covered
 HUB_SIZE = "hub_size"  # models on the Hub, measured by the last whole-Hub listing
 ROOTS = ROOTS_KEY  # the TOML text of the roots file the last crawl used
 INFERENCE = "inference"  # 'on' when crawls infer undocumented parents (and family members)
+# {"run": id, "edges": rows}: the run whose end wrote root_closure, and the edges it counted
+CLOSURE = "root_closure"
 
 
 def running(mode: str) -> str:
