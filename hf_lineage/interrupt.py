@@ -50,7 +50,7 @@ def interrupt_on_ctrl_c(conn: Connection) -> Iterator[None]:
         return
     main = ctypes.c_ulong(threading.get_ident())
     set_async_exc = ctypes.pythonapi.PyThreadState_SetAsyncExc  # bound now: see `finally`
-    escalated = threading.Event()
+    pressed, escalated = threading.Event(), threading.Event()
 
     def on_sigint(signum: int, frame: object) -> None:
         if escalated.is_set():  # the watcher's own signal, long after Ctrl-C (module docstring)
@@ -60,11 +60,18 @@ def interrupt_on_ctrl_c(conn: Connection) -> Iterator[None]:
     os.set_blocking(write_fd, False)  # the C-level handler must never block
     previous_handler = signal.signal(signal.SIGINT, on_sigint)
     previous_fd = signal.set_wakeup_fd(write_fd, warn_on_full_buffer=False)
-    watcher = threading.Thread(target=_watch, args=(read_fd, conn, main, escalated),
+    watcher = threading.Thread(target=_watch, args=(read_fd, conn, main, pressed, escalated),
                                daemon=True, name="hf-lineage-ctrl-c")
     watcher.start()
     try:
         yield
+    except Exception as exc:
+        # the stopped query's own error ("Query interrupted") can reach the main thread before
+        # the scheduled KeyboardInterrupt does, which `finally` then drops: after Ctrl-C, the
+        # command ends as interrupted whatever its last statement raised
+        if pressed.is_set():
+            raise KeyboardInterrupt from exc
+        raise
     finally:
         # C calls only until a KeyboardInterrupt still pending for this thread is dropped
         # (the query already stopped, and the command ends with it), so that cleanup is whole.
@@ -83,7 +90,7 @@ def _interrupt(conn: Connection) -> None:
         current.interrupt()
 
 
-def _watch(read_fd: int, conn: Connection, main: ctypes.c_ulong,
+def _watch(read_fd: int, conn: Connection, main: ctypes.c_ulong, pressed: threading.Event,
            escalated: threading.Event) -> None:
     pressed_at: float | None = None
     while True:
@@ -94,9 +101,10 @@ def _watch(read_fd: int, conn: Connection, main: ctypes.c_ulong,
                 signal.pthread_kill(main.value, signal.SIGINT)
         ready = select.select([read_fd], [], [], None if pressed_at is None else REPEAT_S)[0]
         numbers = os.read(read_fd, 64) if ready else b""
-        if signal.SIGINT in numbers:  # each Ctrl-C: stop the query, raise in the main thread
+        if signal.SIGINT in numbers:  # each Ctrl-C: raise in the main thread, stop the query
             pressed_at = pressed_at or time.monotonic()
-            _interrupt(conn)
+            pressed.set()
             ctypes.pythonapi.PyThreadState_SetAsyncExc(main, ctypes.py_object(KeyboardInterrupt))
+            _interrupt(conn)
         if ready and (not numbers or STOP in numbers):
             return
