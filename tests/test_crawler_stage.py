@@ -101,3 +101,37 @@ def test_staged_pages_survive_until_applied(tmp_path):
         assert db.runs.record(run_id).requests == {"list": 4}
         assert not db.listing.has_staged()
     assert not Path(f"{db_path}.stage").exists()
+
+
+def test_a_model_listed_twice_keeps_its_newest_listing_across_parts(tmp_path, monkeypatch):
+    """The stage is applied in parts; a model edited while the listing was paged (listed in
+    two parts) keeps its newest listing whichever part comes first, and counts once."""
+    monkeypatch.setattr("crawler.store.listing.STAGE_READ_FILES", 1)  # a part per page
+    db_path = tmp_path / "hub.duckdb"
+    checkpoints = Checkpoints("full")
+
+    def model(name: str, day: int, tag: str) -> dict:
+        return {"id": name, "sha": f"sha-{day}", "lastModified": f"2024-01-{day:02d}T00:00:00.000Z",
+                "tags": [tag, f"base_model:o/parent-{day}"]}
+
+    pages = [[model("o/edited-later", 1, "old"), model("o/edited-earlier", 5, "new")],
+             [model("o/other", 2, "x")],
+             [model("o/edited-later", 5, "new"), model("o/edited-earlier", 1, "old")]]
+    with Database(db_path) as db:
+        run_id = db.runs.start("full")
+        for i, page in enumerate(pages):
+            db.listing.stage_page(json.dumps(page), checkpoints, "listing", f"next-{i}", run_id,
+                                  Tally())
+        done = db.listing.apply_staged(run_id, Tally())
+        assert (done.seen, done.new) == (3, 3)
+        rows = db.conn.execute(
+            "SELECT m.id, m.sha, list(DISTINCT t.tag ORDER BY t.tag), list(DISTINCT e.parent) "
+            "FROM models m JOIN model_tags t ON t.model_id = m.id "
+            "JOIN edges e ON e.child = m.id GROUP BY ALL ORDER BY m.id").fetchall()
+        snapshots = db.conn.execute("SELECT count(*) FROM snapshots").fetchone()[0]
+    assert rows == [
+        ("o/edited-earlier", "sha-5", ["base_model:o/parent-5", "new"], ["o/parent-5"]),
+        ("o/edited-later", "sha-5", ["base_model:o/parent-5", "new"], ["o/parent-5"]),
+        ("o/other", "sha-2", ["base_model:o/parent-2", "x"], ["o/parent-2"]),
+    ]
+    assert snapshots == 3

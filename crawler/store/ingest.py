@@ -31,8 +31,15 @@ NOW_UTC = "make_timestamp(epoch_us(now()))"
 
 def _hub_time(value: str) -> str:
     """SQL: an ISO 8601 time from the Hub as naive UTC, offsets honoured; impossible ones
-    (unparseable, before 2000, or more than a day ahead of now) as NULL."""
-    utc = f"make_timestamp(epoch_us(TRY_CAST({value} AS TIMESTAMPTZ)))"
+    (unparseable, before 2000, or more than a day ahead of now) as NULL.
+
+    The Hub's own shape (`2023-04-03T12:00:00.000Z`) is cast straight to TIMESTAMP; any other
+    goes through TIMESTAMPTZ, which honours offsets and zone names but costs several times
+    more (a listing holds two times per model)."""
+    hub_shape = (f"length({value}) = 24 AND ends_with({value}, 'Z') "
+                 f"AND substr({value}, 11, 1) = 'T' AND substr({value}, 20, 1) = '.'")
+    utc = (f"CASE WHEN {hub_shape} THEN TRY_CAST({value} AS TIMESTAMP) "
+           f"ELSE make_timestamp(epoch_us(TRY_CAST({value} AS TIMESTAMPTZ))) END")
     return (f"CASE WHEN {utc} BETWEEN TIMESTAMP '2000-01-01' AND {NOW_UTC} + INTERVAL 1 DAY "
             f"THEN {utc} END")
 
@@ -133,18 +140,21 @@ STAGE_PAGE = ("CREATE OR REPLACE TEMP TABLE page AS "
               + f"QUALIFY {NEWEST_FIRST}")
 
 # Listing pages staged on disk (crawler/store/stage.py): the files $files, read in parallel,
-# each with its page number (seq) and the `since` its staging recorded in `staged_pages`.
+# all staged with the same `since` ($since, recorded in `staged_pages`). A scalar rather than a
+# join with `staged_pages`: the join doubled the cost of parsing the pages.
 STAGED_PAGES_TABLE = "CREATE TABLE IF NOT EXISTS staged_pages (seq INTEGER, since TIMESTAMP)"
-STAGED_FILES = """(
-    SELECT f.content AS body, s.since
-    FROM read_text($files) f
-    JOIN staged_pages s ON s.seq = CAST(parse_filename(f.filename, true) AS INTEGER)
-)"""
+STAGED_FILES = "(SELECT content AS body, $since::TIMESTAMP AS since FROM read_text($files))"
 STAGED_ROWS = _rows(STAGED_FILES)
 
-# What staging checks on a page before keeping it (file $file): that it parses and every
-# item is a model, and the span of its lastModified (an incremental crawl stops at its
-# watermark). A light parse: only these fields.
+# What staging checks on a page (file $file): that it parses and every item is a model.
+# A light parse: only these fields.
+_CHECK_TYPE = '{"id": "VARCHAR", "modelId": "VARCHAR"}'
+PAGE_CHECK = f"""
+SELECT count(*), count(*) FILTER (WHERE coalesce(i.id, i.modelId) IS NULL)
+FROM (SELECT unnest(from_json(content, '[{_CHECK_TYPE}]')) AS i FROM read_text($file))
+"""
+# The same, with the span of the page's lastModified (an incremental crawl stops at its
+# watermark).
 _SUMMARY_TYPE = '{"id": "VARCHAR", "modelId": "VARCHAR", "lastModified": "VARCHAR"}'
 PAGE_SUMMARY = f"""
 SELECT count(*),
@@ -154,11 +164,24 @@ SELECT count(*),
 FROM (SELECT unnest(from_json(content, '[{_SUMMARY_TYPE}]')) AS i FROM read_text($file))
 """
 
+# A page against the stored models: (rows, models seen for the first time this run, new
+# models, models whose sha changed since an earlier run).
 COUNT_PAGE = """
 SELECT count(*),
+       count(*) FILTER (WHERE m.last_seen_run IS DISTINCT FROM $run_id),
        count(*) FILTER (WHERE m.id IS NULL),
-       count(*) FILTER (WHERE m.id IS NOT NULL AND m.sha IS DISTINCT FROM p.sha)
+       count(*) FILTER (WHERE m.id IS NOT NULL AND m.last_seen_run IS DISTINCT FROM $run_id
+                        AND m.sha IS DISTINCT FROM p.sha)
 FROM page p LEFT JOIN models m USING (id)
+"""
+
+# A model this run stored from a newer listing (pages applied in parts) keeps it: the page's
+# older listing of it is left out, as NEWEST_FIRST leaves it out within a part.
+DROP_OLDER_LISTINGS = """
+DELETE FROM page WHERE id IN (
+    SELECT p.id FROM page p JOIN models m USING (id)
+    WHERE m.last_seen_run = $run_id AND m.last_modified IS NOT NULL
+      AND (p.last_modified IS NULL OR p.last_modified < m.last_modified))
 """
 
 _MODEL_COLUMNS = (

@@ -21,6 +21,7 @@ import duckdb
 from crawler.clock import utcnow
 from crawler.store import ingest
 from crawler.store.meta import Checkpoints
+from crawler.store.read_ahead import ReadAhead
 from crawler.store.runs import Tally
 from crawler.store.stage import PageStage
 from hf_lineage.errors import HubAnswerInvalid, StorageError, one_line
@@ -30,7 +31,7 @@ if TYPE_CHECKING:
 
 MASS_GONE_SHARE = 0.1  # of the live models: more disappearing at once is not believed
 MASS_GONE_MIN = 50
-STAGE_READ_FILES = 10  # staged pages parsed per statement (about 10 MB of JSON)
+STAGE_READ_FILES = 25  # staged pages parsed per statement (about 10 MB of JSON)
 
 
 def _parse(conn: duckdb.DuckDBPyConnection, sql: str,
@@ -68,9 +69,13 @@ def apply_page(conn: duckdb.DuckDBPyConnection, run_id: int) -> Tally:
 
     A model's tags and edges are replaced as a whole. When every model is new (a first crawl)
     the models are inserted rather than upserted, and the deletes and the check for a snapshot
-    already taken this run are skipped: they would scan whole tables for nothing."""
-    seen, new, changed = conn.execute(ingest.COUNT_PAGE).fetchall()[0]
-    all_new = new == seen
+    already taken this run are skipped: they would scan whole tables for nothing. A model this
+    run already stored from a newer listing (edited while the listing was paged) keeps it;
+    it counts as seen once."""
+    rows, seen, new, changed = conn.execute(ingest.COUNT_PAGE, {"run_id": run_id}).fetchall()[0]
+    all_new = new == rows
+    if not all_new:
+        conn.execute(ingest.DROP_OLDER_LISTINGS, {"run_id": run_id})
     conn.execute(ingest.INSERT_MODELS if all_new else ingest.UPSERT_MODELS, {"run_id": run_id})
     if not all_new:
         conn.execute(ingest.DELETE_TAGS)
@@ -82,13 +87,23 @@ def apply_page(conn: duckdb.DuckDBPyConnection, run_id: int) -> Tally:
     return Tally(seen=seen, new=new or 0, changed=changed or 0)
 
 
-def staged_seqs(conn: duckdb.DuckDBPyConnection) -> list[int]:
-    """The numbers of the staged pages (committed ones: the open batch's are not listed yet)."""
+def staged_pages(conn: duckdb.DuckDBPyConnection) -> list[tuple[int, datetime | None]]:
+    """The staged pages, (number, since), in order (committed ones: the open batch's are not
+    listed yet)."""
     exists = conn.execute("SELECT count(*) FROM duckdb_tables() "
                           "WHERE table_name = 'staged_pages' AND NOT temporary").fetchone()[0]
     if not exists:
         return []
-    return [row[0] for row in conn.execute("SELECT seq FROM staged_pages ORDER BY seq").fetchall()]
+    return conn.execute("SELECT seq, since FROM staged_pages ORDER BY seq").fetchall()
+
+
+@dataclass(frozen=True)
+class StagePart:
+    """Staged pages read in one statement: their files, and the `since` they were staged
+    with."""
+
+    files: list[str]
+    since: datetime | None
 
 
 @dataclass
@@ -158,15 +173,16 @@ class ListingStore:
         return self._batch
 
     def _stage(self, batch: _Batch, body: str, since: str | None) -> PageSummary:
-        """Write the page to the stage and check it; it joins the batch once it passes."""
+        """Write the page to the stage and check it; it joins the batch once it passes. The
+        span of its lastModified is read only for a listing of changes (`since`)."""
         path = self.stage.write(batch.next_seq, body)
-        models, anonymous, oldest, newest = _parse(
-            self._checker, ingest.PAGE_SUMMARY, {"file": str(path)}).fetchone()
+        check = ingest.PAGE_CHECK if since is None else ingest.PAGE_SUMMARY
+        models, anonymous, *span = _parse(self._checker, check, {"file": str(path)}).fetchone()
         if anonymous:
             raise HubAnswerInvalid(ingest.NO_ID)
         batch.pages.append((batch.next_seq, since))
         batch.next_seq += 1
-        return PageSummary(models, oldest, newest)
+        return PageSummary(models, *(span or (None, None)))
 
     def _commit_batch(self, conn: duckdb.DuckDBPyConnection) -> None:
         """List the batch's pages (synced to disk first), move its cursors, count its
@@ -184,24 +200,40 @@ class ListingStore:
 
     def has_staged(self) -> bool:
         self.db.commit_batch()
-        return bool(staged_seqs(self.db.conn))
+        return bool(staged_pages(self.db.conn))
 
     def read_stage(self, conn: duckdb.DuckDBPyConnection, table: str, select: str,
                    temporary: bool = True) -> None:
         """Create the (temp) table `table` from `select` over the staged pages (`{rows}` in it
-        stands for their rows), reading STAGE_READ_FILES files per statement: DuckDB parses
-        the files of a vector together, so memory would grow with the stage otherwise."""
-        files = [str(self.stage.path(seq)) for seq in staged_seqs(conn)]
-        query = select.format(rows=f"({ingest.STAGED_ROWS})")
+        stands for their rows)."""
+        for number, part in enumerate(self._stage_parts(conn)):
+            into = (f"INSERT INTO {table} " if number else
+                    f"CREATE OR REPLACE {'TEMP ' if temporary else ''}TABLE {table} AS ")
+            self._read(conn, into + select.format(rows=f"({ingest.STAGED_ROWS})"), part)
+
+    def _stage_parts(self, conn: duckdb.DuckDBPyConnection) -> list[StagePart]:
+        """The staged pages in parts of at most STAGE_READ_FILES files staged with the same
+        `since`: DuckDB parses the files of a vector together, so memory would grow with the
+        stage otherwise."""
+        parts: list[StagePart] = []
+        for seq, since in staged_pages(conn):
+            if not parts or len(parts[-1].files) == STAGE_READ_FILES or parts[-1].since != since:
+                parts.append(StagePart([], since))
+            parts[-1].files.append(str(self.stage.path(seq)))
+        return parts
+
+    def _read(self, conn: duckdb.DuckDBPyConnection, sql: str, part: StagePart) -> None:
+        """Run `sql` reading the staged pages of `part`."""
         try:
-            for start in range(0, len(files), STAGE_READ_FILES):
-                into = (f"INSERT INTO {table} " if start else
-                        f"CREATE OR REPLACE {'TEMP ' if temporary else ''}TABLE {table} AS ")
-                _parse(conn, into + query, {"files": files[start:start + STAGE_READ_FILES]})
+            _parse(conn, sql, {"files": part.files, "since": part.since})
         except duckdb.IOException as exc:
             raise StorageError(f"staged listing pages in {self.stage.dir} cannot be read "
                                f"({one_line(exc)}); delete that folder and the database's "
                                "checkpoints to list again") from exc
+
+    def _read_rows(self, conn: duckdb.DuckDBPyConnection, prefix: str, part: StagePart) -> None:
+        """The rows of the staged pages of `part` into a table (`prefix`: `CREATE … AS`)."""
+        self._read(conn, f"{prefix} {ingest.STAGED_ROWS}", part)
 
     def clear_stage(self, conn: duckdb.DuckDBPyConnection) -> None:
         """Forget the staged pages (inside the transaction that applied them); their files go
@@ -210,18 +242,29 @@ class ListingStore:
 
     # -- applying -------------------------------------------------------------------------------
     def apply_staged(self, run_id: int, spent: Tally) -> Tally:
-        """Move every staged page into the tables in one set-based pass, then empty the stage:
-        a few passes over a big database instead of one per page. The run's counters get the
-        models stored and `spent` (the requests since its last step) with the data."""
+        """Move every staged page into the tables, then empty the stage: a few set-based
+        passes over a big database instead of one per page.
+
+        The stage goes in parts, one transaction each, every part parsed while the one before
+        is written (`ReadAhead`): memory stays flat and both cores work. A crawl killed
+        between parts re-applies the stage when it resumes, which changes nothing (upserts,
+        and counters that count a model once per run). The run's counters get the models
+        stored and `spent` (the requests since its last step) with the data."""
         if not self.has_staged():
             return Tally()
-        with self.db.transaction() as tx:
-            self.read_stage(tx, "page", "SELECT * FROM {rows}")
-            deduplicate(tx, "page")
-            done = apply_page(tx, run_id)
-            tx.execute("DROP TABLE page")
-            self.clear_stage(tx)
-            self.db.runs.add(tx, run_id, done + spent)
+        done = Tally()
+        parts = self._stage_parts(self.db.conn)
+        with ReadAhead(self.db.conn, parts, self._read_rows) as parsed:
+            for number, part in enumerate(parsed):
+                with self.db.transaction() as tx:
+                    tx.execute(f"CREATE OR REPLACE TEMP TABLE page AS FROM {part}")
+                    deduplicate(tx, "page")
+                    applied = apply_page(tx, run_id)
+                    tx.execute("DROP TABLE page")
+                    if number == len(parts) - 1:
+                        self.clear_stage(tx)
+                    self.db.runs.add(tx, run_id, applied + (spent if number == 0 else Tally()))
+                done += applied
         self.stage.remove_after(0)
         return done
 
