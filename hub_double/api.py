@@ -290,8 +290,11 @@ def find_model(conn: duckdb.DuckDBPyConnection, repo_id: str,
     only in case; else a legacy id's namespaced repo. A renamed repo's old id raises Moved."""
     rows = _rows(conn, f"SELECT {ROW_COLUMNS}{extra} FROM models WHERE id = ?", [repo_id])
     if not rows:
-        rows = _rows(conn, f"SELECT {ROW_COLUMNS}{extra} FROM models "
-                     "WHERE lower(id) = lower(?)", [repo_id])
+        cased = conn.execute("SELECT id FROM model_case WHERE id_lower = lower(?) LIMIT 1",
+                             [repo_id]).fetchone()
+        if cased is not None:
+            rows = _rows(conn, f"SELECT {ROW_COLUMNS}{extra} FROM models WHERE id = ?",
+                         [cased[0]])
     if not rows:
         alias = conn.execute("SELECT canonical, kind FROM repo_aliases WHERE alias = ?",
                              [repo_id]).fetchone()

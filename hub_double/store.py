@@ -110,6 +110,10 @@ class HubStore:
             "CREATE TABLE IF NOT EXISTS model_tags (idx BIGINT, tag VARCHAR)"
         )
         self._conn.execute("CREATE TABLE IF NOT EXISTS deleted (id VARCHAR)")
+        # Each id lowercased, for the Hub's case-insensitive lookup of a name (an indexed point
+        # query: lower(id) over models is a scan of the whole Hub per request).
+        self._conn.execute("CREATE TABLE IF NOT EXISTS model_case (id_lower VARCHAR, id VARCHAR)")
+        self._index_case()
         # Names that still reach a repo: 'renamed' (the old id answers 307 to the new one) and
         # 'legacy' (an id without namespace, answered with the namespaced repo), as on the Hub.
         self._conn.execute("CREATE TABLE IF NOT EXISTS repo_aliases "
@@ -145,6 +149,7 @@ class HubStore:
             cur.register("incoming", frame)
             casts = ", ".join(f"CAST({n} AS {k}) AS {n}" for n, k in MODEL_COLUMNS.items())
             cur.execute(f"INSERT INTO models SELECT {casts} FROM incoming")
+            cur.execute("INSERT INTO model_case SELECT lower(id), id FROM incoming")
             cur.execute(
                 "INSERT INTO model_tags "
                 "SELECT idx, unnest(CAST(tags AS VARCHAR[])) FROM incoming"
@@ -177,6 +182,18 @@ class HubStore:
         cur.execute("CREATE UNIQUE INDEX IF NOT EXISTS models_id ON models(id)")
         cur.execute("CREATE INDEX IF NOT EXISTS model_tags_tag ON model_tags(tag)")
         cur.execute("CREATE INDEX IF NOT EXISTS models_author ON models(author)")
+        self._index_case()
+
+    def _index_case(self) -> None:
+        """Index `model_case`, filling it first for a store written before it existed."""
+        models, cased = self._conn.execute(
+            "SELECT (SELECT count(*) FROM models), (SELECT count(*) FROM model_case)").fetchone()
+        if models != cased:
+            self._conn.execute("DELETE FROM model_case")
+            self._conn.execute("INSERT INTO model_case SELECT lower(id), id FROM models")
+        if models:
+            self._conn.execute(
+                "CREATE INDEX IF NOT EXISTS model_case_lower ON model_case(id_lower)")
 
     # -- mutations used by tests ----------------------------------------------------------------
     def touch(self, ids: Iterable[str], when: datetime | None = None) -> None:
@@ -227,4 +244,5 @@ class HubStore:
                 return
             cur.execute("DELETE FROM model_tags WHERE idx = ?", [row[0]])
             cur.execute("DELETE FROM models WHERE idx = ?", [row[0]])
+            cur.execute("DELETE FROM model_case WHERE id = ?", [model_id])
             cur.execute("INSERT INTO deleted VALUES (?)", [model_id])
