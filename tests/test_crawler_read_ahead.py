@@ -10,10 +10,10 @@ import pytest
 from crawler.store.read_ahead import SCRATCH, ReadAhead
 
 
-def numbers(cursor: duckdb.DuckDBPyConnection, prefix: str, part: int) -> None:
+def numbers(cursor: duckdb.DuckDBPyConnection, table: str, part: int) -> None:
     if part < 0:
         raise ValueError(f"part {part} does not parse")
-    cursor.execute(f"{prefix} SELECT {part} AS part, range AS n FROM range(3)")
+    cursor.execute(f"CREATE TABLE {table} AS SELECT {part} AS part, range AS n FROM range(3)")
 
 
 def attached(conn: duckdb.DuckDBPyConnection) -> bool:

@@ -106,7 +106,7 @@ def test_staged_pages_survive_until_applied(tmp_path):
 def test_a_model_listed_twice_keeps_its_newest_listing_across_parts(tmp_path, monkeypatch):
     """The stage is applied in parts; a model edited while the listing was paged (listed in
     two parts) keeps its newest listing whichever part comes first, and counts once."""
-    monkeypatch.setattr("crawler.store.listing.STAGE_READ_FILES", 1)  # a part per page
+    monkeypatch.setattr("crawler.store.listing.STAGE_PART_FILES", 1)  # a part per page
     db_path = tmp_path / "hub.duckdb"
     checkpoints = Checkpoints("full")
 

@@ -19,7 +19,7 @@ from crawler.store.meta import Checkpoints
 
 PAGE_SIZE = 1000
 REAL_HUB_SIZE = 2_200_000  # models on the Hub, late 2025; replaced by measured sizes
-APPLY_EVERY = 100  # listing pages staged between two moves into the tables,
+APPLY_EVERY = 500  # listing pages staged between two moves into the tables,
 APPLY_EVERY_S = 30.0  # or seconds, so readers see a slow crawl progress
 
 

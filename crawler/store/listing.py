@@ -31,7 +31,10 @@ if TYPE_CHECKING:
 
 MASS_GONE_SHARE = 0.1  # of the live models: more disappearing at once is not believed
 MASS_GONE_MIN = 50
-STAGE_READ_FILES = 25  # staged pages parsed per statement (about 10 MB of JSON)
+STAGE_READ_FILES = 25  # staged pages parsed per statement (about 25 MB of JSON)
+# Staged pages applied per transaction: more models than a DuckDB row group (122,880 rows),
+# whose full row groups DuckDB writes straight to the file instead of through the WAL first.
+STAGE_PART_FILES = 125
 
 
 def _parse(conn: duckdb.DuckDBPyConnection, sql: str,
@@ -62,6 +65,16 @@ def deduplicate(conn: duckdb.DuckDBPyConnection, table: str) -> int:
             WHERE id IN (SELECT id FROM {table} GROUP BY id HAVING count(*) > 1)
             QUALIFY NOT {ingest.NEWEST_FIRST})""")
     return distinct
+
+
+def _page_of(conn: duckdb.DuckDBPyConnection, table: str) -> str:
+    """Make `page` the rows of `table`: a view when every model is new (nothing will be
+    deleted from it: no copy), else a copy. Returns which ('VIEW' or 'TABLE')."""
+    new, rows = conn.execute(f"SELECT count(*) FILTER (WHERE m.id IS NULL), count(*) "
+                             f"FROM {table} p LEFT JOIN models m USING (id)").fetchone()
+    kind = "VIEW" if new == rows else "TABLE"
+    conn.execute(f"CREATE TEMP {kind} page AS FROM {table}")
+    return kind
 
 
 def apply_page(conn: duckdb.DuckDBPyConnection, run_id: int) -> Tally:
@@ -206,18 +219,16 @@ class ListingStore:
                    temporary: bool = True) -> None:
         """Create the (temp) table `table` from `select` over the staged pages (`{rows}` in it
         stands for their rows)."""
-        for number, part in enumerate(self._stage_parts(conn)):
+        for number, part in enumerate(self._stage_parts(conn, STAGE_READ_FILES)):
             into = (f"INSERT INTO {table} " if number else
                     f"CREATE OR REPLACE {'TEMP ' if temporary else ''}TABLE {table} AS ")
             self._read(conn, into + select.format(rows=f"({ingest.STAGED_ROWS})"), part)
 
-    def _stage_parts(self, conn: duckdb.DuckDBPyConnection) -> list[StagePart]:
-        """The staged pages in parts of at most STAGE_READ_FILES files staged with the same
-        `since`: DuckDB parses the files of a vector together, so memory would grow with the
-        stage otherwise."""
+    def _stage_parts(self, conn: duckdb.DuckDBPyConnection, size: int) -> list[StagePart]:
+        """The staged pages in parts of at most `size` files staged with the same `since`."""
         parts: list[StagePart] = []
         for seq, since in staged_pages(conn):
-            if not parts or len(parts[-1].files) == STAGE_READ_FILES or parts[-1].since != since:
+            if not parts or len(parts[-1].files) == size or parts[-1].since != since:
                 parts.append(StagePart([], since))
             parts[-1].files.append(str(self.stage.path(seq)))
         return parts
@@ -231,9 +242,14 @@ class ListingStore:
                                f"({one_line(exc)}); delete that folder and the database's "
                                "checkpoints to list again") from exc
 
-    def _read_rows(self, conn: duckdb.DuckDBPyConnection, prefix: str, part: StagePart) -> None:
-        """The rows of the staged pages of `part` into a table (`prefix`: `CREATE … AS`)."""
-        self._read(conn, f"{prefix} {ingest.STAGED_ROWS}", part)
+    def _read_rows(self, conn: duckdb.DuckDBPyConnection, table: str, part: StagePart) -> None:
+        """The rows of the staged pages of `part` into the new table `table`, STAGE_READ_FILES
+        pages per statement: DuckDB parses the files of a vector together, so memory would
+        grow with the part otherwise."""
+        for start in range(0, len(part.files), STAGE_READ_FILES):
+            into = f"INSERT INTO {table} " if start else f"CREATE OR REPLACE TABLE {table} AS "
+            self._read(conn, into + ingest.STAGED_ROWS,
+                       StagePart(part.files[start:start + STAGE_READ_FILES], part.since))
 
     def clear_stage(self, conn: duckdb.DuckDBPyConnection) -> None:
         """Forget the staged pages (inside the transaction that applied them); their files go
@@ -245,28 +261,33 @@ class ListingStore:
         """Move every staged page into the tables, then empty the stage: a few set-based
         passes over a big database instead of one per page.
 
-        The stage goes in parts, one transaction each, every part parsed while the one before
-        is written (`ReadAhead`): memory stays flat and both cores work. A crawl killed
-        between parts re-applies the stage when it resumes, which changes nothing (upserts,
-        and counters that count a model once per run). The run's counters get the models
-        stored and `spent` (the requests since its last step) with the data."""
+        The stage goes in parts of STAGE_PART_FILES pages, one transaction each, every part
+        parsed (and its repeated models left out) while the one before is written
+        (`ReadAhead`): memory stays flat and both cores work. A crawl killed between parts
+        re-applies the stage when it resumes, which changes nothing (upserts, and counters
+        that count a model once per run). The run's counters get the models stored and
+        `spent` (the requests since its last step) with the data."""
         if not self.has_staged():
             return Tally()
         done = Tally()
-        parts = self._stage_parts(self.db.conn)
-        with ReadAhead(self.db.conn, parts, self._read_rows) as parsed:
+        parts = self._stage_parts(self.db.conn, STAGE_PART_FILES)
+        with ReadAhead(self.db.conn, parts, self._read_part) as parsed:
             for number, part in enumerate(parsed):
                 with self.db.transaction() as tx:
-                    tx.execute(f"CREATE OR REPLACE TEMP TABLE page AS FROM {part}")
-                    deduplicate(tx, "page")
+                    kind = _page_of(tx, part)
                     applied = apply_page(tx, run_id)
-                    tx.execute("DROP TABLE page")
+                    tx.execute(f"DROP {kind} page")
                     if number == len(parts) - 1:
                         self.clear_stage(tx)
                     self.db.runs.add(tx, run_id, applied + (spent if number == 0 else Tally()))
                 done += applied
         self.stage.remove_after(0)
         return done
+
+    def _read_part(self, conn: duckdb.DuckDBPyConnection, table: str, part: StagePart) -> None:
+        """A part of the stage into `table`, each model once (ReadAhead's parse)."""
+        self._read_rows(conn, table, part)
+        deduplicate(conn, table)
 
     def ingest_page(self, body: str, run_id: int, spent: Tally) -> Tally:
         """Upsert one JSON array of models (a model-info answer, wrapped) at once."""

@@ -28,8 +28,8 @@ Part = TypeVar("Part")  # what names some staged pages (crawler.store.listing.St
 
 class ReadAhead(Generic[Part]):
     """Iterate the parsed parts (names of tables holding their rows) of `parts`, each parsed
-    while the previous one is used; `parse(cursor, prefix, part)` runs the parse of `part`
-    behind `prefix` (`CREATE TABLE … AS`) on `cursor`."""
+    while the previous one is used; `parse(cursor, table, part)` creates the table `table`
+    holding the rows of `part` on `cursor`."""
 
     def __init__(self, conn: duckdb.DuckDBPyConnection, parts: list[Part],
                  parse: Callable[[duckdb.DuckDBPyConnection, str, Part], None]) -> None:
@@ -75,7 +75,7 @@ class ReadAhead(Generic[Part]):
         for number, part in enumerate(self._parts):
             table = f"{SCRATCH}.part_{number}"
             try:
-                self._parse(self._cursor, f"CREATE OR REPLACE TABLE {table} AS ", part)
+                self._parse(self._cursor, table, part)
                 item: tuple[str | None, BaseException | None] = (table, None)
             except BaseException as exc:  # handed to the writer, which raises it
                 item = (None, exc)
