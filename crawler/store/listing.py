@@ -78,7 +78,8 @@ def _page_of(conn: duckdb.DuckDBPyConnection, table: str) -> str:
 
 
 def apply_page(conn: duckdb.DuckDBPyConnection, run_id: int) -> Tally:
-    """Move `page` (a temp table) into models, tags, edges and snapshots.
+    """Move `page` (a temp table, or a view when every model is new) into models, tags, edges
+    and snapshots.
 
     A model's tags and edges are replaced as a whole. When every model is new (a first crawl)
     the models are inserted rather than upserted, and the deletes and the check for a snapshot
@@ -112,8 +113,7 @@ def staged_pages(conn: duckdb.DuckDBPyConnection) -> list[tuple[int, datetime | 
 
 @dataclass(frozen=True)
 class StagePart:
-    """Staged pages read in one statement: their files, and the `since` they were staged
-    with."""
+    """Staged pages read together: their files, and the `since` they were all staged with."""
 
     files: list[str]
     since: datetime | None
