@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 DB     ?= data/hub.duckdb
 
-.PHONY: setup test demo crawl incremental report screenshot lint bench bench-quick browser clean
+.PHONY: setup test demo crawl incremental report screenshot lint bench bench-quick ingest-profile browser clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -56,6 +56,10 @@ bench: $(STAMP)
 
 bench-quick: $(STAMP)
 	$(BIN)/python -m bench.run --quick --out data/bench/BENCHMARKS-quick.md
+
+# Where a full listing's ingest time goes, step by step (200,000 models, about a minute).
+ingest-profile: $(STAMP)
+	$(BIN)/python -m bench.ingest_profile --models 200000
 
 clean:
 	rm -rf $(VENV) data/demo.duckdb data/report
