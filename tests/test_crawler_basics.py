@@ -158,3 +158,43 @@ def test_a_crawl_stores_its_roots_and_an_incremental_crawl_keeps_them(serve, tmp
     with Database(db) as database:
         stored = stored_roots(database.get_meta)
     assert stored is not None and stored.families == {"mine": "Mine"}
+
+
+def test_a_version_5_database_keeps_its_models_when_their_key_index_goes(tmp_path):
+    db = tmp_path / "hub.duckdb"
+    conn = duckdb.connect(str(db))
+    for version in range(1, 6):
+        conn.execute(migrations()[version])
+    conn.execute("INSERT INTO meta VALUES ('schema_version', '5')")
+    conn.execute("INSERT INTO models (id, sha, first_seen_run, last_seen_run) "
+                 "VALUES ('a/kept', 's1', 1, 1), ('b/gone', 's2', 1, 1)")
+    conn.execute("UPDATE models SET gone = true WHERE id = 'b/gone'")
+    conn.close()
+    with Database(db) as database:
+        conn = database.conn
+        assert conn.execute("SELECT id, sha, gone FROM models ORDER BY id").fetchall() == [
+            ("a/kept", "s1", False), ("b/gone", "s2", True)]
+        assert not conn.execute("SELECT count(*) FROM duckdb_indexes() "
+                                "WHERE table_name = 'models'").fetchone()[0]
+        assert not conn.execute("SELECT count(*) FROM duckdb_constraints() "
+                                "WHERE table_name = 'models' AND constraint_type = 'PRIMARY KEY'"
+                                ).fetchone()[0]
+        conn.execute("INSERT INTO models (id) VALUES ('c/new')")  # the default survives
+        assert conn.execute("SELECT gone FROM models WHERE id = 'c/new'").fetchone() == (False,)
+
+
+def test_a_model_listed_again_is_merged_into_its_row(tmp_path):
+    """models has no key: a model met again updates its one row, whatever the path."""
+    from crawler.store import Tally
+
+    with Database(tmp_path / "hub.duckdb") as database:
+        first = database.runs.start("full")
+        listing = database.listing
+        listing.ingest_page('[{"id": "a/m", "sha": "s1", "downloads": 1}]', first, Tally())
+        second = database.runs.start("full")
+        listing.ingest_page('[{"id": "a/m", "sha": "s2", "downloads": 5},'
+                            ' {"id": "b/n", "sha": "t1"}]', second, Tally())
+        listing.ingest_page('[{"id": "a/m", "sha": "s2", "downloads": 6}]', second, Tally())
+        assert database.conn.execute(
+            "SELECT id, sha, downloads, first_seen_run, last_seen_run FROM models ORDER BY id"
+        ).fetchall() == [("a/m", "s2", 6, first, second), ("b/n", "t1", None, second, second)]

@@ -190,16 +190,21 @@ _MODEL_COLUMNS = (
     "license_name, license_link, card_data, siblings, config, gguf"
 )
 
-# A page's models into the table: inserted (every model new), or upserted.
+# A page's models into the table: inserted (every model new), or merged on id (models has no
+# key index: migration 006; a page holds each model once).
 INSERT_MODELS = f"""
 INSERT INTO models (id, {_MODEL_COLUMNS}, first_seen_run, last_seen_run, gone)
 SELECT id, {_MODEL_COLUMNS}, $run_id, $run_id, false FROM page
 """
-UPSERT_MODELS = INSERT_MODELS + f"""
-ON CONFLICT (id) DO UPDATE SET
-    {", ".join(f"{c.strip()} = EXCLUDED.{c.strip()}" for c in _MODEL_COLUMNS.split(","))},
-    last_seen_run = EXCLUDED.last_seen_run,
+MERGE_MODELS = f"""
+MERGE INTO models USING page ON models.id = page.id
+WHEN MATCHED THEN UPDATE SET
+    {", ".join(f"{c.strip()} = page.{c.strip()}" for c in _MODEL_COLUMNS.split(","))},
+    last_seen_run = $run_id,
     gone = false
+WHEN NOT MATCHED THEN INSERT (id, {_MODEL_COLUMNS}, first_seen_run, last_seen_run, gone)
+    VALUES (page.id, {", ".join(f"page.{c.strip()}" for c in _MODEL_COLUMNS.split(","))},
+            $run_id, $run_id, false)
 """
 
 DELETE_TAGS = "DELETE FROM model_tags WHERE model_id IN (SELECT id FROM page)"

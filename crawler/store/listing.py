@@ -4,7 +4,7 @@ Listing pages are staged on disk as served (`crawler.store.stage`), checked firs
 every item is a model), and listed in `staged_pages` with the cursor of the next page; pages
 are staged in batches (`Database.batch`), so one transaction covers many pages. The staged
 pages are moved into the tables in set-based passes over many pages, parsed once on the way.
-Every write is idempotent (upserts on models' key; a model's tags and edges replaced as a
+Every write is idempotent (models merged on id; a model's tags and edges replaced as a
 whole), so a crawl killed at any moment resumes without losing or doubling rows, and ingest
 costs stay flat as the database grows. The SQL that turns the Hub's JSON into rows is
 `crawler.store.ingest`.
@@ -90,7 +90,7 @@ def apply_page(conn: duckdb.DuckDBPyConnection, run_id: int) -> Tally:
     all_new = new == rows
     if not all_new:
         conn.execute(ingest.DROP_OLDER_LISTINGS, {"run_id": run_id})
-    conn.execute(ingest.INSERT_MODELS if all_new else ingest.UPSERT_MODELS, {"run_id": run_id})
+    conn.execute(ingest.INSERT_MODELS if all_new else ingest.MERGE_MODELS, {"run_id": run_id})
     if not all_new:
         conn.execute(ingest.DELETE_TAGS)
         conn.execute(ingest.DELETE_EDGES)
