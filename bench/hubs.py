@@ -14,6 +14,8 @@ from pathlib import Path
 
 from bench.common import CACHE
 from bench.worker import run_worker
+from crawler.http import HubClient
+from crawler.modes.base import listing_params
 from hub_double.faults import Quota
 from hub_double.server import HubDouble
 from hub_double.store import HubStore
@@ -68,3 +70,15 @@ def family_size(path: Path) -> int:
             "SELECT count(*) FROM truth_models WHERE family IS NOT NULL").fetchone()[0]
     finally:
         store.close()
+
+
+def listing_pages(store: Path, models: int) -> list[str]:
+    """The listing pages holding the first `models` models of the Hub in `store`, as served."""
+    bodies: list[str] = []
+    with serve(store) as double:
+        client = HubClient(endpoint=double.url, budgets={"api": 10_000_000})
+        for page in client.list_pages(listing_params()):
+            bodies.append(page.body)
+            if len(bodies) * 1000 >= models:
+                break
+    return bodies

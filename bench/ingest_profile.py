@@ -19,11 +19,10 @@ from pathlib import Path
 from typing import Any
 
 from bench.common import CACHE
-from bench.hubs import cached_store, serve
+from bench.hubs import cached_store, listing_pages
 from bench.listing import fresh_db
 from bench.worker import Stopwatch
-from crawler.http import HubClient
-from crawler.modes.base import APPLY_EVERY, listing_params
+from crawler.modes.base import APPLY_EVERY
 from crawler.store import Database, Tally, listing
 from crawler.store.meta import Checkpoints
 from crawler.store.read_ahead import ReadAhead
@@ -39,20 +38,6 @@ STEPS: list[tuple[str, Any, str]] = [
     ("parse a part (read-ahead thread)", listing.ListingStore, "_read_part"),
     ("release the file (checkpoint)", Database, "release"),
 ]
-
-
-def fetch_pages(models: int, seed: int) -> list[str]:
-    """The first `models` models of the cached Hub of at least that size, as served."""
-    hub = 200_000 if models <= 200_000 else 2_000_000
-    store, _ = cached_store(hub, seed, 0.35)
-    bodies: list[str] = []
-    with serve(store) as double:
-        client = HubClient(endpoint=double.url, budgets={"api": 10_000_000})
-        for page in client.list_pages(listing_params()):
-            bodies.append(page.body)
-            if len(bodies) * 1000 >= models:
-                break
-    return bodies
 
 
 def instrument() -> dict[str, Stopwatch]:
@@ -87,7 +72,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--models", type=int, default=200_000)
     parser.add_argument("--seed", type=int, default=7)
     args = parser.parse_args(argv)
-    bodies = fetch_pages(args.models, args.seed)
+    hub = 200_000 if args.models <= 200_000 else 2_000_000
+    bodies = listing_pages(cached_store(hub, args.seed, 0.35)[0], args.models)
     watches = instrument()
     wall, models = ingest(bodies, CACHE / "ingest-profile.duckdb")
     print(f"{models:,} models in {len(bodies):,} pages: {wall:.2f} s, "

@@ -64,7 +64,7 @@ def run_section(name: str, sizes: Sizes, seed: int) -> Section:
         big = sizes.listing[-1]
         db = CACHE / f"full-{big}-s{seed}.duckdb"
         if not db.exists() or Path(f"{db}.wal").exists():
-            listing([big], {big: 1}, seed)
+            listing([big], {big: 1}, seed, floor=False)
         return analysis(db, sizes.big_runs, big)
     if name == "cards":
         from bench.cards import cards
