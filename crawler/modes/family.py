@@ -58,21 +58,23 @@ class FamilyCrawl(Mode):
         listing_cost = math.ceil(self.estimated_hub_size() / PAGE_SIZE)
         self.progress.phase("children (base_model filters)")
         while batch := self.db.family.next_batch(FILTER_BATCH):
-            if batch[0][1] >= 1 and self.switch_to_listing(listing_cost):
+            if self.switch_to_listing(listing_cost, predict=batch[0][1] >= 1):
                 return LISTING
             self.expand_children(batch)
         return FILTERS
 
-    def switch_to_listing(self, listing_cost: int) -> bool:
+    def switch_to_listing(self, listing_cost: int, predict: bool) -> bool:
         """Is listing the Hub now cheaper than following filters to the end?
 
-        Checked once the roots' children are known and after every batch: the filters' cost is
-        about one request per family model, predicted from what is done and what is queued."""
+        Checked before every batch. Once the roots' children are known (`predict`), the
+        filters' cost is predicted: about one request per family model, from what is done and
+        what is queued. Before, only what they have cost counts: the roots of a large Hub can
+        have so many children that listing them costs more than listing the Hub."""
         done, pending = self.db.family.progress()
         predicted = done + pending * FAMILY_GROWTH
         spent = sum(self.client.requests.values())
-        switch = predicted > listing_cost or spent >= listing_cost
-        if switch or not self._road_told:
+        switch = (predict and predicted > listing_cost) or spent >= listing_cost
+        if switch or (predict and not self._road_told):
             limiter = self.client.limiter
             self.note(
                 f"family crawl: about {predicted:,.0f} family models predicted; base_model "
@@ -96,9 +98,7 @@ class FamilyCrawl(Mode):
         """List a batch of models' children (base_model filters, concurrently), store them in
         one transaction, and queue the ones not seen before. A killed batch is simply redone."""
         listed = self.client.map(self.children_pages, [m for m, _ in batch], FILTER_WORKERS)
-        bodies = [body for pages in listed for body in pages]
-        items = [body.strip()[1:-1].strip() for body in bodies]
-        done = self.db.family.store_children("[" + ",".join(i for i in items if i) + "]",
+        done = self.db.family.store_children([body for pages in listed for body in pages],
                                              batch, self.run_id, self.spent())
         self.progress.advance(done.seen)
         self.db.release(force=False)

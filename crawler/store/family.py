@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 from crawler.store import ingest, meta
 from crawler.store.inference import INFERRED_COLUMNS
-from crawler.store.listing import apply_page, deduplicate, stage_json
+from crawler.store.listing import apply_page, deduplicate, stage_pages
 from crawler.store.runs import Tally
 
 if TYPE_CHECKING:
@@ -44,12 +44,12 @@ class FamilyStore:
             "SELECT count(*) FILTER (WHERE done), count(*) FILTER (WHERE NOT done) "
             "FROM crawl_frontier").fetchone()
 
-    def store_children(self, body: str, batch: list[tuple[str, int]], run_id: int,
+    def store_children(self, bodies: list[str], batch: list[tuple[str, int]], run_id: int,
                        spent: Tally) -> Tally:
-        """Store the children listed for a batch (one JSON array), queue the new ones one
+        """Store the children listed for a batch (their listing pages), queue the new ones one
         generation below, and mark the batch done, in one transaction."""
         with self.db.transaction() as tx:
-            stage_json(tx, body)
+            stage_pages(tx, bodies)
             tx.execute("INSERT INTO crawl_frontier SELECT id, ?, false FROM page "
                        "ON CONFLICT DO NOTHING", [max(g for _, g in batch) + 1])
             done = apply_page(tx, run_id)

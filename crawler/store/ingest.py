@@ -132,12 +132,15 @@ FROM carded
 # The newest listing of each model wins when it was listed twice (edited while listed).
 NEWEST_FIRST = "row_number() OVER (PARTITION BY id ORDER BY last_modified DESC NULLS LAST) = 1"
 
-# One page (parameter $body) as the temp table `page`: single model-info answers, a family
-# batch's children. The body is read from a subquery, not handed to from_json directly:
-# DuckDB folds a constant argument at planning time, which parses the page twice.
-STAGE_PAGE = ("CREATE OR REPLACE TEMP TABLE page AS "
-              + _rows("(SELECT $body AS body, NULL::TIMESTAMP AS since)")
-              + f"QUALIFY {NEWEST_FIRST}")
+# One page (parameter $body) as the temp table `page`: single model-info answers. The body is
+# read from a subquery, not handed to from_json directly: DuckDB folds a constant argument at
+# planning time, which parses the page twice.
+PAGE_ROWS = _rows("(SELECT $body AS body, NULL::TIMESTAMP AS since)")
+STAGE_PAGE = f"CREATE OR REPLACE TEMP TABLE page AS {PAGE_ROWS} QUALIFY {NEWEST_FIRST}"
+# Several pages (a family batch's children) into `page`, one statement each: a batch's pages
+# together can weigh hundreds of megabytes, more than DuckDB's buffer pool holds as one string.
+EMPTY_PAGE = f"CREATE OR REPLACE TEMP TABLE page AS {PAGE_ROWS} LIMIT 0"
+ADD_PAGE = f"INSERT INTO page {PAGE_ROWS}"
 
 # Listing pages staged on disk (crawler/store/stage.py): the files $files, read in parallel,
 # all staged with the same `since` ($since, recorded in `staged_pages`). A scalar rather than a

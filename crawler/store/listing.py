@@ -12,6 +12,7 @@ costs stay flat as the database grows. The SQL that turns the Hub's JSON into ro
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING
@@ -52,6 +53,15 @@ def _parse(conn: duckdb.DuckDBPyConnection, sql: str,
 def stage_json(conn: duckdb.DuckDBPyConnection, body: str) -> None:
     """Parse a listing page (a JSON array of models) into the temp table `page`."""
     _parse(conn, ingest.STAGE_PAGE, {"body": body})
+
+
+def stage_pages(conn: duckdb.DuckDBPyConnection, bodies: Iterable[str]) -> None:
+    """Parse listing pages into the temp table `page`, one page at a time (memory stays that
+    of a page however many there are), each model once: its newest listing."""
+    _parse(conn, ingest.EMPTY_PAGE, {"body": "[]"})
+    for body in bodies:
+        _parse(conn, ingest.ADD_PAGE, {"body": body})
+    deduplicate(conn, "page")
 
 
 def deduplicate(conn: duckdb.DuckDBPyConnection, table: str) -> int:
