@@ -56,8 +56,9 @@ def stage_json(conn: duckdb.DuckDBPyConnection, body: str) -> None:
 
 
 def stage_pages(conn: duckdb.DuckDBPyConnection, bodies: Iterable[str]) -> None:
-    """Parse listing pages into the temp table `page`, one page at a time (memory stays that
-    of a page however many there are), each model once: its newest listing."""
+    """Parse listing pages into the temp table `page`, one statement per page (DuckDB never
+    holds more than a page's JSON as one string, however many pages), each model once: its
+    newest listing."""
     _parse(conn, ingest.EMPTY_PAGE, {"body": "[]"})
     for body in bodies:
         _parse(conn, ingest.ADD_PAGE, {"body": body})
