@@ -583,8 +583,8 @@ def demo(db_path: str, out_dir: str, n_models: int, seed: int) -> None:
 @click.option("--models", "n_models", default=5000, show_default=True,
               help="Size of the generated Hub.")
 @click.option("--seed", default=0, show_default=True)
-@click.option("--samples", is_flag=True, help="Serve the real family trees from ../shared "
-              "instead of a generated Hub.")
+@click.option("--samples", is_flag=True, help="Serve the real family trees "
+              "(tests/data/hub-samples) instead of a generated Hub.")
 @click.option("--port", default=0, help="Port on 127.0.0.1 (default: a free one).")
 @click.option("--latency-ms", default=0.0, help="Added to every request, like a network.")
 @click.option("--page-size", default=1000, show_default=True)
