@@ -35,7 +35,7 @@ from hf_lineage.errors import HubError
 MAX_YAML_NODES = 100_000  # nodes of the header once aliases are expanded
 MAX_YAML_DEPTH = 64
 MAX_METADATA_BYTES = 1 << 20
-SafeLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml when PyYAML was built with it
+FastLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml when PyYAML was built with it
 
 
 @dataclass
@@ -51,8 +51,19 @@ class YamlTooLarge(ValueError):
 
 def load_yaml_header(header: str) -> object:
     """The YAML header's document (`yaml.safe_load`'s answer), built only once its composed
-    nodes passed `check_yaml_budget`."""
-    loader = SafeLoader(header)
+    nodes passed `check_yaml_budget`. libyaml first; a header it cannot read is read again by
+    the pure-Python loader, so the outcome is always safe_load's (libyaml refuses escapes that
+    decode to lone surrogates, which safe_load reads)."""
+    try:
+        return _load(header, FastLoader)
+    except (yaml.YAMLError, UnicodeError):
+        if FastLoader is yaml.SafeLoader:
+            raise
+    return _load(header, yaml.SafeLoader)
+
+
+def _load(header: str, loader_class: type) -> object:
+    loader = loader_class(header)
     try:
         root = loader.get_single_node()
         if root is None:
