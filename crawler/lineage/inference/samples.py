@@ -177,6 +177,28 @@ def cards_2022(path: Path | None = None) -> Iterator[Sample]:
             ), frozenset(), info.get("downloads"))
 
 
+def cards_2023(path: Path | None = None) -> list[Sample]:
+    """The 2023-era cards (original cards of the repos TheBloke quantised, cards of top-liked
+    models, family-tree crawls): the YAML `base_model` and `base_model:` tags, where the capture
+    kept them, are the documented parents, hidden from the evidence (the rules never read the
+    header's `base_model`)."""
+    samples = []
+    with open_text(path or sample_path("cards-2023-sample.jsonl.gz")) as handle:
+        for line in handle:
+            row = json.loads(line)
+            header, body = split_card(row.get("card"))
+            tags = [t for t in row.get("tags") or [] if isinstance(t, str)]
+            created = row.get("createdAt")
+            samples.append(Sample(ModelEvidence(
+                model_id=row["id"],
+                card_body=body,
+                card_data=header,
+                tags=tuple(t for t in tags if not t.startswith(_BASE_MODEL_TAG)),
+                created_at=_date(created) if isinstance(created, str) else None,
+            ), frozenset(_documented(tags, [header])), row.get("downloads")))
+    return samples
+
+
 def sample_index(*groups: list[Sample]) -> RepoIndex:
     """Every id the samples know (children and documented parents), downloads, creation dates."""
     ids: list[str] = []
