@@ -221,7 +221,11 @@ def _close(db: Database, run: Mode, status: str, message: str | None,
     db.runs.count_outcomes(run.run_id)
     values: dict[str, str | None] = {}
     if status == "ok" and run.name in MODES:
-        values[meta.WATERMARK] = _watermark(db, run)
+        if run.under_reported() and db.get_meta(meta.WATERMARK) is not None:
+            run.note("the listing said less than the Hub holds: the watermark stays where it "
+                     "was, so the next incremental crawl lists those changes again")
+        else:
+            values[meta.WATERMARK] = _watermark(db, run)
         if run.name != "incremental":
             values[meta.SCOPE] = run.name
         db.family.clear_frontier()

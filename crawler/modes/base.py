@@ -3,6 +3,7 @@ the requests spent since the last write (stored with the data they fetched)."""
 
 from __future__ import annotations
 
+import math
 import time
 from collections import Counter
 from dataclasses import dataclass
@@ -10,6 +11,7 @@ from dataclasses import dataclass
 from crawler.http import HubClient
 from crawler.lineage.canonical import canonicalize
 from crawler.lineage.infer import infer_family_members
+from crawler.modes.absence import settle_unlisted
 from crawler.progress import Progress
 from crawler.roots import Roots
 from crawler.store import Database, Tally, meta
@@ -129,8 +131,15 @@ class Mode:
         self.db.family.apply_closure(self.organisations, self.seeds, whole_hub=whole_hub,
                                      run_id=self.run_id, spent=self.spent())
 
-    def mark_gone(self) -> None:
-        """After a complete listing of the scope: what it did not list is gone."""
-        if self.db.listing.mark_gone(self.run_id) is None:
-            self.note("many stored models were not listed this time; they are kept live and "
-                      "the refusal is recorded in crawl_errors (kind 'gone_refused')")
+    def settle_unlisted(self) -> None:
+        """After the listing of the scope: the stored models it left out are asked about one
+        by one, and only those the Hub says it no longer has are gone (crawler/modes/absence)."""
+        settle_unlisted(self)
+
+    def listing_cost(self) -> int:
+        """Requests a listing of the whole Hub takes."""
+        return math.ceil(self.estimated_hub_size() / PAGE_SIZE)
+
+    def under_reported(self) -> bool:
+        """Whether this run's listing said less than the Hub holds (it keeps the watermark)."""
+        return self.checkpoint(meta.INCOMPLETE) is not None

@@ -9,12 +9,10 @@ filters have cost as much as a listing would).
 
 from __future__ import annotations
 
-import math
-
 from huggingface_hub.errors import HfHubHTTPError
 
 from crawler.estimate import cost
-from crawler.modes.base import PAGE_SIZE, Mode, listing_params
+from crawler.modes.base import Mode, listing_params
 from crawler.store.ingest import EXPAND
 
 FAMILY_GROWTH = 2.0  # models a queued model stands for (itself and its unseen descendants)
@@ -38,7 +36,7 @@ class FamilyCrawl(Mode):
             strategy = self.by_filters()
         if strategy == LISTING:
             self.by_listing()
-        self.mark_gone()
+        self.settle_unlisted()
         return strategy
 
     def hub_newest(self) -> str | None:
@@ -55,7 +53,7 @@ class FamilyCrawl(Mode):
             self.list_into_db(f"org:{org}", listing_params(("author", org)))
         self.fetch_named_roots()
         self.db.family.queue_seeds(self.organisations, self.seeds)
-        listing_cost = math.ceil(self.estimated_hub_size() / PAGE_SIZE)
+        listing_cost = self.listing_cost()
         self.progress.phase("children (base_model filters)")
         while batch := self.db.family.next_batch(FILTER_BATCH):
             if self.switch_to_listing(listing_cost, predict=batch[0][1] >= 1):

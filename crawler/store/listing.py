@@ -1,4 +1,4 @@
-"""Listing pages into the tables: stage, apply, and what a whole listing tells (gone, Hub size).
+"""Listing pages into the tables: stage, apply, and the models a listing left out.
 
 Listing pages are staged on disk as served (`crawler.store.stage`), checked first (they parse,
 every item is a model), and listed in `staged_pages` with the cursor of the next page; pages
@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING
 import duckdb
 
 from crawler.clock import utcnow
-from crawler.store import ingest
+from crawler.store import ingest, meta
 from crawler.store.meta import Checkpoints
 from crawler.store.read_ahead import ReadAhead
 from crawler.store.runs import Tally
@@ -30,8 +30,6 @@ from hf_lineage.errors import HubAnswerInvalid, StorageError, one_line
 if TYPE_CHECKING:
     from crawler.store.database import Database
 
-MASS_GONE_SHARE = 0.1  # of the live models: more disappearing at once is not believed
-MASS_GONE_MIN = 50
 STAGE_READ_FILES = 25  # staged pages parsed per statement (about 25 MB of JSON)
 # Staged pages applied per transaction: more models than a DuckDB row group (122,880 rows),
 # whose full row groups DuckDB writes straight to the file instead of through the WAL first.
@@ -174,15 +172,21 @@ class ListingStore:
         """Stage the models of a newest-first page changed after `watermark` (the others are
         left out when the stage is applied).
 
-        Returns (models on the page, whether the listing reached the watermark); the first page
-        also records the Hub's newest lastModified as the checkpoint 'hub_newest'."""
+        Returns (models on the page, whether the listing is over: it reached the watermark, or
+        it ended short of it, which sets the checkpoint INCOMPLETE); the first page also
+        records the Hub's newest lastModified as the checkpoint 'hub_newest'."""
         batch = self._open_batch(run_id, checkpoints)
         summary = self._stage(batch, body, watermark)
         if "hub_newest" not in batch.cursors and checkpoints.read(self.db.conn,
                                                                   "hub_newest") is None:
             batch.cursors["hub_newest"] = str(summary.newest or watermark)
-        reached = summary.oldest is None or summary.oldest <= datetime.fromisoformat(watermark)
+        # an empty page proves nothing: only a model at or before the watermark shows that
+        # the listing reached it
+        reached = summary.oldest is not None and \
+            summary.oldest <= datetime.fromisoformat(watermark)
         batch.cursors[name] = "done" if reached or not next_url else next_url
+        if not reached and not next_url:  # the listing ended short of the watermark
+            batch.cursors[meta.INCOMPLETE] = "yes"
         batch.spent += spent
         return summary.models, reached or not next_url
 
@@ -309,28 +313,33 @@ class ListingStore:
             self.db.runs.add(tx, run_id, done + spent)
         return done
 
-    # -- what a complete listing tells ----------------------------------------------------------
-    def mark_gone(self, run_id: int) -> int | None:
-        """Models stored before but not seen by this run's complete listing are gone.
+    # -- models the listing left out (crawler/modes/absence.py) --------------------------------
+    def unlisted(self, run_id: int) -> list[str]:
+        """Live models this run has not stored, in an order spread over authors (so that a
+        sample of the first ones is not one organisation's)."""
+        return [row[0] for row in self.db.conn.execute(
+            "SELECT id FROM models WHERE NOT gone AND last_seen_run < ? ORDER BY hash(id), id",
+            [run_id]).fetchall()]
 
-        Returns how many, or None when it refuses: a disappearance of more than
-        MASS_GONE_SHARE of the live models (and more than MASS_GONE_MIN) is what a broken
-        listing or a changed roots file looks like, not what the Hub does between two crawls;
-        the models are kept live and the refusal is recorded in crawl_errors."""
+    def settle_unlisted(self, found: list[str], gone: list[str], run_id: int, spent: Tally,
+                        incomplete: Checkpoints | None = None) -> Tally:
+        """In one transaction: store the model-info answers `found` (JSON objects) as a
+        listing's models, mark `gone` gone, and set the checkpoint INCOMPLETE of the mode
+        `incomplete` (the listing under-reported)."""
         with self.db.transaction() as tx:
-            live, missing = tx.execute(
-                "SELECT count(*), count(*) FILTER (WHERE last_seen_run < ?) FROM models "
-                "WHERE NOT gone", [run_id]).fetchone()
-            if missing > max(MASS_GONE_MIN, MASS_GONE_SHARE * live):
-                self.db.runs.add_error(
-                    tx, run_id, None, "gone_refused",
-                    f"{missing:,} of {live:,} live models were not listed; not marked gone "
-                    "(a broken listing or a changed roots file?)")
-                return None
-            tx.execute("UPDATE models SET gone = true WHERE NOT gone AND last_seen_run < ?",
-                       [run_id])
-            self.db.runs.add(tx, run_id, Tally(gone=missing))
-        return missing
+            done = Tally()
+            if found:
+                stage_json(tx, "[" + ",".join(found) + "]")
+                done = apply_page(tx, run_id)
+                tx.execute("DROP TABLE page")
+            if gone:
+                tx.execute("UPDATE models SET gone = true WHERE id IN (SELECT unnest(?))",
+                           [gone])
+            done += Tally(gone=len(gone))
+            if incomplete is not None:
+                incomplete.write(tx, meta.INCOMPLETE, "yes")
+            self.db.runs.add(tx, run_id, done + spent)
+        return done
 
     def live_models(self) -> int:
         return self.db.conn.execute(

@@ -1,0 +1,134 @@
+"""Which stored models are gone: the Hub's word for each model, never a listing's silence.
+
+A listing that leaves a model out proves nothing on its own: a page cut short without a `Link`,
+an empty `base_model:` filter or an empty organisation listing are all valid answers of the
+Hub's API. So after a crawl's listing of its scope, every live model it did not list is asked
+about by its own model-info request (`GET /api/models/{id}`, api bucket):
+- the Hub answers that the repo does not exist (404, or RepositoryNotFound, which a private
+  repo answers too): the model is marked gone;
+- it answers with the model under another id (a rename): the old id is gone, the new one stored;
+- it answers with the model: the listing under-reported; the model is stored from the answer,
+  and the run keeps the old watermark (crawl_errors 'listing_incomplete');
+- anything else (an id the client cannot request, another error): the model stays live.
+
+Two bounds keep the questions cheap. When more models are missing than the Hub loses between
+two crawls (over MASS_SHARE of the live ones and over MASS_MIN), a sample is asked first, and
+one live model among it shows a broken listing: the others stay live, unasked
+(crawl_errors 'gone_refused'). A run asks about at most as many models as listing the Hub
+costs requests, and at least MIN_CHECKS; the rest stay live for a later crawl to ask
+(crawl_errors 'gone_unchecked').
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+from huggingface_hub.errors import GatedRepoError, HfHubHTTPError, RepositoryNotFoundError
+
+from crawler.estimate import cost
+from crawler.http import HubClient, requestable
+from crawler.store.ingest import EXPAND
+
+if TYPE_CHECKING:
+    from crawler.modes.base import Mode
+
+MASS_SHARE = 0.1  # of the live models: more missing at once is asked about by sample first
+MASS_MIN = 50
+SAMPLE = 20
+MIN_CHECKS = 1000
+BATCH = 64  # models asked about per transaction
+WORKERS = 8
+
+
+@dataclass
+class Answers:
+    """What the Hub said about a batch of unlisted models."""
+
+    found: list[str] = field(default_factory=list)  # model-info JSON of models still there
+    gone: list[str] = field(default_factory=list)  # ids the Hub says do not exist (any more)
+    still_there: int = 0  # models the listing left out that the Hub still has under their id
+
+
+def ask(client: HubClient, model_id: str) -> tuple[str, str | None]:
+    """What the Hub says of one model: ('found' | 'renamed', its model-info JSON),
+    ('gone', None) or ('unknown', None)."""
+    if not requestable(model_id):
+        return "unknown", None
+    try:
+        body = client.model_info(model_id, EXPAND)
+    except GatedRepoError:  # a subclass of RepositoryNotFoundError: the repo exists
+        return "unknown", None
+    except RepositoryNotFoundError:
+        return "gone", None
+    except HfHubHTTPError as exc:
+        status = getattr(exc.response, "status_code", None)
+        return ("gone" if status == 404 else "unknown"), None
+    answered = _id_of(body)
+    if answered is None:
+        return "unknown", None
+    return ("found" if answered == model_id else "renamed"), body
+
+
+def _id_of(body: str) -> str | None:
+    try:
+        value = json.loads(body).get("id")
+    except (ValueError, AttributeError):
+        return None
+    return value if isinstance(value, str) else None
+
+
+def settle_unlisted(mode: Mode) -> None:
+    """Ask the Hub about every live model the run's listing left out, and store its answers."""
+    db, run_id = mode.db, mode.run_id
+    unlisted = db.listing.unlisted(run_id)
+    if not unlisted:
+        return
+    live = db.listing.live_models()
+    limit = max(MIN_CHECKS, mode.listing_cost())
+    todo = unlisted[:limit]
+    mode.note(f"{len(unlisted):,} stored models were not listed; each is asked about before it "
+              f"is marked gone: {cost(mode.client.limiter, 'api', len(todo))}")
+    mode.progress.phase("models not listed (asked one by one)", len(todo))
+    still_there = 0
+    if len(unlisted) > max(MASS_MIN, MASS_SHARE * live):
+        still_there = _ask(mode, todo[:SAMPLE])
+        if still_there:
+            db.runs.record_error(
+                run_id, None, "gone_refused",
+                f"{len(unlisted):,} of {live:,} live models were not listed, and {still_there} "
+                f"of the {len(todo[:SAMPLE])} asked about are still on the Hub: the listing "
+                "under-reported; the others are kept live, unasked")
+            mode.note("the listing under-reported (models it left out are still on the Hub); "
+                      "the others it left out are kept live (crawl_errors 'gone_refused')")
+            return
+        todo = todo[SAMPLE:]
+    for start in range(0, len(todo), BATCH):
+        still_there += _ask(mode, todo[start:start + BATCH])
+    if still_there:
+        db.runs.record_error(run_id, None, "listing_incomplete",
+                             f"{still_there:,} models the listing left out are still on the Hub "
+                             "(stored from their own answers); the watermark stays where it was")
+    if len(unlisted) > limit:
+        db.runs.record_error(run_id, None, "gone_unchecked",
+                             f"{len(unlisted) - limit:,} models not listed were not asked about "
+                             "this run; they stay live until a later crawl asks")
+
+
+def _ask(mode: Mode, ids: list[str]) -> int:
+    """Ask about `ids` (concurrently) and store the answers in one transaction; returns how
+    many the Hub still has under their id."""
+    answers = Answers()
+    replies = mode.client.map(lambda model_id: ask(mode.client, model_id), ids, WORKERS)
+    for model_id, (verdict, body) in zip(ids, replies, strict=True):
+        if body is not None:
+            answers.found.append(body)
+        if verdict in ("gone", "renamed"):
+            answers.gone.append(model_id)
+        answers.still_there += verdict == "found"
+    mode.db.listing.settle_unlisted(answers.found, answers.gone, mode.run_id, mode.spent(),
+                                    mode.checkpoints if answers.still_there else None)
+    mode.progress.advance(len(ids))
+    mode.db.release(force=False)
+    return answers.still_there
