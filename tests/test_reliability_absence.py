@@ -138,6 +138,24 @@ def test_a_family_crawl_fed_empty_answers_loses_no_member(road, match, hub_size,
     assert_same_tables(db, clean, snapshots=False)
 
 
+def test_a_model_that_left_the_family_is_gone_by_its_own_answer(serve, tmp_path):
+    store = family_with_outside_roots()
+    double = serve(store)
+    db = tmp_path / "hub.duckdb"
+    crawl(db, "family", client=fast_client())
+    watermark = meta_value(db, "watermark:last_modified")
+    # its card now names a parent outside the families: no filter of a family model lists it
+    store.edit_card("b/quant-GGUF", '{"base_model": "x/elsewhere"}',
+                    ["gguf", "base_model:x/elsewhere"], when=datetime(2026, 3, 1))
+    double.log.reset()
+    summary = crawl(db, "family", client=fast_client())
+    frame = table_frames(db)["models"].set_index("id")["gone"]
+    assert list(frame[frame].index) == ["b/quant-GGUF"] and summary.models_gone == 1
+    assert double.log.counts()["info"] == summary.requests["info"]
+    assert "listing_incomplete" not in error_kinds(db)  # the listing said the truth
+    assert meta_value(db, "watermark:last_modified") > watermark
+
+
 def test_a_listing_of_changes_that_ends_short_keeps_the_watermark(serve, tmp_path):
     store = numbered_store(60)
     double, db = crawled(serve, tmp_path, store=store)

@@ -7,8 +7,10 @@ about by its own model-info request (`GET /api/models/{id}`, api bucket):
 - the Hub answers that the repo does not exist (404, or RepositoryNotFound, which a private
   repo answers too): the model is marked gone;
 - it answers with the model under another id (a rename): the old id is gone, the new one stored;
-- it answers with the model: the listing under-reported; the model is stored from the answer,
-  and the run keeps the old watermark (crawl_errors 'listing_incomplete');
+- it answers with the model: the model is stored from the answer, and then either the listing
+  under-reported (the run keeps the old watermark: crawl_errors 'listing_incomplete'), or, in
+  a family crawl, the answer names no parent leading to the roots: it left the family, and
+  is marked gone (the database no longer follows it);
 - anything else (an id the client cannot request, another error): the model stays live.
 
 Two bounds keep the questions cheap. When more models are missing than the Hub loses between
@@ -22,7 +24,6 @@ costs requests, and at least MIN_CHECKS; the rest stay live for a later crawl to
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from huggingface_hub.errors import GatedRepoError, HfHubHTTPError, RepositoryNotFoundError
@@ -40,15 +41,6 @@ SAMPLE = 20
 MIN_CHECKS = 1000
 BATCH = 64  # models asked about per transaction
 WORKERS = 8
-
-
-@dataclass
-class Answers:
-    """What the Hub said about a batch of unlisted models."""
-
-    found: list[str] = field(default_factory=list)  # model-info JSON of models still there
-    gone: list[str] = field(default_factory=list)  # ids the Hub says do not exist (any more)
-    still_there: int = 0  # models the listing left out that the Hub still has under their id
 
 
 def ask(client: HubClient, model_id: str) -> tuple[str, str | None]:
@@ -91,13 +83,13 @@ def settle_unlisted(mode: Mode) -> None:
     mode.note(f"{len(unlisted):,} stored models were not listed; each is asked about before it "
               f"is marked gone: {cost(mode.client.limiter, 'api', len(todo))}")
     mode.progress.phase("models not listed (asked one by one)", len(todo))
-    still_there = 0
+    missed = 0  # models the listing should have returned, still on the Hub
     if len(unlisted) > max(MASS_MIN, MASS_SHARE * live):
-        still_there = _ask(mode, todo[:SAMPLE])
-        if still_there:
+        missed = _ask(mode, todo[:SAMPLE])
+        if missed:
             db.runs.record_error(
                 run_id, None, "gone_refused",
-                f"{len(unlisted):,} of {live:,} live models were not listed, and {still_there} "
+                f"{len(unlisted):,} of {live:,} live models were not listed, and {missed} "
                 f"of the {len(todo[:SAMPLE])} asked about are still on the Hub: the listing "
                 "under-reported; the others are kept live, unasked")
             mode.note("the listing under-reported (models it left out are still on the Hub); "
@@ -105,10 +97,10 @@ def settle_unlisted(mode: Mode) -> None:
             return
         todo = todo[SAMPLE:]
     for start in range(0, len(todo), BATCH):
-        still_there += _ask(mode, todo[start:start + BATCH])
-    if still_there:
+        missed += _ask(mode, todo[start:start + BATCH])
+    if missed:
         db.runs.record_error(run_id, None, "listing_incomplete",
-                             f"{still_there:,} models the listing left out are still on the Hub "
+                             f"{missed:,} models the listing left out are still on the Hub "
                              "(stored from their own answers); the watermark stays where it was")
     if len(unlisted) > limit:
         db.runs.record_error(run_id, None, "gone_unchecked",
@@ -118,17 +110,18 @@ def settle_unlisted(mode: Mode) -> None:
 
 def _ask(mode: Mode, ids: list[str]) -> int:
     """Ask about `ids` (concurrently) and store the answers in one transaction; returns how
-    many the Hub still has under their id."""
-    answers = Answers()
+    many the Hub still has under their id inside the crawl's scope (the listing's misses)."""
+    found, still_there, gone = [], [], []
     replies = mode.client.map(lambda model_id: ask(mode.client, model_id), ids, WORKERS)
     for model_id, (verdict, body) in zip(ids, replies, strict=True):
         if body is not None:
-            answers.found.append(body)
+            found.append(body)
         if verdict in ("gone", "renamed"):
-            answers.gone.append(model_id)
-        answers.still_there += verdict == "found"
-    mode.db.listing.settle_unlisted(answers.found, answers.gone, mode.run_id, mode.spent(),
-                                    mode.checkpoints if answers.still_there else None)
+            gone.append(model_id)
+        elif verdict == "found":
+            still_there.append(model_id)
+    missed = mode.db.listing.settle_unlisted(found, still_there, gone, mode.run_id,
+                                             mode.spent(), mode.checkpoints, mode.outside_scope)
     mode.progress.advance(len(ids))
     mode.db.release(force=False)
-    return answers.still_there
+    return missed

@@ -8,6 +8,8 @@ import time
 from collections import Counter
 from dataclasses import dataclass
 
+import duckdb
+
 from crawler.http import HubClient
 from crawler.lineage.canonical import canonicalize
 from crawler.lineage.infer import infer_family_members
@@ -135,6 +137,11 @@ class Mode:
         """After the listing of the scope: the stored models it left out are asked about one
         by one, and only those the Hub says it no longer has are gone (crawler/modes/absence)."""
         settle_unlisted(self)
+
+    def outside_scope(self, conn: duckdb.DuckDBPyConnection, ids: list[str]) -> list[str]:
+        """Which of these stored models (answered by the Hub under their id) are outside what
+        this mode crawls: nothing is, but for a family crawl."""
+        return []
 
     def listing_cost(self) -> int:
         """Requests a listing of the whole Hub takes."""

@@ -9,6 +9,7 @@ filters have cost as much as a listing would).
 
 from __future__ import annotations
 
+import duckdb
 from huggingface_hub.errors import HfHubHTTPError
 
 from crawler.estimate import cost
@@ -38,6 +39,11 @@ class FamilyCrawl(Mode):
             self.by_listing()
         self.settle_unlisted()
         return strategy
+
+    def outside_scope(self, conn: duckdb.DuckDBPyConnection, ids: list[str]) -> list[str]:
+        """The models whose stored edges no longer lead up to the roots: they left the
+        family."""
+        return self.db.family.outside(conn, ids, self.organisations, self.seeds)
 
     def hub_newest(self) -> str | None:
         """The Hub's newest lastModified (one request): where the next incremental crawl starts,

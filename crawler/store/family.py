@@ -11,6 +11,8 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 
+import duckdb
+
 from crawler.store import ingest, meta
 from crawler.store.inference import INFERRED_COLUMNS
 from crawler.store.listing import apply_page, deduplicate, stage_pages
@@ -67,6 +69,26 @@ class FamilyStore:
         return {row[0] for row in self.db.conn.execute(
             "SELECT id FROM models WHERE id IN (SELECT unnest(?)) AND last_seen_run = ?",
             [ids, run_id]).fetchall()}
+
+    def outside(self, conn: duckdb.DuckDBPyConnection, ids: list[str], organisations: list[str],
+                seeds: list[str]) -> list[str]:
+        """Which of `ids` no documented or inferred parents lead up to a live model of the
+        organisations or a seed, through live models (on `conn`, inside the caller's
+        transaction)."""
+        return [row[0] for row in conn.execute(
+            """
+            WITH RECURSIVE graph AS (SELECT child, parent FROM edges
+                                     UNION ALL SELECT child, parent FROM inferred_edges),
+            fam(id) AS (
+                SELECT id FROM models WHERE NOT gone
+                AND (author IN (SELECT unnest($orgs)) OR id IN (SELECT unnest($seeds)))
+                UNION
+                SELECT g.child FROM graph g JOIN fam ON g.parent = fam.id
+                JOIN models m ON m.id = g.child AND NOT m.gone
+            )
+            SELECT id FROM (SELECT unnest($ids) AS id) WHERE id NOT IN (SELECT id FROM fam)
+            ORDER BY id
+            """, {"ids": ids, "orgs": organisations, "seeds": seeds}).fetchall()]
 
     def stage_graph(self) -> None:
         """The staged pages as the table `staged_listing` (each model once, its newest listing)

@@ -12,7 +12,7 @@ costs stay flat as the database grows. The SQL that turns the Hub's JSON into ro
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING
@@ -321,25 +321,32 @@ class ListingStore:
             "SELECT id FROM models WHERE NOT gone AND last_seen_run < ? ORDER BY hash(id), id",
             [run_id]).fetchall()]
 
-    def settle_unlisted(self, found: list[str], gone: list[str], run_id: int, spent: Tally,
-                        incomplete: Checkpoints | None = None) -> Tally:
-        """In one transaction: store the model-info answers `found` (JSON objects) as a
-        listing's models, mark `gone` gone, and set the checkpoint INCOMPLETE of the mode
-        `incomplete` (the listing under-reported)."""
+    def settle_unlisted(self, found: list[str], still_there: list[str], gone: list[str],
+                        run_id: int, spent: Tally, checkpoints: Checkpoints,
+                        outside: Callable[[duckdb.DuckDBPyConnection, list[str]], list[str]]
+                        ) -> int:
+        """Store what the Hub answered about models a listing left out, in one transaction:
+        the model-info answers `found` (JSON objects) as a listing's models, then `gone`, and
+        the models of `still_there` (answered under their id) that `outside` says are out of
+        the crawl's scope (left the family), marked gone. When some of `still_there` are in
+        scope, the listing under-reported: the mode's checkpoint INCOMPLETE is set. Returns
+        how many of `still_there` are in scope."""
         with self.db.transaction() as tx:
             done = Tally()
             if found:
                 stage_json(tx, "[" + ",".join(found) + "]")
                 done = apply_page(tx, run_id)
                 tx.execute("DROP TABLE page")
-            if gone:
+            left = outside(tx, still_there) if still_there else []
+            if gone or left:
                 tx.execute("UPDATE models SET gone = true WHERE id IN (SELECT unnest(?))",
-                           [gone])
-            done += Tally(gone=len(gone))
-            if incomplete is not None:
-                incomplete.write(tx, meta.INCOMPLETE, "yes")
+                           [gone + left])
+            done += Tally(gone=len(gone) + len(left))
+            in_scope = len(still_there) - len(left)
+            if in_scope:
+                checkpoints.write(tx, meta.INCOMPLETE, "yes")
             self.db.runs.add(tx, run_id, done + spent)
-        return done
+        return in_scope
 
     def live_models(self) -> int:
         return self.db.conn.execute(
