@@ -10,6 +10,7 @@ the kernel releases it even when the crawl is killed).
 
 from __future__ import annotations
 
+import os
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -21,6 +22,7 @@ from tenacity import Retrying, retry_if_exception, stop_after_delay, wait_fixed
 
 from crawler.store import meta
 from crawler.store.aliases import AliasStore
+from crawler.store.beside import Beside, not_a_database
 from crawler.store.cards import CardStore
 from crawler.store.closure import ClosureStore
 from crawler.store.family import FamilyStore
@@ -86,7 +88,9 @@ class Database:
         self._conn: duckdb.DuckDBPyConnection | None = None
         self._opened_at = 0.0
         self._released_at = 0.0
-        self._lock = filelock.FileLock(f"{self.path}.crawl-lock", timeout=0)
+        self.beside = Beside(self.path)
+        self._ours = True  # the file is a crawl database (or new), as far as migrate saw
+        self._lock = filelock.FileLock(str(self.beside.lock), timeout=0)
         # the open batch's last step, run inside it just before it commits (None: no batch)
         self._before_commit: Callable[[duckdb.DuckDBPyConnection], None] | None = None
         self.runs = RunLog(self)
@@ -99,7 +103,10 @@ class Database:
 
     # -- lifetime -------------------------------------------------------------------------------
     def acquire(self) -> None:
-        """Take the crawl lock (a second crawl on this database exits at once) and migrate."""
+        """Check the database and the files beside it (crawler/store/beside.py), take the
+        crawl lock (a second crawl on this database exits at once) and migrate."""
+        self.beside.check()
+        created = not os.path.lexists(self.beside.lock)
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
             self._lock.acquire()
@@ -113,6 +120,8 @@ class Database:
             self.migrate()
         except BaseException:
             self.close()
+            if created and not self._ours:  # leave nothing beside another program's file
+                self.beside.lock.unlink(missing_ok=True)
             raise
 
     def close(self) -> None:
@@ -138,6 +147,8 @@ class Database:
             self._conn.execute(f"SET memory_limit = '{WRITER_MEMORY}'")
             self._conn.execute("SET preserve_insertion_order = false")
             self._conn.execute("SET TimeZone = 'UTC'")  # times without an offset are UTC
+            # where DuckDB spills: the folder Beside checked (DuckDB's default, said outright)
+            self._conn.execute("SET temp_directory = ?", [str(self.beside.tmp)])
             self._opened_at = time.monotonic()
         return self._conn
 
@@ -209,6 +220,12 @@ class Database:
     def migrate(self) -> None:
         """Bring the file to this version's schema, one transaction per version."""
         conn = self.conn
+        tables = {row[0] for row in conn.execute(
+            "SELECT table_name FROM duckdb_tables() WHERE NOT temporary").fetchall()}
+        self._ours = not tables or "meta" in tables
+        if not self._ours:
+            raise not_a_database(self.path, f"a DuckDB database of something else (table "
+                                 f"{min(tables)!r}, no table meta)")
         conn.execute("CREATE TABLE IF NOT EXISTS meta (key VARCHAR PRIMARY KEY, value VARCHAR)")
         current = int(self.get_meta(meta.SCHEMA_VERSION) or 0)
         steps = migrations()

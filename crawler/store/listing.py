@@ -150,10 +150,13 @@ class PageSummary:
 class ListingStore:
     def __init__(self, db: Database) -> None:
         self.db = db
-        self.stage = PageStage(db.path)
+        self.stage = PageStage(db.beside.stage)
         self._batch: _Batch | None = None
         # checks pages outside the crawl's transactions: a page refused there costs no batch
-        self._checker = duckdb.connect(config={"memory_limit": "64MB", "threads": 1})
+        # (spilling, if ever, beside the database, where Beside checked: not in the working
+        # folder, DuckDB's default for an in-memory database)
+        self._checker = duckdb.connect(config={"memory_limit": "64MB", "threads": 1,
+                                               "temp_directory": str(db.beside.tmp)})
         self._checker.execute("SET TimeZone = 'UTC'")
 
     # -- staging --------------------------------------------------------------------------------
