@@ -55,6 +55,8 @@ def crawl(
                           "crawls refresh downloads and likes anyway)")
     if evidence_files and infer is False:
         raise ConfigError("--evidence-files goes with --infer (the files are read for it)")
+    if card_workers < 1 or (hub_size is not None and hub_size < 1):
+        raise ConfigError("--workers and --hub-size take a number of at least 1")
     progress = progress or SilentProgress()
     client = client or HubClient(on_wait=progress.wait, on_budget=progress.budget)
     with Database(db_path) as db:

@@ -412,14 +412,16 @@ def hub_options(command: Callable) -> Callable:
     for option in reversed((
         click.option("--endpoint", envvar="HF_ENDPOINT", help="Hub URL (default: HF_ENDPOINT "
                      "or https://huggingface.co)."),
-        click.option("--api-budget", type=int, help="Requests per 5 minutes on the api bucket "
-                     "(default: the quota the Hub states in its RateLimit-Policy header, e.g. "
+        click.option("--api-budget", type=click.IntRange(min=2), help="Requests per 5 minutes "
+                     "on the api bucket (default: the quota the Hub states in its "
+                     "RateLimit-Policy header, e.g. "
                      "2,500 for a PRO token; 500 anonymous / 1,000 with a token until it has "
                      "answered)."),
-        click.option("--resolver-budget", type=int, help="Requests per 5 minutes for file "
-                     "downloads (default: the Hub's stated quota; 3,000 anonymous / 5,000 with "
+        click.option("--resolver-budget", type=click.IntRange(min=2), help="Requests per 5 "
+                     "minutes for file downloads (default: the Hub's stated quota; 3,000 "
+                     "anonymous / 5,000 with "
                      "a token until it has answered)."),
-        click.option("--workers", default=16, show_default=True,
+        click.option("--workers", default=16, show_default=True, type=click.IntRange(min=1),
                      help="Concurrent file downloads (cards, evidence files)."),
     )):
         command = option(command)
@@ -432,7 +434,7 @@ def _client(endpoint: str | None, api_budget: int | None, resolver_budget: int |
 
     budgets = {name: Budget(value, source=flag) for name, flag, value in
                (("api", "--api-budget", api_budget),
-                ("resolvers", "--resolver-budget", resolver_budget)) if value}
+                ("resolvers", "--resolver-budget", resolver_budget)) if value is not None}
     return HubClient(endpoint=endpoint, budgets=budgets, on_wait=progress.wait,
                      on_budget=progress.budget)
 
@@ -446,8 +448,8 @@ def _client(endpoint: str | None, api_budget: int | None, resolver_budget: int |
               help="Roots file (default: the roots the database was crawled with, else the "
               "shipped crawler/roots.toml).")
 @hub_options
-@click.option("--hub-size", type=int, help="Models on the Hub, for a family crawl's choice "
-              "of road (default: measured by the last listing, else 2.2M).")
+@click.option("--hub-size", type=click.IntRange(min=1), help="Models on the Hub, for a family "
+              "crawl's choice of road (default: measured by the last listing, else 2.2M).")
 @click.option("--cards/--no-cards", default=True, show_default=True,
               help="Fetch README.md of models whose sha changed.")
 @click.option("--refresh-counts", is_flag=True, help="With --mode incremental: also refresh "

@@ -148,6 +148,13 @@ def requestable(repo_id: str) -> bool:
     return True
 
 
+def _refuse_unrequestable(repo_id: str) -> None:
+    """The last guard before a repo id goes into a URL (callers check `requestable` first):
+    `../../etc/passwd` would be asked as `GET /etc/passwd`."""
+    if not requestable(repo_id):
+        raise ConfigError(f"{repo_id!r} is not a Hub repo id; not requested")
+
+
 def origin(url: str) -> tuple[str, str, int | None]:
     """(scheme, host, port) with default ports made explicit, as browsers compare origins."""
     parts = urlsplit(url)
@@ -174,6 +181,9 @@ class HubClient:
         `on_budget(bucket, budget)`: a bucket's budget changed to the one the Hub stated."""
         self.endpoint = (endpoint or constants.ENDPOINT).rstrip("/")
         self._origin = origin(self.endpoint)
+        if self._origin[0] not in ("http", "https") or not self._origin[1]:
+            raise ConfigError(f"the Hub endpoint {self.endpoint!r} is not an http(s) URL "
+                              "(--endpoint, or HF_ENDPOINT)")
         self._headers = build_hf_headers(token=token)
         has_token = "authorization" in {k.lower() for k in self._headers}
         plan = "a free account (token)" if has_token else "anonymous requests"
@@ -401,6 +411,7 @@ class HubClient:
     def model_info(self, repo_id: str, expand: list[str]) -> str:
         """One model's properties (`GET /api/models/{repo_id}`), as raw JSON like a listing's
         items, so both go through the same ingest SQL."""
+        _refuse_unrequestable(repo_id)
         url = f"{self.endpoint}/api/models/{quote(repo_id, safe='/')}"
         params = [("expand", name) for name in expand]
         return self.call("info", lambda: self._info(url, params))
@@ -415,6 +426,7 @@ class HubClient:
 
     def fetch_card(self, repo_id: str, revision: str | None) -> CardFile:
         """README.md at `revision`, read up to the size cap (the rest is left unread)."""
+        _refuse_unrequestable(repo_id)
         url = hf_hub_url(repo_id, "README.md", revision=revision or "main",
                          endpoint=self.endpoint)
         return self.call("card", lambda: self._card(url))
@@ -434,6 +446,7 @@ class HubClient:
                    head_only: bool = False) -> bytes:
         """A repo file at `revision` (evidence for lineage inference), at most `cap` bytes:
         the whole file, or with `head_only` its first `cap` bytes (a GGUF header)."""
+        _refuse_unrequestable(repo_id)
         url = hf_hub_url(repo_id, filename, revision=revision or "main", endpoint=self.endpoint)
         return self.call("file", lambda: self._fetch(url, None, cap, head_only=head_only).body)
 

@@ -27,12 +27,14 @@ class FamilyCrawl(Mode):
     _road_told = False  # the road comparison is said once, and again when switching
 
     def run(self) -> str:
-        if self.checkpoint("hub_newest") is None:
-            with self.db.transaction() as tx:
-                self.checkpoints.write(tx, "hub_newest", self.hub_newest())
         # undocumented members are found only in a listing of the whole Hub: filters name
         # documented children
         strategy = self.checkpoint("strategy") or (LISTING if self.options.infer else FILTERS)
+        if strategy == FILTERS:
+            self.announce_roots()
+        if self.checkpoint("hub_newest") is None:
+            with self.db.transaction() as tx:
+                self.checkpoints.write(tx, "hub_newest", self.hub_newest())
         if strategy == FILTERS:
             strategy = self.by_filters()
         if strategy == LISTING:
@@ -106,6 +108,16 @@ class FamilyCrawl(Mode):
                                              batch, self.run_id, self.spent())
         self.progress.advance(done.seen)
         self.db.release(force=False)
+
+    def announce_roots(self) -> None:
+        """Say what the roots cost before the first request: a listing per organisation and a
+        model-info request per named root outside them (a roots file may name thousands)."""
+        named = sum(1 for model_id in self.seeds
+                    if not self.roots.organisations.get(model_id.split("/")[0]))
+        self.note(f"roots: {len(self.organisations):,} organisations to list and {named:,} "
+                  f"named models outside them to ask about: "
+                  f"{cost(self.client.limiter, 'api', len(self.organisations) + named)}, "
+                  "before their descendants")
 
     def fetch_named_roots(self) -> None:
         """Named roots outside the organisations, on every crawl (one model-info request each):
