@@ -423,20 +423,25 @@ def hub_options(command: Callable) -> Callable:
                      "a token until it has answered)."),
         click.option("--workers", default=16, show_default=True, type=click.IntRange(min=1),
                      help="Concurrent file downloads (cards, evidence files)."),
+        click.option("--request-deadline", "request_deadline", default=600.0,
+                     show_default=True, type=click.FloatRange(min=1),
+                     help="Seconds one request may take with all its retries and the waits "
+                     "the Hub asks for (not the budget's pacing); past it the run fails with "
+                     "exit 3 and resumes when run again."),
     )):
         command = option(command)
     return command
 
 
 def _client(endpoint: str | None, api_budget: int | None, resolver_budget: int | None,
-            progress) -> HubClient:
-    from crawler.http import Budget, HubClient
+            request_deadline: float, progress) -> HubClient:
+    from crawler.http import Budget, HubClient, RetryPolicy
 
     budgets = {name: Budget(value, source=flag) for name, flag, value in
                (("api", "--api-budget", api_budget),
                 ("resolvers", "--resolver-budget", resolver_budget)) if value is not None}
     return HubClient(endpoint=endpoint, budgets=budgets, on_wait=progress.wait,
-                     on_budget=progress.budget)
+                     on_budget=progress.budget, retry=RetryPolicy(deadline_s=request_deadline))
 
 
 @main.command()
@@ -465,6 +470,7 @@ def _client(endpoint: str | None, api_budget: int | None, resolver_budget: int |
               "changed.")
 def crawl(mode: str, db_path: str, roots_path: str | None, endpoint: str | None,
           api_budget: int | None, resolver_budget: int | None, workers: int,
+          request_deadline: float,
           hub_size: int | None, cards: bool, refresh_counts: bool, infer: bool | None,
           evidence_files: bool) -> None:
     """Crawl Hub model metadata, cards and base_model relations into DuckDB."""
@@ -473,7 +479,7 @@ def crawl(mode: str, db_path: str, roots_path: str | None, endpoint: str | None,
 
     started = time.monotonic()
     with RichProgress(err_console) as progress:
-        client = _client(endpoint, api_budget, resolver_budget, progress)
+        client = _client(endpoint, api_budget, resolver_budget, request_deadline, progress)
         try:
             record = run_crawl(db_path, mode, roots_path=roots_path, client=client,
                                progress=progress, hub_size=hub_size, cards=cards,
@@ -495,7 +501,8 @@ def crawl(mode: str, db_path: str, roots_path: str | None, endpoint: str | None,
               "recall per source and overall (writes nothing).")
 @format_option("table", "csv", "json")
 def infer(db_path: str, endpoint: str | None, api_budget: int | None,
-          resolver_budget: int | None, workers: int, evidence_files: bool, evaluate: bool,
+          resolver_budget: int | None, workers: int, request_deadline: float,
+          evidence_files: bool, evaluate: bool,
           fmt: str) -> None:
     """Infer the parents base_model does not state (inferred_edges), or --evaluate it."""
     from crawler.crawl import evaluate_inference, infer_database
@@ -508,7 +515,7 @@ def infer(db_path: str, endpoint: str | None, api_budget: int | None,
         return
     started = time.monotonic()
     with RichProgress(err_console) as progress:
-        client = _client(endpoint, api_budget, resolver_budget, progress)
+        client = _client(endpoint, api_budget, resolver_budget, request_deadline, progress)
         record = infer_database(db_path, client=client, progress=progress,
                                 evidence_files=evidence_files, workers=workers)
     print_summary(record, db_path, time.monotonic() - started)

@@ -15,9 +15,15 @@ import resource
 import subprocess
 
 import duckdb
+import pytest
 
 from crawler.cards import MAX_YAML_BYTES, parse_card
-from tests.hub_rows import model_row, store_of
+from crawler.crawl import crawl
+from crawler.http import RetryPolicy
+from hf_lineage.errors import HubUnavailable
+from hub_double.faults import Fault
+from tests.crawl_helpers import fast_client
+from tests.hub_rows import model_row, numbered_store, store_of
 from tests.test_crawler_resume import crawl_command
 
 GIB = 1 << 30
@@ -66,3 +72,36 @@ def test_a_crawl_over_hostile_cards_stays_under_a_gigabyte(serve, tmp_path):
         "SELECT metadata, parse_error, body FROM cards WHERE model_id = 'h/laughs'").fetchone()
     conn.close()
     assert metadata is None and "bytes once aliases are expanded" in error and body == "body\n"
+
+
+def test_a_page_that_trickles_fails_within_one_deadline_and_the_run_resumes(serve, tmp_path):
+    double = serve(numbered_store(40), page_size=10)
+    # every page after the first trickles, one byte every 50 ms: minutes for a page
+    double.faults.add(Fault("trickle", kinds={"list"}, match="cursor=", delay_s=0.05,
+                            count=None))
+    db = tmp_path / "hub.duckdb"
+    result = subprocess.run(crawl_command(db, double.url, "full")
+                            + ["--request-deadline", "2", "--no-cards"],
+                            capture_output=True, text=True, timeout=300)
+    errors = [line for line in result.stderr.splitlines() if line.startswith("error:")]
+    assert result.returncode == HubUnavailable.exit_code and len(errors) == 1, result.stderr
+    assert "deadline" in errors[0] and "resume" in errors[0]
+    # one attempt took the whole deadline: no retry was started past it (8 attempts of a
+    # per-answer limit each were 8 x 300 s before)
+    trickled = [e for e in double.log.entries if e.kind == "list" and "cursor=" in e.query]
+    assert len(trickled) == 1
+    double.faults.clear()
+    double.log.reset()
+    summary = crawl(db, "full", client=fast_client(), cards=False)
+    assert summary.resumed and summary.models_seen == 40
+    assert double.log.counts()["list"] == 3  # pages 2 to 4 only
+
+
+def test_a_hub_that_keeps_failing_ends_the_request_at_its_deadline(serve, tmp_path):
+    double = serve(numbered_store(5))
+    double.faults.add(Fault("status", kinds={"list"}, status=503, count=None))
+    client = fast_client(retry=RetryPolicy(attempts=10**6, base_wait_s=0.05, max_wait_s=0.2,
+                                           timeout_s=5, deadline_s=2.0))
+    with pytest.raises(HubUnavailable, match="kept failing .* for 2 s, this request's deadline"):
+        crawl(tmp_path / "hub.duckdb", "full", client=client)
+    assert double.log.counts()["list"] < 10**6
