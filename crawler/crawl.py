@@ -115,7 +115,13 @@ def _recorded(db: Database, run: Mode) -> Iterator[_Outcome]:
         outcome.message = f"unexpected error: {type(exc).__name__}: {one_line(exc)}"
         raise
     finally:
-        _close(db, run, outcome.status, outcome.message, outcome.strategy)
+        try:
+            _close(db, run, outcome.status, outcome.message, outcome.strategy)
+        except Exception:
+            if outcome.status == "ok":
+                raise
+            # the run's own failure is the one to report (a full disk fails this write too);
+            # its row stays 'running', and the next run resumes it
 
 
 class _Inference(Mode):

@@ -29,7 +29,13 @@ from crawler.store.family import FamilyStore
 from crawler.store.inference import InferenceStore
 from crawler.store.listing import ListingStore
 from crawler.store.runs import RunLog
-from hf_lineage.errors import CrawlLocked, DatabaseBusy, StorageError, one_line
+from hf_lineage.errors import (
+    CrawlLocked,
+    DatabaseBusy,
+    StorageError,
+    one_line,
+    write_failure,
+)
 
 SCHEMA_DIR = Path(__file__).with_name("migrations")
 READER_WAIT_S = 30.0  # a reader waits this long for a crawl's batch to end
@@ -129,12 +135,39 @@ class Database:
         if self._lock.is_locked:
             self._lock.release()
 
+    def abandon(self) -> None:
+        """Close after a failure without writing anything more (the open batch is dropped:
+        the file may refuse every write, as a full disk does); the lock is released."""
+        conn, self._conn, self._before_commit = self._conn, None, None
+        if conn is not None:
+            try:
+                conn.close()
+            except duckdb.Error:
+                pass  # closing a database DuckDB invalidated after a failed write
+        if self._lock.is_locked:
+            self._lock.release()
+
     def __enter__(self) -> Database:
         self.acquire()
         return self
 
-    def __exit__(self, *exc: object) -> None:
-        self.close()
+    def __exit__(self, kind: type[BaseException] | None, exc: BaseException | None,
+                 traceback: object) -> None:
+        """Close; when the body failed, a failure to close is not what the user needs to
+        read, and a failed write becomes one line: "cannot write <file>: <why>" (exit 5)."""
+        if exc is None:
+            self.close()
+            return
+        try:
+            self.close()
+        except Exception:  # noqa: BLE001 - the body's failure is the one to report
+            self.abandon()
+        failed = write_failure(exc) if not isinstance(exc, StorageError) else None
+        if failed is not None:
+            where, why = failed
+            raise StorageError(f"cannot write {where or self.path}: {why}; the crawl stopped "
+                               "there: free space (or fix the device), then run the same "
+                               "command again to resume") from exc
 
     @property
     def conn(self) -> duckdb.DuckDBPyConnection:
