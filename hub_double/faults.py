@@ -18,7 +18,7 @@ BUCKET_OF_KIND = {"list": "api", "info": "api", "resolve": "resolvers", "other":
 
 
 ACTIONS = frozenset({"status", "rate_limit", "drop", "truncate", "slow", "duplicate", "body",
-                     "link", "redirect", "trickle", "short"})
+                     "link", "redirect", "trickle", "short", "headers"})
 SAME_URL = "{same}"  # in `location`: the URL of the request itself
 
 
@@ -32,7 +32,8 @@ class Fault:
     'trickle' (send the body one byte every `delay_s`).
     Hostile: 'duplicate' (a listing page repeats a model), 'body' (answer `status` with `body`
     instead of the real answer), 'link' (the listing's next-page Link points to `location`),
-    'redirect' (answer 307 to `location`). `location` may be SAME_URL.
+    'redirect' (answer 307 to `location`), 'headers' (the real answer with `headers` added).
+    `location` may be SAME_URL.
     Quiet: 'short' (a listing page with only its first `keep` models, 0 for `[]`, and no Link
     unless `keep_link`): a valid answer of the Hub's API that says less than the truth, as a
     page cut short or an empty `base_model:` filter does.

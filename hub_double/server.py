@@ -170,6 +170,9 @@ def _handler_for(double: HubDouble) -> type[BaseHTTPRequestHandler]:
                 if fault is not None and fault.action == "duplicate":
                     items = json.loads(body)
                     body, fault = hub_json(items + items[:1]), None
+                if fault is not None and fault.action == "headers":
+                    headers.update(fault.headers)
+                    fault = None
                 if fault is not None and fault.action == "short" and kind == "list":
                     body = hub_json(json.loads(body)[:fault.keep])
                     if not fault.keep_link:

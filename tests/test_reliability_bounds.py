@@ -13,13 +13,14 @@ import json
 import os
 import resource
 import subprocess
+import threading
 
 import duckdb
 import pytest
 
 from crawler.cards import MAX_YAML_BYTES, parse_card
 from crawler.crawl import crawl
-from crawler.http import RetryPolicy
+from crawler.http import HubClient, RetryPolicy
 from hf_lineage.errors import HubUnavailable
 from hub_double.faults import Fault
 from tests.crawl_helpers import fast_client
@@ -105,3 +106,30 @@ def test_a_hub_that_keeps_failing_ends_the_request_at_its_deadline(serve, tmp_pa
     with pytest.raises(HubUnavailable, match="kept failing .* for 2 s, this request's deadline"):
         crawl(tmp_path / "hub.duckdb", "full", client=client)
     assert double.log.counts()["list"] < 10**6
+
+
+HOSTILE_PACE = {
+    "r=0 until a reset in 31 years": (
+        {"RateLimit": '"api";r=0;t=999999999'}, {"api": 10**7}),
+    "a policy of 2 requests per 31 years": (
+        {"RateLimit-Policy": '"fixed window";"api";q=2;w=999999999',
+         "RateLimit": '"api";r=1;t=999999999'}, {}),
+}
+
+
+@pytest.mark.parametrize("headers, given", HOSTILE_PACE.values(), ids=HOSTILE_PACE.keys())
+def test_rate_limit_headers_beyond_an_hour_do_not_hold_the_crawl(headers, given, serve,
+                                                                  tmp_path):
+    double = serve(numbered_store(40), page_size=10)
+    double.faults.add(Fault("headers", kinds={"list"}, headers=headers, count=None))
+    client = HubClient(budgets={"resolvers": 10**7, **given},
+                       retry=RetryPolicy(attempts=3, base_wait_s=0.01, max_wait_s=0.1))
+    outcome: list[object] = []
+    worker = threading.Thread(target=lambda: outcome.append(
+        crawl(tmp_path / "hub.duckdb", "full", client=client, cards=False)), daemon=True)
+    worker.start()
+    worker.join(timeout=120)  # the paced requests take about two seconds
+    held = worker.is_alive()
+    client.cancel()  # frees a held crawl, so the test ends either way
+    assert not held and outcome and outcome[0].status == "ok"
+    assert double.log.counts()["list"] == 4
