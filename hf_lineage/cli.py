@@ -395,12 +395,14 @@ def anatomy(db_path: str, roots_path: str | None, fmt: str, inferred: float | No
 def roots_command(db_path: str, roots_path: str | None, out_path: str | None) -> None:
     """Print the effective roots as a roots file to adopt: the configured families and releases
     with the releases discovered from the organisations' models, and their models."""
+    from analysis.outputs import database_files, write_text
     from analysis.releases import effective_file
 
     with analysis_connection(db_path, roots_path) as conn:
         text = effective_file(conn, str(db_path))
-    if out_path:
-        Path(out_path).write_text(text, encoding="utf-8")
+        protected = database_files(conn)
+    if out_path:  # never over a database (analysis.outputs)
+        write_text(out_path, text, protected)
         click.echo(out_path)
     else:
         click.echo(text, nl=False)

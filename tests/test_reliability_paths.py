@@ -201,3 +201,22 @@ def test_an_export_never_writes_through_a_link(hostile_hub_db, tmp_path):
     assert result.exit_code == ConfigError.exit_code
     assert "symbolic link inside the export folder" in result.stderr
     assert snapshot(mine) == files
+
+
+def test_roots_out_never_writes_over_a_database(hostile_hub_db, tmp_path):
+    from click.testing import CliRunner
+
+    from hf_lineage.cli import main
+
+    copy = tmp_path / "hub.duckdb"
+    shutil.copy(hostile_hub_db, copy)
+    onto = tmp_path / "adopt.toml"
+    onto.symlink_to(copy)  # a roots file name that leads to the database
+    before = copy.read_bytes()
+    for out in (copy, onto):
+        result = CliRunner().invoke(main, ["roots", "--db", str(copy), "--out", str(out)])
+        assert result.exit_code == ConfigError.exit_code and "refused" in result.stderr
+    assert copy.read_bytes() == before
+    written = CliRunner().invoke(main, ["roots", "--db", str(copy), "--out",
+                                        str(tmp_path / "roots.toml")])
+    assert written.exit_code == 0 and "[[releases]]" in (tmp_path / "roots.toml").read_text()
