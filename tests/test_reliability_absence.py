@@ -130,9 +130,11 @@ def test_a_family_crawl_fed_empty_answers_loses_no_member(road, match, hub_size,
     db = tmp_path / "hub.duckdb"
     assert crawl(db, "family", client=fast_client(), hub_size=hub_size).strategy == road
     clean = twin(db, tmp_path, "family", hub_size=hub_size)
+    measured = meta_value(db, "hub_size")  # by the listing road's whole listing
     double.faults.add(Fault("short", kinds={"list"}, match=match, keep=0, count=None))
     summary = crawl(db, "family", client=fast_client(), hub_size=hub_size)
     assert summary.status == "ok" and summary.models_gone == 0
+    assert meta_value(db, "hub_size") == measured  # a listing cut short does not shrink it
     assert summary.requests["info"] > 0  # the members left out were asked about
     assert not table_frames(db)["models"]["gone"].any()
     assert_same_tables(db, clean, snapshots=False)

@@ -131,7 +131,8 @@ class Mode:
                                          self.roots, self.options.evidence_files)
             self.note(f"inference: {found:,} undocumented models join the families")
         self.db.family.apply_closure(self.organisations, self.seeds, whole_hub=whole_hub,
-                                     run_id=self.run_id, spent=self.spent())
+                                     run_id=self.run_id, spent=self.spent(),
+                                     checkpoints=self.checkpoints)
 
     def settle_unlisted(self) -> None:
         """After the listing of the scope: the stored models it left out are asked about one

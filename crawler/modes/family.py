@@ -14,6 +14,7 @@ from huggingface_hub.errors import HfHubHTTPError
 
 from crawler.estimate import cost
 from crawler.modes.base import Mode, listing_params
+from crawler.store import meta
 from crawler.store.ingest import EXPAND
 
 FAMILY_GROWTH = 2.0  # models a queued model stands for (itself and its unseen descendants)
@@ -40,6 +41,9 @@ class FamilyCrawl(Mode):
         if strategy == LISTING:
             self.by_listing()
         self.settle_unlisted()
+        listed = self.checkpoint(meta.HUB_SIZE)
+        if listed and not self.under_reported():  # a listing cut short does not shrink the Hub
+            self.db.set_meta(meta.HUB_SIZE, listed)
         return strategy
 
     def outside_scope(self, conn: duckdb.DuckDBPyConnection, ids: list[str]) -> list[str]:

@@ -16,6 +16,7 @@ import duckdb
 from crawler.store import ingest, meta
 from crawler.store.inference import INFERRED_COLUMNS
 from crawler.store.listing import apply_page, deduplicate, stage_pages
+from crawler.store.meta import Checkpoints
 from crawler.store.runs import Tally
 
 if TYPE_CHECKING:
@@ -184,18 +185,20 @@ class FamilyStore:
             tx.unregister("found")
 
     def apply_closure(self, organisations: list[str], seeds: list[str], *, whole_hub: bool,
-                      run_id: int, spent: Tally) -> Tally:
+                      run_id: int, spent: Tally, checkpoints: Checkpoints) -> Tally:
         """Move into the tables the staged models that descend from a seed (through
         `staged_edges`, see stage_graph, and `staged_inferred`), and empty the stage.
 
-        `whole_hub`: the stage is a listing of the whole Hub (its size is recorded); otherwise
-        it holds changed models only, which may also descend from stored family models."""
+        `whole_hub`: the stage is a listing of the whole Hub (its size is kept as the
+        checkpoint HUB_SIZE, for the run to store once it knows the listing was complete);
+        otherwise it holds changed models only, which may also descend from stored family
+        models."""
         closure = self._closure(whole_hub)
         inferred = self._exists("staged_inferred")
         with self.db.transaction() as tx:
             if whole_hub:
                 hub_size = tx.execute("SELECT count(*) FROM staged_listing").fetchall()[0][0]
-                meta.write(tx, meta.HUB_SIZE, str(hub_size))
+                checkpoints.write(tx, meta.HUB_SIZE, str(hub_size))
             tx.execute(f"CREATE OR REPLACE TEMP TABLE family_ids AS {closure}",
                        {"orgs": organisations, "seeds": seeds})
             tx.execute("CREATE OR REPLACE TEMP TABLE page AS FROM staged_listing "
