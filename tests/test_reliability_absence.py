@@ -105,6 +105,16 @@ def test_only_the_hubs_own_answer_marks_a_model_gone(serve, tmp_path):
     assert not any("etc/passwd" in e.path for e in double.log.entries)
 
 
+def test_a_bare_404_is_not_the_hubs_word(serve, tmp_path):
+    double, db = crawled(serve, tmp_path)
+    double.faults.add(Fault("short", kinds={"list"}, match="cursor=", keep=0))
+    # a proxy's 404, without the Hub's RepoNotFound error code
+    double.faults.add(Fault("status", kinds={"info"}, status=404, count=None))
+    summary = crawl(db, "full", client=fast_client())
+    assert summary.models_gone == 0 and state(db)[:2] == (40, 0)
+    assert double.log.counts()["info"] == 30
+
+
 def test_a_mass_deletion_is_believed_model_by_model(serve, tmp_path):
     store = numbered_store(200)
     double, db = crawled(serve, tmp_path, store=store)

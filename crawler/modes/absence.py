@@ -4,8 +4,8 @@ A listing that leaves a model out proves nothing on its own: a page cut short wi
 an empty `base_model:` filter or an empty organisation listing are all valid answers of the
 Hub's API. So after a crawl's listing of its scope, every live model it did not list is asked
 about by its own model-info request (`GET /api/models/{id}`, api bucket):
-- the Hub answers that the repo does not exist (404, or RepositoryNotFound, which a private
-  repo answers too): the model is marked gone;
+- the Hub answers that the repo does not exist (its RepoNotFound error, on a 404 or, to an
+  anonymous request, a 401; a private repo answers the same): the model is marked gone;
 - it answers with the model under another id (a rename): the old id is gone, the new one stored;
 - it answers with the model: the model is stored from the answer, and then either the listing
   under-reported (the run keeps the old watermark: crawl_errors 'listing_incomplete'), or, in
@@ -52,11 +52,10 @@ def ask(client: HubClient, model_id: str) -> tuple[str, str | None]:
         body = client.model_info(model_id, EXPAND)
     except GatedRepoError:  # a subclass of RepositoryNotFoundError: the repo exists
         return "unknown", None
-    except RepositoryNotFoundError:
+    except RepositoryNotFoundError:  # the Hub's RepoNotFound (404, or 401 when anonymous)
         return "gone", None
-    except HfHubHTTPError as exc:
-        status = getattr(exc.response, "status_code", None)
-        return ("gone" if status == 404 else "unknown"), None
+    except HfHubHTTPError:  # a bare 404 from a proxy, 403 …: not the Hub's word on the repo
+        return "unknown", None
     answered = _id_of(body)
     if answered is None:
         return "unknown", None
