@@ -2,9 +2,9 @@
 
 Everything goes through huggingface_hub: its shared HTTP session, `build_hf_headers` (token from
 HF_TOKEN or the stored login, sent only as a header to the endpoint), `hf_raise_for_status`
-(its error hierarchy: GatedRepoError, RepositoryNotFoundError …), `hf_hub_url` and
-`parse_ratelimit_headers`. Three things are requested here rather than through `list_models` /
-`model_info` / `ModelCard.load`:
+(its error hierarchy: GatedRepoError, RepositoryNotFoundError …) and `parse_ratelimit_headers`.
+Three things are requested here rather than through `list_models` / `model_info` /
+`ModelCard.load`:
 - listings are paged here so the crawl can store the `Link` cursor of every page as its
   checkpoint (`list_models` hides it);
 - listing pages and model info are kept as the Hub's raw JSON, which DuckDB ingests directly
@@ -25,6 +25,7 @@ malformed answers, and a per-bucket limiter that keeps the crawl inside its budg
 
 from __future__ import annotations
 
+import re
 import threading
 import time
 from collections import Counter
@@ -35,15 +36,13 @@ from typing import TypeVar
 from urllib.parse import quote, urlsplit
 
 import httpx2
-from huggingface_hub import constants, hf_hub_url
+from huggingface_hub import constants
 from huggingface_hub.errors import HfHubHTTPError
 from huggingface_hub.utils import (
-    HFValidationError,
     build_hf_headers,
     get_session,
     hf_raise_for_status,
     parse_ratelimit_headers,
-    validate_repo_id,
 )
 from tenacity import (
     RetryCallState,
@@ -163,14 +162,26 @@ def server_wait(exc: BaseException) -> float | None:
     return None
 
 
+# The shape of every id the Hub lists: one or two names of letters, digits, '-', '_' and '.',
+# each starting with a letter or digit, so no id is ever '.', '..' or a path. Longer than
+# huggingface_hub's 96 characters, or ending in '.git', are real ids of 2020-2022
+# (`espnet/kan-bayashi_…_train.loss.ave`, `glasses/resnet200.git`): the Hub serves them.
+_LISTED_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,255}(?:/[A-Za-z0-9][A-Za-z0-9._-]{0,255})?")
+
+
 def requestable(repo_id: str) -> bool:
-    """Whether the client can request this id (huggingface_hub's own check); anything else
-    (HTML, quotes, `..`, extra slashes, a local path) is data to store, never a path to ask."""
-    try:
-        validate_repo_id(repo_id)
-    except HFValidationError:
-        return False
-    return True
+    """Whether this id can be asked about: any id the Hub lists, as it lists it (quoted in the
+    URL); anything else (HTML, quotes, `..`, extra slashes, a local path) is data to store,
+    never a path to ask."""
+    return isinstance(repo_id, str) and _LISTED_ID.fullmatch(repo_id) is not None
+
+
+def file_url(endpoint: str, repo_id: str, filename: str, revision: str) -> str:
+    """A repo file's URL in huggingface_hub's `hf_hub_url` form, `{endpoint}/{repo_id}/resolve/
+    {revision}/{filename}`, for every id the Hub lists (`hf_hub_url` refuses those longer than
+    96 characters or ending in '.git'); every part quoted."""
+    return (f"{endpoint}/{quote(repo_id, safe='/')}/resolve/{quote(revision, safe='')}/"
+            f"{quote(filename)}")
 
 
 def _refuse_unrequestable(repo_id: str) -> None:
@@ -468,8 +479,7 @@ class HubClient:
     def fetch_card(self, repo_id: str, revision: str | None) -> CardFile:
         """README.md at `revision`, read up to the size cap (the rest is left unread)."""
         _refuse_unrequestable(repo_id)
-        url = hf_hub_url(repo_id, "README.md", revision=revision or "main",
-                         endpoint=self.endpoint)
+        url = file_url(self.endpoint, repo_id, "README.md", revision or "main")
         return self.call("card", lambda d: self._card(url, d))
 
     def _card(self, url: str, deadline: Deadline) -> CardFile:
@@ -488,7 +498,7 @@ class HubClient:
         """A repo file at `revision` (evidence for lineage inference), at most `cap` bytes:
         the whole file, or with `head_only` its first `cap` bytes (a GGUF header)."""
         _refuse_unrequestable(repo_id)
-        url = hf_hub_url(repo_id, filename, revision=revision or "main", endpoint=self.endpoint)
+        url = file_url(self.endpoint, repo_id, filename, revision or "main")
         return self.call("file", lambda d: self._fetch(url, None, cap, d,
                                                       head_only=head_only).body)
 
