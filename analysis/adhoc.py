@@ -6,7 +6,7 @@ sandboxed (`analysis.db.SANDBOX`: no host files, network or extensions; settings
 
 Results are streamed: DuckDB hands over Arrow record batches of `BATCH_ROWS` rows, each written
 and dropped before the next is computed, so memory stays flat whatever the size of the result.
-The table format reads only the rows it shows.
+The table format asks DuckDB for one row more than it shows, never the whole result.
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ from __future__ import annotations
 import csv
 import io
 from collections.abc import Iterator
-from typing import BinaryIO, TextIO
+from typing import BinaryIO, NamedTuple, TextIO
 
 import duckdb
 import pyarrow as pa
@@ -37,6 +37,7 @@ READ_ONLY = {
 }
 FORMATS = ("table", "csv", "json", "parquet")
 BATCH_ROWS = 65_536  # rows per Arrow batch: a few MB for typical tables
+HEAD_BATCH_ROWS = 256  # rows per batch of a table's rows (values up to a 1 MiB card each)
 # DuckDB types Arrow's CSV writer formats as they are; nested ones become JSON text.
 CSV_NATIVE = {"boolean", "tinyint", "smallint", "integer", "bigint", "hugeint", "utinyint",
               "usmallint", "uinteger", "ubigint", "uhugeint", "float", "double", "decimal",
@@ -106,14 +107,29 @@ class Batches:
             yield batch
 
 
-def head(rel: duckdb.DuckDBPyRelation, limit: int) -> tuple[list[str], list[tuple], bool]:
-    """The column names, the first `limit` rows, and whether the result has more rows (only
-    `limit + 1` rows are ever read)."""
+class Long(NamedTuple):
+    """A text value too long to show whole: its start and its length in characters."""
+
+    start: str
+    length: int
+
+
+def head(rel: duckdb.DuckDBPyRelation, limit: int, max_chars: int | None = None
+         ) -> tuple[list[str], list[tuple], bool]:
+    """The column names, the first `limit` rows, and whether the result has more rows; with
+    `max_chars`, a text value longer than that comes as a `Long`.
+
+    The query itself is limited to `limit + 1` rows, so DuckDB computes no more than that: a
+    scan stops early and an ORDER BY keeps only the top rows (a sort of 10^8 rows held them
+    all). Rows are read HEAD_BATCH_ROWS at a time and long texts cut batch by batch, so a
+    result of 1 MiB card bodies holds a few of them at once."""
     rows: list[tuple] = []
-    for batch in Batches(rel, min(BATCH_ROWS, limit + 1)):
-        rows.extend(zip(*(column.to_pylist() for column in batch.columns), strict=True))
-        if len(rows) > limit:
-            break
+    for batch in Batches(rel.limit(limit + 1), min(HEAD_BATCH_ROWS, limit + 1)):
+        columns = [column.to_pylist() for column in batch.columns]
+        if max_chars is not None:
+            columns = [[Long(v[:max_chars], len(v)) if isinstance(v, str) and len(v) > max_chars
+                        else v for v in values] for values in columns]
+        rows.extend(zip(*columns, strict=True))
     return list(rel.columns), rows[:limit], len(rows) > limit
 
 

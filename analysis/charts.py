@@ -2,7 +2,8 @@
 
 Figures are built on `matplotlib.figure.Figure` (no pyplot, no GUI backend, no global state).
 Text stays text in the SVG (svg.fonttype 'none') and matplotlib escapes it; math parsing is off
-so a '$' in a model name is drawn literally instead of being parsed as TeX. Families are those of
+so a '$' in a model name is drawn literally instead of being parsed as TeX; control, escape and
+bidi characters are shown as escapes (hf_lineage.printable). Families are those of
 the roots config, any number of them: each gets a colour of PALETTE in the config's order (the
 order of the `labels` every chart takes), bridges BRIDGE_COLOUR; a discovered release is
 labelled as such.
@@ -21,6 +22,8 @@ from matplotlib.figure import Figure
 from matplotlib.patches import PathPatch, Rectangle
 from matplotlib.path import Path as MplPath
 from matplotlib.ticker import FuncFormatter, NullFormatter
+
+from hf_lineage.printable import printable
 
 STYLE = {
     "svg.fonttype": "none",
@@ -54,7 +57,7 @@ def to_svg(fig: Figure) -> str:
     with mpl.rc_context(STYLE):
         fig.savefig(buffer, format="svg", bbox_inches="tight",
                     metadata={"Date": None, "Creator": None, "Format": None, "Type": None})
-    text = buffer.getvalue()
+    text = printable(buffer.getvalue(), keep="\n\t")  # only the data's text can hold others
     return text[text.index("<svg"):]
 
 
@@ -69,6 +72,8 @@ PLAIN = FuncFormatter(lambda value, _: f"{value:,.0f}" if value >= 1 else f"{val
 
 
 def _short(text: str, width: int = 48) -> str:
+    """A name from the crawl as a label: escapes shown, cut at `width`."""
+    text = printable(text)
     return text if len(text) <= width else text[: width - 1] + "…"
 
 

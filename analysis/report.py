@@ -1,8 +1,9 @@
 """The ecosystem report: a self-contained HTML page with inline SVG charts, and a Markdown summary.
 
 Every metric is computed once (`collect`) and both documents are rendered from the same frames.
-Everything that comes from the crawl (model names, licenses, card text) is HTML-escaped, and the
-page forbids scripts outright (Content-Security-Policy), so a hostile model name stays text.
+Everything that comes from the crawl (model names, licenses, card text) is HTML-escaped, its
+control, escape and bidi characters shown as escapes (hf_lineage.printable), and the page forbids
+scripts outright (Content-Security-Policy), so a hostile model name stays text.
 """
 
 from __future__ import annotations
@@ -32,6 +33,7 @@ from analysis import (
 )
 from analysis.groups import query
 from analysis.outputs import database_files, write_text
+from hf_lineage.printable import printable
 
 TOP_N = 10
 
@@ -166,6 +168,12 @@ p.edges { font-weight: 600; }
 """
 
 
+def _escape(text: object) -> str:
+    """Text from the crawl or the roots config for HTML (and, through _cell, Markdown): escapes
+    and invisible characters shown (hf_lineage.printable), then HTML-escaped."""
+    return html.escape(printable(text))
+
+
 def _cell(value: object, column: str) -> str:
     """A value as escaped text: shares as percentages, counts with separators."""
     if value is None or (isinstance(value, float) and math.isnan(value)) or value is pd.NA \
@@ -181,13 +189,13 @@ def _cell(value: object, column: str) -> str:
         value = f"{value:,}"
     elif isinstance(value, pd.Timestamp):
         value = value.date().isoformat()
-    return html.escape(str(value))
+    return _escape(str(value))
 
 
 def html_table(frame: pd.DataFrame, labels: dict[str, str] | None = None) -> str:
     """An escaped HTML table; family keys shown by their labels."""
     labels = labels or {}
-    head = "".join(f"<th>{html.escape(str(c).replace('_', ' '))}</th>" for c in frame.columns)
+    head = "".join(f"<th>{_escape(str(c).replace('_', ' '))}</th>" for c in frame.columns)
     rows = []
     for record in frame.astype(object).itertuples(index=False):
         cells = []
@@ -203,7 +211,7 @@ def _figure(data: pd.DataFrame, draw: Callable[[], str], caption: str) -> str:
     """The chart `draw` makes of `data`, captioned; a note instead when there is no data."""
     if data.empty:
         return "<p class='note'>No data for this chart.</p>"
-    return f"<figure>{draw()}<figcaption class='note'>{html.escape(caption)}</figcaption></figure>"
+    return f"<figure>{draw()}<figcaption class='note'>{_escape(caption)}</figcaption></figure>"
 
 
 def render_html(data: ReportData) -> str:
@@ -215,7 +223,7 @@ def render_html(data: ReportData) -> str:
 
     sizes = f["sizes_family"]
     cards = "".join(
-        f"<div class='card'>{html.escape(label)}<b>{value:,}</b></div>"
+        f"<div class='card'>{_escape(label)}<b>{value:,}</b></div>"
         for label, value in [("models in the crawl", data.totals["models"]),
                              ("lineage edges", data.totals["edges"]),
                              *([("inferred edges used (estimates)",
@@ -252,11 +260,11 @@ def render_html(data: ReportData) -> str:
          + "<h3>Families side by side</h3>" + html_table(comparison, labels)
          + "<h3>Naming rules of release licenses</h3>" + _note(NAMING_NOTE)
          + t("naming") + "<h3>Drift per release (share of edges)</h3>" + t("drift_by_release")),
-        ("Top derivatives", "<p class='note'>" + html.escape(metrics.DOWNLOADS_CAVEAT) + "</p>"
+        ("Top derivatives", "<p class='note'>" + _escape(metrics.DOWNLOADS_CAVEAT) + "</p>"
          + _figure(f["top"], lambda: charts.top_derivatives(f["top"], labels),
                    "Downloads in the last 30 days.")
          + html_table(top, labels)),
-        ("Downloads", "<p class='note'>" + html.escape(metrics.DOWNLOADS_CAVEAT) + "</p>"
+        ("Downloads", "<p class='note'>" + _escape(metrics.DOWNLOADS_CAVEAT) + "</p>"
          + t("downloads_family") + t("downloads_release")),
         ("Downloads over time", _downloads_over_time(data)),
         ("Bridges between the families", t_head(f["bridges"], 25, labels)),
@@ -268,17 +276,17 @@ def render_html(data: ReportData) -> str:
          "never crawled end a lineage; all are listed by analysis.lineage.issues.</p>"
          + t("issues")),
     ]
-    body = "".join(f"<h2>{html.escape(title)}</h2>{content}" for title, content in sections)
+    body = "".join(f"<h2>{_escape(title)}</h2>{content}" for title, content in sections)
     return (
         "<!DOCTYPE html><html lang='en'><head><meta charset='utf-8'>"
         "<meta http-equiv='Content-Security-Policy' content=\"default-src 'none'; "
         "style-src 'unsafe-inline'; img-src data:\">"
-        f"<title>{html.escape(title(labels))}</title>"
+        f"<title>{_escape(title(labels))}</title>"
         f"<style>{CSS}</style></head><body>"
-        f"<h1>{html.escape(title(labels))}</h1>"
-        f"<p class='note'>{html.escape(data.source)} · generated {html.escape(data.generated)}"
-        f" · families and releases from {html.escape(data.notes['roots'])}</p>"
-        f"<p class='edges'>Lineage: {html.escape(_edges_line(data))}.</p>"
+        f"<h1>{_escape(title(labels))}</h1>"
+        f"<p class='note'>{_escape(data.source)} · generated {_escape(data.generated)}"
+        f" · families and releases from {_escape(data.notes['roots'])}</p>"
+        f"<p class='edges'>Lineage: {_escape(_edges_line(data))}.</p>"
         f"{body}</body></html>"
     )
 
@@ -291,7 +299,7 @@ NAMING_NOTE = (
 
 
 def _note(text: str) -> str:
-    return f"<p class='note'>{html.escape(text)}</p>"
+    return f"<p class='note'>{_escape(text)}</p>"
 
 
 def _edges_line(data: ReportData) -> str:
@@ -304,7 +312,7 @@ def _edges_note(data: ReportData) -> str:
     """With inferred edges on, the reminder that a section's figures include them."""
     if data.min_confidence is None:
         return ""
-    return f"<p class='edges'>These figures rest on {html.escape(_edges_line(data))}.</p>"
+    return f"<p class='edges'>These figures rest on {_escape(_edges_line(data))}.</p>"
 
 
 def _timeline(data: ReportData) -> str:
@@ -407,9 +415,9 @@ def _openness_table(summary: pd.DataFrame, labels: dict[str, str]) -> pd.DataFra
 def _anatomy(data: ReportData) -> str:
     """The Anatomy table, its numbered notes, the sources and the definitions."""
     frame = data.frames["anatomy"]
-    notes = "".join(f"<li>[{mark}] {html.escape(text)}</li>"
+    notes = "".join(f"<li>[{mark}] {_escape(text)}</li>"
                     for mark, text in anatomy.notes(frame).itertuples(index=False))
-    sources = "".join(f"<li>{html.escape(short)}: {html.escape(full)}</li>"
+    sources = "".join(f"<li>{_escape(short)}: {_escape(full)}</li>"
                       for short, full in anatomy.SOURCES.items())
     return (_note(f"Crawl scope: {data.notes['crawl_scope']}.") + _edges_note(data)
             + html_table(anatomy.table(frame))
@@ -436,7 +444,7 @@ def _md_cell(value: object, column: str) -> str:
 
 def markdown_table(frame: pd.DataFrame, labels: dict[str, str]) -> str:
     columns = list(frame.columns)
-    lines = ["| " + " | ".join(c.replace("_", " ") for c in columns) + " |",
+    lines = ["| " + " | ".join(_md_cell(str(c).replace("_", " "), "") for c in columns) + " |",
              "|" + "|".join("---" for _ in columns) + "|"]
     for record in frame.astype(object).itertuples(index=False):
         cells = [_md_cell(labels.get(v, v) if c == "family" else v, c)

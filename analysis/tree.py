@@ -25,6 +25,7 @@ from analysis import edges
 from analysis.lineage import ensure_installed
 from crawler.store import closure
 from hf_lineage.errors import AnalysisError
+from hf_lineage.printable import printable
 
 if TYPE_CHECKING:
     import duckdb
@@ -222,12 +223,14 @@ def _walked(conn: duckdb.DuckDBPyConnection, model_id: str, depth: int,
 
 
 def _label(node: Node) -> Text:
-    """One node: id, relation, license, descendants, downloads; plain Text, never markup."""
-    text = Text(node.model_id, style="bold" if node.depth == 0 else "")
+    """One node: id, relation, license, descendants, downloads; plain Text, never markup, its
+    escapes made visible (hf_lineage.printable)."""
+    text = Text(printable(node.model_id), style="bold" if node.depth == 0 else "")
     if node.depth > 0:
-        text.append(f"  [{node.relation}{', inferred' if node.inferred else ''}]",
+        text.append(f"  [{printable(node.relation)}{', inferred' if node.inferred else ''}]",
                     style="yellow" if node.inferred else "cyan")
-    text.append(f"  {node.license or 'no license'}", style="green" if node.license else "red")
+    text.append(f"  {printable(node.license or 'no license')}",
+                style="green" if node.license else "red")
     noun = "descendant" if node.descendants == 1 else "descendants"
     text.append(f"  {node.descendants:,} {noun}", style="magenta")
     if node.downloads is not None:
@@ -248,7 +251,7 @@ def render(family: FamilyTree, max_children: int = 10) -> Tree:
     for node in family.nodes[1:]:
         children[node.parent].append(node)
     by_id = {node.model_id: node for node in family.nodes}
-    relations = ", ".join(f"{k} {v:,}" for k, v in family.relations.items())
+    relations = ", ".join(f"{printable(k)} {v:,}" for k, v in family.relations.items())
     tree = Tree(_label(family.nodes[0]))
     tree.add(Text(f"{family.descendants:,} descendants, {family.max_depth} generations deep"
                   f"{'; ' + relations if relations else ''}; shown to depth {family.depth}",

@@ -15,6 +15,7 @@ from datetime import date
 from pathlib import Path
 
 from hf_lineage.errors import ConfigError
+from hf_lineage.printable import UNSAFE, printable
 
 DEFAULT_ROOTS = Path(__file__).with_name("roots.toml")
 ROOTS_KEY = "roots"  # the meta key holding the roots file a crawl used
@@ -109,9 +110,11 @@ def stored_roots(read_meta: Callable[[str], str | None]) -> Roots | None:
 
 
 def _string(value: str) -> str:
-    """A TOML basic string: quotes, backslashes and control characters escaped."""
+    """A TOML basic string: quotes, backslashes, control, invisible and bidi characters escaped
+    (hf_lineage.printable.UNSAFE), so it reads back the same and shows plainly."""
     escaped = value.replace("\\", "\\\\").replace('"', '\\"')
-    return '"' + re.sub(r"[\x00-\x1f\x7f]", lambda m: f"\\u{ord(m[0]):04x}", escaped) + '"'
+    return '"' + UNSAFE.sub(lambda m: f"\\u{ord(m[0]):04x}" if ord(m[0]) < 0x10000
+                            else f"\\U{ord(m[0]):08x}", escaped) + '"'
 
 
 def _key(value: str) -> str:
@@ -120,7 +123,7 @@ def _key(value: str) -> str:
 
 
 def _comment(text: str | None) -> str:
-    return f"  # {' '.join(text.split())}" if text else ""
+    return f"  # {printable(' '.join(text.split()))}" if text else ""
 
 
 def dump_roots(roots: Roots, header: str = "", notes: dict[str, str] | None = None) -> str:

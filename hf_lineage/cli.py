@@ -16,9 +16,13 @@ from typing import IO, TYPE_CHECKING
 
 import click
 import duckdb
+from rich import box
 from rich.console import Console
-from rich.table import Table
+from rich.markup import escape
+from rich.table import Column, Table
+from rich.text import Text
 
+from hf_lineage import printable
 from hf_lineage.errors import (
     EXIT_INTERNAL,
     AnalysisError,
@@ -35,6 +39,8 @@ if TYPE_CHECKING:
     from crawler.store.runs import RunRecord
 
 DEFAULT_DB = "data/hub.duckdb"
+MAX_TABLE_ROWS = 10_000  # a rich table lays out every cell at once: 100,000 rows take 45 s
+MAX_CELL_CHARS = 2_000  # a card body is up to 1 MiB: a table shows its start
 err_console = Console(stderr=True)
 
 
@@ -65,10 +71,11 @@ class Cli(click.Group):
 
 
 def _fail(ctx: click.Context, message: str, code: int, traceback: bool = True) -> None:
-    """One clear line on stderr (never wrapped), the traceback under -v, and the exit code."""
+    """One clear line on stderr (never wrapped; a query error adds DuckDB's hint lines), the
+    traceback under -v, and the exit code. Escapes in the message are shown, not obeyed."""
     if traceback and (ctx.find_root().params.get("verbose")):
         err_console.print_exception()
-    click.echo(f"error: {message}", err=True)
+    click.echo(f"error: {printable.printable(message, keep=chr(10))}", err=True)
     ctx.exit(code)
 
 
@@ -216,8 +223,9 @@ def tree(model_id: str, db_path: str, roots_path: str | None, depth: int, max_ch
 @format_option("table", "csv", "json", "parquet")
 @click.option("--out", "out_path", type=click.Path(dir_okay=False),
               help="Write the result here instead of stdout (required for parquet).")
-@click.option("--max-rows", default=1000, show_default=True, type=click.IntRange(min=1),
-              help="Rows shown by --format table.")
+@click.option("--max-rows", default=1000, show_default=True,
+              type=click.IntRange(min=1, max=MAX_TABLE_ROWS),
+              help="Rows shown by --format table (more rows: --format csv).")
 @inferred_option()
 def sql(query: str, db_path: str, roots_path: str | None, fmt: str, out_path: str | None,
         max_rows: int, inferred: float | None) -> None:
@@ -234,21 +242,37 @@ def sql(query: str, db_path: str, roots_path: str | None, fmt: str, out_path: st
         rel = adhoc.relation(conn, query)  # a bad or refused query fails before any output
         with output(out_path, conn, binary=fmt == "parquet") as sink:
             if fmt == "table":
-                print_table(*adhoc.head(rel, max_rows), max_rows, sink)
+                print_table(*adhoc.head(rel, max_rows, MAX_CELL_CHARS), max_rows, sink)
             else:
                 adhoc.write(rel, fmt, sink)
 
 
 def print_table(columns: list[str], rows: list[tuple], more: bool, max_rows: int,
                 sink: IO) -> None:
-    """A result as a rich table, then a line saying how many rows, or that more were left."""
-    table = Table(*columns)
+    """A result as a rich table, then a line saying how many rows, or that more were left.
+    Names and values are shown as written (printable: never markup, escapes made visible);
+    a value longer than MAX_CELL_CHARS is cut, saying how long it is."""
+    from analysis.adhoc import Long
+
+    table = Table(*(Column(header=printable.text(name)) for name in columns))
     for row in rows:
-        table.add_row(*("NULL" if v is None else str(v) for v in row))
+        table.add_row(*(Text("NULL", style="dim") if v is None
+                        else _cell(v.start, v.length) if isinstance(v, Long)
+                        else _cell(str(v)) for v in row))
     console = Console(file=sink, width=None if sink is sys.stdout else 200)
     console.print(table)
     console.print(f"first {max_rows:,} rows shown; the result has more (raise --max-rows, or "
                   "use --format csv)" if more else f"{len(rows):,} rows", soft_wrap=True)
+
+
+def _cell(value: str, length: int | None = None) -> Text:
+    """A table cell: printable text, multi-line values kept, long ones cut (`length`: the
+    whole value's, when `value` is its start)."""
+    length = len(value) if length is None else length
+    if length <= MAX_CELL_CHARS:
+        return printable.text(value, keep="\n")
+    return printable.text(value[:MAX_CELL_CHARS], keep="\n").append(
+        f" … ({length:,} characters: --format csv shows them all)", style="dim")
 
 
 @main.command()
@@ -267,7 +291,7 @@ def report(db_path: str, roots_path: str | None, out_dir: str, inferred: float |
     with analysis_connection(db_path, roots_path, inferred=inferred) as conn:
         paths = write_report(conn, out_dir, source=str(db_path))
     for path in paths:
-        click.echo(str(path))
+        click.echo(printable.printable(path))
 
 
 @main.command()
@@ -289,11 +313,14 @@ def export(out_dir: str, db_path: str, roots_path: str | None, inferred: float |
                               ) from None
         raise
     for name, rows in written.items():
-        click.echo(f"{Path(out_dir) / name}\t{rows:,} rows")
+        click.echo(f"{printable.printable(Path(out_dir) / name)}\t{rows:,} rows")
 
 
-def _show(frame, fmt: str, caption: str = "") -> None:
-    """A DataFrame on stdout: a table, CSV, or JSON records (missing values as null)."""
+def _show(frame, fmt: str, caption: str = "", percent: tuple[str, ...] = ()) -> None:
+    """A DataFrame on stdout: a table, CSV, or JSON records (missing values as null).
+
+    The table fits 80 columns where it can: no outer border, numbers and dates never wrapped
+    (text columns wrap instead), `percent` columns (shares from 0 to 1) as percentages."""
     import pandas as pd
     import pyarrow as pa
 
@@ -305,12 +332,35 @@ def _show(frame, fmt: str, caption: str = "") -> None:
         with duckdb.connect() as scratch, output(None, None) as sink:  # sql's writers
             adhoc.write(scratch.from_arrow(arrow), fmt, sink)
         return
-    table = Table(*[str(c).replace("_", " ") for c in frame.columns], caption=caption or None)
+    table = Table(box=box.SIMPLE_HEAD, pad_edge=False,
+                  caption=printable.text(caption) if caption else None)
+    for name in frame.columns:
+        kind = frame[name].dtype
+        number = pd.api.types.is_numeric_dtype(kind) and not pd.api.types.is_bool_dtype(kind)
+        table.add_column(printable.text(str(name).replace("_", " ")),
+                         justify="right" if number else "left",
+                         no_wrap=number or pd.api.types.is_datetime64_any_dtype(kind))
     for row in frame.astype(object).itertuples(index=False):
-        table.add_row(*("–" if v is None or v is pd.NaT or (isinstance(v, float) and v != v)
-                        else str(v.date()) if isinstance(v, pd.Timestamp) else str(v)
-                        for v in row))
+        table.add_row(*(printable.text(_shown(value, name in percent))
+                        for name, value in zip(frame.columns, row, strict=True)))
     Console().print(table)
+
+
+def _shown(value: object, percent: bool) -> str:
+    """One value of a _show table as text."""
+    import pandas as pd
+
+    if value is None or value is pd.NaT or (isinstance(value, float) and value != value):
+        return "–"
+    if isinstance(value, pd.Timestamp):
+        return str(value.date())
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return str(value)
+    if percent:
+        return f"{100 * value:.1f}%"
+    if isinstance(value, float) and abs(value) < 1000:
+        return f"{value:.3g}"
+    return f"{value:,.0f}"
 
 
 @main.command()
@@ -527,7 +577,7 @@ def evaluation_frame(result):
 
 def print_summary(summary: RunRecord, db_path: str | Path, elapsed_s: float) -> None:
     """The end-of-crawl table: what was done, by which road, at what cost."""
-    table = Table(title=f"crawl run {summary.run_id}: {summary.mode} ({summary.status})")
+    table = Table(title=Text(f"crawl run {summary.run_id}: {summary.mode} ({summary.status})"))
     table.add_column("", style="bold")
     table.add_column("", justify="right")
     rows = [
@@ -547,7 +597,7 @@ def print_summary(summary: RunRecord, db_path: str | Path, elapsed_s: float) -> 
         ("time", f"{elapsed_s:,.1f} s"),
     ]
     for name, value in rows:
-        table.add_row(name, value)
+        table.add_row(name, printable.text(value))  # a path, the Hub's policy text …
     Console().print(table)
 
 
@@ -569,13 +619,15 @@ def demo(db_path: str, out_dir: str, n_models: int, seed: int) -> None:
     with RichProgress(err_console) as progress:
         result = run_demo(db_path, out_dir, n_models, seed, progress=progress)
     print_summary(result.summary, db_path, time.monotonic() - started)
+    db, page, summary = (escape(printable.printable(path)) for path in
+                         (result.db_path, result.report[0], result.report[-1]))
     Console(soft_wrap=True).print(
-        f"\nThe database is [bold]{result.db_path}[/bold]. Query it:\n"
+        f"\nThe database is [bold]{db}[/bold]. Query it:\n"
         f"  .venv/bin/hf-lineage sql \"SELECT relation, count(*) FROM edges GROUP BY ALL\" "
-        f"--db {result.db_path}\n"
-        f"  .venv/bin/hf-lineage tree meta-llama/Llama-3.1-8B --depth 2 --db {result.db_path}\n"
+        f"--db {db}\n"
+        f"  .venv/bin/hf-lineage tree meta-llama/Llama-3.1-8B --depth 2 --db {db}\n"
         f"  or any DuckDB client, read-only (tables and views: docs/schema.md)\n"
-        f"The report is [bold]{result.report[0]}[/bold] (summary: {result.report[-1]})."
+        f"The report is [bold]{page}[/bold] (summary: {summary})."
     )
 
 

@@ -66,9 +66,10 @@ def _canonicalize(db: Database, store: HubStore) -> None:
     crawl: aliases learned from the graph, then every name left asked of the store."""
     db.aliases.learn()
     conn = store.cursor()
-    with db.transaction() as tx:
-        db.aliases.record(tx, [_resolve(conn, name)
-                               for name in db.aliases.unresolved([], everything=True)])
+    resolved = [_resolve(conn, name) for name in db.aliases.unresolved([], everything=True)]
+    if resolved:  # a hand-built store may name no parent it lacks
+        with db.transaction() as tx:
+            db.aliases.record(tx, resolved)
     db.aliases.apply()
 
 
