@@ -7,6 +7,7 @@ can make the same calls. Commands only parse arguments, show progress and format
 from __future__ import annotations
 
 import os
+import re
 import sys
 import time
 from collections.abc import Callable, Iterator
@@ -41,6 +42,8 @@ if TYPE_CHECKING:
 DEFAULT_DB = "data/hub.duckdb"
 MAX_TABLE_ROWS = 10_000  # a rich table lays out every cell at once: 100,000 rows take 45 s
 MAX_CELL_CHARS = 2_000  # a card body is up to 1 MiB: a table shows its start
+SHORT_WORD = 10  # a _show table folds no word of a column up to this long (family, license …)
+NUMBER_HEADER = 6  # a _show table's number column is no wider than its values or this
 err_console = Console(stderr=True)
 
 
@@ -319,8 +322,8 @@ def export(out_dir: str, db_path: str, roots_path: str | None, inferred: float |
 def _show(frame, fmt: str, caption: str = "", percent: tuple[str, ...] = ()) -> None:
     """A DataFrame on stdout: a table, CSV, or JSON records (missing values as null).
 
-    The table fits 80 columns where it can: no outer border, numbers and dates never wrapped
-    (text columns wrap instead), `percent` columns (shares from 0 to 1) as percentages."""
+    The table fits 80 columns where it can (_table): no outer border, numbers and dates never
+    wrapped, text wrapped, never cut; `percent` columns (shares from 0 to 1) as percentages."""
     import pandas as pd
     import pyarrow as pa
 
@@ -332,18 +335,40 @@ def _show(frame, fmt: str, caption: str = "", percent: tuple[str, ...] = ()) -> 
         with duckdb.connect() as scratch, output(None, None) as sink:  # sql's writers
             adhoc.write(scratch.from_arrow(arrow), fmt, sink)
         return
+    console = Console()
+    table = _table(frame, caption, percent, tight=False)
+    natural = console.measure(table, options=console.options.update_width(10**6)).maximum
+    if natural > console.width:  # number headers wrap rather than cut
+        table = _table(frame, caption, percent, tight=True)
+    console.print(table)
+
+
+def _table(frame, caption: str, percent: tuple[str, ...], tight: bool) -> Table:
+    """_show's rich table: numbers and dates never wrap (`tight`: their headers wrap at
+    NUMBER_HEADER); text wraps, words up to SHORT_WORD (a family, a license) kept whole."""
+    import pandas as pd
+
     table = Table(box=box.SIMPLE_HEAD, pad_edge=False,
                   caption=printable.text(caption) if caption else None)
+    columns = []
     for name in frame.columns:
         kind = frame[name].dtype
         number = pd.api.types.is_numeric_dtype(kind) and not pd.api.types.is_bool_dtype(kind)
-        table.add_column(printable.text(str(name).replace("_", " ")),
-                         justify="right" if number else "left",
-                         no_wrap=number or pd.api.types.is_datetime64_any_dtype(kind))
-    for row in frame.astype(object).itertuples(index=False):
-        table.add_row(*(printable.text(_shown(value, name in percent))
-                        for name, value in zip(frame.columns, row, strict=True)))
-    Console().print(table)
+        header = str(name).replace("_", " ")
+        cells = [_shown(v, name in percent) for v in frame[name].astype(object)]
+        widest = None
+        if number or pd.api.types.is_datetime64_any_dtype(kind):
+            width = max(map(len, cells), default=1)
+            widest = max(width, NUMBER_HEADER) if tight else None
+        else:
+            width = min(max((len(w) for t in [header, *cells] for w in t.split()), default=1),
+                        SHORT_WORD)
+        table.add_column(printable.text(header), justify="right" if number else "left",
+                         overflow="fold", min_width=width, max_width=widest)
+        columns.append(cells)
+    for row in zip(*columns, strict=True):
+        table.add_row(*map(printable.text, row))
+    return table
 
 
 def _shown(value: object, percent: bool) -> str:
@@ -361,6 +386,9 @@ def _shown(value: object, percent: bool) -> str:
     if isinstance(value, float) and abs(value) < 1000:
         return f"{value:.3g}"
     return f"{value:,.0f}"
+
+
+WINDOW_HEADERS = re.compile(r"^(before|after)_(\d+)$")
 
 
 @main.command()
@@ -407,8 +435,14 @@ def timeline(db_path: str, roots_path: str | None, view: str, releases: tuple[st
             write_text(chart_path, tl.chart(conn, view, releases or None, days),
                        database_files(conn))
         end = tl.crawl_end(conn)
-    _show(frame, fmt, f"{len(frame):,} rows; data to {end.date() if end is not None else '–'}; "
-          f"edges: {edges.short(inferred)}")
+    caption = (f"{len(frame):,} rows; data to {end.date() if end is not None else '–'}; "
+               f"edges: {edges.short(inferred)}")
+    if view == "windows" and fmt == "table":  # six counts beside the event: 80 columns
+        frame = frame.rename(columns=lambda c: WINDOW_HEADERS.sub(
+            lambda m: ("-" if m[1] == "before" else "+") + m[2] + "d", c))
+        caption += ("; -Nd / +Nd: derivatives created in the N days before / from the event's "
+                    "day")
+    _show(frame, fmt, caption)
 
 
 @main.command()
@@ -552,7 +586,8 @@ def infer(db_path: str, endpoint: str | None, api_budget: int | None,
     if evaluate:
         result = evaluate_inference(db_path)
         _show(evaluation_frame(result), fmt, f"{result.models:,} documented models, "
-              f"{result.documented_edges:,} documented edges, their documentation hidden")
+              f"{result.documented_edges:,} documented edges, their documentation hidden",
+              percent=("precision", "recall"))
         return
     started = time.monotonic()
     with RichProgress(err_console) as progress:

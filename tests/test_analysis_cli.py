@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import csv
 import hashlib
+import io
 import json
+import re
+import shutil
 from pathlib import Path
 
 import pyarrow.parquet as pq
@@ -125,7 +129,7 @@ def test_report_and_export_print_what_they_wrote(db, tmp_path):
 def test_timeline_views_and_formats(db, tmp_path):
     table = run("timeline", "--db", db)
     assert table.exit_code == 0, table.output
-    assert "Llama 3.1" in table.stdout and "before 30" in table.stdout
+    assert "Llama 3.1" in table.stdout and "-30d" in table.stdout and "+90d" in table.stdout
     rows = json.loads(run("timeline", "--db", db, "--format", "json", "--window", "7").stdout)
     assert {r["window"] for r in rows} == {7}
     assert {"event", "date", "family", "before", "after", "complete"} <= set(rows[0])
@@ -143,6 +147,35 @@ def test_timeline_views_and_formats(db, tmp_path):
                  "--format", "csv")
     assert weekly.stdout.splitlines()[0] == (
         "family,release,discovered,period_start,new_derivatives,cumulative")
+
+
+def test_timeline_table_is_readable_at_80_columns(db):
+    """Every line fits, and no date or count is cut (event names wrap instead)."""
+    narrow = CliRunner().invoke(main, ["timeline", "--db", str(db)], env={"COLUMNS": "80"})
+    assert narrow.exit_code == 0, narrow.output
+    lines = narrow.stdout.splitlines()
+    assert max(map(len, lines)) <= 80 and "…" not in narrow.stdout
+    rows = json.loads(run("timeline", "--db", db, "--format", "json", "--window", "90").stdout)
+    shown = {(line.split()[-8], line.split()[-1]) for line in lines
+             if re.search(r"\d{4}-\d\d-\d\d", line)}
+    assert {(r["date"][:10], str(r["after"])) for r in rows} <= shown  # date, +90d: whole
+    aligned = CliRunner().invoke(main, ["timeline", "--db", str(db), "--view", "aligned"],
+                                 env={"COLUMNS": "80"})
+    assert max(map(len, aligned.stdout.splitlines())) <= 80 and "…" not in aligned.stdout
+    assert re.search(r"by day +by day +by day", aligned.stdout)  # the headers wrapped
+
+
+def test_infer_evaluate_prints_percentages(generated_db, tmp_path):
+    db = tmp_path / "hub.duckdb"
+    shutil.copy(generated_db(2000, seed=2000), db)  # evaluation opens it as a crawl would
+    table = run("infer", "--evaluate", "--db", db)
+    assert table.exit_code == 0, table.output
+    rows = [line for line in table.stdout.splitlines() if "confidence >=" in line]
+    assert rows and all(re.search(r"\d+\.\d% +\d+\.\d%$", line.strip()) for line in rows)
+    assert not re.search(r"\d\.\d{5,}", table.stdout)
+    as_csv = csv.DictReader(io.StringIO(run("infer", "--evaluate", "--db", db, "--format",
+                                            "csv").stdout))
+    assert 0 < float(next(as_csv)["precision"]) <= 1  # data formats keep the share
 
 
 def test_timeline_user_events_and_errors(db, tmp_path):
