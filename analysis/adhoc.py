@@ -44,14 +44,15 @@ CSV_NATIVE = {"boolean", "tinyint", "smallint", "integer", "bigint", "hugeint", 
               "varchar", "date", "enum"}
 NESTED = {"list", "struct", "map", "union", "array"}
 SANDBOX_HINT = "hf-lineage sql reads the database only: no files, network or extensions"
+MAX_HINT_LINES = 12  # lines of DuckDB's message kept for a bad query
 
 
 def check_read_only(query: str) -> None:
     """Refuse anything but one read-only statement, naming what was refused."""
     try:
         statements = duckdb.extract_statements(query)
-    except duckdb.Error as exc:
-        raise AnalysisError(one_line(exc)) from exc
+    except duckdb.Error as exc:  # a syntax error: DuckDB's line and caret show where
+        raise AnalysisError(with_hints(exc)) from exc
     if len(statements) != 1:
         raise AnalysisError(f"give exactly one statement ({len(statements)} given)")
     kind = statements[0].type
@@ -73,7 +74,18 @@ def query_error(exc: BaseException) -> AnalysisError | Interrupted | StorageErro
         return AnalysisError(f"refused: {text} ({SANDBOX_HINT})")
     if "configuration has been locked" in text:
         return AnalysisError(f"refused: {text} (settings are fixed in hf-lineage sql)")
-    return AnalysisError(text)
+    return AnalysisError(with_hints(exc))
+
+
+def with_hints(exc: BaseException) -> str:
+    """A bad query's message as DuckDB wrote it: the error, then its hints ('Candidate
+    bindings', 'Did you mean', the query's LINE and a caret under the fault), blank lines
+    dropped and at most MAX_HINT_LINES lines (a list of candidate functions can be long)."""
+    lines = [line.rstrip().replace("\t", "  ") for line in str(exc).strip().splitlines()
+             if line.strip()]
+    if len(lines) > MAX_HINT_LINES + 1:
+        lines = [*lines[:MAX_HINT_LINES], f"… ({len(lines) - MAX_HINT_LINES} more lines)"]
+    return "\n".join(lines) or type(exc).__name__
 
 
 def relation(conn: duckdb.DuckDBPyConnection, query: str) -> duckdb.DuckDBPyRelation:

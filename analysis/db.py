@@ -25,7 +25,7 @@ from analysis import edges, lineage
 from analysis import roots as roots_config
 from crawler.roots import Roots
 from crawler.store import connect_with_retry
-from hf_lineage.errors import AnalysisError
+from hf_lineage.errors import StorageError
 
 REQUIRED_TABLES = ("models", "edges")
 
@@ -61,7 +61,7 @@ def connect(path: str | Path, roots: Roots | str | Path | None = None,
     inferred = edges.check(inferred)
     path = Path(path)
     if not path.is_file():
-        raise AnalysisError(f"database not found: {path} (crawl first, or pass --db PATH)")
+        raise StorageError(f"database not found: {path} (crawl first, or pass --db PATH)")
     # waits out a crawl's batch
     conn = connect_with_retry(path, read_only=True, config=SANDBOX if sandboxed else None)
     try:
@@ -89,4 +89,4 @@ def _check_tables(conn: duckdb.DuckDBPyConnection, path: Path) -> None:
     ).fetchall()}
     missing = [t for t in REQUIRED_TABLES if t not in present]
     if missing:
-        raise AnalysisError(f"{path} is not an hf-lineage database (no table {missing[0]})")
+        raise StorageError(f"{path} is not an hf-lineage database (no table {missing[0]})")

@@ -24,7 +24,7 @@ from crawler.progress import Progress, SilentProgress
 from crawler.roots import Roots, load_roots, stored_roots
 from crawler.store import Database, meta
 from crawler.store.runs import RunRecord
-from hf_lineage.errors import ConfigError, HfLineageError, one_line
+from hf_lineage.errors import ConfigError, HfLineageError, StorageError, one_line
 from hf_lineage.interrupt import interrupt_on_ctrl_c
 
 
@@ -132,7 +132,7 @@ def infer_database(db_path: str | Path, *, client: HubClient | None = None,
     spend the requests of `evidence_files` later); recorded as a run of mode 'infer'."""
     progress = progress or SilentProgress()
     client = client or HubClient(on_wait=progress.wait)
-    with Database(db_path) as db:
+    with Database(_existing(db_path)) as db:
         if db.get_meta(meta.SCOPE) is None:
             raise ConfigError(f"{db.path} holds no completed crawl yet: crawl it first")
         roots = stored_roots(db.get_meta) or load_roots()
@@ -148,9 +148,16 @@ def infer_database(db_path: str | Path, *, client: HubClient | None = None,
 def evaluate_inference(db_path: str | Path) -> Evaluation:
     """Leave-documented-out evaluation of inference on a crawled database: the parents of
     models that document them, inferred with that documentation hidden (read only)."""
-    with Database(db_path) as db:
+    with Database(_existing(db_path)) as db:
         roots = stored_roots(db.get_meta) or load_roots()
         return evaluate_database(db, list(roots.root_models()))
+
+
+def _existing(db_path: str | Path) -> Path:
+    """A crawled database to work on: a missing one is not created (it would hold nothing)."""
+    if not Path(db_path).is_file():
+        raise StorageError(f"database not found: {db_path} (crawl first, or pass --db PATH)")
+    return Path(db_path)
 
 
 def _infer(db: Database, client: HubClient, run: Mode, progress: Progress,

@@ -25,8 +25,9 @@ from rich.text import Text
 
 from hf_lineage import printable
 from hf_lineage.errors import (
+    EXIT_CODES,
     EXIT_INTERNAL,
-    AnalysisError,
+    ConfigError,
     HfLineageError,
     Interrupted,
     StorageError,
@@ -82,16 +83,16 @@ def _fail(ctx: click.Context, message: str, code: int, traceback: bool = True) -
     ctx.exit(code)
 
 
-@click.group(cls=Cli, context_settings={"help_option_names": ["-h", "--help"]})
+MAIN_HELP = ("Crawl Hugging Face Hub model metadata into DuckDB and measure model lineages."
+             "\n\nExit codes: " + "; ".join(f"{code} {meaning}"
+                                           for code, meaning in EXIT_CODES.items()) + ".")
+
+
+@click.group(cls=Cli, help=MAIN_HELP, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(package_name="hf-lineage")
 @click.option("-v", "--verbose", is_flag=True, help="Show the traceback of a failure.")
 def main(verbose: bool) -> None:
-    """Crawl Hugging Face Hub model metadata into DuckDB and measure model lineages.
-
-    Exit codes: 0 done; 1 other failure; 2 usage or configuration; 3 the Hub failed; 4 the
-    database is busy (another crawl); 5 a database or file cannot be read or written;
-    6 analysis (unknown model, refused query); 70 internal error; 130 interrupted.
-    """
+    """The command group (its help is MAIN_HELP, with the exit codes of errors.EXIT_CODES)."""
 
 
 # -- options shared by several commands --------------------------------------------------------
@@ -240,7 +241,8 @@ def sql(query: str, db_path: str, roots_path: str | None, fmt: str, out_path: st
     from analysis import adhoc
 
     if fmt == "parquet" and not out_path:
-        raise AnalysisError("--format parquet needs --out FILE")
+        raise ConfigError("--format parquet needs --out FILE (parquet is not written to a "
+                          "terminal)")
     with analysis_connection(db_path, roots_path, sandboxed=True, inferred=inferred) as conn:
         rel = adhoc.relation(conn, query)  # a bad or refused query fails before any output
         with output(out_path, conn, binary=fmt == "parquet") as sink:

@@ -17,7 +17,7 @@ from click.testing import CliRunner
 from analysis.db import connect
 from analysis.tree import family_tree
 from hf_lineage.cli import main
-from hf_lineage.errors import AnalysisError, ConfigError
+from hf_lineage.errors import AnalysisError, ConfigError, StorageError
 
 
 @pytest.fixture(scope="module")
@@ -68,7 +68,7 @@ def test_tree_counts_add_up(db):
 def test_tree_errors(db, tmp_path):
     assert_one_line_error(run("tree", "nobody/nothing", "--db", db), "unknown model")
     assert_one_line_error(run("tree", "x/y", "--db", tmp_path / "none.duckdb"),
-                          "database not found")
+                          "database not found", StorageError.exit_code)
 
 
 def test_sql_table_csv_json_parquet(db, tmp_path):
@@ -82,7 +82,8 @@ def test_sql_table_csv_json_parquet(db, tmp_path):
     out = tmp_path / "result.parquet"
     assert run("sql", query, "--db", db, "--format", "parquet", "--out", out).exit_code == 0
     assert pq.read_table(out).num_rows == 3
-    assert_one_line_error(run("sql", query, "--db", db, "--format", "parquet"), "--out")
+    assert_one_line_error(run("sql", query, "--db", db, "--format", "parquet"), "--out",
+                          ConfigError.exit_code)
 
 
 def test_sql_user_values_stay_data(db):
@@ -108,9 +109,31 @@ def test_sql_refuses_writes_and_changes_nothing(db):
     assert json.loads(count.stdout)[0]["n"] > 0
 
 
-def test_sql_bad_query_is_one_line(db):
-    assert_one_line_error(run("sql", "SELEC 1", "--db", db), "Parser Error")
-    assert_one_line_error(run("sql", "SELECT * FROM nowhere", "--db", db), "nowhere")
+def test_sql_bad_query_is_one_line_with_duckdbs_hints(db):
+    """The error in one line, then what DuckDB says to fix it: the query's LINE with a caret
+    under the fault, the candidate bindings, the name it may have meant."""
+    syntax = run("sql", "SELECT 1 +", "--db", db)
+    assert syntax.exit_code == AnalysisError.exit_code and "Traceback" not in syntax.output
+    first, line, caret = syntax.stderr.splitlines()
+    assert first.startswith("error: Parser Error: syntax error")
+    assert line == "LINE 1: SELECT 1 +" and caret.index("^") == line.index("+")
+    column = run("sql", "SELECT idd FROM models", "--db", db)
+    assert column.stderr.splitlines()[0].startswith("error: Binder Error")
+    assert re.search(r'^Candidate bindings: .*"id"', column.stderr, re.MULTILINE)
+    table = run("sql", "SELECT * FROM modelz", "--db", db)
+    assert 'Did you mean "models"' in table.stderr
+    assert_one_line_error(run("sql", "DROP TABLE models", "--db", db), "refused: DROP")
+
+
+def test_tree_suggests_the_nearest_stored_ids(db):
+    """The same id in another case first, else the closest spellings; nothing when none is
+    close."""
+    case = run("tree", "META-LLAMA/llama-3.1-8b", "--db", db)
+    assert_one_line_error(case, "did you mean meta-llama/Llama-3.1-8B?")
+    typo = run("tree", "meta-llama/Lama-3.1-8B", "--db", db)
+    assert_one_line_error(typo, "did you mean meta-llama/Llama-3.1-8B or ")
+    assert_one_line_error(run("tree", "nobody/nothing", "--db", db), "unknown model")
+    assert "did you mean" not in run("tree", "nobody/nothing", "--db", db).stderr
 
 
 def test_report_and_export_print_what_they_wrote(db, tmp_path):
@@ -123,7 +146,7 @@ def test_report_and_export_print_what_they_wrote(db, tmp_path):
     assert result.exit_code == 0, result.output
     assert "models" in result.stdout and (tmp_path / "parquet" / "models").is_dir()
     assert_one_line_error(run("report", "--db", tmp_path / "missing.duckdb"),
-                          "database not found")
+                          "database not found", StorageError.exit_code)
 
 
 def test_timeline_views_and_formats(db, tmp_path):
