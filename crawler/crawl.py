@@ -16,14 +16,14 @@ from pathlib import Path
 from crawler.cards import fetch_cards
 from crawler.clock import utcnow
 from crawler.estimate import cost
-from crawler.http import HubClient
+from crawler.http import HubClient, ListingPage
 from crawler.lineage.infer import evaluate_database, fetch_evidence_files, infer_parents
 from crawler.lineage.inference.evaluate import Evaluation
 from crawler.modes import MODES, CrawlOptions, Mode
 from crawler.progress import Progress, SilentProgress
 from crawler.roots import Roots, load_roots, stored_roots
 from crawler.store import Database, meta
-from crawler.store.runs import RunRecord
+from crawler.store.runs import RunRecord, Source
 from hf_lineage.errors import ConfigError, HfLineageError, StorageError, one_line
 from hf_lineage.interrupt import interrupt_on_ctrl_c
 
@@ -56,14 +56,17 @@ def crawl(
     if evidence_files and infer is False:
         raise ConfigError("--evidence-files goes with --infer (the files are read for it)")
     progress = progress or SilentProgress()
-    client = client or HubClient(on_wait=progress.wait, on_budget=progress.budget)
+    client = client or HubClient(on_wait=progress.wait, on_budget=progress.budget,
+                                 on_retry=progress.note)
+    first_page = _first_answer(db_path, mode, client)
     with Database(db_path) as db:
         _check_scope(db, mode, progress)
         roots = _roots(db, roots_path, progress)
         infer = _inference_setting(db, True if evidence_files else infer)
-        run = MODES[mode](db, client, roots, progress, _start(db, mode, progress),
+        run = MODES[mode](db, client, roots, progress, _start(db, mode, progress, client),
                           CrawlOptions(hub_size=hub_size, refresh_counts=refresh_counts,
-                                       infer=infer, evidence_files=evidence_files))
+                                       infer=infer, evidence_files=evidence_files,
+                                       first_page=first_page))
         with _recorded(db, run) as outcome:
             outcome.strategy = run.run()
             run.canonicalize()
@@ -77,12 +80,27 @@ def crawl(
         return db.runs.record(run.run_id)
 
 
-def _start(db: Database, mode: str, progress: Progress) -> int:
+def _first_answer(db_path: str | Path, mode: str, client: HubClient) -> ListingPage | None:
+    """A new database is created only once the Hub has answered: for a file that does not
+    exist yet, the first request (the Hub's newest model, which a family crawl asks first) is
+    made before it is created, so an unreachable Hub leaves nothing behind (its retries are
+    said as they happen, HubClient's on_retry). An incremental crawl needs a crawled database:
+    refused at once."""
+    if Path(db_path).exists():
+        return None
+    if mode == "incremental":
+        raise ConfigError(f"{db_path} does not exist: run a family or full crawl first, then "
+                          "incremental crawls keep it up to date")
+    return client.newest_model()
+
+
+def _start(db: Database, mode: str, progress: Progress, client: HubClient) -> int:
     """The run of this mode left unfinished, resumed from its checkpoints, or a new one."""
+    source = Source(client.endpoint, client.stand_in)
     run_id = db.runs.interrupted(mode)
     if run_id is None:
-        return db.runs.start(mode)
-    db.runs.resume(run_id)
+        return db.runs.start(mode, source)
+    db.runs.resume(run_id, source)
     progress.note(f"resuming interrupted {mode} run {run_id} from its checkpoint")
     return run_id
 
@@ -136,8 +154,8 @@ def infer_database(db_path: str | Path, *, client: HubClient | None = None,
         if db.get_meta(meta.SCOPE) is None:
             raise ConfigError(f"{db.path} holds no completed crawl yet: crawl it first")
         roots = stored_roots(db.get_meta) or load_roots()
-        run = _Inference(db, client, roots, progress, _start(db, _Inference.name, progress),
-                         CrawlOptions())
+        run = _Inference(db, client, roots, progress,
+                         _start(db, _Inference.name, progress, client), CrawlOptions())
         with _recorded(db, run) as outcome:
             outcome.strategy = "inference"
             _infer(db, client, run, progress, evidence_files, workers)
@@ -233,6 +251,7 @@ def _close(db: Database, run: Mode, status: str, message: str | None,
             values[meta.SCOPE] = run.name
         db.family.clear_frontier()
     budgets = {bucket: budget.as_dict() for bucket, budget in run.client.limiter.budgets.items()}
+    db.runs.read_from(run.run_id, Source(run.client.endpoint, run.client.stand_in))
     db.runs.finish(run.run_id, run.name, status, message, strategy, values, budgets)
 
 

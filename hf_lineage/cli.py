@@ -520,7 +520,7 @@ def _client(endpoint: str | None, api_budget: int | None, resolver_budget: int |
                (("api", "--api-budget", api_budget),
                 ("resolvers", "--resolver-budget", resolver_budget)) if value}
     return HubClient(endpoint=endpoint, budgets=budgets, on_wait=progress.wait,
-                     on_budget=progress.budget)
+                     on_budget=progress.budget, on_retry=progress.note)
 
 
 @main.command()
@@ -619,6 +619,8 @@ def print_summary(summary: RunRecord, db_path: str | Path, elapsed_s: float) -> 
     table.add_column("", justify="right")
     rows = [
         ("database", str(Path(db_path))),
+        ("endpoint", summary.endpoint or "-"),
+        *([("served by (not the real Hub)", summary.stand_in)] if summary.stand_in else []),
         ("road taken", summary.strategy or "-"),
         ("resumed", f"yes ({summary.segments} segments)" if summary.segments > 1 else "no"),
         ("models seen / new / changed / gone", f"{summary.models_seen:,} / "
@@ -695,8 +697,8 @@ def hub_double(n_models: int, seed: int, samples: bool, port: int, latency_ms: f
     double = HubDouble(store, port=port, latency_ms=latency_ms, page_size=page_size).start()
     click.echo(double.url, nl=True)
     sys.stdout.flush()
-    err_console.print(f"serving {store.count():,} models; use HF_ENDPOINT={double.url}; "
-                      "Ctrl-C stops")
+    err_console.print(f"serving {store.count():,} models, {escape(double.identity)} (it says so "
+                      f"on every answer); use HF_ENDPOINT={double.url}; Ctrl-C stops")
     try:
         while True:
             time.sleep(3600)

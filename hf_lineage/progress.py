@@ -71,4 +71,4 @@ class RichProgress:
 
     def note(self, message: str) -> None:
         """A line above the bars; model ids, paths and the Hub's words in it stay text."""
-        self.console.print(text(message, style="cyan"))
+        self.console.print(text(message, style="cyan"), soft_wrap=True)

@@ -23,6 +23,7 @@ import pandas as pd
 import yaml
 from huggingface_hub.repocard import REGEX_YAML_BLOCK
 
+from hub_double import identity
 from hub_double.store import MODEL_COLUMNS, HubStore, fake_sha
 
 SAMPLES_DIR = (
@@ -299,5 +300,6 @@ def samples_store(path: str | Path | None = None) -> HubStore:
     store = HubStore(path)
     store.add_models(frame)
     store.add_truth(models=_truth_models(records, frame), edges=_truth_edges(frame))
+    store.set_identity(identity.SAMPLES)
     store.finish_loading()
     return store

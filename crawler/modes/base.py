@@ -7,7 +7,7 @@ import time
 from collections import Counter
 from dataclasses import dataclass
 
-from crawler.http import HubClient
+from crawler.http import HubClient, ListingPage
 from crawler.lineage.canonical import canonicalize
 from crawler.lineage.infer import infer_family_members
 from crawler.progress import Progress
@@ -34,6 +34,7 @@ class CrawlOptions:
     refresh_counts: bool = False  # incremental: also refresh every stored model's counts
     infer: bool = False  # family: undocumented members too (needs the whole-Hub listing)
     evidence_files: bool = False  # with infer: read adapter and mergekit configs first
+    first_page: ListingPage | None = None  # the Hub's newest model, asked before a new database
 
 
 class Mode:

@@ -42,10 +42,10 @@ class FamilyCrawl(Mode):
         return strategy
 
     def hub_newest(self) -> str | None:
-        """The Hub's newest lastModified (one request): where the next incremental crawl starts,
-        whatever the family's own models' times."""
-        page = next(self.client.list_pages(
-            [("sort", "lastModified"), ("expand", "lastModified"), ("limit", "1")]))
+        """The Hub's newest lastModified (one request, made before a new database was created:
+        crawler.crawl): where the next incremental crawl starts, whatever the family's own
+        models' times."""
+        page = self.options.first_page or self.client.newest_model()
         return self.db.listing.newest_last_modified(page.body)
 
     # -- road 1: base_model filters -------------------------------------------------------------
