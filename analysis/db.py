@@ -15,6 +15,7 @@ user's own code, which can read files through Python anyway, and may want `read_
 
 from __future__ import annotations
 
+import os
 import warnings
 from collections.abc import Callable
 from pathlib import Path
@@ -28,6 +29,9 @@ from crawler.store import connect_with_retry
 from hf_lineage.errors import StorageError
 
 REQUIRED_TABLES = ("models", "edges")
+DEFAULT_DATABASE = "data/hub.duckdb"
+# The checkout the package runs from (installed editable, as `make setup` does).
+REPOSITORY = Path(__file__).resolve().parents[1]
 
 # Fixed when the file is opened, before any SQL runs. With external access off DuckDB reads only
 # the database (and spills to its `<db>.tmp` directory): no read_csv/read_text/glob of host files,
@@ -81,6 +85,17 @@ def connect(path: str | Path, roots: Roots | str | Path | None = None,
         conn.close()
         raise
     return conn
+
+
+def database_path(value: str | Path | None = None) -> Path:
+    """The database a notebook opens: `value`, else HF_LINEAGE_DB, else data/hub.duckdb. A
+    relative path is taken from the repository's root, where `make` and the README's commands
+    run, whatever the kernel's folder (Jupyter starts a notebook's kernel in notebooks/);
+    from the working folder when the package is not run from a checkout."""
+    path = Path(value or os.environ.get("HF_LINEAGE_DB") or DEFAULT_DATABASE).expanduser()
+    if path.is_absolute() or not (REPOSITORY / "pyproject.toml").is_file():
+        return path
+    return REPOSITORY / path
 
 
 def _check_tables(conn: duckdb.DuckDBPyConnection, path: Path) -> None:

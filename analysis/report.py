@@ -33,6 +33,8 @@ from analysis import (
 )
 from analysis.groups import query
 from analysis.outputs import database_files, write_text
+from analysis.source import Source, describe
+from hf_lineage.errors import AnalysisError
 from hf_lineage.printable import printable
 
 TOP_N = 10
@@ -46,6 +48,7 @@ class ReportData:
     generated: str
     totals: dict[str, int]
     labels: dict[str, str]
+    origin: Source  # where the data came from: named in the header and in every chart
     frames: dict[str, pd.DataFrame] = field(default_factory=dict)
     notes: dict[str, str] = field(default_factory=dict)
     comparison: inferred.Comparison | None = None  # None: the database holds no inferred edge
@@ -53,7 +56,12 @@ class ReportData:
 
 
 def collect(conn: duckdb.DuckDBPyConnection, source: str = "") -> ReportData:
-    """Compute every metric of the report on a connection (read-only is enough)."""
+    """Compute every metric of the report on a connection (read-only is enough); a database
+    without models has nothing to report and raises."""
+    models = conn.execute("SELECT count(*) FROM models").fetchall()[0][0]
+    if not models:
+        raise AnalysisError(f"{source or 'the database'} holds no models: nothing to report "
+                            "(crawl first, or check --db)")
     lineage.prepare(conn)
     totals = dict(zip(
         ["models", "edges", "cards", "inferred_edges"],
@@ -114,8 +122,8 @@ def collect(conn: duckdb.DuckDBPyConnection, source: str = "") -> ReportData:
              "edges": edges.describe(edges.current(conn))}
     generated = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
     # last: it computes the other edge set's closure, and switches back
-    return ReportData(source, generated, totals, labels, f, notes, inferred.compare(conn),
-                      edges.current(conn))
+    return ReportData(source, generated, totals, labels, describe(conn), f, notes,
+                      inferred.compare(conn), edges.current(conn))
 
 
 # -- HTML ---------------------------------------------------------------------------------------
@@ -165,6 +173,8 @@ figure { margin: 1rem 0; } figure svg { max-width: 100%; height: auto; }
 .card { background: #f4f6f8; padding: .6rem 1rem; border-radius: 6px; }
 .card b { display: block; font-size: 20px; }
 p.edges { font-weight: 600; }
+p.origin { font-weight: 600; border-left: 4px solid #3b6fb6; padding: .3rem .7rem; }
+p.origin.stand-in { color: #b00020; border-color: #b00020; background: #fdecee; }
 """
 
 
@@ -243,25 +253,28 @@ def render_html(data: ReportData) -> str:
         ("Documented and inferred lineage", _documented_and_inferred(data)),
         ("Timeline", _timeline(data)),
         ("Growth", _figure(f["growth_family"], lambda: charts.growth(
-            f["growth_family"], f["growth_release"], labels),
+            f["growth_family"], f["growth_release"], labels, source=data.origin),
             "Derivatives counted by their repository's creation date.")
          + "<h3>Days from release to the 10th, 100th and 1,000th derivative</h3>"
          + t("milestones")),
         ("Root releases", _note(DISCOVERED_NOTE) + t("sizes_release")),
         ("Relations", _figure(f["relations_family"], lambda: charts.relation_shares(
-            pd.concat([f["relations_family"], f["relations_release"]]), labels),
+            pd.concat([f["relations_family"], f["relations_release"]]), labels,
+            source=data.origin),
             "Each descendant counted once, with its relation to its parents.")
          + "<h3>Quantization formats</h3>" + t("formats")),
-        ("Depth", _figure(f["depth"], lambda: charts.depth_distribution(f["depth"], labels),
+        ("Depth", _figure(f["depth"], lambda: charts.depth_distribution(f["depth"], labels,
+                                                                 source=data.origin),
                           "Depth is the distance to the family's nearest root.")),
-        ("License drift", _figure(f["flows"], lambda: charts.drift_flows(f["flows"], labels),
+        ("License drift", _figure(f["flows"], lambda: charts.drift_flows(f["flows"], labels,
+                                                                      source=data.origin),
                                   "Each parent-to-child edge whose two ends were crawled.")
          + t("drift_family") + "<h3>Declared licenses of derivatives</h3>" + t("declared")
          + "<h3>Families side by side</h3>" + html_table(comparison, labels)
          + "<h3>Naming rules of release licenses</h3>" + _note(NAMING_NOTE)
          + t("naming") + "<h3>Drift per release (share of edges)</h3>" + t("drift_by_release")),
         ("Top derivatives", "<p class='note'>" + _escape(metrics.DOWNLOADS_CAVEAT) + "</p>"
-         + _figure(f["top"], lambda: charts.top_derivatives(f["top"], labels),
+         + _figure(f["top"], lambda: charts.top_derivatives(f["top"], labels, source=data.origin),
                    "Downloads in the last 30 days.")
          + html_table(top, labels)),
         ("Downloads", "<p class='note'>" + _escape(metrics.DOWNLOADS_CAVEAT) + "</p>"
@@ -284,6 +297,8 @@ def render_html(data: ReportData) -> str:
         f"<title>{_escape(title(labels))}</title>"
         f"<style>{CSS}</style></head><body>"
         f"<h1>{_escape(title(labels))}</h1>"
+        f"<p class='origin{' stand-in' if data.origin.stand_in else ''}'>"
+        f"{_escape(data.origin.line())}</p>"
         f"<p class='note'>{_escape(data.source)} · generated {_escape(data.generated)}"
         f" · families and releases from {_escape(data.notes['roots'])}</p>"
         f"<p class='edges'>Lineage: {_escape(_edges_line(data))}.</p>"
@@ -319,10 +334,11 @@ def _timeline(data: ReportData) -> str:
     """Weekly derivatives with the events, release-aligned curves, before/after windows."""
     f, labels = data.frames, data.labels
     return (
-        _figure(f["weekly"], lambda: charts.timeline(f["weekly"], f["events"], labels),
+        _figure(f["weekly"], lambda: charts.timeline(f["weekly"], f["events"], labels,
+                                                     source=data.origin),
                 "New derivatives per week by repository creation date; each release of the "
                 "roots config and each event of crawler/events.toml is a numbered line.")
-        + _figure(f["aligned"], lambda: charts.aligned(f["aligned"]),
+        + _figure(f["aligned"], lambda: charts.aligned(f["aligned"], source=data.origin),
                   "Derivatives of each release by day since its announcement (day 0).")
         + "<h3>Derivatives by day 7, 30 and 90 after each release</h3>"
         + html_table(f["aligned_summary"], labels)
@@ -369,7 +385,7 @@ def _documented_and_inferred(data: ReportData) -> str:
         + "<h3>Family sizes</h3>" + html_table(f["sizes"], labels)
         + "<h3>New derivatives over time</h3>"
         + _figure(f["weekly"], lambda: charts.timeline(f["weekly"], data.frames["events"],
-                                                       labels),
+                                                       labels, source=data.origin),
                   "New derivatives per week with inferred edges on; hatched: those only "
                   "inferred edges bring in.")
         + _note("Months with new derivatives: documented members and those only inferred "
@@ -394,7 +410,7 @@ def _downloads_over_time(data: ReportData) -> str:
     }).tail(12 * max(len(labels) - 1, 1))
     return (_note(data.notes["snapshots"]) + _note(metrics.DOWNLOADS_CAVEAT)
             + _figure(series, lambda: charts.downloads_over_time(
-                series, f["snapshots_release"], labels),
+                series, f["snapshots_release"], labels, source=data.origin),
                 "Each family's and release's 30-day downloads at each crawl.")
             + html_table(latest))
 
@@ -457,6 +473,7 @@ def render_markdown(data: ReportData) -> str:
     f, labels = data.frames, data.labels
     parts = [
         f"# {_md_cell(title(labels), '')}",
+        f"**{_md_cell(data.origin.line(), '')}**",
         f"{_md_cell(data.source, '')} · generated {data.generated} · "
         f"{data.totals['models']:,} models, {data.totals['edges']:,} lineage edges · families "
         f"and releases from {_md_cell(data.notes['roots'], '')}",
