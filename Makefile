@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 DB     ?= data/hub.duckdb
 
-.PHONY: setup test demo crawl incremental report screenshot lint bench bench-quick ingest-profile browser clean
+.PHONY: setup test demo crawl incremental report screenshot lint bench bench-quick ingest-profile browser clean notebook
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -14,6 +14,16 @@ $(STAMP): pyproject.toml
 	touch $(STAMP)
 
 setup: $(STAMP)
+
+NOTEBOOK_STAMP := $(VENV)/.notebook-stamp
+$(NOTEBOOK_STAMP): $(STAMP)
+	$(BIN)/pip install --quiet -e '.[dev,notebook]'
+	touch $(NOTEBOOK_STAMP)
+
+# JupyterLab from the project's environment on the notebooks, reading $(DB) (relative to this
+# folder whatever the kernel's): after make demo, make notebook DB=data/demo.duckdb
+notebook: $(NOTEBOOK_STAMP)
+	HF_LINEAGE_DB=$(DB) $(BIN)/jupyter lab $$([ "$$(id -u)" = 0 ] && echo --allow-root) notebooks/
 
 # Headless Chromium for the report screenshot test (Debian package; skipped where apt is absent).
 browser:

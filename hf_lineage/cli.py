@@ -665,6 +665,7 @@ def demo(db_path: str, out_dir: str, n_models: int, seed: int) -> None:
         f"  .venv/bin/hf-lineage sql \"SELECT relation, count(*) FROM edges GROUP BY ALL\" "
         f"--db {db}\n"
         f"  .venv/bin/hf-lineage tree meta-llama/Llama-3.1-8B --depth 2 --db {db}\n"
+        f"  make notebook DB={db}   (the notebooks, in JupyterLab)\n"
         f"  or any DuckDB client, read-only (tables and views: docs/schema.md)\n"
         f"The report is [bold]{page}[/bold] (summary: {summary})."
     )
