@@ -199,7 +199,7 @@ def infer_family_members(db: Database, client: HubClient, run_id: int,
                 confident = [p for p in parents if p.confidence >= FAMILY_MIN_CONFIDENCE]
                 rows += [_row(record["id"], p, {}, when) for p in confident]
                 hinted = parents or _mentions(record, words)
-                if hinted and not confident and record["body"] is None \
+                if hinted and not confident and not record["card_read"] \
                         and record["id"] not in carded:
                     weak.append((record["id"], record["sha"]))
         if weak:
