@@ -117,6 +117,7 @@ def collect(conn: duckdb.DuckDBPyConnection, source: str = "") -> ReportData:
     )
     f["aligned_summary"] = timeline.aligned_summary(f["aligned"])
     notes = {"snapshots": snapshots.span(conn), "crawl_scope": anatomy.crawl_scope(conn),
+             "naming": " ".join(licenses.naming_notes(conn)),
              "roots": conn.execute("SELECT value FROM lineage_config WHERE key = 'roots_source'"
                                    ).fetchall()[0][0],
              "edges": edges.describe(edges.current(conn))}
@@ -272,7 +273,8 @@ def render_html(data: ReportData) -> str:
          + t("drift_family") + "<h3>Declared licenses of derivatives</h3>" + t("declared")
          + "<h3>Families side by side</h3>" + html_table(comparison, labels)
          + "<h3>Naming rules of release licenses</h3>" + _note(NAMING_NOTE)
-         + t("naming") + "<h3>Drift per release (share of edges)</h3>" + t("drift_by_release")),
+         + t("naming") + (_note(data.notes["naming"]) if data.notes["naming"] else "")
+         + "<h3>Drift per release (share of edges)</h3>" + t("drift_by_release")),
         ("Top derivatives", "<p class='note'>" + _escape(metrics.DOWNLOADS_CAVEAT) + "</p>"
          + _figure(f["top"], lambda: charts.top_derivatives(f["top"], labels, source=data.origin),
                    "Downloads in the last 30 days.")
@@ -499,6 +501,7 @@ def render_markdown(data: ReportData) -> str:
         "## Derivatives by day 7, 30 and 90 after each release",
         markdown_table(f["aligned_summary"], labels),
         "## Naming rules of release licenses", markdown_table(f["naming"], labels),
+        *([_md_cell(data.notes["naming"], "")] if data.notes["naming"] else []),
         "## Openness", markdown_table(f["openness"], labels),
         "## Downloads over time", _md_cell(data.notes["snapshots"], ""),
         "## Anatomy of the lineages", markdown_table(anatomy.table(f["anatomy"]), labels),
