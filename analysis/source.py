@@ -29,7 +29,7 @@ class Source:
     first: datetime | None
     last: datetime | None
     crawls: int
-    unrecorded: int  # runs recorded before crawl_runs kept the endpoint (schema version 7)
+    unrecorded: int  # runs recorded before crawl_runs kept the endpoint (schema version 8)
 
     @property
     def stand_in(self) -> bool:
@@ -52,7 +52,7 @@ class Source:
 
 
 def describe(conn: duckdb.DuckDBPyConnection) -> Source:
-    """The Source of the database on `conn` (a database from before version 7 has no
+    """The Source of the database on `conn` (a database from before version 8 has no
     endpoint columns: its crawls count as unrecorded)."""
     columns = {row[0] for row in conn.execute(
         "SELECT column_name FROM duckdb_columns() WHERE table_name = 'crawl_runs' "

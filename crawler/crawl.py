@@ -17,8 +17,14 @@ from crawler.cards import fetch_cards
 from crawler.clock import utcnow
 from crawler.estimate import cost
 from crawler.http import HubClient, ListingPage
-from crawler.lineage.infer import evaluate_database, fetch_evidence_files, infer_parents
+from crawler.lineage.infer import (
+    evaluate_database,
+    evaluate_labels,
+    fetch_evidence_files,
+    infer_parents,
+)
 from crawler.lineage.inference.evaluate import Evaluation
+from crawler.lineage.inference.labels import LabelScore
 from crawler.modes import MODES, CrawlOptions, Mode
 from crawler.progress import Progress, SilentProgress
 from crawler.roots import Roots, load_roots, stored_roots
@@ -168,7 +174,15 @@ def evaluate_inference(db_path: str | Path) -> Evaluation:
     models that document them, inferred with that documentation hidden (read only)."""
     with Database(_existing(db_path)) as db:
         roots = stored_roots(db.get_meta) or load_roots()
-        return evaluate_database(db, list(roots.root_models()))
+        return evaluate_database(db, roots)
+
+
+def evaluate_against_labels(db_path: str | Path, labels_path: str | Path,
+                            threshold: float) -> LabelScore:
+    """The rules scored against hand labels of models this database holds (read only)."""
+    with Database(_existing(db_path)) as db:
+        roots = stored_roots(db.get_meta) or load_roots()
+        return evaluate_labels(db, roots, labels_path, threshold)
 
 
 def _existing(db_path: str | Path) -> Path:
@@ -184,9 +198,10 @@ def _infer(db: Database, client: HubClient, run: Mode, progress: Progress,
         progress.phase("evidence files (adapter and mergekit configs, config.json, GGUF headers)")
         fetch_evidence_files(db, client, run.run_id, run.spent, run.seeds, workers)
     progress.phase("inferring undocumented parents")
-    found = infer_parents(db, run.seeds)
+    found = infer_parents(db, run.roots)
     progress.note(f"inference: {found.with_parents:,} of {found.models:,} undocumented models "
-                  f"got {found.edges:,} inferred parents (inferred_edges)")
+                  f"got {found.edges:,} inferred parents (inferred_edges) and "
+                  f"{found.releases:,} a release or family (inferred_releases)")
 
 
 def _write_closure(db: Database, run: Mode, progress: Progress) -> None:

@@ -577,14 +577,29 @@ def crawl(mode: str, db_path: str, roots_path: str | None, endpoint: str | None,
 @click.option("--evaluate", is_flag=True, help="Instead, measure inference: hide the "
               "documented parents of models that have them, infer, and report precision and "
               "recall per source and overall (writes nothing).")
+@click.option("--labels", "labels_path", type=click.Path(dir_okay=False), default=None,
+              help="With --evaluate: score against hand labels of what cards state (a JSONL "
+              "file, tests/data/labels/README.md) instead of documented lineage.")
+@click.option("--samples", is_flag=True, help="With --labels: the labelled cards are the real "
+              "samples of tests/data/hub-samples (the project's own labelled set), not --db.")
+@click.option("--min-confidence", type=click.FloatRange(0, 1), default=0.5, show_default=True,
+              help="With --labels: the threshold precision and recall are measured at.")
 @format_option("table", "csv", "json")
 def infer(db_path: str, endpoint: str | None, api_budget: int | None,
           resolver_budget: int | None, workers: int, evidence_files: bool, evaluate: bool,
-          fmt: str) -> None:
-    """Infer the parents base_model does not state (inferred_edges), or --evaluate it."""
+          labels_path: str | None, samples: bool, min_confidence: float, fmt: str) -> None:
+    """Infer the parents base_model does not state (inferred_edges, inferred_releases), or
+    --evaluate it (against documented lineage, or --labels)."""
     from crawler.crawl import evaluate_inference, infer_database
     from hf_lineage.progress import RichProgress
 
+    if (labels_path or samples) and not evaluate:
+        raise click.UsageError("--labels and --samples go with --evaluate")
+    if samples and not labels_path:
+        raise click.UsageError("--samples needs --labels FILE (tests/data/labels/labels.jsonl)")
+    if labels_path:
+        _show_label_score(db_path, labels_path, samples, min_confidence, fmt)
+        return
     if evaluate:
         result = evaluate_inference(db_path)
         _show(evaluation_frame(result), fmt, f"{result.models:,} documented models, "
@@ -597,6 +612,39 @@ def infer(db_path: str, endpoint: str | None, api_budget: int | None,
         record = infer_database(db_path, client=client, progress=progress,
                                 evidence_files=evidence_files, workers=workers)
     print_summary(record, db_path, time.monotonic() - started)
+
+
+def _show_label_score(db_path: str, labels_path: str, samples: bool, threshold: float,
+                      fmt: str) -> None:
+    """infer --evaluate --labels: the scores, as Markdown or as one JSON/CSV table."""
+    from crawler.crawl import evaluate_against_labels
+    from crawler.lineage.inference.labelled import score_samples
+    from crawler.lineage.inference.labels import report
+
+    result = (score_samples(labels_path, threshold=threshold) if samples
+              else evaluate_against_labels(db_path, labels_path, threshold))
+    if fmt == "table":
+        click.echo(report(result))
+        return
+    _show(label_score_frame(result), fmt, "")
+
+
+def label_score_frame(result):
+    """A LabelScore as rows: the measures, then the calibration bands."""
+    import pandas as pd
+
+    rows = [("precision", result.precision, len(result.kept())),
+            ("recall of cards stating a parent or family",
+             result.ratio(result.recalled_cards, result.stating_cards), result.stating_cards),
+            ("recall of stated parent repos", result.ratio(result.found_repos,
+                                                           result.stated_repos),
+             result.stated_repos),
+            ("recall of stated families", result.ratio(result.found_releases,
+                                                       result.stated_releases),
+             result.stated_releases)]
+    rows += [(f"observed precision, confidence {band} (mean {mean:.3f})", observed, n)
+             for band, n, mean, observed in result.calibration()]
+    return pd.DataFrame(rows, columns=["measure", "value", "count"])
 
 
 def evaluation_frame(result):
@@ -675,8 +723,8 @@ def demo(db_path: str, out_dir: str, n_models: int, seed: int) -> None:
 @click.option("--models", "n_models", default=5000, show_default=True,
               help="Size of the generated Hub.")
 @click.option("--seed", default=0, show_default=True)
-@click.option("--samples", is_flag=True, help="Serve the real family trees from ../shared "
-              "instead of a generated Hub.")
+@click.option("--samples", is_flag=True, help="Serve the real family trees "
+              "(tests/data/hub-samples) instead of a generated Hub.")
 @click.option("--port", default=0, help="Port on 127.0.0.1 (default: a free one).")
 @click.option("--latency-ms", default=0.0, help="Added to every request, like a network.")
 @click.option("--page-size", default=1000, show_default=True)

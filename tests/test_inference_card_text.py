@@ -169,7 +169,9 @@ def test_a_lone_link_is_weak_evidence_and_own_or_file_links_do_not_count() -> No
     body = ("![logo](https://huggingface.co/someone/model/resolve/main/logo.png) Other quants: "
             "https://huggingface.co/someone/model-GGUF. Try it with https://huggingface.co/"
             "mistralai/Mistral-7B-v0.1 as the chat template reference.")
-    [parent] = infer(ModelEvidence("someone/model", card_body=body), INDEX)
-    assert (parent.parent, parent.source, parent.relation) == (
-        "mistralai/Mistral-7B-v0.1", "card_links.link", "unspecified")
-    assert parent.confidence <= 0.4
+    evidence = ModelEvidence("someone/model", card_body=body)
+    [link] = card_links.candidates(evidence, INDEX)
+    assert (link.name, link.rule, link.strength) == (
+        "mistralai/Mistral-7B-v0.1", "card_links.link", "weak")
+    # a bare link states no derivation: it supports what other evidence names, alone it is none
+    assert infer(evidence, INDEX) == []
