@@ -61,6 +61,8 @@ def crawl(
                           "crawls refresh downloads and likes anyway)")
     if evidence_files and infer is False:
         raise ConfigError("--evidence-files goes with --infer (the files are read for it)")
+    if card_workers < 1 or (hub_size is not None and hub_size < 1):
+        raise ConfigError("--workers and --hub-size take a number of at least 1")
     progress = progress or SilentProgress()
     client = client or HubClient(on_wait=progress.wait, on_budget=progress.budget,
                                  on_retry=progress.note)
@@ -137,7 +139,13 @@ def _recorded(db: Database, run: Mode) -> Iterator[_Outcome]:
         outcome.message = f"unexpected error: {type(exc).__name__}: {one_line(exc)}"
         raise
     finally:
-        _close(db, run, outcome.status, outcome.message, outcome.strategy)
+        try:
+            _close(db, run, outcome.status, outcome.message, outcome.strategy)
+        except Exception:
+            if outcome.status == "ok":
+                raise
+            # the run's own failure is the one to report (a full disk fails this write too);
+            # its row stays 'running', and the next run resumes it
 
 
 class _Inference(Mode):
@@ -261,7 +269,11 @@ def _close(db: Database, run: Mode, status: str, message: str | None,
     db.runs.count_outcomes(run.run_id)
     values: dict[str, str | None] = {}
     if status == "ok" and run.name in MODES:
-        values[meta.WATERMARK] = _watermark(db, run)
+        if run.under_reported() and db.get_meta(meta.WATERMARK) is not None:
+            run.note("the listing said less than the Hub holds: the watermark stays where it "
+                     "was, so the next incremental crawl lists those changes again")
+        else:
+            values[meta.WATERMARK] = _watermark(db, run)
         if run.name != "incremental":
             values[meta.SCOPE] = run.name
         db.family.clear_frontier()

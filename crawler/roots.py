@@ -14,10 +14,13 @@ from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
+from huggingface_hub.utils import HFValidationError, validate_repo_id
+
 from hf_lineage.errors import ConfigError
 from hf_lineage.printable import UNSAFE, printable
 
 DEFAULT_ROOTS = Path(__file__).with_name("roots.toml")
+MAX_ROOTS_BYTES = 64 << 20  # a roots file naming a million models is about 40 MB
 ROOTS_KEY = "roots"  # the meta key holding the roots file a crawl used
 # Words the analysis gives a meaning of its own: model_family.family is 'bridge' for a model
 # reaching the roots of several families.
@@ -95,10 +98,36 @@ def load_roots(path: str | Path | None = None) -> Roots:
     """Read a roots file; a malformed one raises ConfigError naming the problem."""
     path = Path(path) if path else DEFAULT_ROOTS
     try:
-        text = path.read_text(encoding="utf-8")
+        with open(path, "rb") as file:
+            raw = file.read(MAX_ROOTS_BYTES + 1)
     except OSError as exc:
         raise ConfigError(f"cannot read roots file {path}: {exc.strerror or exc}") from exc
+    if len(raw) > MAX_ROOTS_BYTES:
+        raise ConfigError(f"roots file {path} is larger than {MAX_ROOTS_BYTES >> 20} MiB; is "
+                          "it a roots file?")
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise ConfigError(f"roots file {path} is not UTF-8 text (byte 0x{raw[exc.start]:02x} "
+                          f"at offset {exc.start:,}); save it as UTF-8") from exc
     return parse_roots(text, str(path))
+
+
+def _hub_id(value: object, what: str, source: str, namespace: bool = False) -> str:
+    """`value` when it is a Hub id (a model `name` or `namespace/name`, or with `namespace` an
+    organisation): the crawl puts it in URLs, so a path such as `../../etc/passwd` is refused
+    before any request."""
+    valid = isinstance(value, str) and not (namespace and "/" in value)
+    if valid:
+        try:
+            validate_repo_id(value)
+        except HFValidationError:
+            valid = False
+    if not valid:
+        kind = "an organisation name" if namespace else "a Hub model id (namespace/name)"
+        raise ConfigError(f"roots file {source}: {what} {value!r} is not {kind}: letters, "
+                          "digits, '-', '_' and '.', no '..' or '--', at most 96 characters")
+    return value
 
 
 def parse_roots(text: str, source: str) -> Roots:
@@ -107,7 +136,7 @@ def parse_roots(text: str, source: str) -> Roots:
         raw = tomllib.loads(text)
         families = {key: spec.get("label", key) for key, spec in raw["families"].items()}
         organisations = {
-            org: key
+            _hub_id(org, f"family {key!r}: organisation", source, namespace=True): key
             for key, spec in raw["families"].items()
             for org in spec.get("organisations", [])
         }
@@ -117,7 +146,8 @@ def parse_roots(text: str, source: str) -> Roots:
                 name=item["name"],
                 released=date.fromisoformat(str(item["released"])),
                 license=item.get("license", ""),
-                models=tuple(item.get("models", [])),
+                models=tuple(_hub_id(model, f"release {item['name']!r}: model", source)
+                             for model in item.get("models", [])),
                 naming_prefix=_naming_prefix(item),
                 mentions=_strings(item, "mentions"),
                 former_ids=_strings(item, "former_ids"),

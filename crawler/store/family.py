@@ -11,9 +11,12 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 
+import duckdb
+
 from crawler.store import ingest, meta
 from crawler.store.inference import INFERRED_COLUMNS, RELEASE_COLUMNS
 from crawler.store.listing import apply_page, deduplicate, stage_pages
+from crawler.store.meta import Checkpoints
 from crawler.store.runs import Tally
 
 if TYPE_CHECKING:
@@ -67,6 +70,26 @@ class FamilyStore:
         return {row[0] for row in self.db.conn.execute(
             "SELECT id FROM models WHERE id IN (SELECT unnest(?)) AND last_seen_run = ?",
             [ids, run_id]).fetchall()}
+
+    def outside(self, conn: duckdb.DuckDBPyConnection, ids: list[str], organisations: list[str],
+                seeds: list[str]) -> list[str]:
+        """Which of `ids` no documented or inferred parents lead up to a live model of the
+        organisations or a seed, through live models (on `conn`, inside the caller's
+        transaction)."""
+        return [row[0] for row in conn.execute(
+            """
+            WITH RECURSIVE graph AS (SELECT child, parent FROM edges
+                                     UNION ALL SELECT child, parent FROM inferred_edges),
+            fam(id) AS (
+                SELECT id FROM models WHERE NOT gone
+                AND (author IN (SELECT unnest($orgs)) OR id IN (SELECT unnest($seeds)))
+                UNION
+                SELECT g.child FROM graph g JOIN fam ON g.parent = fam.id
+                JOIN models m ON m.id = g.child AND NOT m.gone
+            )
+            SELECT id FROM (SELECT unnest($ids) AS id) WHERE id NOT IN (SELECT id FROM fam)
+            ORDER BY id
+            """, {"ids": ids, "orgs": organisations, "seeds": seeds}).fetchall()]
 
     def stage_graph(self) -> None:
         """The staged pages as the table `staged_listing` (each model once, its newest listing)
@@ -173,12 +196,14 @@ class FamilyStore:
                 tx.unregister("found")
 
     def apply_closure(self, organisations: list[str], seeds: list[str], *, whole_hub: bool,
-                      run_id: int, spent: Tally) -> Tally:
+                      run_id: int, spent: Tally, checkpoints: Checkpoints) -> Tally:
         """Move into the tables the staged models that descend from a seed (through
         `staged_edges`, see stage_graph, and `staged_inferred`), and empty the stage.
 
-        `whole_hub`: the stage is a listing of the whole Hub (its size is recorded); otherwise
-        it holds changed models only, which may also descend from stored family models."""
+        `whole_hub`: the stage is a listing of the whole Hub (its size is kept as the
+        checkpoint HUB_SIZE, for the run to store once it knows the listing was complete);
+        otherwise it holds changed models only, which may also descend from stored family
+        models."""
         closure = self._closure(whole_hub)
         staged = [(name, table) for name, table in (("staged_inferred", "inferred_edges"),
                                                     ("staged_releases", "inferred_releases"))
@@ -186,7 +211,7 @@ class FamilyStore:
         with self.db.transaction() as tx:
             if whole_hub:
                 hub_size = tx.execute("SELECT count(*) FROM staged_listing").fetchall()[0][0]
-                meta.write(tx, meta.HUB_SIZE, str(hub_size))
+                checkpoints.write(tx, meta.HUB_SIZE, str(hub_size))
             tx.execute(f"CREATE OR REPLACE TEMP TABLE family_ids AS {closure}",
                        {"orgs": organisations, "seeds": seeds})
             tx.execute("CREATE OR REPLACE TEMP TABLE page AS FROM staged_listing "
