@@ -7,6 +7,7 @@ whose sha changed, and closes its row of `crawl_runs`: on success with a new wat
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -26,9 +27,11 @@ from crawler.lineage.infer import (
 from crawler.lineage.inference.evaluate import Evaluation
 from crawler.lineage.inference.labels import LabelScore
 from crawler.modes import MODES, CrawlOptions, Mode
+from crawler.modes.family import roots_cost
 from crawler.progress import Progress, SilentProgress
 from crawler.roots import Roots, load_roots, stored_roots
 from crawler.store import Database, meta
+from crawler.store.beside import Beside
 from crawler.store.runs import RunRecord, Source
 from hf_lineage.errors import ConfigError, HfLineageError, StorageError, one_line
 from hf_lineage.interrupt import interrupt_on_ctrl_c
@@ -66,7 +69,8 @@ def crawl(
     progress = progress or SilentProgress()
     client = client or HubClient(on_wait=progress.wait, on_budget=progress.budget,
                                  on_retry=progress.note)
-    first_page = _first_answer(db_path, mode, client)
+    first_page = _first_answer(db_path, mode, client, roots_path, progress,
+                               filters=not (infer or evidence_files))
     with Database(db_path) as db:
         _check_scope(db, mode, progress)
         roots = _roots(db, roots_path, progress)
@@ -88,17 +92,24 @@ def crawl(
         return db.runs.record(run.run_id)
 
 
-def _first_answer(db_path: str | Path, mode: str, client: HubClient) -> ListingPage | None:
+def _first_answer(db_path: str | Path, mode: str, client: HubClient,
+                  roots_path: str | Path | None, progress: Progress, filters: bool
+                  ) -> ListingPage | None:
     """A new database is created only once the Hub has answered: for a file that does not
     exist yet, the first request (the Hub's newest model, which a family crawl asks first) is
     made before it is created, so an unreachable Hub leaves nothing behind (its retries are
-    said as they happen, HubClient's on_retry). An incremental crawl needs a crawled database:
-    refused at once."""
-    if Path(db_path).exists():
+    said as they happen, HubClient's on_retry). What is checked before any request still is:
+    the path and the files beside it, the roots file, and a family crawl's roots cost (said
+    first). An incremental crawl needs a crawled database: refused at once."""
+    if os.path.lexists(db_path):
         return None
+    Beside(Path(db_path)).check()
     if mode == "incremental":
         raise ConfigError(f"{db_path} does not exist: run a family or full crawl first, then "
                           "incremental crawls keep it up to date")
+    roots = load_roots(roots_path)  # a new database has no stored roots: refused here if bad
+    if mode == "family" and filters:
+        progress.note(roots_cost(roots, client))
     return client.newest_model()
 
 
