@@ -25,6 +25,9 @@ def test_demo_leaves_a_database_with_both_families_and_a_report(tmp_path):
     assert "DeepSeek" in html and "LLaMA" in html and "<svg" in html
     assert "Anatomy of the lineages" in html and "Releases aligned on release day" in html
     assert "Documented and inferred lineage" in html
+    said = "a generated Hub (synthetic), seed 5, 2,000 models, not the real Hub"
+    assert said in html and said in result.report[1].read_text()  # and inside every chart
+    assert html.count(said) == 1 + html.count("<svg")
 
     def run(*args):
         return CliRunner().invoke(main, [*map(str, args), "--db", str(result.db_path)],

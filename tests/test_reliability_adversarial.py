@@ -142,7 +142,7 @@ def test_a_link_back_to_a_page_already_read_ends_the_run(serve, tmp_path):
     double.faults.add(Fault("link", kinds={"list"}, location=SAME_URL, count=None))
     with pytest.raises(HubAnswerInvalid, match="repeats a page"):
         crawl(tmp_path / "hub.duckdb", "full", client=fast_client())
-    assert double.log.counts()["list"] <= 2
+    assert double.log.counts()["list"] <= 3  # the Hub's newest model, asked first, and 2 pages
 
 
 def test_a_redirect_loop_is_one_clear_error(serve, tmp_path):

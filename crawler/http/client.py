@@ -57,6 +57,12 @@ from crawler.text import valid_json_text
 from hf_lineage.errors import ConfigError, HubAnswerInvalid, HubUnavailable, Interrupted
 
 TRANSIENT_STATUS = frozenset({408, 429, 500, 502, 503, 504})
+# A stand-in for the Hub (hub_double) says what it is on every answer; the real Hub never sends
+# it. The crawl records it with the run, so no report of a stand-in passes for the real Hub.
+STAND_IN_HEADER = "X-Hub-Double"
+STAND_IN_CAP = 300  # characters of it kept
+ANNOUNCE_FROM = 3  # once the Hub has answered, a retry is said from this failed attempt on
+NEWEST_MODEL = [("sort", "lastModified"), ("expand", "lastModified"), ("limit", "1")]
 BUCKET = {"list": "api", "info": "api", "card": "resolvers", "file": "resolvers"}
 ERROR_BODY_CAP = 64 << 10  # an error answer's body is read this far, for its message
 LISTING_CAP = 256 << 20  # a listing page larger than this is not the Hub's
@@ -210,11 +216,15 @@ class HubClient:
         on_wait: Callable[[str, float], None] | None = None,
         card_cap_bytes: int = 1 << 20,
         on_budget: Callable[[str, Budget], None] | None = None,
+        on_retry: Callable[[str], None] | None = None,
     ) -> None:
         """`budgets` are kept whatever the Hub states (the user's --api-budget …); the other
         buckets start at the published limit and follow the policy the Hub states.
         `on_wait(bucket, seconds)`: the crawl's waiting wall time grew by `seconds`;
-        `on_budget(bucket, budget)`: a bucket's budget changed to the one the Hub stated."""
+        `on_budget(bucket, budget)`: a bucket's budget changed to the one the Hub stated;
+        `on_retry(line)`: a failed request will be retried, said at once while the Hub has
+        never answered ("cannot reach …"), then from the ANNOUNCE_FROM-th failure of a
+        request."""
         self.endpoint = (endpoint or constants.ENDPOINT).rstrip("/")
         self._origin = origin(self.endpoint)
         if self._origin[0] not in ("http", "https") or not self._origin[1]:
@@ -233,9 +243,12 @@ class HubClient:
         self.retry = retry or RetryPolicy()
         self.card_cap_bytes = card_cap_bytes
         self._on_wait = on_wait or (lambda bucket, seconds: None)
+        self._on_retry = on_retry or (lambda line: None)
         self._lock = threading.Lock()
         self.requests: Counter[str] = Counter()
         self.retries = 0
+        self.answered = False  # the endpoint has answered a request (any status)
+        self.stand_in: str | None = None  # what the endpoint said it is (STAND_IN_HEADER)
 
     # -- stopping -------------------------------------------------------------------------------
     def cancel(self) -> None:
@@ -318,8 +331,18 @@ class HubClient:
             exc = state.outcome.exception() if state.outcome else None
             if exc is not None and server_wait(exc) is not None:
                 self.limiter.pause(BUCKET[kind], seconds)
+            if exc is not None and (not self.answered
+                                    or state.attempt_number >= ANNOUNCE_FROM):
+                self._on_retry(self._retry_line(kind, exc, state.attempt_number, seconds))
 
         return note
+
+    def _retry_line(self, kind: str, exc: BaseException, attempt: int, seconds: float) -> str:
+        """What a retry says: the endpoint unreachable, or the Hub failing a request."""
+        what = (f"cannot reach {self.endpoint} ({_describe(exc)})" if not self.answered
+                else f"the Hub failed a {kind} request ({_describe(exc)})")
+        return (f"{what}: attempt {attempt} of {self.retry.attempts} failed, retrying in "
+                f"{seconds:.1f} s")
 
     def _backoff(self, kind: str) -> Callable[[float], None]:
         """A retry's wait, counted on the crawl's waiting wall clock."""
@@ -356,6 +379,11 @@ class HubClient:
         except httpx2.TooManyRedirects as exc:
             raise HubAnswerInvalid(f"the Hub redirected in a loop ({exc})") from exc
         except Exception as exc:
+            if is_transient(exc) and not self.answered:
+                raise HubUnavailable(
+                    f"cannot reach {self.endpoint} ({_describe(exc)}) after "
+                    f"{self.retry.attempts} attempts; check the address (--endpoint, "
+                    "HF_ENDPOINT) and the network, then run the crawl again") from exc
             if is_transient(exc):
                 raise HubUnavailable(
                     f"the Hub kept failing ({_describe(exc)}) after {self.retry.attempts} "
@@ -375,6 +403,7 @@ class HubClient:
         timeout = max(min(self.retry.timeout_s, deadline.left()), 0.001)
         with get_session().stream("GET", url, params=params, headers=headers,
                                   timeout=timeout) as response:
+            self._observe_endpoint(response)
             self._observe_rate_limit(response)
             failed = response.status_code >= 400
             body, truncated = self._read(response, deadline,
@@ -390,6 +419,13 @@ class HubClient:
             if truncated and over_cap == "refuse":
                 raise HubAnswerInvalid(f"an answer larger than {cap:,} bytes from {url}")
             return _Answer(body, truncated, response)
+
+    def _observe_endpoint(self, response: httpx2.Response) -> None:
+        """The endpoint answered; a stand-in for the Hub says what it is (STAND_IN_HEADER)."""
+        self.answered = True
+        stated = response.headers.get(STAND_IN_HEADER)
+        if stated is not None:
+            self.stand_in = stated[:STAND_IN_CAP]
 
     def _observe_rate_limit(self, response: httpx2.Response) -> None:
         """Hand the answer's rate-limit headers to the limiter (malformed ones are ignored:
@@ -451,6 +487,10 @@ class HubClient:
             yield page
             url = page.next_url
 
+    def newest_model(self) -> ListingPage:
+        """The model modified last: a one-model listing (a crawl's first request)."""
+        return next(self.list_pages(NEWEST_MODEL))
+
     def _listing_page(self, url: str, params: list[tuple[str, str]] | None,
                       deadline: Deadline) -> ListingPage:
         answer = self._fetch(url, params, LISTING_CAP, deadline, over_cap="refuse")
@@ -504,5 +544,9 @@ class HubClient:
 
 
 def _describe(exc: BaseException) -> str:
+    """A failure in a few words: the HTTP status, or the exception and its first line."""
     status = _status(exc)
-    return f"HTTP {status}" if status else type(exc).__name__
+    if status:
+        return f"HTTP {status}"
+    detail = str(exc).strip().splitlines()[0][:120] if str(exc).strip() else ""
+    return f"{type(exc).__name__}: {detail}" if detail else type(exc).__name__

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 import duckdb
 
-from crawler.http import HubClient
+from crawler.http import HubClient, ListingPage
 from crawler.lineage.canonical import canonicalize
 from crawler.lineage.infer import infer_family_members
 from crawler.modes.absence import settle_unlisted
@@ -38,6 +38,7 @@ class CrawlOptions:
     refresh_counts: bool = False  # incremental: also refresh every stored model's counts
     infer: bool = False  # family: undocumented members too (needs the whole-Hub listing)
     evidence_files: bool = False  # with infer: read adapter and mergekit configs first
+    first_page: ListingPage | None = None  # the Hub's newest model, asked before a new database
 
 
 class Mode:

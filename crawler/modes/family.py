@@ -13,7 +13,9 @@ import duckdb
 from huggingface_hub.errors import HfHubHTTPError
 
 from crawler.estimate import cost
+from crawler.http import HubClient
 from crawler.modes.base import Mode, listing_params
+from crawler.roots import Roots
 from crawler.store import meta
 from crawler.store.ingest import EXPAND
 
@@ -52,10 +54,10 @@ class FamilyCrawl(Mode):
         return self.db.family.outside(conn, ids, self.organisations, self.seeds)
 
     def hub_newest(self) -> str | None:
-        """The Hub's newest lastModified (one request): where the next incremental crawl starts,
-        whatever the family's own models' times."""
-        page = next(self.client.list_pages(
-            [("sort", "lastModified"), ("expand", "lastModified"), ("limit", "1")]))
+        """The Hub's newest lastModified (one request, made before a new database was created:
+        crawler.crawl): where the next incremental crawl starts, whatever the family's own
+        models' times."""
+        page = self.options.first_page or self.client.newest_model()
         return self.db.listing.newest_last_modified(page.body)
 
     # -- road 1: base_model filters -------------------------------------------------------------
@@ -114,14 +116,10 @@ class FamilyCrawl(Mode):
         self.db.release(force=False)
 
     def announce_roots(self) -> None:
-        """Say what the roots cost before the first request: a listing per organisation and a
-        model-info request per named root outside them (a roots file may name thousands)."""
-        named = sum(1 for model_id in self.seeds
-                    if not self.roots.organisations.get(model_id.split("/")[0]))
-        self.note(f"roots: {len(self.organisations):,} organisations to list and {named:,} "
-                  f"named models outside them to ask about: "
-                  f"{cost(self.client.limiter, 'api', len(self.organisations) + named)}, "
-                  "before their descendants")
+        """Say what the roots cost before the first request (crawler.crawl said it already
+        when it asked the Hub's newest model before creating the database)."""
+        if self.options.first_page is None:
+            self.note(roots_cost(self.roots, self.client))
 
     def fetch_named_roots(self) -> None:
         """Named roots outside the organisations, on every crawl (one model-info request each):
@@ -151,3 +149,14 @@ class FamilyCrawl(Mode):
 
 def _short(exc: Exception) -> str:
     return f"{type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''}"[:300]
+
+
+def roots_cost(roots: Roots, client: HubClient) -> str:
+    """What following the roots costs: a listing per organisation and a model-info request per
+    named root outside them (a roots file may name thousands)."""
+    named = sum(1 for model_id in roots.root_models()
+                if not roots.organisations.get(model_id.split("/")[0]))
+    return (f"roots: {len(roots.organisations):,} organisations to list and {named:,} named "
+            f"models outside them to ask about: "
+            f"{cost(client.limiter, 'api', len(roots.organisations) + named)}, before their "
+            "descendants")
