@@ -7,7 +7,8 @@ normalisation of messy metadata lives here, in one place:
 - gated: false -> NULL, else 'auto' / 'manual';
 - license: the card's `license` (a string, or the first of a list), else the `license:` tag;
 - base_model edges: the card's `base_model` (string or list of strings; URLs reduced to repo
-  ids; empty strings, dicts, invalid ids and the model itself ignored) united with the Hub's
+  ids; empty strings, dicts, invalid ids, placeholders such as `None` and the model itself
+  ignored: what was declared stays in card_data and the tags) united with the Hub's
   `base_model:<parent>` and `base_model:<relation>:<parent>` tags. Relation: the card's
   `base_model_relation`, else the tag's, else 'unspecified'. Source: 'card' when the card
   names the parent, else 'tag'.
@@ -25,6 +26,13 @@ EXPAND = [
 ]
 
 _REPO_ID = r"^[A-Za-z0-9][A-Za-z0-9._-]*(/[A-Za-z0-9._-]+)?$"
+# What cards put where a parent's name belongs without naming any repo (a real 2026 capture of
+# 15k models holds 17 edges to `None`): never an edge. What was declared stays in the model's
+# card_data and tags; the view declared_parents_refused lists it (analysis/lineage.sql).
+NOT_A_PARENT = ("none", "null", "nil", "nan", "n/a", "na", "unknown", "undefined", "tbd",
+                "todo", "model", "base_model", "base-model", "your-model", "your_model",
+                "model_name", "model-name", "repo_name", "default", "true", "false")
+_NOT_A_PARENT_SQL = ", ".join(f"'{name}'" for name in NOT_A_PARENT)
 
 NOW_UTC = "make_timestamp(epoch_us(now()))"
 
@@ -264,6 +272,7 @@ canonical AS (
     SELECT n.*, coalesce(a.canonical, n.declared) AS parent
     FROM named n LEFT JOIN aliases a ON a.alias = n.declared AND a.canonical IS NOT NULL
     WHERE regexp_matches(n.declared, '{_REPO_ID}')
+      AND lower(n.declared) NOT IN ({_NOT_A_PARENT_SQL})
 )
 SELECT child, parent,
        coalesce(max(relation) FILTER (WHERE in_card), max(relation) FILTER (WHERE in_tags),
