@@ -32,7 +32,8 @@ def test_make_notebook_opens_jupyterlab_from_the_projects_environment():
     extras = tomllib.loads((REPOSITORY / "pyproject.toml").read_text(encoding="utf-8"))[
         "project"]["optional-dependencies"]
     assert any(name.startswith("jupyterlab") for name in extras["notebook"])
-    plan = subprocess.run(["make", "-n", "notebook", "DB=data/demo.duckdb"], cwd=REPOSITORY,
+    plan = subprocess.run(["make", "--no-print-directory", "-n", "notebook", "DB=data/demo.duckdb"],
+                          cwd=REPOSITORY,
                           capture_output=True, text=True, timeout=60, check=True).stdout
     assert "pip install --quiet -e '.[dev,notebook]'" in plan or \
         (REPOSITORY / ".venv" / ".notebook-stamp").exists()
