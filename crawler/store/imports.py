@@ -1,0 +1,362 @@
+"""Imported snapshots of the Hub's listing into the tables a crawl fills: one transaction each.
+
+An import is a run like a crawl (a `crawl_runs` row of mode 'import' whose started_at and
+ended_at are the snapshot's date, and an `imports` row saying where it came from): the rows it
+stores carry its run id as a crawl's do, so every row's provenance is one join away. The rows
+of the dump are read by DuckDB straight from the Parquet file, as `crawler.imports` spells them
+(the columns a listing page gives, `crawler.store.ingest`), and go through the crawl's own SQL
+for tags, edges (canonical parents through `aliases`), snapshots and gone models.
+
+A snapshot newer than the data held (`apply`) replaces the rows of the models it lists. Into a
+database holding none of them the rows are inserted straight from the file. Otherwise a model's
+revision decides: a stored model whose lastModified is unchanged keeps its row, tags and edges
+and gets the snapshot's counts (downloads, likes, trending score: one UPDATE, the import's
+buffer pool holding the changed values until the commit); a new model, or one whose lastModified
+changed, gets the snapshot's whole row, tags and edges, as an incremental crawl relists what
+changed. Columns the dump lacks stay as stored for an unchanged revision and are NULL for a
+changed one: never a guess. Models the dump does not list are gone, as after a full crawl (the
+same mass-disappearance guard).
+
+An older snapshot is added to the history only (`add_history`): its counts as snapshots at its
+date, earlier first-seen runs, and, in a database of the whole Hub, the models it lists that
+were deleted since (as gone rows). The current rows, the watermark and the scope stay.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import datetime
+from typing import TYPE_CHECKING
+
+import duckdb
+
+from crawler.clock import utcnow
+from crawler.store import ingest, meta
+from crawler.store.aliases import STORED, AliasStore
+from crawler.store.listing import MASS_GONE_MIN, MASS_GONE_SHARE
+from crawler.store.runs import RunLog
+
+if TYPE_CHECKING:
+    from crawler.store.database import Database
+
+MODE = "import"
+
+
+@dataclass(frozen=True)
+class SnapshotFile:
+    """A dump to import, as crawler.imports read it: where from, its date, and its rows."""
+
+    source: str  # 'hub-stats'
+    file: str
+    file_bytes: int
+    fingerprint: str
+    as_of: datetime  # the snapshot's date
+    dated_by: str  # 'as-of' or 'lastModified'
+    newest_modified: datetime
+    models: int  # models it lists, each once
+    columns: tuple[str, ...]  # the file's columns read
+    missing: tuple[str, ...]  # the file's names of what it lacks
+    missing_targets: tuple[str, ...]  # the same as the crawl's columns
+    select: str  # SQL: the crawl's rows, file_row_number and licenses
+    duplicates: bool  # some model is listed twice (the newest listing is kept)
+
+
+@dataclass(frozen=True)
+class Held:
+    """What the database holds, for dating a new snapshot against it."""
+
+    watermark: datetime | None  # the newest lastModified its crawls and imports saw
+    newest_import: datetime | None  # the date of the newest snapshot imported as current
+    scope: str | None
+    by_fingerprint: dict[str, tuple[int, datetime]]  # fingerprint -> (run, as_of)
+    by_date: dict[datetime, tuple[int, str]]  # as_of -> (run, file)
+
+
+@dataclass(frozen=True)
+class Imported:
+    """What one import stored."""
+
+    run_id: int
+    models: int  # models listed by the snapshot
+    new: int
+    changed: int  # stored models whose revision (lastModified) changed
+    gone: int | None  # models no longer listed, None when the guard refused to mark them
+    history_only: bool
+
+
+IMPORT_MEMORY = "512MB"  # DuckDB's buffer pool while an import runs (see `_counts`)
+
+# The listed models that are new, or stored as another revision (lastModified differs): the
+# ones whose whole row comes from the snapshot. Usually a small share of a listing, so kept
+# apart, never a table of every listed model.
+_DIFF = """
+CREATE OR REPLACE TEMP TABLE import_diff AS
+SELECT p.id, m.id IS NULL AS new
+FROM (SELECT id, last_modified FROM dump) p LEFT JOIN models m USING (id)
+WHERE m.id IS NULL OR m.last_modified IS DISTINCT FROM p.last_modified
+"""
+_CHANGED = "SELECT id FROM import_diff WHERE NOT new"
+_NEW = "SELECT id FROM import_diff WHERE new"
+# Of those stored as another revision, the ones whose tags (compared as sets: their count and
+# the sum of their hashes) or card metadata changed: their tags and edges are rewritten. The
+# others keep theirs: deleting a model's rows from tables of tens of millions marks a whole
+# vector of each, which DuckDB holds in memory until the commit.
+_RETAGGED = f"""
+CREATE OR REPLACE TEMP TABLE import_retagged AS
+SELECT p.id
+FROM (SELECT id, tags, card_data FROM dump WHERE id IN ({_CHANGED})) p
+JOIN models m USING (id)
+LEFT JOIN (SELECT model_id AS id, count(*) AS n, sum(hash(tag)::HUGEINT) AS h FROM model_tags
+           WHERE model_id IN ({_CHANGED}) GROUP BY model_id) t USING (id)
+WHERE p.card_data IS DISTINCT FROM m.card_data
+   OR coalesce(t.n, 0) <> len(list_filter(list_distinct(p.tags), lambda x: x <> ''))
+   OR coalesce(t.h, 0) <> coalesce(list_sum(list_transform(
+          list_filter(list_distinct(p.tags), lambda x: x <> ''), lambda x: hash(x)::HUGEINT)), 0)
+"""
+# Listed models whose tags and edges come from the snapshot.
+_REWRITTEN = f"{_NEW} UNION ALL SELECT id FROM import_retagged"
+# The counts a listing refreshes whatever the revision.
+COUNTS = ("downloads", "downloads_all_time", "likes", "trending_score")
+
+_COLUMNS = ", ".join(ingest.MODEL_COLUMNS)
+# Models an older snapshot lists that are no longer on the Hub: stored gone.
+_INSERT_GONE = f"""
+INSERT INTO models (id, {_COLUMNS}, first_seen_run, last_seen_run, gone)
+SELECT id, {_COLUMNS}, $run_id, $run_id, true FROM page
+"""
+
+_SNAPSHOTS = "INSERT INTO snapshots SELECT $run_id, id, $as_of, downloads, likes FROM dump"
+
+# The Hub's `baseModels`, as edges the Hub derived beside the tags (crawler.store.ingest).
+_DERIVED = """(SELECT id AS child, unnest(base_model_parents) AS parent,
+                      base_model_relation AS relation FROM page)"""
+INSERT_EDGES = ("INSERT INTO edges (child, parent, relation, source, parent_declared, tagged) "
+                + ingest.edges_of("page", _DERIVED))
+
+
+class ImportStore:
+    def __init__(self, db: Database) -> None:
+        self.db = db
+
+    def held(self) -> Held:
+        conn = self.db.conn
+        rows = conn.execute("SELECT i.run_id, i.fingerprint, i.as_of, i.file, i.history_only "
+                            "FROM imports i ORDER BY run_id").fetchall()
+        watermark = meta.read(conn, meta.WATERMARK)
+        current = [as_of for _, _, as_of, _, history in rows if not history]
+        return Held(
+            watermark=datetime.fromisoformat(watermark) if watermark else None,
+            newest_import=max(current, default=None),
+            scope=meta.read(conn, meta.SCOPE),
+            by_fingerprint={fp: (run, as_of) for run, fp, as_of, _, _ in rows},
+            by_date={as_of: (run, file) for run, _, as_of, file, _ in rows},
+        )
+
+    # -- a snapshot newer than the data held ----------------------------------------------------
+    def apply(self, snapshot: SnapshotFile, roots_text: str | None) -> Imported:
+        """Store `snapshot` as the database's current data, in one transaction: models, tags,
+        edges, snapshots, gone models, aliases and the state a crawl continues from (watermark,
+        scope 'full', Hub size; `roots_text` when the database has no roots yet)."""
+        with self._buffer_pool(), self.db.transaction() as tx:
+            run_id = _start(tx, snapshot, history_only=False)
+            _dump_view(tx, snapshot)
+            new, changed = snapshot.models, 0
+            if tx.execute("SELECT count(*) FROM models").fetchone()[0]:
+                tx.execute(_DIFF)
+                new, changed = tx.execute("SELECT count(*) FILTER (WHERE new), "
+                                          "count(*) FILTER (WHERE NOT new) FROM import_diff"
+                                          ).fetchone()
+            held = snapshot.models - new
+            if held:
+                _rewrite_changed(tx, snapshot, run_id)
+            tx.execute("CREATE OR REPLACE TEMP VIEW page AS SELECT * FROM dump"
+                       + (f" WHERE id IN ({_REWRITTEN})" if held else ""))
+            tx.execute(ingest.INSERT_MODELS + (f" WHERE id IN ({_NEW})" if held else ""),
+                       {"run_id": run_id})
+            tx.execute(ingest.INSERT_TAGS)
+            tx.execute(INSERT_EDGES)
+            tx.execute(_SNAPSHOTS, {"run_id": run_id, "as_of": snapshot.as_of})
+            gone = _mark_gone(tx, run_id)
+            AliasStore.learn_in(tx, STORED)
+            AliasStore.apply_in(tx, STORED)
+            if held:  # last: its updated values fill the buffer pool until the commit
+                _counts(tx, snapshot, run_id)
+            _continue_from(tx, snapshot, roots_text)
+            _count(tx, run_id, snapshot.models, new, changed, gone or 0)
+            _drop_temp(tx)
+        return Imported(run_id, snapshot.models, new, changed, gone, history_only=False)
+
+    @contextmanager
+    def _buffer_pool(self) -> Iterator[None]:
+        """The import's buffer pool (IMPORT_MEMORY) for as long as it runs, then the
+        writer's again."""
+        conn = self.db.conn
+        before = conn.execute("SELECT current_setting('memory_limit')").fetchone()[0]
+        conn.execute(f"SET memory_limit = '{IMPORT_MEMORY}'")
+        try:
+            yield
+        finally:
+            if self.db.open_connection() is conn:
+                conn.execute(f"SET memory_limit = '{before}'")
+
+    # -- a snapshot older than the data held ----------------------------------------------------
+    def add_history(self, snapshot: SnapshotFile) -> Imported:
+        """Add an older `snapshot` to the history only, in one transaction: its counts (at
+        its date), the first-seen run of the models it lists earlier than any run before, and
+        in a database of the whole Hub the models it lists that are no longer there, as gone."""
+        with self._buffer_pool(), self.db.transaction() as tx:
+            run_id = _start(tx, snapshot, history_only=True)
+            _dump_view(tx, snapshot)
+            tx.execute(_DIFF)
+            # first seen earlier than any run before (a crawl's start, a snapshot's date)
+            later = ("first_seen_run IN (SELECT run_id FROM crawl_runs "
+                     "WHERE started_at > $as_of AND run_id <> $run_id)")
+            listed = f"{later} AND id IN (SELECT id FROM dump)"
+            params = {"as_of": snapshot.as_of, "run_id": run_id}
+            if tx.execute(f"SELECT count(*) FROM models WHERE {listed}", params).fetchone()[0]:
+                tx.execute(f"UPDATE models SET first_seen_run = $run_id WHERE {listed}", params)
+            new = 0
+            if meta.read(tx, meta.SCOPE) == "full":
+                new = _insert_deleted(tx, run_id)
+            held = tx.execute("SELECT count(*) FROM (SELECT id FROM dump) WHERE id IN "
+                              "(SELECT id FROM models)").fetchone()[0] - new
+            tx.execute(_SNAPSHOTS + " WHERE id IN (SELECT id FROM models)",
+                       {"run_id": run_id, "as_of": snapshot.as_of})
+            if new:
+                AliasStore.learn_in(tx, STORED)
+                AliasStore.apply_in(tx, STORED)
+            _count(tx, run_id, held + new, new, 0, 0)
+            _drop_temp(tx)
+        return Imported(run_id, held + new, new, 0, 0, history_only=True)
+
+
+def _start(conn: duckdb.DuckDBPyConnection, snapshot: SnapshotFile, history_only: bool) -> int:
+    """The import's run (dated by the snapshot) and its provenance row."""
+    run_id = conn.execute("SELECT coalesce(max(run_id), 0) + 1 FROM crawl_runs").fetchone()[0]
+    strategy = (f"{snapshot.source} as of {snapshot.as_of}"
+                + (", history only" if history_only else ""))
+    conn.execute(
+        "INSERT INTO crawl_runs (run_id, mode, strategy, started_at, ended_at, status, requests, "
+        "retries, models_seen, models_new, models_changed, models_gone, cards_fetched, "
+        "cards_unavailable, errors) "
+        "VALUES (?, ?, ?, ?, ?, 'ok', '{}', 0, 0, 0, 0, 0, 0, 0, 0)",
+        [run_id, MODE, strategy, snapshot.as_of, snapshot.as_of])
+    conn.execute(
+        "INSERT INTO imports VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        [run_id, snapshot.source, snapshot.file, snapshot.file_bytes, snapshot.fingerprint,
+         snapshot.as_of, snapshot.dated_by, snapshot.newest_modified, snapshot.models,
+         history_only, list(snapshot.columns), list(snapshot.missing), utcnow()])
+    return run_id
+
+
+def _dump_view(conn: duckdb.DuckDBPyConnection, snapshot: SnapshotFile) -> None:
+    """The temp view `dump`: the file's rows, each model once (its newest listing, as a crawl
+    keeps a model listed twice)."""
+    conn.execute(f"CREATE OR REPLACE TEMP VIEW import_rows AS {snapshot.select}")
+    keep = ""
+    if snapshot.duplicates:
+        conn.execute("""
+            CREATE OR REPLACE TEMP TABLE import_dropped AS
+            SELECT file_row_number FROM (
+                SELECT id, last_modified, file_row_number FROM import_rows
+                WHERE id IN (SELECT id FROM (SELECT id FROM import_rows)
+                             GROUP BY id HAVING count(*) > 1))
+            QUALIFY row_number() OVER (PARTITION BY id ORDER BY last_modified DESC NULLS LAST,
+                                       file_row_number DESC) > 1""")
+        keep = "WHERE file_row_number NOT IN (SELECT file_row_number FROM import_dropped)"
+    conn.execute("CREATE OR REPLACE TEMP VIEW dump AS "
+                 f"SELECT * EXCLUDE (file_row_number) FROM import_rows {keep}")
+
+
+def _counts(conn: duckdb.DuckDBPyConnection, snapshot: SnapshotFile, run_id: int) -> None:
+    """Stored models of an unchanged revision: the snapshot's counts (those it has), and the
+    run that saw them. One UPDATE: DuckDB holds the updated values in the buffer pool until
+    the commit (about 150 MB for 3M models), hence the import's larger pool; a rebuild of the
+    rows (delete, insert) writes every row again and was ten times slower."""
+    counts = [c for c in COUNTS if c not in snapshot.missing_targets]
+    values = "".join(f"{c} = p.{c}, " for c in counts)
+    conn.execute(f"""
+        UPDATE models SET {values}last_seen_run = $run_id, gone = false
+        FROM (SELECT id, last_modified{"".join(f", {c}" for c in counts)} FROM dump) p
+        WHERE models.id = p.id AND models.last_modified IS NOT DISTINCT FROM p.last_modified""",
+                 {"run_id": run_id})
+
+
+def _rewrite_changed(conn: duckdb.DuckDBPyConnection, snapshot: SnapshotFile,
+                     run_id: int) -> None:
+    """Stored models of a changed revision: the snapshot's whole row (columns it lacks NULL),
+    inserted beside the stored one, which is then deleted; their first-seen run and any column
+    a listing does not give are kept (m.*). Those whose tags or card metadata changed lose
+    their tags and edges (the snapshot's are inserted with the new models')."""
+    conn.execute(_RETAGGED)
+    values = ", ".join(f"NULL AS {c}" if c in snapshot.missing_targets else f"p.{c} AS {c}"
+                       for c in ingest.MODEL_COLUMNS)
+    conn.execute(f"""
+        INSERT INTO models
+        SELECT m.* REPLACE ({values}, $run_id AS last_seen_run, false AS gone)
+        FROM dump p JOIN models m ON m.id = p.id
+        WHERE p.id IN ({_CHANGED})""", {"run_id": run_id})
+    conn.execute(f"DELETE FROM models WHERE id IN ({_CHANGED}) "
+                 "AND last_seen_run IS DISTINCT FROM $run_id", {"run_id": run_id})
+    conn.execute("DELETE FROM model_tags WHERE model_id IN (SELECT id FROM import_retagged)")
+    conn.execute("DELETE FROM edges WHERE child IN (SELECT id FROM import_retagged)")
+
+
+def _insert_deleted(conn: duckdb.DuckDBPyConnection, run_id: int) -> int:
+    """The listed models a database of the whole Hub does not hold: deleted (or made private)
+    since, kept as gone rows with their tags and edges."""
+    conn.execute(f"CREATE OR REPLACE TEMP VIEW page AS SELECT * FROM dump WHERE id IN ({_NEW})")
+    conn.execute(_INSERT_GONE, {"run_id": run_id})
+    conn.execute(ingest.INSERT_TAGS)
+    conn.execute(INSERT_EDGES)
+    return conn.execute(f"SELECT count(*) FROM ({_NEW})").fetchone()[0]
+
+
+def _mark_gone(conn: duckdb.DuckDBPyConnection, run_id: int) -> int | None:
+    """Live models the snapshot does not list are gone, as after a full crawl; None when more
+    disappear at once than a Hub loses between two listings (a partial dump?): kept live, and
+    the refusal recorded in crawl_errors."""
+    unlisted = "NOT gone AND id NOT IN (SELECT id FROM dump)"
+    live, missing = conn.execute(
+        f"SELECT count(*), count(*) FILTER (WHERE {unlisted}) FROM models WHERE NOT gone"
+    ).fetchone()
+    if missing > max(MASS_GONE_MIN, MASS_GONE_SHARE * live):
+        RunLog.add_error(conn, run_id, None, "gone_refused",
+                         f"{missing:,} of {live:,} live models are not in the snapshot; not "
+                         "marked gone (a partial dump?)")
+        return None
+    if missing:
+        conn.execute(f"UPDATE models SET gone = true WHERE {unlisted}")
+    return missing
+
+
+def _continue_from(conn: duckdb.DuckDBPyConnection, snapshot: SnapshotFile,
+                   roots_text: str | None) -> None:
+    """The state an incremental crawl continues from: the newest lastModified the snapshot
+    holds (never later than now, nor earlier than the watermark held), scope 'full' (a dump
+    lists the whole Hub), the Hub's size, and the roots when none are stored."""
+    stored = meta.read(conn, meta.WATERMARK)
+    newest = min(snapshot.newest_modified, utcnow())
+    if stored and datetime.fromisoformat(stored) > newest:
+        newest = datetime.fromisoformat(stored)
+    meta.write(conn, meta.WATERMARK, str(newest))
+    meta.write(conn, meta.SCOPE, "full")
+    live = conn.execute("SELECT count(*) FROM models WHERE NOT gone").fetchone()[0]
+    meta.write(conn, meta.HUB_SIZE, str(live))
+    if roots_text is not None and meta.read(conn, meta.ROOTS) is None:
+        meta.write(conn, meta.ROOTS, roots_text)
+
+
+def _count(conn: duckdb.DuckDBPyConnection, run_id: int, seen: int, new: int, changed: int,
+           gone: int) -> None:
+    conn.execute("UPDATE crawl_runs SET models_seen = ?, models_new = ?, models_changed = ?, "
+                 "models_gone = ? WHERE run_id = ?", [seen, new, changed, gone, run_id])
+
+
+def _drop_temp(conn: duckdb.DuckDBPyConnection) -> None:
+    for view in ("page", "dump", "import_rows"):
+        conn.execute(f"DROP VIEW IF EXISTS {view}")
+    for table in ("import_diff", "import_retagged", "import_dropped"):
+        conn.execute(f"DROP TABLE IF EXISTS {table}")
