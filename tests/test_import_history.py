@@ -1,0 +1,153 @@
+"""Several snapshots make a history: counts over time, first-seen dates, deleted models.
+
+Three snapshots a month apart of a generated Hub are derived from its dump by DuckDB: the latest
+is the dump less a few deleted models; each earlier one holds only the models created by its date,
+those modified since at an older revision (lastModified at its date), and lower counts.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from analysis.db import connect
+from analysis.snapshots import crawls, series
+from crawler.imports import import_hub_stats
+from hf_lineage.cli import main
+from hf_lineage.errors import ConfigError
+from tests.import_helpers import contents, derive, generated_dump, query, read
+
+WEEKS = 3
+
+
+@pytest.fixture(scope="module")
+def weeks(tmp_path_factory) -> tuple[list[Path], list]:
+    """Three snapshots, oldest first, and their dates (the newest lastModified of each)."""
+    folder = tmp_path_factory.mktemp("weeks")
+    store, dump = generated_dump(folder / "dump.parquet", 1500, seed=11)
+    store.close()
+    newest = read(f"SELECT max(lastModified) FROM read_parquet('{dump}')")[0][0]
+    files = []
+    for week in range(WEEKS):
+        cutoff = newest - timedelta(days=30 * (WEEKS - 1 - week))
+        deleted = "AND hash(id) % 75 <> 0" if week == WEEKS - 1 else ""
+        files.append(derive(dump, folder / f"week-{week}.parquet", f"""
+            SELECT * REPLACE (least(lastModified, TIMESTAMP '{cutoff}') AS lastModified,
+                              downloads // {WEEKS - week} AS downloads,
+                              likes // {WEEKS - week} AS likes)
+            FROM dump WHERE createdAt <= TIMESTAMP '{cutoff}' {deleted}"""))
+    dates = [read(f"SELECT max(lastModified) FROM read_parquet('{f}')")[0][0] for f in files]
+    assert dates == sorted(dates) and len(set(dates)) == WEEKS
+    return files, dates
+
+
+def run(*args) -> object:
+    return CliRunner().invoke(main, [str(a) for a in args])
+
+
+def test_snapshots_in_any_order_build_the_history(weeks, tmp_path):
+    files, dates = weeks
+    db = tmp_path / "history.duckdb"
+    result = run("import", "hub-stats", files[2], files[0], files[1], "--db", db)
+    assert result.exit_code == 0, result.output
+    # imported oldest first: one run per snapshot, dated by it
+    assert query(db, "SELECT run_id, mode, started_at FROM crawl_runs ORDER BY run_id") == \
+        [(i + 1, "import", date) for i, date in enumerate(dates)]
+    assert [line.split(":")[0] for line in result.stdout.splitlines()] == \
+        [str(f) for f in files]
+    # counts at each date; first seen at the first snapshot that lists the model
+    assert query(db, "SELECT run_id, min(taken_at), max(taken_at) FROM snapshots "
+                     "GROUP BY ALL ORDER BY 1") == [(i + 1, d, d) for i, d in enumerate(dates)]
+    first_seen = query(db, """
+        SELECT count(*) FILTER (WHERE m.first_seen_run <> f.first_run), count(*)
+        FROM models m JOIN (SELECT model_id, min(run_id) AS first_run FROM snapshots
+                            GROUP BY ALL) f ON f.model_id = m.id""")
+    assert first_seen[0][0] == 0 and first_seen[0][1] == query(db, "SELECT count(*) FROM "
+                                                               "models")[0][0]
+    # the models the last snapshot no longer lists are kept, gone
+    gone = query(db, "SELECT count(*) FROM models WHERE gone")[0][0]
+    listed = read(f"SELECT count(*) FROM read_parquet('{files[2]}')")[0][0]
+    assert gone > 0 and query(db, "SELECT count(*) FROM models WHERE NOT gone") == [(listed,)]
+    # the watermark is the newest snapshot's newest change
+    assert query(db, "SELECT value FROM meta WHERE key = 'watermark:last_modified'") == \
+        [(str(dates[-1]),)]
+    # downloads over time follow the snapshots' dates
+    conn = connect(db)
+    try:
+        assert list(crawls(conn)["run_id"]) == [1, 2, 3]
+        family = series(conn, "family")
+        totals = family.groupby("run_id")["downloads"].sum()
+        assert list(totals.index) == [1, 2, 3] and totals.is_monotonic_increasing
+    finally:
+        conn.close()
+
+
+def test_the_same_snapshots_again_change_nothing(weeks, tmp_path):
+    files, _ = weeks
+    db = tmp_path / "twice.duckdb"
+    import_hub_stats(db, files)
+    before = contents(db)
+    results = import_hub_stats(db, list(reversed(files)))
+    assert [r.stored for r in results] == [None] * WEEKS
+    assert all("imported already" in r.note for r in results)
+    assert contents(db) == before
+    # a copy of a file (the same bytes elsewhere) is the same snapshot too
+    copy = tmp_path / "copy.parquet"
+    copy.write_bytes(files[1].read_bytes())
+    assert import_hub_stats(db, [copy])[0].stored is None
+    assert contents(db) == before
+
+
+def test_an_older_snapshot_is_refused_and_nothing_changes(weeks, tmp_path):
+    files, dates = weeks
+    db = tmp_path / "newest.duckdb"
+    import_hub_stats(db, [files[2]])
+    before = contents(db)
+    result = run("import", "hub-stats", files[0], "--db", db)
+    assert result.exit_code == ConfigError.exit_code, result.output
+    lines = [line for line in result.stderr.splitlines() if line.startswith("error")]
+    assert len(lines) == 1 and "older than the data the database holds" in lines[0]
+    assert "--older-as-history" in lines[0]
+    assert contents(db) == before
+    # with a newer file in the same command: refused whole, before anything is written
+    result = run("import", "hub-stats", files[0], files[1], "--db", tmp_path / "x.duckdb")
+    assert result.exit_code == 0  # a new database: both in order
+    assert run("import", "hub-stats", files[0], files[1], "--db", db).exit_code == 2
+    assert contents(db) == before
+
+
+def test_an_older_snapshot_is_placed_by_its_date_as_history(weeks, tmp_path):
+    """--older-as-history: newest first, then the older ones, ends with the history of the
+    snapshots imported in order; the current rows stay the newest snapshot's."""
+    files, dates = weeks
+    in_order = tmp_path / "in-order.duckdb"
+    import_hub_stats(in_order, files)
+    backwards = tmp_path / "backwards.duckdb"
+    import_hub_stats(backwards, [files[2]])
+    current = query(backwards, "SELECT * EXCLUDE (first_seen_run) FROM models WHERE NOT gone "
+                               "ORDER BY id")
+    result = run("import", "hub-stats", files[0], files[1], "--older-as-history",
+                 "--db", backwards)
+    assert result.exit_code == 0, result.output
+    assert "added to the history only" in result.stdout
+    assert query(backwards, "SELECT * EXCLUDE (first_seen_run) FROM models WHERE NOT gone "
+                            "ORDER BY id") == current
+    assert query(backwards, "SELECT value FROM meta WHERE key = 'watermark:last_modified'") \
+        == [(str(dates[-1]),)]
+    # the same history: counts at the same dates, first seen at the same dates, the same gone
+    by_date = """SELECT s.model_id, s.taken_at, s.downloads, s.likes FROM snapshots s
+                 ORDER BY ALL"""
+    assert query(backwards, by_date) == query(in_order, by_date)
+    first_seen = """SELECT m.id, m.gone, r.started_at FROM models m
+                    JOIN crawl_runs r ON r.run_id = m.first_seen_run ORDER BY ALL"""
+    assert query(backwards, first_seen) == query(in_order, first_seen)
+    conn = connect(backwards)
+    try:
+        runs = crawls(conn)
+        assert list(runs["taken_at"]) == sorted(runs["taken_at"]) and len(runs) == WEEKS
+        assert list(runs["run_id"]) == [2, 3, 1]  # placed by date, not by id
+    finally:
+        conn.close()
