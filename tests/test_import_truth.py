@@ -114,25 +114,28 @@ def test_provenance_of_every_row(sample_dbs):
 
 
 @pytest.fixture(scope="module")
-def generated(tmp_path_factory):
+def generated(tmp_path_factory) -> tuple[Path, Path, Path]:
+    """(the dump of a generated Hub, a full crawl of that Hub through the double, its import)."""
+    from hub_double.server import HubDouble
+
     folder = tmp_path_factory.mktemp("generated")
     store, dump = generated_dump(folder / "models.parquet", 2000, seed=5)
-    yield store, dump, folder
+    crawled = folder / "crawled.duckdb"
+    with HubDouble(store) as double:
+        crawl(crawled, "full", client=fast_client(endpoint=double.url), cards=False)
     store.close()
+    imported = folder / "imported.duckdb"
+    import_hub_stats(imported, [dump])
+    return dump, crawled, imported
 
 
-def test_a_generated_hub_imports_as_a_full_crawl_stores_it(generated, serve):
+def test_a_generated_hub_imports_as_a_full_crawl_stores_it(generated):
     """The dump of a generated Hub (siblings, config and gguf included) against a full crawl
     of it: equal but for what the dump lacks, and for one thing the dump has that a listing
     does not: `baseModels`, whose relation the Hub states for every parent. Where a model's
     card and tags name a parent without a relation, a crawl stores 'unspecified' and the
     import the Hub's relation."""
-    store, dump, folder = generated
-    crawled = folder / "crawled.duckdb"
-    serve(store)
-    crawl(crawled, "full", client=fast_client(), cards=False)
-    imported = folder / "imported.duckdb"
-    import_hub_stats(imported, [dump])
+    dump, crawled, imported = generated
     disagree = differing(crawled, imported)
     assert set(disagree) - {*BOOKKEEPING, "edges"} <= set(NOT_IN_DUMPS), disagree
     assert_edges_differ_by_base_models(crawled, imported, dump, disagree["edges"])
@@ -204,3 +207,35 @@ def test_incremental_crawl_continues_an_import(serve, tmp_path):
     assert query(db, "SELECT count(*) FROM models WHERE sha IS NOT NULL AND private IS NOT "
                      "NULL") == [(k,)]
     store.close()
+
+
+def test_the_analysis_reads_an_import_as_a_crawl(generated, tmp_path):
+    """Every analysis command runs on an imported database; the lineage figures (family sizes,
+    license drift, a root's tree) are those of the full crawl of the same Hub (the relations
+    aside, where the dump's baseModels states one: above)."""
+    from click.testing import CliRunner
+
+    from analysis import licenses, metrics
+    from analysis.db import connect
+    from analysis.tree import family_tree
+    from hf_lineage.cli import main
+
+    _, crawled, imported = generated
+    root = "meta-llama/Llama-3.1-8B"
+    figures = []
+    for db in (crawled, imported):
+        conn = connect(db)
+        try:
+            tree = family_tree(conn, root, 3)
+            figures.append((metrics.sizes(conn, "family").to_dict("records"),
+                            licenses.drift(conn, "family").to_dict("records"),
+                            tree.descendants, sorted((n.model_id, n.depth) for n in tree.nodes)))
+        finally:
+            conn.close()
+    assert figures[0] == figures[1] and figures[0][2] > 10
+    for args in (["tree", root], ["anatomy", "--format", "csv"], ["timeline"],
+                 ["roots"], ["report", "--out", tmp_path / "report"],
+                 ["export", "--parquet", tmp_path / "export"],
+                 ["sql", "SELECT count(*) FROM family_members"]):
+        result = CliRunner().invoke(main, [*map(str, args), "--db", str(imported)])
+        assert result.exit_code == 0, (args, result.output)
