@@ -649,17 +649,24 @@ def demo(db_path: str, out_dir: str, n_models: int, seed: int) -> None:
 @click.option("--seed", default=0, show_default=True)
 @click.option("--samples", is_flag=True, help="Serve the real family trees from ../shared "
               "instead of a generated Hub.")
+@click.option("--hub-stats", "hub_stats_file", type=click.Path(exists=True, dir_okay=False),
+              help="Serve the models of a hub-stats models.parquet instead of a generated "
+              "Hub (e.g. tests/data/hub-stats/hub_stats_frozen.parquet).")
 @click.option("--port", default=0, help="Port on 127.0.0.1 (default: a free one).")
 @click.option("--latency-ms", default=0.0, help="Added to every request, like a network.")
 @click.option("--page-size", default=1000, show_default=True)
 @click.option("--store", "store_path", type=click.Path(), help="Keep the generated Hub in this "
               "DuckDB file (large Hubs need not fit in memory).")
-def hub_double(n_models: int, seed: int, samples: bool, port: int, latency_ms: float,
-               page_size: int, store_path: str | None) -> None:
+def hub_double(n_models: int, seed: int, samples: bool, hub_stats_file: str | None, port: int,
+               latency_ms: float, page_size: int, store_path: str | None) -> None:
     """Serve a local stand-in for the Hub API (for tests, demos and benchmarks)."""
     from hub_double.server import HubDouble
 
-    if samples:
+    if hub_stats_file:
+        from hub_double.hub_stats import hub_stats_store
+
+        store = hub_stats_store(hub_stats_file, store_path)
+    elif samples:
         from hub_double.samples import samples_store
 
         store = samples_store(store_path)
