@@ -12,10 +12,11 @@ database holding none of them the rows are inserted straight from the file. Othe
 revision decides: a stored model whose lastModified is unchanged keeps its row, tags and edges
 and gets the snapshot's counts (downloads, likes, trending score: one UPDATE, the import's
 buffer pool holding the changed values until the commit); a new model, or one whose lastModified
-changed, gets the snapshot's whole row, tags and edges, as an incremental crawl relists what
-changed. Columns the dump lacks stay as stored for an unchanged revision and are NULL for a
-changed one: never a guess. Models the dump does not list are gone, as after a full crawl (the
-same mass-disappearance guard).
+changed, gets the snapshot's whole row, as an incremental crawl relists what changed, and its
+tags and edges when they changed (a new model's, or a changed one's whose tags or card did).
+Columns the dump lacks stay as stored for an unchanged revision and are NULL for a changed one:
+never a guess. Models the dump does not list are gone, as after a full crawl (the same
+mass-disappearance guard).
 
 An older snapshot is added to the history only (`add_history`): its counts as snapshots at its
 date, earlier first-seen runs, and, in a database of the whole Hub, the models it lists that
