@@ -151,3 +151,22 @@ def test_an_older_snapshot_is_placed_by_its_date_as_history(weeks, tmp_path):
         assert list(runs["run_id"]) == [2, 3, 1]  # placed by date, not by id
     finally:
         conn.close()
+
+
+def test_a_partial_dump_marks_nothing_gone(tmp_path):
+    """A newer file holding a tenth of the models is no listing of the whole Hub: the others
+    are kept live and the refusal recorded, as a full crawl refuses a mass disappearance."""
+    from tests.import_helpers import SAMPLE
+
+    db = tmp_path / "hub.duckdb"
+    import_hub_stats(db, [SAMPLE])
+    part = derive(SAMPLE, tmp_path / "part.parquet", """
+        SELECT * REPLACE (lastModified + INTERVAL 150 DAY AS lastModified) FROM dump
+        WHERE hash(id) % 10 = 0""")
+    result = run("import", "hub-stats", part, "--db", db)
+    assert result.exit_code == 0, result.output
+    assert "gone not marked (see crawl_errors)" in result.stdout
+    assert query(db, "SELECT count(*) FILTER (WHERE gone), count(*) FROM models") == \
+        [(0, 4167)]
+    assert query(db, "SELECT r.errors, e.kind FROM crawl_runs r JOIN crawl_errors e "
+                     "USING (run_id)") == [(1, "gone_refused")]

@@ -353,7 +353,8 @@ def _continue_from(conn: duckdb.DuckDBPyConnection, snapshot: SnapshotFile,
 def _count(conn: duckdb.DuckDBPyConnection, run_id: int, seen: int, new: int, changed: int,
            gone: int) -> None:
     conn.execute("UPDATE crawl_runs SET models_seen = ?, models_new = ?, models_changed = ?, "
-                 "models_gone = ? WHERE run_id = ?", [seen, new, changed, gone, run_id])
+                 "models_gone = ?, errors = (SELECT count(*) FROM crawl_errors WHERE run_id = ?) "
+                 "WHERE run_id = ?", [seen, new, changed, gone, run_id, run_id])
 
 
 def _drop_temp(conn: duckdb.DuckDBPyConnection) -> None:
