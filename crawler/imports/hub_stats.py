@@ -190,6 +190,8 @@ class DumpRows:
     missing_targets: tuple[str, ...]  # the same, as the crawl's columns
     ignored: tuple[str, ...]  # the file's columns nothing reads (_id, safetensors …)
     select: str  # SQL: one row per row of the file, the crawl's columns and file_row_number
+    id_sql: str  # SQL over the file: a row's model id
+    last_modified_sql: str  # SQL over the file: a row's lastModified as the crawl stores it
 
 
 def _quote(name: str) -> str:
@@ -221,7 +223,7 @@ def dump_rows(file: ParquetFile) -> DumpRows:
     """The SQL reading `file` as the crawl's rows; ConfigError when a column the crawl reads
     has a type it cannot read (checked by DuckDB binding each expression to the file)."""
     check_table(file)
-    expressions, read, missing = [], {}, []
+    expressions, read, missing, typed = [], {}, [], {}
     with duckdb.connect(config={"threads": 1}) as conn:
         for column in COLUMNS:
             name = next((n for n in column.names if n in file.columns), None)
@@ -236,13 +238,15 @@ def dump_rows(file: ParquetFile) -> DumpRows:
                 continue
             if column.target == "author":
                 expression = _author(expression, _quote(read["id"]))
+            typed[column.target] = expression
             expressions.append(expression if column.kind == "base_models"
                                else f"{expression} AS {column.target}")
     ignored = tuple(n for n in file.columns if n not in read.values())
     columns = ",\n    ".join(expressions)
-    typed = f"(SELECT\n    {columns},\n    file_row_number\nFROM {file.scan(row_numbers=True)})"
+    rows = f"(SELECT\n    {columns},\n    file_row_number\nFROM {file.scan(row_numbers=True)})"
     return DumpRows(file, read, tuple(c.names[0] for c in missing),
-                    tuple(c.target for c in missing), ignored, with_licenses(typed))
+                    tuple(c.target for c in missing), ignored, with_licenses(rows),
+                    typed["id"], typed["last_modified"])
 
 
 def _author(read: str | None, id_column: str) -> str:

@@ -108,10 +108,3 @@ def reading(file: ParquetFile) -> Iterator[None]:
             raise StorageError(f"{file.path} cannot be read: {one_line(exc)}") from exc
         raise
 
-
-def check_readable(file: ParquetFile, columns: list[str]) -> None:
-    """Read every value of `columns` once (DuckDB decompresses each page to count them), so a
-    damaged file is refused before anything is written."""
-    counts = ", ".join('count("' + c.replace('"', '""') + '")' for c in columns)
-    with duckdb.connect(config={"memory_limit": "256MB"}) as conn, reading(file):
-        conn.execute(f"SELECT {counts} FROM {file.scan()}").fetchall()

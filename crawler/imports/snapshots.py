@@ -22,7 +22,7 @@ from datetime import date, datetime, time, timedelta
 import duckdb
 
 from crawler.imports.hub_stats import SOURCE, DumpRows
-from crawler.imports.parquet import check_readable, reading
+from crawler.imports.parquet import reading
 from crawler.store.imports import Held, SnapshotFile
 from hf_lineage.errors import ConfigError
 
@@ -51,14 +51,18 @@ class Placed:
 
 
 def survey(rows: DumpRows) -> Survey:
-    """Count the file's rows, models and rows without an id, and find its newest change;
-    every value the import reads is read once (StorageError when the file is damaged)."""
-    check_readable(rows.file, list(rows.read.values()))
+    """Count the file's rows, models and rows without an id, and find its newest change, in
+    one pass that reads every value the import will read (StorageError when the file is
+    damaged: refused before anything is written)."""
+    model_id = rows.id_sql
+    readable = "".join(', count("' + name.replace('"', '""') + '")'
+                       for name in rows.read.values())
     with duckdb.connect(config={"memory_limit": "512MB"}) as conn, reading(rows.file):
         conn.execute("SET TimeZone = 'UTC'")
-        total, models, without_id, newest = conn.execute(
-            f"SELECT count(*), count(DISTINCT id), count(*) FILTER (WHERE id IS NULL OR id = ''),"
-            f" max(last_modified) FROM ({rows.select})").fetchone()
+        total, models, without_id, newest, *_ = conn.execute(
+            f"SELECT count(*), count(DISTINCT {model_id}), "
+            f"count(*) FILTER (WHERE {model_id} IS NULL OR {model_id} = ''), "
+            f"max({rows.last_modified_sql}){readable} FROM {rows.file.scan()}").fetchone()
     return Survey(total, models, without_id, newest)
 
 
