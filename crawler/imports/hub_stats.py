@@ -1,10 +1,10 @@
 """The `models` table of cfahlgren1/hub-stats, read as the rows a crawl's listing gives.
 
 hub-stats is a daily Parquet dump of the Hub's model listing (weekly copies since July 2024 in
-hfmlsoc/hub_weekly_snapshots). Its schema changed over time: columns came (cardData and
-trendingScore in late 2024, downloadsAllTime in February 2025, baseModels in July 2025), some
-never were there (sha, gated, private: the dump does not carry them), and a column may be JSON
-text in one dump and a Parquet struct in another. So each column the crawl stores is read from
+hfmlsoc/hub_weekly_snapshots). Its schema changed over time: columns were added along the way
+(cardData, downloadsAllTime, trendingScore, baseModels: older copies lack some), some are not
+there at all (sha, gated, private), and a column may be JSON text in one dump and a Parquet
+struct in another. So each column the crawl stores is read from
 what the file has, by its type (`READERS`), and whatever the file lacks is named, never
 guessed: a column it does not have is NULL in the rows it stores (or, for a model whose stored
 row is the same revision, the stored value: crawler/store/imports.py).
