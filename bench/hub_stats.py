@@ -51,6 +51,7 @@ def weekly(first: Path, weeks: int = WEEKS) -> list[Path]:
     """The first snapshot and the weeks after it, derived by DuckDB (cached)."""
     files = [first]
     conn = duckdb.connect(config={"memory_limit": "1GB"})
+    conn.execute("SET enable_progress_bar = false")
     newest = conn.execute(f"SELECT max(lastModified) FROM read_parquet('{first}')"
                           ).fetchone()[0]
     for week in range(1, weeks):

@@ -58,6 +58,7 @@ def survey(rows: DumpRows) -> Survey:
     readable = "".join(', count("' + name.replace('"', '""') + '")'
                        for name in rows.read.values())
     with duckdb.connect(config={"memory_limit": "512MB"}) as conn, reading(rows.file):
+        conn.execute("SET enable_progress_bar = false")
         conn.execute("SET TimeZone = 'UTC'")
         total, models, without_id, newest, *_ = conn.execute(
             f"SELECT count(*), count(DISTINCT {model_id}), "

@@ -191,16 +191,19 @@ class ImportStore:
 
     @contextmanager
     def _buffer_pool(self) -> Iterator[None]:
-        """The import's buffer pool (IMPORT_MEMORY) for as long as it runs, then the
-        writer's again."""
+        """The import's buffer pool (IMPORT_MEMORY), and no DuckDB progress bar on stderr
+        (the command draws its own), for as long as it runs; then the writer's settings."""
         conn = self.db.conn
-        before = conn.execute("SELECT current_setting('memory_limit')").fetchone()[0]
+        before = conn.execute("SELECT current_setting('memory_limit'), "
+                              "current_setting('enable_progress_bar')").fetchone()
         conn.execute(f"SET memory_limit = '{IMPORT_MEMORY}'")
+        conn.execute("SET enable_progress_bar = false")
         try:
             yield
         finally:
             if self.db.open_connection() is conn:
-                conn.execute(f"SET memory_limit = '{before}'")
+                conn.execute(f"SET memory_limit = '{before[0]}'")
+                conn.execute(f"SET enable_progress_bar = {str(before[1]).lower()}")
 
     # -- a snapshot older than the data held ----------------------------------------------------
     def add_history(self, snapshot: SnapshotFile) -> Imported:
