@@ -4,6 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 DB     ?= data/hub.duckdb
+TEST_WORKERS ?= auto
 
 .PHONY: setup test demo crawl incremental report screenshot lint bench bench-quick ingest-profile browser clean
 
@@ -15,17 +16,20 @@ $(STAMP): pyproject.toml
 
 setup: $(STAMP)
 
-# Headless Chromium for the report screenshot test (Debian package; skipped where apt is absent).
+# Optional: headless Chromium (a Debian system package, installed with apt as root) for
+# `make screenshot` and the one report screenshot test, which skips with its reason without it.
 browser:
-	@command -v chromium >/dev/null 2>&1 || { \
+	@command -v chromium >/dev/null 2>&1 && echo "chromium: $$(command -v chromium)" || { \
+	  echo "installing Debian's chromium with apt-get (a system package; needs root)"; \
 	  if command -v apt-get >/dev/null 2>&1 && [ "$$(id -u)" = 0 ]; then \
-	    (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null) \
-	      || echo "chromium could not be installed: the report screenshot test will be skipped"; \
-	  else echo "chromium not installed (needs root and apt): the report screenshot test will be skipped"; fi; }
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
+	  else echo "cannot: needs root and apt-get (install chromium yourself)" >&2; exit 1; fi; }
 
-test: $(STAMP) browser
+# The suite runs on every core (pytest-xdist); tests sharing a module's fixtures stay together.
+test: $(STAMP)
 	$(BIN)/ruff check .
-	$(BIN)/pytest -q
+	@command -v chromium >/dev/null 2>&1 || echo "note: chromium absent, the report screenshot test will skip (make browser installs it)"
+	$(BIN)/pytest -q -n $(TEST_WORKERS) --maxprocesses 4 --dist loadscope
 
 # The main job on the embedded default: a generated Hub served locally, crawled, reported.
 demo: $(STAMP)

@@ -66,14 +66,22 @@ def macro_sql(min_confidence: float | None) -> str:
     return f"CREATE OR REPLACE TEMP MACRO inferred_min_confidence() AS {literal}::DOUBLE"
 
 
+INFERRED_RELEASES_COLUMNS = (
+    "child VARCHAR, family VARCHAR, release VARCHAR, root VARCHAR, size VARCHAR, "
+    "relation VARCHAR, rule VARCHAR, evidence VARCHAR, confidence DOUBLE, inferred_at TIMESTAMP"
+)
+
+
 def ensure_inferred_table(conn: duckdb.DuckDBPyConnection) -> None:
-    """An empty TEMP stand-in for `inferred_edges` on a database crawled before inference
-    existed (schema version 2), so the views work there too: it holds no inferred edge."""
-    present = conn.execute(
-        "SELECT count(*) FROM duckdb_tables() WHERE table_name = 'inferred_edges'"
-    ).fetchall()[0][0]
-    if not present:
-        conn.execute(f"CREATE TEMP TABLE inferred_edges ({INFERRED_EDGES_COLUMNS})")
+    """Empty TEMP stand-ins for `inferred_edges` and `inferred_releases` on a database crawled
+    before they existed (schema versions 2 and 6), so the views work there too."""
+    for table, columns in (("inferred_edges", INFERRED_EDGES_COLUMNS),
+                           ("inferred_releases", INFERRED_RELEASES_COLUMNS)):
+        present = conn.execute(
+            "SELECT count(*) FROM duckdb_tables() WHERE table_name = ?", [table]
+        ).fetchall()[0][0]
+        if not present:
+            conn.execute(f"CREATE TEMP TABLE {table} ({columns})")
 
 
 def current(conn: duckdb.DuckDBPyConnection) -> float | None:

@@ -47,6 +47,7 @@ class ExportFolder:
             raise ConfigError(f"refused: {out_dir} is not empty and holds no hf-lineage export "
                               f"(no {MARKER}); export into a new or empty folder (an export "
                               "never deletes what it did not write)")
+        _refuse_links(root, datasets)
         folder = cls(root, frozenset(datasets), files)
         folder._save()
         return folder
@@ -102,6 +103,22 @@ class ExportFolder:
         except BaseException:
             Path(temporary).unlink(missing_ok=True)
             raise
+
+
+def _refuse_links(root: Path, datasets: set[str]) -> None:
+    """A symbolic link where an export writes (a dataset's folder or anything in it) would
+    take its files elsewhere: refused, before anything is written."""
+    for name in sorted(datasets):
+        top = root / name
+        links = [top] if top.is_symlink() else [
+            Path(folder, entry) for folder, dirs, names in os.walk(top)
+            for entry in dirs + names if Path(folder, entry).is_symlink()]
+        if top.exists() and not top.is_dir() and not top.is_symlink():
+            raise ConfigError(f"refused: {top} is not a folder; an export writes its "
+                              f"{name} dataset there")
+        if links:
+            raise ConfigError(f"refused: {links[0]} is a symbolic link inside the export "
+                              f"folder {root}; an export never writes through one")
 
 
 def _read_marker(marker: Path) -> list[str]:

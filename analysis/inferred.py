@@ -56,15 +56,19 @@ def available(conn: Conn, min_confidence: float) -> Available:
 def members_by_source(conn: Conn) -> pd.DataFrame:
     """Members per family by how they got there, on the connection's edge set: 'documented'
     (through documented edges alone), else the evidence source of the model's own inferred
-    edge into the family (the most confident one: card_text, repo_name …), else
+    edge into the family or release attribution (the most confident one: card_text,
+    card_family, repo_name …), else
     BELOW_INFERRED (its own edges are documented, an ancestor's are inferred)."""
     return query(conn, f"""
         WITH own AS (
-            SELECT fm.family, e.child,
-                   arg_max(e.source, struct_pack(c := e.confidence, s := e.source)) AS source
-            FROM lineage_edges e JOIN family_membership fm ON fm.model_id = e.parent
-            WHERE NOT e.documented
-            GROUP BY fm.family, e.child
+            SELECT family, child,
+                   arg_max(source, struct_pack(c := confidence, s := source)) AS source
+            FROM (SELECT fm.family, e.child, e.source, e.confidence
+                  FROM lineage_edges e JOIN family_membership fm ON fm.model_id = e.parent
+                  WHERE NOT e.documented
+                  UNION ALL
+                  SELECT family, child, 'card_family', confidence FROM lineage_attributed)
+            GROUP BY family, child
         )
         SELECT f.family,
                CASE WHEN f.documented THEN '{DOCUMENTED}'

@@ -14,15 +14,36 @@
 -- The inferred edges the lineage uses when inference is on (analysis/edges.py: the macro
 -- inferred_min_confidence() holds the switch as a literal, NULL when off): parents the crawler
 -- inferred (inferred_edges) for children that have no documented parent at all, resolved to a
--- known repo, with confidence at or above the threshold. A TEMP table, filled once per install,
--- so the recursive views do not redo the anti-join at every generation; empty when off.
+-- known repo, with confidence at or above the threshold; and the release attributions
+-- (inferred_releases) that name a root of the stated size, as an edge to that root (source
+-- card_family). A TEMP table, filled once per install, so the recursive views do not redo the
+-- anti-join at every generation; empty when off.
 CREATE OR REPLACE TEMP TABLE lineage_inferred AS
 SELECT i.child, i.parent, coalesce(i.relation, 'unspecified') AS relation, i.source, i.rule,
        i.confidence
 FROM inferred_edges i
 WHERE inferred_min_confidence() IS NOT NULL
   AND i.resolved AND i.confidence >= inferred_min_confidence() AND i.child <> i.parent
-  AND NOT EXISTS (SELECT 1 FROM edges e WHERE e.child = i.child);
+  AND NOT EXISTS (SELECT 1 FROM edges e WHERE e.child = i.child)
+UNION ALL
+SELECT r.child, r.root, coalesce(r.relation, 'unspecified'), 'card_family', r.rule,
+       r.confidence
+FROM inferred_releases r
+WHERE inferred_min_confidence() IS NOT NULL
+  AND r.root IS NOT NULL AND r.confidence >= inferred_min_confidence() AND r.child <> r.root
+  AND NOT EXISTS (SELECT 1 FROM edges e WHERE e.child = r.child)
+  AND NOT EXISTS (SELECT 1 FROM inferred_edges i WHERE i.child = r.child AND i.parent = r.root);
+
+-- Models attributed to a release (or only to a family) that no edge places: the attribution
+-- names no root of the stated size, or the root is not in the crawl. With inference on they
+-- hang below their release at depth 1 (root_reach, model_roots), their descendants below them.
+CREATE OR REPLACE TEMP TABLE lineage_attributed AS
+SELECT r.child, r.family, r.release, r.rule, r.confidence
+FROM inferred_releases r
+WHERE inferred_min_confidence() IS NOT NULL AND r.confidence >= inferred_min_confidence()
+  AND (r.root IS NULL OR r.root NOT IN (SELECT id FROM models))
+  AND r.family IN (SELECT family FROM lineage_families)
+  AND NOT EXISTS (SELECT 1 FROM edges e WHERE e.child = r.child);
 
 -- Every edge the lineage views read: the declared edges without self-loops (self-loops are
 -- listed by the self_loops view), documented, with their source (card or tag); with inference
@@ -319,7 +340,9 @@ SELECT root, model_id, depth, true AS documented FROM (
 UNION ALL
 SELECT root, model_id, min(depth), bool_or(NOT crossed) FROM (
     WITH RECURSIVE down(root, model_id, crossed, depth) USING KEY (root, model_id, crossed) AS (
-        SELECT DISTINCT model_id, model_id, false, 0 FROM root_candidates
+        SELECT model_id, model_id, false, 0 FROM (SELECT DISTINCT model_id FROM root_candidates)
+        UNION ALL
+        SELECT DISTINCT child, child, true, 1 FROM lineage_attributed
         UNION
         SELECT d.root, e.child, d.crossed OR NOT e.documented, any_value(d.depth) + 1
         FROM down d JOIN lineage_edges e ON e.parent = d.model_id
@@ -382,7 +405,12 @@ CREATE OR REPLACE TEMP VIEW model_roots AS
 SELECT r.model_id, r.root, f.family, f.release, f.discovered, r.depth, r.documented
 FROM root_reach r
 JOIN (SELECT DISTINCT model_id, family, release, discovered FROM family_roots) f
-  ON f.model_id = r.root;
+  ON f.model_id = r.root
+UNION ALL
+-- below a release attribution that names no crawled root: root NULL, never documented
+SELECT r.model_id, NULL, a.family, a.release, false, r.depth, false
+FROM root_reach r
+JOIN (SELECT DISTINCT child, family, release FROM lineage_attributed) a ON a.child = r.root;
 
 -- One row per family member. family is 'bridge' for a bridge, a model reaching the roots of
 -- several families (family_members lists them); depth is the distance to the nearest root (0 for

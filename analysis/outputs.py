@@ -15,9 +15,9 @@ from typing import IO
 
 import duckdb
 
+from crawler.store.beside import is_duckdb_file
 from hf_lineage.errors import ConfigError, StorageError
 
-DUCKDB_MAGIC = b"DUCK"  # bytes 8-11 of every DuckDB database file, after the header checksum
 COMPANIONS = ("", ".wal")  # the database and its write-ahead log, which DuckDB replays on open
 
 
@@ -27,11 +27,6 @@ def database_files(conn: duckdb.DuckDBPyConnection) -> set[Path]:
         "SELECT path FROM duckdb_databases() WHERE path IS NOT NULL AND NOT internal"
     ).fetchall()
     return {Path(f"{path}{suffix}").resolve() for (path,) in rows for suffix in COMPANIONS}
-
-
-def is_duckdb_file(head: bytes) -> bool:
-    """Whether the first bytes of a file are a DuckDB database's header."""
-    return head[8:12] == DUCKDB_MAGIC
 
 
 def open_output(path: str | Path, protected: set[Path], *, binary: bool = False) -> IO:

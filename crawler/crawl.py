@@ -17,8 +17,14 @@ from crawler.cards import fetch_cards
 from crawler.clock import utcnow
 from crawler.estimate import cost
 from crawler.http import HubClient
-from crawler.lineage.infer import evaluate_database, fetch_evidence_files, infer_parents
+from crawler.lineage.infer import (
+    evaluate_database,
+    evaluate_labels,
+    fetch_evidence_files,
+    infer_parents,
+)
 from crawler.lineage.inference.evaluate import Evaluation
+from crawler.lineage.inference.labels import LabelScore
 from crawler.modes import MODES, CrawlOptions, Mode
 from crawler.progress import Progress, SilentProgress
 from crawler.roots import Roots, load_roots, stored_roots
@@ -55,6 +61,8 @@ def crawl(
                           "crawls refresh downloads and likes anyway)")
     if evidence_files and infer is False:
         raise ConfigError("--evidence-files goes with --infer (the files are read for it)")
+    if card_workers < 1 or (hub_size is not None and hub_size < 1):
+        raise ConfigError("--workers and --hub-size take a number of at least 1")
     progress = progress or SilentProgress()
     client = client or HubClient(on_wait=progress.wait, on_budget=progress.budget)
     with Database(db_path) as db:
@@ -113,7 +121,13 @@ def _recorded(db: Database, run: Mode) -> Iterator[_Outcome]:
         outcome.message = f"unexpected error: {type(exc).__name__}: {one_line(exc)}"
         raise
     finally:
-        _close(db, run, outcome.status, outcome.message, outcome.strategy)
+        try:
+            _close(db, run, outcome.status, outcome.message, outcome.strategy)
+        except Exception:
+            if outcome.status == "ok":
+                raise
+            # the run's own failure is the one to report (a full disk fails this write too);
+            # its row stays 'running', and the next run resumes it
 
 
 class _Inference(Mode):
@@ -150,7 +164,15 @@ def evaluate_inference(db_path: str | Path) -> Evaluation:
     models that document them, inferred with that documentation hidden (read only)."""
     with Database(db_path) as db:
         roots = stored_roots(db.get_meta) or load_roots()
-        return evaluate_database(db, list(roots.root_models()))
+        return evaluate_database(db, roots)
+
+
+def evaluate_against_labels(db_path: str | Path, labels_path: str | Path,
+                            threshold: float) -> LabelScore:
+    """The rules scored against hand labels of models this database holds (read only)."""
+    with Database(db_path) as db:
+        roots = stored_roots(db.get_meta) or load_roots()
+        return evaluate_labels(db, roots, labels_path, threshold)
 
 
 def _infer(db: Database, client: HubClient, run: Mode, progress: Progress,
@@ -159,9 +181,10 @@ def _infer(db: Database, client: HubClient, run: Mode, progress: Progress,
         progress.phase("evidence files (adapter and mergekit configs, config.json, GGUF headers)")
         fetch_evidence_files(db, client, run.run_id, run.spent, run.seeds, workers)
     progress.phase("inferring undocumented parents")
-    found = infer_parents(db, run.seeds)
+    found = infer_parents(db, run.roots)
     progress.note(f"inference: {found.with_parents:,} of {found.models:,} undocumented models "
-                  f"got {found.edges:,} inferred parents (inferred_edges)")
+                  f"got {found.edges:,} inferred parents (inferred_edges) and "
+                  f"{found.releases:,} a release or family (inferred_releases)")
 
 
 def _write_closure(db: Database, run: Mode, progress: Progress) -> None:
@@ -221,7 +244,11 @@ def _close(db: Database, run: Mode, status: str, message: str | None,
     db.runs.count_outcomes(run.run_id)
     values: dict[str, str | None] = {}
     if status == "ok" and run.name in MODES:
-        values[meta.WATERMARK] = _watermark(db, run)
+        if run.under_reported() and db.get_meta(meta.WATERMARK) is not None:
+            run.note("the listing said less than the Hub holds: the watermark stays where it "
+                     "was, so the next incremental crawl lists those changes again")
+        else:
+            values[meta.WATERMARK] = _watermark(db, run)
         if run.name != "incremental":
             values[meta.SCOPE] = run.name
         db.family.clear_frontier()

@@ -396,12 +396,14 @@ def anatomy(db_path: str, roots_path: str | None, fmt: str, inferred: float | No
 def roots_command(db_path: str, roots_path: str | None, out_path: str | None) -> None:
     """Print the effective roots as a roots file to adopt: the configured families and releases
     with the releases discovered from the organisations' models, and their models."""
+    from analysis.outputs import database_files, write_text
     from analysis.releases import effective_file
 
     with analysis_connection(db_path, roots_path) as conn:
         text = effective_file(conn, str(db_path))
-    if out_path:
-        Path(out_path).write_text(text, encoding="utf-8")
+        protected = database_files(conn)
+    if out_path:  # never over a database (analysis.outputs)
+        write_text(out_path, text, protected)
         click.echo(out_path)
     else:
         click.echo(text, nl=False)
@@ -413,29 +415,36 @@ def hub_options(command: Callable) -> Callable:
     for option in reversed((
         click.option("--endpoint", envvar="HF_ENDPOINT", help="Hub URL (default: HF_ENDPOINT "
                      "or https://huggingface.co)."),
-        click.option("--api-budget", type=int, help="Requests per 5 minutes on the api bucket "
-                     "(default: the quota the Hub states in its RateLimit-Policy header, e.g. "
+        click.option("--api-budget", type=click.IntRange(min=2), help="Requests per 5 minutes "
+                     "on the api bucket (default: the quota the Hub states in its "
+                     "RateLimit-Policy header, e.g. "
                      "2,500 for a PRO token; 500 anonymous / 1,000 with a token until it has "
                      "answered)."),
-        click.option("--resolver-budget", type=int, help="Requests per 5 minutes for file "
-                     "downloads (default: the Hub's stated quota; 3,000 anonymous / 5,000 with "
+        click.option("--resolver-budget", type=click.IntRange(min=2), help="Requests per 5 "
+                     "minutes for file downloads (default: the Hub's stated quota; 3,000 "
+                     "anonymous / 5,000 with "
                      "a token until it has answered)."),
-        click.option("--workers", default=16, show_default=True,
+        click.option("--workers", default=16, show_default=True, type=click.IntRange(min=1),
                      help="Concurrent file downloads (cards, evidence files)."),
+        click.option("--request-deadline", "request_deadline", default=600.0,
+                     show_default=True, type=click.FloatRange(min=1),
+                     help="Seconds one request may take with all its retries and the waits "
+                     "the Hub asks for (not the budget's pacing); past it the run fails with "
+                     "exit 3 and resumes when run again."),
     )):
         command = option(command)
     return command
 
 
 def _client(endpoint: str | None, api_budget: int | None, resolver_budget: int | None,
-            progress) -> HubClient:
-    from crawler.http import Budget, HubClient
+            request_deadline: float, progress) -> HubClient:
+    from crawler.http import Budget, HubClient, RetryPolicy
 
     budgets = {name: Budget(value, source=flag) for name, flag, value in
                (("api", "--api-budget", api_budget),
-                ("resolvers", "--resolver-budget", resolver_budget)) if value}
+                ("resolvers", "--resolver-budget", resolver_budget)) if value is not None}
     return HubClient(endpoint=endpoint, budgets=budgets, on_wait=progress.wait,
-                     on_budget=progress.budget)
+                     on_budget=progress.budget, retry=RetryPolicy(deadline_s=request_deadline))
 
 
 @main.command()
@@ -447,8 +456,8 @@ def _client(endpoint: str | None, api_budget: int | None, resolver_budget: int |
               help="Roots file (default: the roots the database was crawled with, else the "
               "shipped crawler/roots.toml).")
 @hub_options
-@click.option("--hub-size", type=int, help="Models on the Hub, for a family crawl's choice "
-              "of road (default: measured by the last listing, else 2.2M).")
+@click.option("--hub-size", type=click.IntRange(min=1), help="Models on the Hub, for a family "
+              "crawl's choice of road (default: measured by the last listing, else 2.2M).")
 @click.option("--cards/--no-cards", default=True, show_default=True,
               help="Fetch README.md of models whose sha changed.")
 @click.option("--refresh-counts", is_flag=True, help="With --mode incremental: also refresh "
@@ -464,6 +473,7 @@ def _client(endpoint: str | None, api_budget: int | None, resolver_budget: int |
               "changed.")
 def crawl(mode: str, db_path: str, roots_path: str | None, endpoint: str | None,
           api_budget: int | None, resolver_budget: int | None, workers: int,
+          request_deadline: float,
           hub_size: int | None, cards: bool, refresh_counts: bool, infer: bool | None,
           evidence_files: bool) -> None:
     """Crawl Hub model metadata, cards and base_model relations into DuckDB."""
@@ -472,7 +482,7 @@ def crawl(mode: str, db_path: str, roots_path: str | None, endpoint: str | None,
 
     started = time.monotonic()
     with RichProgress(err_console) as progress:
-        client = _client(endpoint, api_budget, resolver_budget, progress)
+        client = _client(endpoint, api_budget, resolver_budget, request_deadline, progress)
         try:
             record = run_crawl(db_path, mode, roots_path=roots_path, client=client,
                                progress=progress, hub_size=hub_size, cards=cards,
@@ -492,14 +502,30 @@ def crawl(mode: str, db_path: str, roots_path: str | None, endpoint: str | None,
 @click.option("--evaluate", is_flag=True, help="Instead, measure inference: hide the "
               "documented parents of models that have them, infer, and report precision and "
               "recall per source and overall (writes nothing).")
+@click.option("--labels", "labels_path", type=click.Path(dir_okay=False), default=None,
+              help="With --evaluate: score against hand labels of what cards state (a JSONL "
+              "file, tests/data/labels/README.md) instead of documented lineage.")
+@click.option("--samples", is_flag=True, help="With --labels: the labelled cards are the real "
+              "samples of tests/data/hub-samples (the project's own labelled set), not --db.")
+@click.option("--min-confidence", type=click.FloatRange(0, 1), default=0.5, show_default=True,
+              help="With --labels: the threshold precision and recall are measured at.")
 @format_option("table", "csv", "json")
 def infer(db_path: str, endpoint: str | None, api_budget: int | None,
-          resolver_budget: int | None, workers: int, evidence_files: bool, evaluate: bool,
-          fmt: str) -> None:
-    """Infer the parents base_model does not state (inferred_edges), or --evaluate it."""
+          resolver_budget: int | None, workers: int, request_deadline: float,
+          evidence_files: bool, evaluate: bool, labels_path: str | None, samples: bool,
+          min_confidence: float, fmt: str) -> None:
+    """Infer the parents base_model does not state (inferred_edges, inferred_releases), or
+    --evaluate it (against documented lineage, or --labels)."""
     from crawler.crawl import evaluate_inference, infer_database
     from hf_lineage.progress import RichProgress
 
+    if (labels_path or samples) and not evaluate:
+        raise click.UsageError("--labels and --samples go with --evaluate")
+    if samples and not labels_path:
+        raise click.UsageError("--samples needs --labels FILE (tests/data/labels/labels.jsonl)")
+    if labels_path:
+        _show_label_score(db_path, labels_path, samples, min_confidence, fmt)
+        return
     if evaluate:
         result = evaluate_inference(db_path)
         _show(evaluation_frame(result), fmt, f"{result.models:,} documented models, "
@@ -507,10 +533,43 @@ def infer(db_path: str, endpoint: str | None, api_budget: int | None,
         return
     started = time.monotonic()
     with RichProgress(err_console) as progress:
-        client = _client(endpoint, api_budget, resolver_budget, progress)
+        client = _client(endpoint, api_budget, resolver_budget, request_deadline, progress)
         record = infer_database(db_path, client=client, progress=progress,
                                 evidence_files=evidence_files, workers=workers)
     print_summary(record, db_path, time.monotonic() - started)
+
+
+def _show_label_score(db_path: str, labels_path: str, samples: bool, threshold: float,
+                      fmt: str) -> None:
+    """infer --evaluate --labels: the scores, as Markdown or as one JSON/CSV table."""
+    from crawler.crawl import evaluate_against_labels
+    from crawler.lineage.inference.labelled import score_samples
+    from crawler.lineage.inference.labels import report
+
+    result = (score_samples(labels_path, threshold=threshold) if samples
+              else evaluate_against_labels(db_path, labels_path, threshold))
+    if fmt == "table":
+        click.echo(report(result))
+        return
+    _show(label_score_frame(result), fmt, "")
+
+
+def label_score_frame(result):
+    """A LabelScore as rows: the measures, then the calibration bands."""
+    import pandas as pd
+
+    rows = [("precision", result.precision, len(result.kept())),
+            ("recall of cards stating a parent or family",
+             result.ratio(result.recalled_cards, result.stating_cards), result.stating_cards),
+            ("recall of stated parent repos", result.ratio(result.found_repos,
+                                                           result.stated_repos),
+             result.stated_repos),
+            ("recall of stated families", result.ratio(result.found_releases,
+                                                       result.stated_releases),
+             result.stated_releases)]
+    rows += [(f"observed precision, confidence {band} (mean {mean:.3f})", observed, n)
+             for band, n, mean, observed in result.calibration()]
+    return pd.DataFrame(rows, columns=["measure", "value", "count"])
 
 
 def evaluation_frame(result):
@@ -647,8 +706,8 @@ def demo(db_path: str, out_dir: str, n_models: int, seed: int) -> None:
 @click.option("--models", "n_models", default=5000, show_default=True,
               help="Size of the generated Hub.")
 @click.option("--seed", default=0, show_default=True)
-@click.option("--samples", is_flag=True, help="Serve the real family trees from ../shared "
-              "instead of a generated Hub.")
+@click.option("--samples", is_flag=True, help="Serve the real family trees "
+              "(tests/data/hub-samples) instead of a generated Hub.")
 @click.option("--hub-stats", "hub_stats_file", type=click.Path(exists=True, dir_okay=False),
               help="Serve the models of a hub-stats models.parquet instead of a generated "
               "Hub (e.g. tests/data/hub-stats/hub_stats_frozen.parquet).")

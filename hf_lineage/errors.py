@@ -13,6 +13,9 @@ written; 6 analysis (unknown model, refused or bad query); 70 internal error; 13
 
 from __future__ import annotations
 
+import errno
+import re
+
 import duckdb
 
 
@@ -83,6 +86,29 @@ def storage_failure(exc: BaseException) -> bool:
     """Whether a DuckDB error (also one DuckDB raised through Arrow, as text) is the file failing:
     an I/O error (a truncated file, a full disk) or a corrupt block, not the query."""
     return str(exc).lstrip().startswith(("IO Error", "Corrupt database file"))
+
+
+_COULD_NOT = re.compile(r'Could not (?:write|fsync|truncate|create|open|sync)[^"]*"([^"]+)"'
+                        r'(?:: (.+))?')
+_FULL = (errno.ENOSPC, errno.EDQUOT, errno.EFBIG, errno.EROFS, errno.EIO)
+
+
+def write_failure(exc: BaseException) -> tuple[str | None, str] | None:
+    """(the file, why) when `exc` says a file could not be written: a full disk or quota, a
+    file over its size limit, a read-only or failing device; as DuckDB reports it (its write
+    errors, also wrapped in a failed commit, and the invalidation that follows one), or as
+    an OSError. None for anything else."""
+    if isinstance(exc, OSError):
+        return (exc.filename, exc.strerror or str(exc)) if exc.errno in _FULL else None
+    if not isinstance(exc, duckdb.Error):
+        return None
+    text = str(exc)
+    match = _COULD_NOT.search(text)
+    if match:
+        return match[1], match[2].strip() if match[2] else one_line(exc)
+    if "database has been invalidated" in text or storage_failure(exc):
+        return None, one_line(exc)
+    return None
 
 
 def interrupted(exc: BaseException) -> bool:

@@ -50,7 +50,7 @@ def crawled_db(store: HubStore, path: str | Path, infer: bool = False) -> Path:
         for rows in _card_rows(store):
             db.cards.store(rows, run_id, Tally())
         if infer:
-            infer_parents(db, list(roots.root_models()))
+            infer_parents(db, roots)
             db.set_meta(meta.INFERENCE, "on")
         db.closure.write(run_id, list(roots.root_models()))
         db.runs.count_outcomes(run_id)

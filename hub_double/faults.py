@@ -18,7 +18,7 @@ BUCKET_OF_KIND = {"list": "api", "info": "api", "resolve": "resolvers", "other":
 
 
 ACTIONS = frozenset({"status", "rate_limit", "drop", "truncate", "slow", "duplicate", "body",
-                     "link", "redirect", "trickle"})
+                     "link", "redirect", "trickle", "short", "headers"})
 SAME_URL = "{same}"  # in `location`: the URL of the request itself
 
 
@@ -32,7 +32,13 @@ class Fault:
     'trickle' (send the body one byte every `delay_s`).
     Hostile: 'duplicate' (a listing page repeats a model), 'body' (answer `status` with `body`
     instead of the real answer), 'link' (the listing's next-page Link points to `location`),
-    'redirect' (answer 307 to `location`). `location` may be SAME_URL.
+    'redirect' (answer 307 to `location`), 'headers' (the real answer with `headers` added).
+    `location` may be SAME_URL.
+    Quiet: 'short' (a listing page with only its first `keep` models, 0 for `[]`, and no Link
+    unless `keep_link`): a valid answer of the Hub's API that says less than the truth, as a
+    page cut short or an empty `base_model:` filter does.
+    `match`: the fault applies only to requests whose path and query (decoded) contain it,
+    e.g. "filter=base_model:" or "author=org-1".
     """
 
     action: str
@@ -45,6 +51,9 @@ class Fault:
     headers: dict[str, str] = field(default_factory=dict)
     body: bytes = b""
     location: str = SAME_URL
+    keep: int = 0
+    keep_link: bool = False
+    match: str = ""
 
     def __post_init__(self) -> None:
         if self.action not in ACTIONS:
@@ -114,11 +123,14 @@ class Faults:
             self._faults.clear()
             self.quota = None
 
-    def pick(self, kind: str) -> Fault | None:
-        """The fault to apply to this request, consuming one use of it."""
+    def pick(self, kind: str, target: str = "") -> Fault | None:
+        """The fault to apply to this request (`target`: its decoded path and query),
+        consuming one use of it."""
         with self._lock:
             for fault in self._faults:
                 if kind not in fault.kinds or (fault.count is not None and fault.count <= 0):
+                    continue
+                if fault.match not in target:
                     continue
                 if fault.probability < 1.0 and self._rng.random() >= fault.probability:
                     continue

@@ -2,7 +2,7 @@
 
 Generated models test scale; these test fidelity: tags, card YAML and dates exactly as the real Hub
 produced them, quirks included, so the crawler is checked against data nobody designed for it.
-The captures live in the shared folder and are read by path, never copied into the repository.
+The captures are vendored in tests/data/hub-samples (hf_lineage/sample_data.py finds them).
 
 Each family-tree record holds `model_id`, `card` (the README text), `metadata` (huggingface_hub's
 `ModelInfo` serialized to a JSON string, or "N/A"), `depth` and the `children` it was found
@@ -12,7 +12,6 @@ through. See `hub-samples/SOURCES.md`.
 from __future__ import annotations
 
 import json
-import os
 import re
 from collections.abc import Iterable
 from datetime import UTC, datetime
@@ -23,12 +22,9 @@ import pandas as pd
 import yaml
 from huggingface_hub.repocard import REGEX_YAML_BLOCK
 
+from hf_lineage.sample_data import SAMPLES_DIR, family_tree_paths, open_text, tree_stem
 from hub_double.store import MODEL_COLUMNS, HubStore, fake_sha
 
-SAMPLES_DIR = (
-    Path(os.environ.get("HF_LINEAGE_SHARED") or Path(__file__).resolve().parents[2] / "shared")
-    / "hub-samples"
-)
 HUB_URL = "https://huggingface.co/"
 
 # Dates for records captured without metadata. The Hub never serves a model without createdAt and
@@ -42,10 +38,10 @@ ROW_COLUMNS = [name for name in MODEL_COLUMNS if name != "idx"]
 
 
 def _default_paths() -> list[Path]:
-    paths = sorted((SAMPLES_DIR / "family-trees").glob("*.json"))
+    paths = family_tree_paths()
     if not paths:
         raise FileNotFoundError(
-            f"no family-tree samples under {SAMPLES_DIR} (set HF_LINEAGE_SHARED)"
+            f"no family-tree samples under {SAMPLES_DIR} (set HF_LINEAGE_SAMPLES)"
         )
     return paths
 
@@ -102,13 +98,13 @@ def _naive_utc(value: object) -> datetime | None:
 
 
 def _captured_at(path: Path) -> datetime:
-    match = _CAPTURED.search(path.stem)
+    match = _CAPTURED.search(tree_stem(path))
     return datetime.strptime(match.group(1), "%Y%m%d_%H%M%S") if match else FALLBACK_DATE
 
 
 def _family(path: Path) -> str:
     """'Llama-2-7b_finetunes_….json' -> 'llama', 'DeepSeek-V3_finetunes_….json' -> 'deepseek'."""
-    return path.stem.split("-")[0].split("_")[0].lower()
+    return tree_stem(path).split("-")[0].split("_")[0].lower()
 
 
 def _read_file(path: Path) -> list[dict[str, Any]]:
@@ -118,7 +114,8 @@ def _read_file(path: Path) -> list[dict[str, Any]]:
     `tree_parent` (the record whose `children` list holds it; the capture followed fine-tunes only)
     and `captured_at`.
     """
-    models = json.loads(path.read_text(encoding="utf-8"))["models"]
+    with open_text(path) as handle:
+        models = json.load(handle)["models"]
     root = next((_repo_id(m["model_id"]) for m in models if m.get("depth") == 0), None)
     tree_parent: dict[str, str] = {}
     for model in models:
@@ -132,7 +129,7 @@ def _read_file(path: Path) -> list[dict[str, Any]]:
                 **model,
                 "metadata": _parse_metadata(model.get("metadata")),
                 "id": model_id,
-                "source": path.name,
+                "source": tree_stem(path) + ".json",
                 "family": _family(path),
                 "root": root,
                 "tree_parent": tree_parent.get(model_id),

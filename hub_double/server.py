@@ -156,7 +156,7 @@ def _handler_for(double: HubDouble) -> type[BaseHTTPRequestHandler]:
             try:
                 if double.latency_s:
                     time.sleep(double.latency_s)
-                fault = double.faults.pick(kind)
+                fault = double.faults.pick(kind, unquote(self.path))
                 quota_headers = self._quota_headers(kind)
                 if fault is not None and fault.action == "slow":
                     time.sleep(fault.delay_s)
@@ -170,6 +170,14 @@ def _handler_for(double: HubDouble) -> type[BaseHTTPRequestHandler]:
                 if fault is not None and fault.action == "duplicate":
                     items = json.loads(body)
                     body, fault = hub_json(items + items[:1]), None
+                if fault is not None and fault.action == "headers":
+                    headers.update(fault.headers)
+                    fault = None
+                if fault is not None and fault.action == "short" and kind == "list":
+                    body = hub_json(json.loads(body)[:fault.keep])
+                    if not fault.keep_link:
+                        headers.pop("Link", None)
+                    fault = None
                 if fault is not None and fault.action == "link":
                     headers["Link"] = f'<{self._location(fault)}>; rel="next"'
                 if fault is not None and fault.action == "drop":

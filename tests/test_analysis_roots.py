@@ -18,10 +18,10 @@ from analysis.db import connect
 from crawler.roots import DEFAULT_ROOTS, dump_roots, load_roots, parse_roots
 from hf_lineage.cli import main
 from hf_lineage.errors import ConfigError
-from hub_double.samples import SAMPLES_DIR
+from hf_lineage.sample_data import open_text, sample_path
 from tests.analysis_fixtures import custom_graph, lineage_graph, tiny_roots
 
-EDGES_SAMPLE = SAMPLES_DIR / "lineage-edges-2025-06.csv"
+EDGES_SAMPLE = sample_path("lineage-edges-2025-06.csv")
 WITH_QWEN = DEFAULT_ROOTS.with_name("roots-with-qwen.toml")
 
 
@@ -73,12 +73,11 @@ def test_keys_ignore_case_joins_and_the_organisations_own_words():
 
 def real_organisation_models(*organisations: str) -> list[str]:
     """Model ids of these organisations in the real edge sample (parents and children)."""
-    with EDGES_SAMPLE.open(encoding="utf-8") as handle:
+    with open_text(EDGES_SAMPLE) as handle:
         ids = {i for row in csv.DictReader(handle) for i in (row["source"], row["target"])}
     return sorted(i for i in ids if i.split("/")[0] in organisations)
 
 
-@pytest.mark.skipif(not EDGES_SAMPLE.is_file(), reason=f"shared samples absent: {EDGES_SAMPLE}")
 def test_real_organisation_models_find_their_releases():
     config = load_roots(WITH_QWEN)
     models = real_organisation_models("meta-llama", "deepseek-ai", "Qwen")

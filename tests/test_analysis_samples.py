@@ -1,4 +1,4 @@
-"""Timeline and Anatomy on the real family trees: the shared captures served by the Hub double,
+"""Timeline and Anatomy on the real family trees: the vendored captures served by the Hub double,
 crawled over HTTP with the shipped roots, then analysed; figures checked against the captures
 themselves and against the pandas oracle."""
 
@@ -14,13 +14,10 @@ from analysis import anatomy, timeline
 from analysis.db import connect
 from crawler.crawl import crawl
 from hf_lineage.cli import main
-from hub_double.samples import SAMPLES_DIR, sample_records, samples_store
+from hub_double.samples import sample_records, samples_store
 from hub_double.server import HubDouble
 from tests import analysis_oracle as oracle
 from tests.crawl_helpers import fast_client
-
-pytestmark = pytest.mark.skipif(not (SAMPLES_DIR / "family-trees").is_dir(),
-                                reason=f"shared hub samples absent: {SAMPLES_DIR}")
 
 
 @pytest.fixture(scope="module")

@@ -9,7 +9,7 @@ import yaml
 
 from crawler.crawl import crawl
 from hub_double.generator import generated_store
-from hub_double.samples import SAMPLES_DIR, sample_records, samples_store
+from hub_double.samples import sample_records, samples_store
 from tests.crawl_helpers import assert_same_tables, fast_client
 
 
@@ -126,7 +126,6 @@ def _named(value: object) -> list[str]:
     return [value] if isinstance(value, str) else [v for v in value or [] if isinstance(v, str)]
 
 
-@pytest.mark.skipif(not SAMPLES_DIR.exists(), reason=f"no real samples at {SAMPLES_DIR}")
 def test_real_family_trees_are_crawled_completely_and_exactly(serve, tmp_path):
     store = samples_store()
     serve(store)

@@ -1,4 +1,4 @@
-"""The double's answers held against real Hub responses captured in ../shared/hub-samples."""
+"""The double's answers held against real Hub responses (tests/data/hub-samples)."""
 
 from __future__ import annotations
 
@@ -10,21 +10,17 @@ import pytest
 from huggingface_hub import HfApi, ModelCard, hf_hub_download
 from huggingface_hub.errors import GatedRepoError
 
-from hub_double.samples import SAMPLES_DIR, sample_records, samples_store
+from hf_lineage.sample_data import sample_path
+from hub_double.samples import sample_records, samples_store
 from tests.hub_rows import model_row, store_of
 
-MODEL_INFO_SAMPLE = SAMPLES_DIR / "model-info-google-bert-bert-base-uncased.json"
-needs_samples = pytest.mark.skipif(
-    not MODEL_INFO_SAMPLE.exists(),
-    reason=f"real Hub samples not found at {SAMPLES_DIR} (set HF_LINEAGE_SHARED)",
-)
+MODEL_INFO_SAMPLE = sample_path("model-info-google-bert-bert-base-uncased.json")
 
 
 def _shape(value: object) -> str:
     return "null" if value is None else type(value).__name__
 
 
-@needs_samples
 def test_model_info_has_the_real_responses_keys_and_types(serve):
     real = json.loads(MODEL_INFO_SAMPLE.read_text())
     row = model_row(real["id"], 0, pipeline_tag="fill-mask", downloads=real["downloads"],
@@ -38,7 +34,6 @@ def test_model_info_has_the_real_responses_keys_and_types(serve):
     assert served["lastModified"].endswith("Z") and served["createdAt"].endswith("Z")
 
 
-@needs_samples
 def test_family_tree_records_come_back_unchanged_through_the_client(serve):
     serve(samples_store())
     api = HfApi()

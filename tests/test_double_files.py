@@ -20,7 +20,7 @@ from hub_double.files.architectures import ARCHS
 from hub_double.files.gguf import GgufSource, gguf_file, name_fields
 from hub_double.generator import generated_store
 from hub_double.ranges import Unsatisfiable, byte_range
-from hub_double.samples import SAMPLES_DIR, sample_records, samples_store
+from hub_double.samples import sample_records, samples_store
 from hub_double.store import HubStore
 from tests.hub_rows import model_row, store_of
 
@@ -106,7 +106,6 @@ def test_gguf_head_by_range_request(serve, hub):
         assert f.read() == whole.content
 
 
-@pytest.mark.skipif(not SAMPLES_DIR.exists(), reason=f"no real samples at {SAMPLES_DIR}")
 def test_captured_file_lists_and_configs_are_served_as_captured(serve):
     serve(samples_store())
     records = [r for r in sample_records()

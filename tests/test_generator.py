@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import gzip
 import json
 from collections.abc import Iterator
 from datetime import date
@@ -15,13 +14,13 @@ import pytest
 import yaml
 
 from crawler.roots import load_roots
+from hf_lineage.sample_data import family_tree_paths, open_text, sample_path
 from hub_double import api
 from hub_double.generator import generate_hub, generated_store
 from hub_double.generator.llama1 import HUB_UPLOADED
-from hub_double.samples import SAMPLES_DIR
 from hub_double.store import HubStore
 
-REAL_EDGES = SAMPLES_DIR / "lineage-edges-2025-06.csv"
+REAL_EDGES = sample_path("lineage-edges-2025-06.csv")
 KNOWN_LICENSES = {"apache-2.0", "mit", "other", "llama2", "llama3", "llama3.1", "llama3.2",
                   "llama3.3", "llama4", "gemma", "cc-by-4.0", "cc-by-nc-4.0", "openrail",
                   "gpl-3.0", "creativeml-openrail-m", "bigscience-bloom-rail-1.0"}
@@ -316,8 +315,7 @@ def test_derivative_kinds_look_like_the_hub(models: pd.DataFrame) -> None:
 
 
 # -- cards --------------------------------------------------------------------------------------
-FAMILY_TREES = SAMPLES_DIR / "family-trees"
-CARDS_2022 = SAMPLES_DIR / "cards-2022-sample.jsonl.gz"
+CARDS_2022 = sample_path("cards-2022-sample.jsonl.gz")
 
 
 def _served_readmes(store: HubStore) -> dict[str, bytes | None]:
@@ -336,16 +334,15 @@ def _served_readmes(store: HubStore) -> dict[str, bytes | None]:
 def _real_card_lengths() -> tuple[list[int], list[int]]:
     """Lengths of the real READMEs (more than 3 characters) of the family trees (2025) and of
     the 2022 listing sample (whose missing READMEs hold the Hub's error message)."""
-    modern = [len(m["card"]) for path in FAMILY_TREES.glob("*.json")
-              for m in json.loads(path.read_text())["models"]
+    modern = [len(m["card"]) for path in family_tree_paths()
+              for m in json.load(open_text(path))["models"]
               if isinstance(m.get("card"), str) and len(m["card"]) > 3]
-    with gzip.open(CARDS_2022, "rt") as lines:
+    with open_text(CARDS_2022) as lines:
         old = [len(r["readme"]) for r in map(json.loads, lines)
                if len(r.get("readme") or "") > 3 and not r["readme"].startswith("Error: ")]
     return modern, old
 
 
-@pytest.mark.skipif(not CARDS_2022.is_file(), reason=f"real cards absent: {CARDS_2022}")
 def test_cards_have_real_lengths_and_structure(small: HubStore, models: pd.DataFrame) -> None:
     """Two thirds of the models have a card (Laufer et al. 2025: 67%); the cards' lengths spread
     like real ones (short notes to long release cards); each templated one (readmes.py) has a
@@ -404,8 +401,6 @@ def hub_100k() -> Iterator[HubStore]:
     store.close()
 
 
-@pytest.mark.skipif(not REAL_EDGES.is_file(),
-                    reason=f"real edges absent: {REAL_EDGES} (set HF_LINEAGE_SHARED)")
 def test_the_sample_like_part_has_the_real_samples_shape(hub_100k: HubStore) -> None:
     """The real edge sample selects text-generation models with >= 10 downloads (both ends of
     each edge) and the Hub's base_model relations (its tags); the same selection of a generated

@@ -3,7 +3,6 @@ every file the double serves (read with the project's own readers)."""
 
 from __future__ import annotations
 
-import gzip
 import json
 from datetime import datetime
 
@@ -15,15 +14,15 @@ from crawler.lineage.inference.gguf_header import read_metadata
 from crawler.lineage.inference.index import fuzzy_key
 from crawler.lineage.inference.sources import adapter, config, mergekit
 from crawler.roots import load_roots
+from hf_lineage.sample_data import open_text, sample_path
 from hub_double import api
 from hub_double.files import RepoFiles
 from hub_double.generator import generated_store
 from hub_double.generator.llama1 import CONVERSIONS, LEAK, LLAMA2, WAVE, WAVE_CARDS
 from hub_double.generator.undocumented import FIELD_START, HOUSES
-from hub_double.samples import SAMPLES_DIR
 from hub_double.store import HubStore
 
-CARDS_2022 = SAMPLES_DIR / "cards-2022-sample.jsonl.gz"
+CARDS_2022 = sample_path("cards-2022-sample.jsonl.gz")
 TRAINER_SENTENCE = "This model is a fine-tuned version of"
 KINDS = {"config", "adapter_config", "mergekit_config", "gguf", "card_text", "card_merge",
          "card_links", "repo_name"}
@@ -85,10 +84,9 @@ def test_documentation_follows_the_base_model_era(hub):
     assert 0.5 < no_parent < 0.7
 
 
-@pytest.mark.skipif(not CARDS_2022.exists(), reason=f"2022 cards absent: {CARDS_2022}")
 def test_trainer_cards_are_as_common_as_in_the_2022_sample(hub):
     """The 2022 sample: ~8% of the models are the Trainer's generated card."""
-    with gzip.open(CARDS_2022, "rt") as sample:
+    with open_text(CARDS_2022) as sample:
         readmes = [json.loads(line)["readme"] or "" for line in sample]
     real = sum(TRAINER_SENTENCE in r for r in readmes) / len(readmes)
     ids = _df(hub, "SELECT id FROM models WHERE created_at < TIMESTAMP '2023-01-01'")["id"]

@@ -153,6 +153,21 @@ def test_listing_survives_transient_errors_between_pages(serve):
     assert len(list(HfApi().list_models())) == 30
 
 
+def test_quiet_faults_answer_valid_hub_pages_that_say_less(serve):
+    store = family_store()
+    double = serve(store, page_size=2)
+    # the second page of the whole listing, cut to one model and its Link dropped
+    double.faults.add(Fault("short", kinds={"list"}, match="cursor=", keep=1))
+    # every base_model filter answers an empty list
+    double.faults.add(Fault("short", kinds={"list"}, match="filter=base_model:", count=None))
+    api = HfApi(endpoint=double.url)
+    assert len(list(api.list_models())) == 3  # a full page, then the short one, then nothing
+    assert list(api.list_models(filter="base_model:alice/llama-ft")) == []
+    assert [m.id for m in api.list_models(author="alice")] == ["alice/llama-ft"]
+    double.faults.add(Fault("short", kinds={"list"}, keep=1, keep_link=True))
+    assert len(list(api.list_models())) == 4  # one model of the first page dropped, Link kept
+
+
 def test_dates_are_the_hubs_format(serve):
     double = serve(numbered_store(3))
     body = httpx2.get(f"{double.url}/api/models/org-1/model-1").json()

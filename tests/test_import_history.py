@@ -67,10 +67,14 @@ def test_snapshots_in_any_order_build_the_history(weeks, tmp_path):
                             GROUP BY ALL) f ON f.model_id = m.id""")
     assert first_seen[0][0] == 0 and first_seen[0][1] == query(db, "SELECT count(*) FROM "
                                                                "models")[0][0]
-    # the models the last snapshot no longer lists are kept, gone
-    gone = query(db, "SELECT count(*) FROM models WHERE gone")[0][0]
+    # the models the last snapshot no longer lists keep the run that last listed them; an
+    # import marks nothing gone (the next full crawl asks the Hub)
     listed = read(f"SELECT count(*) FROM read_parquet('{files[2]}')")[0][0]
-    assert gone > 0 and query(db, "SELECT count(*) FROM models WHERE NOT gone") == [(listed,)]
+    assert query(db, "SELECT count(*) FROM models WHERE last_seen_run = 3") == [(listed,)]
+    assert query(db, "SELECT count(*) FILTER (WHERE last_seen_run = 2), count(*) FILTER "
+                     "(WHERE gone) FROM models")[0] == (query(db, "SELECT count(*) FROM "
+                                                              "models")[0][0] - listed, 0)
+    assert "stored models it does not list are left live" in result.stdout.splitlines()[-1]
     # the watermark is the newest snapshot's newest change
     assert query(db, "SELECT value FROM meta WHERE key = 'watermark:last_modified'") == \
         [(str(dates[-1]),)]
@@ -120,30 +124,33 @@ def test_an_older_snapshot_is_refused_and_nothing_changes(weeks, tmp_path):
 
 
 def test_an_older_snapshot_is_placed_by_its_date_as_history(weeks, tmp_path):
-    """--older-as-history: newest first, then the older ones, ends with the history of the
-    snapshots imported in order; the current rows stay the newest snapshot's."""
+    """--older-as-history: newest first, then the older ones, ends as the snapshots imported
+    in order end: the same counts at the same dates, first-seen dates, and rows (each model's
+    from the newest snapshot listing it); the current rows stay the newest snapshot's."""
     files, dates = weeks
     in_order = tmp_path / "in-order.duckdb"
     import_hub_stats(in_order, files)
     backwards = tmp_path / "backwards.duckdb"
     import_hub_stats(backwards, [files[2]])
-    current = query(backwards, "SELECT * EXCLUDE (first_seen_run) FROM models WHERE NOT gone "
-                               "ORDER BY id")
+    current = query(backwards, "SELECT * EXCLUDE (first_seen_run) FROM models ORDER BY id")
     result = run("import", "hub-stats", files[0], files[1], "--older-as-history",
                  "--db", backwards)
     assert result.exit_code == 0, result.output
     assert "added to the history only" in result.stdout
-    assert query(backwards, "SELECT * EXCLUDE (first_seen_run) FROM models WHERE NOT gone "
-                            "ORDER BY id") == current
+    assert query(backwards, "SELECT * EXCLUDE (first_seen_run) FROM models WHERE "
+                            "last_seen_run = 1 ORDER BY id") == current
     assert query(backwards, "SELECT value FROM meta WHERE key = 'watermark:last_modified'") \
         == [(str(dates[-1]),)]
-    # the same history: counts at the same dates, first seen at the same dates, the same gone
     by_date = """SELECT s.model_id, s.taken_at, s.downloads, s.likes FROM snapshots s
                  ORDER BY ALL"""
     assert query(backwards, by_date) == query(in_order, by_date)
-    first_seen = """SELECT m.id, m.gone, r.started_at FROM models m
-                    JOIN crawl_runs r ON r.run_id = m.first_seen_run ORDER BY ALL"""
-    assert query(backwards, first_seen) == query(in_order, first_seen)
+    dated = """SELECT m.* EXCLUDE (first_seen_run, last_seen_run), f.started_at, l.started_at
+               FROM models m JOIN crawl_runs f ON f.run_id = m.first_seen_run
+               JOIN crawl_runs l ON l.run_id = m.last_seen_run ORDER BY ALL"""
+    assert query(backwards, dated) == query(in_order, dated)
+    for table in ("model_tags", "edges"):
+        assert query(backwards, f"FROM {table} ORDER BY ALL") == \
+            query(in_order, f"FROM {table} ORDER BY ALL")
     conn = connect(backwards)
     try:
         runs = crawls(conn)
@@ -154,8 +161,9 @@ def test_an_older_snapshot_is_placed_by_its_date_as_history(weeks, tmp_path):
 
 
 def test_a_partial_dump_marks_nothing_gone(tmp_path):
-    """A newer file holding a tenth of the models is no listing of the whole Hub: the others
-    are kept live and the refusal recorded, as a full crawl refuses a mass disappearance."""
+    """A newer file holding a tenth of the models: the others are left as they are, live, with
+    the run that last listed them (a listing that leaves a model out proves nothing), and the
+    summary says how many."""
     from tests.import_helpers import SAMPLE
 
     db = tmp_path / "hub.duckdb"
@@ -163,10 +171,9 @@ def test_a_partial_dump_marks_nothing_gone(tmp_path):
     part = derive(SAMPLE, tmp_path / "part.parquet", """
         SELECT * REPLACE (lastModified + INTERVAL 150 DAY AS lastModified) FROM dump
         WHERE hash(id) % 10 = 0""")
+    listed = read(f"SELECT count(*) FROM read_parquet('{part}')")[0][0]
     result = run("import", "hub-stats", part, "--db", db)
     assert result.exit_code == 0, result.output
-    assert "gone not marked (see crawl_errors)" in result.stdout
-    assert query(db, "SELECT count(*) FILTER (WHERE gone), count(*) FROM models") == \
-        [(0, 4167)]
-    assert query(db, "SELECT r.errors, e.kind FROM crawl_runs r JOIN crawl_errors e "
-                     "USING (run_id)") == [(1, "gone_refused")]
+    assert f"; {4167 - listed:,} stored models it does not list are left live" in result.stdout
+    assert query(db, "SELECT count(*) FILTER (WHERE gone), count(*) FILTER (WHERE "
+                     "last_seen_run = 1), count(*) FROM models") == [(0, 4167 - listed, 4167)]

@@ -146,7 +146,7 @@ def test_the_summary_says_what_was_stored_and_what_the_file_lacks(tmp_path):
     assert result.exit_code == 0, result.output
     assert result.stdout.splitlines() == [
         f"{SAMPLE}: hub-stats snapshot as of 2026-05-20 18:24:08 (its newest lastModified): "
-        "4,167 models, 4,167 new, 0 changed, gone 0 (run 1)"]
+        "4,167 models, 4,167 new, 0 changed (run 1)"]
     assert f"{SAMPLE} has no {', '.join(NOT_IN_SAMPLE)}" in result.stderr
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from crawler.lineage.inference import ModelEvidence, RepoIndex, infer, relation_hint
 from crawler.lineage.inference.combine import MAX_CONFIDENCE, UNRESOLVED_FACTOR, WEAK_CAP
+from crawler.lineage.inference.sources import card_text
 
 INDEX = RepoIndex(["meta-llama/Llama-2-7b-hf", "meta-llama/Llama-2-70b-hf",
                    "mistralai/Mistral-7B-v0.1", "lmsys/vicuna-7b-v1.5", "me/vicuna-7b-lora"])
@@ -15,8 +16,8 @@ def test_agreeing_sources_raise_confidence_and_are_listed_as_support() -> None:
     alone = infer(ModelEvidence("me/ft", card_body=TRAINER), INDEX)[0]
     both = infer(ModelEvidence("me/ft", card_body=TRAINER,
                                config={"_name_or_path": "meta-llama/Llama-2-7b-hf"}), INDEX)[0]
-    assert alone.confidence == 0.9
-    assert 0.9 < both.confidence <= MAX_CONFIDENCE
+    assert alone.confidence == card_text.RULES[0].confidence
+    assert alone.confidence < both.confidence <= MAX_CONFIDENCE
     assert both.source == "card_text.trainer" and "config.name_or_path" in both.supporting
 
 
@@ -34,12 +35,16 @@ def test_the_model_itself_is_never_its_parent() -> None:
     assert infer(ModelEvidence("lmsys/vicuna-7b-v1.5", card_body=body), INDEX) == []
 
 
-def test_unknown_repos_named_by_strong_sentences_are_kept_flagged() -> None:
-    body = ("This model is a fine-tuned version of [deleted/secret-7b](https://huggingface.co/"
-            "deleted/secret-7b) on x.")
+def test_unknown_repos_of_known_authors_named_by_strong_sentences_are_kept_flagged() -> None:
+    body = ("This model is a fine-tuned version of [lmsys/secret-7b](https://huggingface.co/"
+            "lmsys/secret-7b) on x.")
     [parent] = infer(ModelEvidence("me/ft", card_body=body), INDEX)
-    assert (parent.parent, parent.resolved) == ("deleted/secret-7b", False)
-    assert parent.confidence == round(0.9 * UNRESOLVED_FACTOR, 3)
+    assert (parent.parent, parent.resolved) == ("lmsys/secret-7b", False)
+    assert parent.confidence == round(card_text.RULES[0].confidence * UNRESOLVED_FACTOR, 3)
+    # an organisation nobody knows, or no namespace at all: a path, a placeholder, a word
+    for name in ("deleted/secret-7b", "data/utils", "OpenCALM-XX"):
+        body = f"This model is a fine-tuned version of {name} on x."
+        assert infer(ModelEvidence("me/ft", card_body=body), INDEX) == [], name
 
 
 def test_unknown_repos_from_weak_evidence_are_dropped() -> None:

@@ -309,19 +309,6 @@ def test_a_full_crawl_of_a_family_database_equals_a_fresh_full_crawl(serve, tmp_
     assert_same_tables(db, fresh, snapshots=False)
 
 
-def test_a_mass_disappearance_is_not_believed(serve, tmp_path):
-    store = numbered_store(200)
-    _, db = crawled(serve, tmp_path, store=store)
-    for i in range(0, 200, 2):  # half the Hub vanishes from one listing to the next
-        store.delete(f"org-{i % 17}/model-{i}")
-    summary = crawl(db, "full", client=fast_client())
-    assert summary.status == "ok" and summary.models_gone == 0 and summary.errors == 1
-    assert state(db)[1] == 0
-    conn = duckdb.connect(str(db), read_only=True)
-    assert conn.execute("SELECT kind FROM crawl_errors").fetchall() == [("gone_refused",)]
-    conn.close()
-
-
 def test_an_ordinary_deletion_is_marked_gone(serve, tmp_path):
     store = numbered_store(40)
     _, db = crawled(serve, tmp_path, store=store)

@@ -18,7 +18,6 @@ import pytest
 import yaml
 
 from hub_double.samples import (
-    SAMPLES_DIR,
     load_family_trees,
     sample_records,
     samples_store,
@@ -30,10 +29,6 @@ EXPECTED_PER_FILE = {
     "DeepSeek-V3_finetunes_20250422_220003.json": 81,
     "Llama-4-Scout-17B-16E_finetunes_20250411_001929.json": 19,
 }
-needs_samples = pytest.mark.skipif(
-    not (SAMPLES_DIR / "family-trees").is_dir(),
-    reason=f"shared hub samples absent: {SAMPLES_DIR} (set HF_LINEAGE_SHARED)",
-)
 
 
 @pytest.fixture(scope="module")
@@ -66,7 +61,6 @@ def _hub_date(value: datetime) -> str:
     return value.strftime("%Y-%m-%d %H:%M:%S+00:00")
 
 
-@needs_samples
 def test_counts_per_file_and_dedup(records: list[dict[str, Any]]) -> None:
     assert Counter(rec["source"] for rec in records) == EXPECTED_PER_FILE
     frame = load_family_trees()
@@ -75,7 +69,6 @@ def test_counts_per_file_and_dedup(records: list[dict[str, Any]]) -> None:
     assert not any(model_id.startswith("http") for model_id in frame["id"])
 
 
-@needs_samples
 def test_records_with_metadata_survive_unchanged(
     records: list[dict[str, Any]], store: HubStore
 ) -> None:
@@ -102,7 +95,6 @@ def test_records_with_metadata_survive_unchanged(
             assert json.loads(row["card_data"]) == yaml.safe_load(meta["cardData"]), rec["id"]
 
 
-@needs_samples
 def test_records_without_metadata_still_list(
     records: list[dict[str, Any]], store: HubStore
 ) -> None:
@@ -125,7 +117,6 @@ def test_records_without_metadata_still_list(
         assert (row["has_readme"], row["card"], row["card_data"]) == (False, None, None)
 
 
-@needs_samples
 def test_truth_matches_tags_and_tree(records: list[dict[str, Any]], store: HubStore) -> None:
     cur = store.cursor()
     served = _served(store)

@@ -2,9 +2,9 @@
 
 Everything goes through huggingface_hub: its shared HTTP session, `build_hf_headers` (token from
 HF_TOKEN or the stored login, sent only as a header to the endpoint), `hf_raise_for_status`
-(its error hierarchy: GatedRepoError, RepositoryNotFoundError …), `hf_hub_url` and
-`parse_ratelimit_headers`. Three things are requested here rather than through `list_models` /
-`model_info` / `ModelCard.load`:
+(its error hierarchy: GatedRepoError, RepositoryNotFoundError …) and `parse_ratelimit_headers`.
+Three things are requested here rather than through `list_models` / `model_info` /
+`ModelCard.load`:
 - listings are paged here so the crawl can store the `Link` cursor of every page as its
   checkpoint (`list_models` hides it);
 - listing pages and model info are kept as the Hub's raw JSON, which DuckDB ingests directly
@@ -16,7 +16,8 @@ Every answer is untrusted. A listing page is a JSON list or the request failed (
 the run fails: never "end of listing"); `Link` is followed only to the endpoint's own origin and
 never back to a page already seen; the token goes only to the endpoint (httpx drops it on
 redirects to other origins); every wait the server asks for is capped; a response must arrive
-whole within a deadline, however slowly it trickles; lone surrogates never reach the database.
+whole within a deadline, however slowly it trickles, and a request ends, its retries and
+waits included, within one deadline; lone surrogates never reach the database.
 On top: tenacity retries with exponential backoff and jitter on 429, 5xx, timeouts, dropped or
 malformed answers, and a per-bucket limiter that keeps the crawl inside its budget. `cancel()`
 (Ctrl-C) stops every request and wait of the client within a second.
@@ -24,24 +25,24 @@ malformed answers, and a per-bucket limiter that keeps the crawl inside its budg
 
 from __future__ import annotations
 
+import re
 import threading
 import time
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import TypeVar
 from urllib.parse import quote, urlsplit
 
 import httpx2
-from huggingface_hub import constants, hf_hub_url
+from huggingface_hub import constants
 from huggingface_hub.errors import HfHubHTTPError
 from huggingface_hub.utils import (
-    HFValidationError,
     build_hf_headers,
     get_session,
     hf_raise_for_status,
     parse_ratelimit_headers,
-    validate_repo_id,
 )
 from tenacity import (
     RetryCallState,
@@ -59,6 +60,7 @@ TRANSIENT_STATUS = frozenset({408, 429, 500, 502, 503, 504})
 BUCKET = {"list": "api", "info": "api", "card": "resolvers", "file": "resolvers"}
 ERROR_BODY_CAP = 64 << 10  # an error answer's body is read this far, for its message
 LISTING_CAP = 256 << 20  # a listing page larger than this is not the Hub's
+MIN_ATTEMPT_S = 1.0  # no retry starts with less of its deadline left (or a tenth of it)
 T = TypeVar("T")
 R = TypeVar("R")
 
@@ -68,7 +70,7 @@ class TruncatedResponse(Exception):
 
 
 class SlowResponse(Exception):
-    """The whole answer did not arrive within the deadline (a trickled body)."""
+    """The whole answer did not arrive within the request's deadline (a trickled body)."""
 
 
 class MalformedAnswer(Exception):
@@ -81,8 +83,30 @@ class RetryPolicy:
     base_wait_s: float = 1.0
     max_wait_s: float = 60.0
     timeout_s: float = 30.0  # per network read
-    deadline_s: float = 300.0  # per whole response, however slowly it trickles
-    max_server_wait_s: float = 900.0  # longest wait the Hub may ask for; beyond, the run fails
+    # One request, every attempt, backoff and wait the server asks for included (not the
+    # crawl's own pacing): a page that trickles or a Hub that keeps failing ends the run
+    # (resumable) within it, not after attempts x a per-answer limit.
+    deadline_s: float = 600.0
+
+
+class Deadline:
+    """When one request must be over. Waiting for the crawl's own budget (the limiter) is not
+    counted: that is the crawl's pace, not the request failing."""
+
+    def __init__(self, seconds: float) -> None:
+        self.seconds = seconds
+        self.ends = time.monotonic() + seconds
+
+    def left(self) -> float:
+        return self.ends - time.monotonic()
+
+    @contextmanager
+    def paused(self) -> Iterator[None]:
+        started = time.monotonic()
+        try:
+            yield
+        finally:
+            self.ends += time.monotonic() - started
 
 
 @dataclass
@@ -138,14 +162,33 @@ def server_wait(exc: BaseException) -> float | None:
     return None
 
 
+# The shape of every id the Hub lists: one or two names of letters, digits, '-', '_' and '.',
+# each starting with a letter or digit, so no id is ever '.', '..' or a path. Longer than
+# huggingface_hub's 96 characters, or ending in '.git', are real ids of 2020-2022
+# (`espnet/kan-bayashi_…_train.loss.ave`, `glasses/resnet200.git`): the Hub serves them.
+_LISTED_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,255}(?:/[A-Za-z0-9][A-Za-z0-9._-]{0,255})?")
+
+
 def requestable(repo_id: str) -> bool:
-    """Whether the client can request this id (huggingface_hub's own check); anything else
-    (HTML, quotes, `..`, extra slashes, a local path) is data to store, never a path to ask."""
-    try:
-        validate_repo_id(repo_id)
-    except HFValidationError:
-        return False
-    return True
+    """Whether this id can be asked about: any id the Hub lists, as it lists it (quoted in the
+    URL); anything else (HTML, quotes, `..`, extra slashes, a local path) is data to store,
+    never a path to ask."""
+    return isinstance(repo_id, str) and _LISTED_ID.fullmatch(repo_id) is not None
+
+
+def file_url(endpoint: str, repo_id: str, filename: str, revision: str) -> str:
+    """A repo file's URL in huggingface_hub's `hf_hub_url` form, `{endpoint}/{repo_id}/resolve/
+    {revision}/{filename}`, for every id the Hub lists (`hf_hub_url` refuses those longer than
+    96 characters or ending in '.git'); every part quoted."""
+    return (f"{endpoint}/{quote(repo_id, safe='/')}/resolve/{quote(revision, safe='')}/"
+            f"{quote(filename)}")
+
+
+def _refuse_unrequestable(repo_id: str) -> None:
+    """The last guard before a repo id goes into a URL (callers check `requestable` first):
+    `../../etc/passwd` would be asked as `GET /etc/passwd`."""
+    if not requestable(repo_id):
+        raise ConfigError(f"{repo_id!r} is not a Hub repo id; not requested")
 
 
 def origin(url: str) -> tuple[str, str, int | None]:
@@ -174,6 +217,9 @@ class HubClient:
         `on_budget(bucket, budget)`: a bucket's budget changed to the one the Hub stated."""
         self.endpoint = (endpoint or constants.ENDPOINT).rstrip("/")
         self._origin = origin(self.endpoint)
+        if self._origin[0] not in ("http", "https") or not self._origin[1]:
+            raise ConfigError(f"the Hub endpoint {self.endpoint!r} is not an http(s) URL "
+                              "(--endpoint, or HF_ENDPOINT)")
         self._headers = build_hf_headers(token=token)
         has_token = "authorization" in {k.lower() for k in self._headers}
         plan = "a free account (token)" if has_token else "anonymous requests"
@@ -240,19 +286,29 @@ class HubClient:
         return results  # type: ignore[return-value]
 
     # -- plumbing -------------------------------------------------------------------------------
-    def _wait(self, state: RetryCallState) -> float:
-        exc = state.outcome.exception() if state.outcome else None
-        asked = server_wait(exc) if exc is not None else None
-        if asked is not None:
-            if asked > self.retry.max_server_wait_s:
-                raise HubUnavailable(
-                    f"the Hub asked to wait {asked:,.0f} s, more than the "
-                    f"{self.retry.max_server_wait_s:,.0f} s a crawl waits; run the crawl again "
-                    "later to resume from its checkpoint") from exc
-            return asked
+    def _waiter(self, deadline: Deadline) -> Callable[[RetryCallState], float]:
+        """The wait before a retry: what the server asked for, else backoff with jitter; a
+        wait that would end past the request's deadline ends the request now instead."""
         backoff = wait_random_exponential(multiplier=self.retry.base_wait_s,
                                           max=self.retry.max_wait_s)
-        return backoff(state)
+
+        def wait(state: RetryCallState) -> float:
+            exc = state.outcome.exception() if state.outcome else None
+            asked = server_wait(exc) if exc is not None else None
+            seconds = asked if asked is not None else backoff(state)
+            if seconds + min(MIN_ATTEMPT_S, deadline.seconds / 10) < deadline.left():
+                return seconds
+            if asked is not None:
+                raise HubUnavailable(
+                    f"the Hub asked to wait {asked:,.0f} s, past this request's deadline "
+                    f"({deadline.seconds:,.0f} s with its retries); run the crawl again later "
+                    "to resume from its checkpoint") from exc
+            raise HubUnavailable(
+                f"the Hub kept failing ({_describe(exc)}) for {deadline.seconds:,.0f} s, this "
+                "request's deadline with its retries; run the crawl again to resume from its "
+                "checkpoint") from exc
+
+        return wait
 
     def _before_sleep(self, kind: str) -> Callable[[RetryCallState], None]:
         def note(state: RetryCallState) -> None:
@@ -274,21 +330,23 @@ class HubClient:
 
         return sleep
 
-    def call(self, kind: str, fn: Callable[[], T]) -> T:
-        """Run one request (with its retries) inside the bucket's budget."""
+    def call(self, kind: str, fn: Callable[[Deadline], T]) -> T:
+        """Run one request (with its retries) inside the bucket's budget and one deadline."""
+        deadline = Deadline(self.retry.deadline_s)
 
         def attempt() -> T:
-            waited = self.limiter.acquire(BUCKET[kind])
+            with deadline.paused():
+                waited = self.limiter.acquire(BUCKET[kind])
             if waited.wall_s > 0:
                 self._on_wait(BUCKET[kind], waited.wall_s)
             with self._lock:
                 self.requests[kind] += 1
-            return fn()
+            return fn(deadline)
 
         retrying = Retrying(
             retry=retry_if_exception(is_transient),
             stop=stop_after_attempt(self.retry.attempts),
-            wait=self._wait,
+            wait=self._waiter(deadline),
             sleep=self._backoff(kind),
             before_sleep=self._before_sleep(kind),
             reraise=True,
@@ -306,16 +364,17 @@ class HubClient:
             raise
 
     def _fetch(self, url: str, params: list[tuple[str, str]] | None, cap: int,
-               over_cap: str = "truncate", head_only: bool = False) -> _Answer:
+               deadline: Deadline, over_cap: str = "truncate", head_only: bool = False
+               ) -> _Answer:
         """GET `url`, reading at most `cap` bytes of the body, whole within the deadline.
 
         Errors raise huggingface_hub's exceptions; past the cap the body is cut
         (`over_cap='truncate'`) or the answer refused as malformed ('refuse'). `head_only`
         asks for the first `cap` bytes only (a Range request), as for a GGUF file's header."""
-        deadline = time.monotonic() + self.retry.deadline_s
         headers = {**self._headers, "Range": f"bytes=0-{cap - 1}"} if head_only else self._headers
+        timeout = max(min(self.retry.timeout_s, deadline.left()), 0.001)
         with get_session().stream("GET", url, params=params, headers=headers,
-                                  timeout=self.retry.timeout_s) as response:
+                                  timeout=timeout) as response:
             self._observe_rate_limit(response)
             failed = response.status_code >= 400
             body, truncated = self._read(response, deadline,
@@ -342,13 +401,15 @@ class HubClient:
         if info is not None:
             self.limiter.observe(info)
 
-    def _read(self, response: httpx2.Response, deadline: float, cap: int) -> tuple[bytes, bool]:
+    def _read(self, response: httpx2.Response, deadline: Deadline,
+              cap: int) -> tuple[bytes, bool]:
         chunks, size = [], 0
         for chunk in response.iter_bytes():
             if self._cancelled.is_set():
                 raise Interrupted("stopped by the user; run again to resume")
-            if time.monotonic() > deadline:
-                raise SlowResponse(f"the answer took longer than {self.retry.deadline_s:.0f} s")
+            if deadline.left() < 0:
+                raise SlowResponse(f"the answer was not whole within the request's deadline "
+                                   f"({deadline.seconds:,.0f} s)")
             chunks.append(chunk)
             size += len(chunk)
             if size > cap:
@@ -378,8 +439,8 @@ class HubClient:
         while url is not None:
             seen.add(url)
             current = url
-            page = self.call("list", lambda u=current, p=(params if first else None):
-                             self._listing_page(u, p))
+            page = self.call("list", lambda d, u=current, p=(params if first else None):
+                             self._listing_page(u, p, d))
             first = False
             if page.next_url is not None:
                 self._check_origin(page.next_url, "the listing's next page (Link)")
@@ -390,8 +451,9 @@ class HubClient:
             yield page
             url = page.next_url
 
-    def _listing_page(self, url: str, params: list[tuple[str, str]] | None) -> ListingPage:
-        answer = self._fetch(url, params, LISTING_CAP, over_cap="refuse")
+    def _listing_page(self, url: str, params: list[tuple[str, str]] | None,
+                      deadline: Deadline) -> ListingPage:
+        answer = self._fetch(url, params, LISTING_CAP, deadline, over_cap="refuse")
         body = answer.body.decode("utf-8", errors="replace").strip()
         if not (body.startswith("[") and body.endswith("]")):
             raise MalformedAnswer(f"a listing page that is not a JSON list: {body[:60]!r}")
@@ -401,12 +463,13 @@ class HubClient:
     def model_info(self, repo_id: str, expand: list[str]) -> str:
         """One model's properties (`GET /api/models/{repo_id}`), as raw JSON like a listing's
         items, so both go through the same ingest SQL."""
+        _refuse_unrequestable(repo_id)
         url = f"{self.endpoint}/api/models/{quote(repo_id, safe='/')}"
         params = [("expand", name) for name in expand]
-        return self.call("info", lambda: self._info(url, params))
+        return self.call("info", lambda d: self._info(url, params, d))
 
-    def _info(self, url: str, params: list[tuple[str, str]]) -> str:
-        body = self._fetch(url, params, LISTING_CAP, over_cap="refuse").body.decode(
+    def _info(self, url: str, params: list[tuple[str, str]], deadline: Deadline) -> str:
+        body = self._fetch(url, params, LISTING_CAP, deadline, over_cap="refuse").body.decode(
             "utf-8", errors="replace").strip()
         if not (body.startswith("{") and body.endswith("}")):
             raise MalformedAnswer(f"a model-info answer that is not a JSON object: "
@@ -415,12 +478,12 @@ class HubClient:
 
     def fetch_card(self, repo_id: str, revision: str | None) -> CardFile:
         """README.md at `revision`, read up to the size cap (the rest is left unread)."""
-        url = hf_hub_url(repo_id, "README.md", revision=revision or "main",
-                         endpoint=self.endpoint)
-        return self.call("card", lambda: self._card(url))
+        _refuse_unrequestable(repo_id)
+        url = file_url(self.endpoint, repo_id, "README.md", revision or "main")
+        return self.call("card", lambda d: self._card(url, d))
 
-    def _card(self, url: str) -> CardFile:
-        answer = self._fetch(url, None, self.card_cap_bytes)
+    def _card(self, url: str, deadline: Deadline) -> CardFile:
+        answer = self._fetch(url, None, self.card_cap_bytes, deadline)
         declared = int(answer.response.headers.get("content-length") or 0)
         return CardFile(
             text=answer.body.decode("utf-8", errors="replace"),
@@ -434,8 +497,10 @@ class HubClient:
                    head_only: bool = False) -> bytes:
         """A repo file at `revision` (evidence for lineage inference), at most `cap` bytes:
         the whole file, or with `head_only` its first `cap` bytes (a GGUF header)."""
-        url = hf_hub_url(repo_id, filename, revision=revision or "main", endpoint=self.endpoint)
-        return self.call("file", lambda: self._fetch(url, None, cap, head_only=head_only).body)
+        _refuse_unrequestable(repo_id)
+        url = file_url(self.endpoint, repo_id, filename, revision or "main")
+        return self.call("file", lambda d: self._fetch(url, None, cap, d,
+                                                      head_only=head_only).body)
 
 
 def _describe(exc: BaseException) -> str:

@@ -33,6 +33,9 @@ WINDOW_S = 300.0
 ANONYMOUS_BUDGETS = {"api": 500, "resolvers": 3000}
 TOKEN_BUDGETS = {"api": 1000, "resolvers": 5000}
 LEAN_SLACK_S = 1.0  # the Hub's reset time is whole seconds
+# The Hub's windows are 5 minutes; a policy or reset time stated beyond an hour is not its own
+# (one answer saying `t=999999999` would otherwise hold every later request for 31 years)
+MAX_STATED_S = 3600.0
 
 
 @dataclass(frozen=True)
@@ -58,7 +61,8 @@ class Budget:
 
 def stated(info: RateLimitInfo) -> Budget | None:
     """The budget a `RateLimit-Policy` header states, if it states a usable one."""
-    if not info.limit or not info.window_seconds or info.limit < 1 or info.window_seconds < 1:
+    if not info.limit or not info.window_seconds or info.limit < 1 or info.window_seconds < 1 \
+            or info.window_seconds > MAX_STATED_S:
         return None
     return Budget(info.limit, float(info.window_seconds),
                   f"the Hub's RateLimit-Policy: q={info.limit};w={info.window_seconds}",
@@ -174,7 +178,7 @@ class RateLimiter:
                     and policy != current:
                 self.budgets[bucket] = changed = policy
                 self.waited_s.setdefault(bucket, 0.0)
-            if bucket in self.budgets and info.reset_in_seconds > 0:
+            if bucket in self.budgets and 0 < info.reset_in_seconds <= MAX_STATED_S:
                 self._lean_window(bucket, info.remaining, info.reset_in_seconds)
         if changed is not None:
             self._on_budget(bucket, changed)

@@ -82,9 +82,6 @@ def _import(db: Database, item: snapshots.Placed, roots_text: str, seeds: list[s
                   else db.imports.apply(snapshot, roots_text))
         progress.phase("the trees below the roots")
         db.closure.write(stored.run_id, seeds)
-    if stored.gone is None:
-        progress.note(f"{snapshot.file}: many stored models are not in this snapshot; they are "
-                      "kept live and the refusal is recorded in crawl_errors ('gone_refused')")
     return ImportResult(snapshot, item.place, stored)
 
 
@@ -98,11 +95,14 @@ def describe(result: ImportResult) -> str:
     done = result.stored
     if done.history_only:
         return (f"{head}, older than the data held: added to the history only (run "
-                f"{done.run_id}): counts of {done.models:,} models, {done.new:,} models "
-                "deleted since added as gone")
-    gone = "not marked (see crawl_errors)" if done.gone is None else f"{done.gone:,}"
-    return (f"{head}: {done.models:,} models, {done.new:,} new, {done.changed:,} changed, "
-            f"gone {gone} (run {done.run_id})")
+                f"{done.run_id}): counts of {done.models:,} models, {done.new:,} of them not "
+                "held (deleted since?) added")
+    line = (f"{head}: {done.models:,} models, {done.new:,} new, {done.changed:,} changed "
+            f"(run {done.run_id})")
+    if done.unlisted:
+        line += (f"; {done.unlisted:,} stored models it does not list are left live (a full "
+                 "crawl asks the Hub about them)")
+    return line
 
 
 def missing(result: ImportResult) -> str | None:

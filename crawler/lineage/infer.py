@@ -16,6 +16,7 @@ import json
 import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from huggingface_hub.errors import EntryNotFoundError, RepositoryNotFoundError
@@ -25,7 +26,11 @@ from crawler.clock import utcnow
 from crawler.http import HubClient
 from crawler.lineage.inference import InferredParent, ModelEvidence, RepoIndex, infer
 from crawler.lineage.inference.evaluate import EvalRecord, Evaluation, evaluate
+from crawler.lineage.inference.families.attribute import Attributor, ReleaseAttribution
+from crawler.lineage.inference.families.catalogue import Catalogue
 from crawler.lineage.inference.gguf_header import GgufError, read_metadata
+from crawler.lineage.inference.labelled import score
+from crawler.lineage.inference.labels import LabelScore, load_labels
 from crawler.roots import Roots
 from crawler.store import Database, Tally
 from crawler.text import valid_json_text
@@ -43,6 +48,7 @@ class InferenceSummary:
     models: int = 0  # undocumented models the rules were given
     with_parents: int = 0  # of which some parent was inferred
     edges: int = 0
+    releases: int = 0  # models attributed to a release or family (inferred_releases)
     files_fetched: int = 0
 
 
@@ -87,11 +93,13 @@ def fetch_file(client: HubClient, model_id: str, sha: str, filename: str) -> dic
     return row
 
 
-def build_index(db: Database) -> RepoIndex:
-    """Every stored id, with downloads and creation dates to break ties between namesakes."""
+def build_index(db: Database, catalogue: Catalogue) -> RepoIndex:
+    """Every stored id, with downloads and creation dates to break ties between namesakes, and
+    the roots file's former ids standing for their release's roots."""
     rows = db.inference.index_rows()
     return RepoIndex((r[0] for r in rows), downloads={r[0]: r[1] or 0 for r in rows},
-                     created_at={r[0]: r[2] for r in rows if r[2] is not None})
+                     created_at={r[0]: r[2] for r in rows if r[2] is not None},
+                     aliases=catalogue.aliases())
 
 
 def _json(value: Any) -> Any:
@@ -140,23 +148,36 @@ def _row(child: str, parent: InferredParent, aliases: dict[str, str], when: Any)
             list(parent.supporting), when)
 
 
-def infer_parents(db: Database, exclude: list[str]) -> InferenceSummary:
-    """Infer the parents of every undocumented live model and store them, replacing what an
-    earlier inference stored for them (one transaction per batch)."""
-    index, aliases, summary = build_index(db), db.inference.aliases(), InferenceSummary()
+def _release_row(child: str, found: ReleaseAttribution, when: Any) -> tuple:
+    return (child, found.family, found.release, found.root, found.size, found.relation,
+            found.rule, found.evidence, found.confidence, when)
+
+
+def infer_parents(db: Database, roots: Roots) -> InferenceSummary:
+    """Infer the parents (and release attributions) of every undocumented live model but the
+    configured roots and store them, replacing what an earlier inference stored for them (one
+    transaction per batch)."""
+    catalogue = Catalogue(roots)
+    index, aliases, summary = build_index(db, catalogue), db.inference.aliases(), \
+        InferenceSummary()
+    attributor = Attributor(catalogue)
     with db.transaction() as tx:
         db.inference.forget_documented(tx)
-    for batch in list(db.inference.evidence(exclude)):
-        now, rows = utcnow(), []
+    for batch in list(db.inference.evidence(list(roots.root_models()))):
+        now, rows, releases = utcnow(), [], []
         for record in batch:
-            parents = [p for p in infer(evidence_of(record), index)
+            evidence = evidence_of(record)
+            parents = [p for p in infer(evidence, index)
                        if aliases.get(p.parent.lower(), p.parent) != record["id"]]
+            attributed = attributor.attribute(evidence, parents)
             summary.models += 1
-            summary.with_parents += bool(parents)
+            summary.with_parents += bool(parents or attributed)
             rows += [_row(record["id"], p, aliases, now) for p in parents]
+            releases += [_release_row(record["id"], a, now) for a in attributed]
         summary.edges += len(rows)
+        summary.releases += len(releases)
         with db.transaction() as tx:
-            db.inference.replace_inferred(tx, [r["id"] for r in batch], rows)
+            db.inference.replace_inferred(tx, [r["id"] for r in batch], rows, releases)
         db.release(force=False)
     return summary
 
@@ -184,30 +205,37 @@ def infer_family_members(db: Database, client: HubClient, run_id: int,
         _fetch_staged_files(db, client, run_id, spent, workers)
     organisations, seeds = sorted(roots.organisations), list(roots.root_models())
     words = family_words(roots)
+    catalogue = Catalogue(roots)
+    attributor = Attributor(catalogue)
     found, carded, when = 0, set(), utcnow()
     for _ in range(MAX_ROUNDS):
         members = db.family.members(organisations, seeds)
         ids = [m[0] for m in members]
         index = RepoIndex(ids, downloads={m[0]: m[1] or 0 for m in members},
-                          created_at={m[0]: m[2] for m in members if m[2] is not None})
+                          created_at={m[0]: m[2] for m in members if m[2] is not None},
+                          aliases=catalogue.aliases())
         family = {i.lower() for i in ids}
-        rows, weak = [], []
+        rows, releases, weak = [], [], []
         for batch in list(db.family.undocumented_outside(ids)):
             for record in batch:
-                parents = [p for p in infer(evidence_of(record), index)
-                           if p.resolved and p.parent.lower() in family]
+                evidence = evidence_of(record)
+                inferred = infer(evidence, index)
+                parents = [p for p in inferred if p.resolved and p.parent.lower() in family]
                 confident = [p for p in parents if p.confidence >= FAMILY_MIN_CONFIDENCE]
+                attributed = [a for a in attributor.attribute(evidence, inferred)
+                              if a.confidence >= FAMILY_MIN_CONFIDENCE]
                 rows += [_row(record["id"], p, {}, when) for p in confident]
+                releases += [_release_row(record["id"], a, when) for a in attributed]
                 hinted = parents or _mentions(record, words)
-                if hinted and not confident and record["body"] is None \
+                if hinted and not (confident or attributed) and record["body"] is None \
                         and record["id"] not in carded:
                     weak.append((record["id"], record["sha"]))
         if weak:
             _read_cards(db, client, run_id, spent, weak, workers)
             carded.update(model_id for model_id, _ in weak)
-        if rows:
-            db.family.add_staged_inferred(rows)
-            found += len({row[0] for row in rows})
+        if rows or releases:
+            db.family.add_staged_inferred(rows, releases)
+            found += len({row[0] for row in rows + releases})
         elif not weak:
             break
     return found
@@ -249,11 +277,24 @@ def _fetch_staged_files(db: Database, client: HubClient, run_id: int,
         db.release()
 
 
-def evaluate_database(db: Database, exclude: list[str]) -> Evaluation:
+def evaluate_database(db: Database, roots: Roots) -> Evaluation:
     """Leave-documented-out: infer the parents of models that document them, from evidence
     with the documented lineage hidden, and score against the documented parents."""
-    index, documented = build_index(db), db.inference.documented_parents()
+    exclude = list(roots.root_models())
+    index, documented = build_index(db, Catalogue(roots)), db.inference.documented_parents()
     records: Iterable[EvalRecord] = (
         EvalRecord(evidence_of(row, hide_documented=True), frozenset(documented[row["id"]]))
         for batch in db.inference.evidence(exclude, documented=True) for row in batch)
     return evaluate(records, index)
+
+
+def evaluate_labels(db: Database, roots: Roots, labels_path: str | Path,
+                    threshold: float) -> LabelScore:
+    """The rules against a labels file (crawler/lineage/inference/labels.py), on the labelled
+    models the database holds: their evidence with documented lineage hidden, the database's
+    ids as the index."""
+    labels = {label.model_id: label for label in load_labels(labels_path)}
+    catalogue = Catalogue(roots)
+    records = ((labels[row["id"]], evidence_of(row, hide_documented=True))
+               for batch in db.inference.evidence_of(sorted(labels)) for row in batch)
+    return score(records, build_index(db, catalogue), catalogue, threshold)

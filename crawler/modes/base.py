@@ -3,13 +3,17 @@ the requests spent since the last write (stored with the data they fetched)."""
 
 from __future__ import annotations
 
+import math
 import time
 from collections import Counter
 from dataclasses import dataclass
 
+import duckdb
+
 from crawler.http import HubClient
 from crawler.lineage.canonical import canonicalize
 from crawler.lineage.infer import infer_family_members
+from crawler.modes.absence import settle_unlisted
 from crawler.progress import Progress
 from crawler.roots import Roots
 from crawler.store import Database, Tally, meta
@@ -127,10 +131,23 @@ class Mode:
                                          self.roots, self.options.evidence_files)
             self.note(f"inference: {found:,} undocumented models join the families")
         self.db.family.apply_closure(self.organisations, self.seeds, whole_hub=whole_hub,
-                                     run_id=self.run_id, spent=self.spent())
+                                     run_id=self.run_id, spent=self.spent(),
+                                     checkpoints=self.checkpoints)
 
-    def mark_gone(self) -> None:
-        """After a complete listing of the scope: what it did not list is gone."""
-        if self.db.listing.mark_gone(self.run_id) is None:
-            self.note("many stored models were not listed this time; they are kept live and "
-                      "the refusal is recorded in crawl_errors (kind 'gone_refused')")
+    def settle_unlisted(self) -> None:
+        """After the listing of the scope: the stored models it left out are asked about one
+        by one, and only those the Hub says it no longer has are gone (crawler/modes/absence)."""
+        settle_unlisted(self)
+
+    def outside_scope(self, conn: duckdb.DuckDBPyConnection, ids: list[str]) -> list[str]:
+        """Which of these stored models (answered by the Hub under their id) are outside what
+        this mode crawls: nothing is, but for a family crawl."""
+        return []
+
+    def listing_cost(self) -> int:
+        """Requests a listing of the whole Hub takes."""
+        return math.ceil(self.estimated_hub_size() / PAGE_SIZE)
+
+    def under_reported(self) -> bool:
+        """Whether this run's listing said less than the Hub holds (it keeps the watermark)."""
+        return self.checkpoint(meta.INCOMPLETE) is not None

@@ -9,12 +9,12 @@ filters have cost as much as a listing would).
 
 from __future__ import annotations
 
-import math
-
+import duckdb
 from huggingface_hub.errors import HfHubHTTPError
 
 from crawler.estimate import cost
-from crawler.modes.base import PAGE_SIZE, Mode, listing_params
+from crawler.modes.base import Mode, listing_params
+from crawler.store import meta
 from crawler.store.ingest import EXPAND
 
 FAMILY_GROWTH = 2.0  # models a queued model stands for (itself and its unseen descendants)
@@ -28,18 +28,28 @@ class FamilyCrawl(Mode):
     _road_told = False  # the road comparison is said once, and again when switching
 
     def run(self) -> str:
-        if self.checkpoint("hub_newest") is None:
-            with self.db.transaction() as tx:
-                self.checkpoints.write(tx, "hub_newest", self.hub_newest())
         # undocumented members are found only in a listing of the whole Hub: filters name
         # documented children
         strategy = self.checkpoint("strategy") or (LISTING if self.options.infer else FILTERS)
         if strategy == FILTERS:
+            self.announce_roots()
+        if self.checkpoint("hub_newest") is None:
+            with self.db.transaction() as tx:
+                self.checkpoints.write(tx, "hub_newest", self.hub_newest())
+        if strategy == FILTERS:
             strategy = self.by_filters()
         if strategy == LISTING:
             self.by_listing()
-        self.mark_gone()
+        self.settle_unlisted()
+        listed = self.checkpoint(meta.HUB_SIZE)
+        if listed and not self.under_reported():  # a listing cut short does not shrink the Hub
+            self.db.set_meta(meta.HUB_SIZE, listed)
         return strategy
+
+    def outside_scope(self, conn: duckdb.DuckDBPyConnection, ids: list[str]) -> list[str]:
+        """The models whose stored edges no longer lead up to the roots: they left the
+        family."""
+        return self.db.family.outside(conn, ids, self.organisations, self.seeds)
 
     def hub_newest(self) -> str | None:
         """The Hub's newest lastModified (one request): where the next incremental crawl starts,
@@ -55,7 +65,7 @@ class FamilyCrawl(Mode):
             self.list_into_db(f"org:{org}", listing_params(("author", org)))
         self.fetch_named_roots()
         self.db.family.queue_seeds(self.organisations, self.seeds)
-        listing_cost = math.ceil(self.estimated_hub_size() / PAGE_SIZE)
+        listing_cost = self.listing_cost()
         self.progress.phase("children (base_model filters)")
         while batch := self.db.family.next_batch(FILTER_BATCH):
             if self.switch_to_listing(listing_cost, predict=batch[0][1] >= 1):
@@ -102,6 +112,16 @@ class FamilyCrawl(Mode):
                                              batch, self.run_id, self.spent())
         self.progress.advance(done.seen)
         self.db.release(force=False)
+
+    def announce_roots(self) -> None:
+        """Say what the roots cost before the first request: a listing per organisation and a
+        model-info request per named root outside them (a roots file may name thousands)."""
+        named = sum(1 for model_id in self.seeds
+                    if not self.roots.organisations.get(model_id.split("/")[0]))
+        self.note(f"roots: {len(self.organisations):,} organisations to list and {named:,} "
+                  f"named models outside them to ask about: "
+                  f"{cost(self.client.limiter, 'api', len(self.organisations) + named)}, "
+                  "before their descendants")
 
     def fetch_named_roots(self) -> None:
         """Named roots outside the organisations, on every crawl (one model-info request each):

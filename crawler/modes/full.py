@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-import math
-
 from crawler.estimate import cost
-from crawler.modes.base import PAGE_SIZE, Mode, listing_params
+from crawler.modes.base import Mode, listing_params
 from crawler.store import meta
 
 
@@ -15,9 +13,9 @@ class FullCrawl(Mode):
     def run(self) -> str:
         hub_size = self.estimated_hub_size()
         self.note(f"listing the Hub (about {hub_size:,} models): "
-                  f"{cost(self.client.limiter, 'api', math.ceil(hub_size / PAGE_SIZE))}")
+                  f"{cost(self.client.limiter, 'api', self.listing_cost())}")
         self.progress.phase("listing the Hub", hub_size)
         self.list_into_db("listing", listing_params())
-        self.mark_gone()
+        self.settle_unlisted()
         self.db.set_meta(meta.HUB_SIZE, str(self.db.listing.live_models()))
         return "listing"

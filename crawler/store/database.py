@@ -10,6 +10,7 @@ the kernel releases it even when the crawl is killed).
 
 from __future__ import annotations
 
+import os
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -21,6 +22,7 @@ from tenacity import Retrying, retry_if_exception, stop_after_delay, wait_fixed
 
 from crawler.store import meta
 from crawler.store.aliases import AliasStore
+from crawler.store.beside import Beside, not_a_database
 from crawler.store.cards import CardStore
 from crawler.store.closure import ClosureStore
 from crawler.store.family import FamilyStore
@@ -28,7 +30,13 @@ from crawler.store.imports import ImportStore
 from crawler.store.inference import InferenceStore
 from crawler.store.listing import ListingStore
 from crawler.store.runs import RunLog
-from hf_lineage.errors import CrawlLocked, DatabaseBusy, StorageError, one_line
+from hf_lineage.errors import (
+    CrawlLocked,
+    DatabaseBusy,
+    StorageError,
+    one_line,
+    write_failure,
+)
 
 SCHEMA_DIR = Path(__file__).with_name("migrations")
 READER_WAIT_S = 30.0  # a reader waits this long for a crawl's batch to end
@@ -88,7 +96,9 @@ class Database:
         self._conn: duckdb.DuckDBPyConnection | None = None
         self._opened_at = 0.0
         self._released_at = 0.0
-        self._lock = filelock.FileLock(f"{self.path}.crawl-lock", timeout=0)
+        self.beside = Beside(self.path)
+        self._ours = True  # the file is a crawl database (or new), as far as migrate saw
+        self._lock = filelock.FileLock(str(self.beside.lock), timeout=0)
         # the open batch's last step, run inside it just before it commits (None: no batch)
         self._before_commit: Callable[[duckdb.DuckDBPyConnection], None] | None = None
         self.runs = RunLog(self)
@@ -102,7 +112,10 @@ class Database:
 
     # -- lifetime -------------------------------------------------------------------------------
     def acquire(self) -> None:
-        """Take the crawl lock (a second crawl on this database exits at once) and migrate."""
+        """Check the database and the files beside it (crawler/store/beside.py), take the
+        crawl lock (a second crawl on this database exits at once) and migrate."""
+        self.beside.check()
+        created = not os.path.lexists(self.beside.lock)
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
             self._lock.acquire()
@@ -116,6 +129,8 @@ class Database:
             self.migrate()
         except BaseException:
             self.close()
+            if created and not self._ours:  # leave nothing beside another program's file
+                self.beside.lock.unlink(missing_ok=True)
             raise
 
     def close(self) -> None:
@@ -123,12 +138,39 @@ class Database:
         if self._lock.is_locked:
             self._lock.release()
 
+    def abandon(self) -> None:
+        """Close after a failure without writing anything more (the open batch is dropped:
+        the file may refuse every write, as a full disk does); the lock is released."""
+        conn, self._conn, self._before_commit = self._conn, None, None
+        if conn is not None:
+            try:
+                conn.close()
+            except duckdb.Error:
+                pass  # closing a database DuckDB invalidated after a failed write
+        if self._lock.is_locked:
+            self._lock.release()
+
     def __enter__(self) -> Database:
         self.acquire()
         return self
 
-    def __exit__(self, *exc: object) -> None:
-        self.close()
+    def __exit__(self, kind: type[BaseException] | None, exc: BaseException | None,
+                 traceback: object) -> None:
+        """Close; when the body failed, a failure to close is not what the user needs to
+        read, and a failed write becomes one line: "cannot write <file>: <why>" (exit 5)."""
+        if exc is None:
+            self.close()
+            return
+        try:
+            self.close()
+        except Exception:  # noqa: BLE001 - the body's failure is the one to report
+            self.abandon()
+        failed = write_failure(exc) if not isinstance(exc, StorageError) else None
+        if failed is not None:
+            where, why = failed
+            raise StorageError(f"cannot write {where or self.path}: {why}; the crawl stopped "
+                               "there: free space (or fix the device), then run the same "
+                               "command again to resume") from exc
 
     @property
     def conn(self) -> duckdb.DuckDBPyConnection:
@@ -141,6 +183,8 @@ class Database:
             self._conn.execute(f"SET memory_limit = '{WRITER_MEMORY}'")
             self._conn.execute("SET preserve_insertion_order = false")
             self._conn.execute("SET TimeZone = 'UTC'")  # times without an offset are UTC
+            # where DuckDB spills: the folder Beside checked (DuckDB's default, said outright)
+            self._conn.execute("SET temp_directory = ?", [str(self.beside.tmp)])
             self._opened_at = time.monotonic()
         return self._conn
 
@@ -212,6 +256,12 @@ class Database:
     def migrate(self) -> None:
         """Bring the file to this version's schema, one transaction per version."""
         conn = self.conn
+        tables = {row[0] for row in conn.execute(
+            "SELECT table_name FROM duckdb_tables() WHERE NOT temporary").fetchall()}
+        self._ours = not tables or "meta" in tables
+        if not self._ours:
+            raise not_a_database(self.path, f"a DuckDB database of something else (table "
+                                 f"{min(tables)!r}, no table meta)")
         conn.execute("CREATE TABLE IF NOT EXISTS meta (key VARCHAR PRIMARY KEY, value VARCHAR)")
         current = int(self.get_meta(meta.SCHEMA_VERSION) or 0)
         steps = migrations()

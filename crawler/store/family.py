@@ -11,9 +11,12 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 
+import duckdb
+
 from crawler.store import ingest, meta
-from crawler.store.inference import INFERRED_COLUMNS
+from crawler.store.inference import INFERRED_COLUMNS, RELEASE_COLUMNS
 from crawler.store.listing import apply_page, deduplicate, stage_pages
+from crawler.store.meta import Checkpoints
 from crawler.store.runs import Tally
 
 if TYPE_CHECKING:
@@ -68,6 +71,26 @@ class FamilyStore:
             "SELECT id FROM models WHERE id IN (SELECT unnest(?)) AND last_seen_run = ?",
             [ids, run_id]).fetchall()}
 
+    def outside(self, conn: duckdb.DuckDBPyConnection, ids: list[str], organisations: list[str],
+                seeds: list[str]) -> list[str]:
+        """Which of `ids` no documented or inferred parents lead up to a live model of the
+        organisations or a seed, through live models (on `conn`, inside the caller's
+        transaction)."""
+        return [row[0] for row in conn.execute(
+            """
+            WITH RECURSIVE graph AS (SELECT child, parent FROM edges
+                                     UNION ALL SELECT child, parent FROM inferred_edges),
+            fam(id) AS (
+                SELECT id FROM models WHERE NOT gone
+                AND (author IN (SELECT unnest($orgs)) OR id IN (SELECT unnest($seeds)))
+                UNION
+                SELECT g.child FROM graph g JOIN fam ON g.parent = fam.id
+                JOIN models m ON m.id = g.child AND NOT m.gone
+            )
+            SELECT id FROM (SELECT unnest($ids) AS id) WHERE id NOT IN (SELECT id FROM fam)
+            ORDER BY id
+            """, {"ids": ids, "orgs": organisations, "seeds": seeds}).fetchall()]
+
     def stage_graph(self) -> None:
         """The staged pages as the table `staged_listing` (each model once, its newest listing)
         and their edges as `staged_edges`, so their names can be made canonical
@@ -83,16 +106,20 @@ class FamilyStore:
 
     def _closure(self, whole_hub: bool) -> str:
         """SQL: the ids descending from a seed through the staged graph (documented edges, and
-        inferred ones when `staged_inferred` exists), $orgs and $seeds bound."""
+        inferred ones when `staged_inferred` exists; models attributed to a release when
+        `staged_releases` does), $orgs and $seeds bound."""
         stored = "" if whole_hub else "UNION SELECT id FROM models WHERE NOT gone"
         inferred = ("UNION ALL SELECT child, parent FROM staged_inferred"
                     if self._exists("staged_inferred") else "")
+        attributed = ("UNION SELECT child FROM staged_releases"
+                      if self._exists("staged_releases") else "")
         return f"""
             WITH RECURSIVE graph AS (SELECT child, parent FROM staged_edges {inferred}),
             fam(id) AS (
                 SELECT id FROM staged_listing
                 WHERE author IN (SELECT unnest($orgs)) OR id IN (SELECT unnest($seeds))
                 {stored}
+                {attributed}
                 UNION
                 SELECT g.child FROM graph g JOIN fam ON g.parent = fam.id
             )
@@ -148,43 +175,51 @@ class FamilyStore:
             ORDER BY 1, 3
             """, {"names": names}).fetchall()
 
-    def add_staged_inferred(self, rows: list[tuple]) -> None:
-        """Parents inferred for staged candidates (INFERRED_COLUMNS): they extend the closure,
-        and the kept ones go to inferred_edges with the family."""
+    def add_staged_inferred(self, rows: list[tuple], releases: list[tuple] = ()) -> None:
+        """Parents inferred for staged candidates (INFERRED_COLUMNS) and their release
+        attributions (RELEASE_COLUMNS): they extend the closure, and the kept ones go to
+        inferred_edges and inferred_releases with the family."""
         import pandas as pd  # deferred: `hf-lineage tree` loads this module
 
-        frame = pd.DataFrame(rows, columns=list(INFERRED_COLUMNS))
         with self.db.transaction() as tx:
-            tx.execute("CREATE TABLE IF NOT EXISTS staged_inferred AS "
-                       "SELECT * FROM inferred_edges WITH NO DATA")
-            tx.register("found", frame)
-            tx.execute("INSERT INTO staged_inferred SELECT * FROM found")
-            tx.unregister("found")
+            for staged, table, columns, values in (
+                    ("staged_inferred", "inferred_edges", INFERRED_COLUMNS, rows),
+                    ("staged_releases", "inferred_releases", RELEASE_COLUMNS, releases)):
+                if not values:
+                    continue
+                tx.execute(f"CREATE TABLE IF NOT EXISTS {staged} AS "
+                           f"SELECT * FROM {table} WITH NO DATA")
+                tx.register("found", pd.DataFrame(list(values), columns=list(columns)))
+                tx.execute(f"INSERT INTO {staged} SELECT * FROM found")
+                tx.unregister("found")
 
     def apply_closure(self, organisations: list[str], seeds: list[str], *, whole_hub: bool,
-                      run_id: int, spent: Tally) -> Tally:
+                      run_id: int, spent: Tally, checkpoints: Checkpoints) -> Tally:
         """Move into the tables the staged models that descend from a seed (through
         `staged_edges`, see stage_graph, and `staged_inferred`), and empty the stage.
 
-        `whole_hub`: the stage is a listing of the whole Hub (its size is recorded); otherwise
-        it holds changed models only, which may also descend from stored family models."""
+        `whole_hub`: the stage is a listing of the whole Hub (its size is kept as the
+        checkpoint HUB_SIZE, for the run to store once it knows the listing was complete);
+        otherwise it holds changed models only, which may also descend from stored family
+        models."""
         closure = self._closure(whole_hub)
-        inferred = self._exists("staged_inferred")
+        staged = [(name, table) for name, table in (("staged_inferred", "inferred_edges"),
+                                                    ("staged_releases", "inferred_releases"))
+                  if self._exists(name)]
         with self.db.transaction() as tx:
             if whole_hub:
                 hub_size = tx.execute("SELECT count(*) FROM staged_listing").fetchall()[0][0]
-                meta.write(tx, meta.HUB_SIZE, str(hub_size))
+                checkpoints.write(tx, meta.HUB_SIZE, str(hub_size))
             tx.execute(f"CREATE OR REPLACE TEMP TABLE family_ids AS {closure}",
                        {"orgs": organisations, "seeds": seeds})
             tx.execute("CREATE OR REPLACE TEMP TABLE page AS FROM staged_listing "
                        "WHERE id IN (SELECT id FROM family_ids)")
             done = apply_page(tx, run_id)
-            if inferred:
-                tx.execute("DELETE FROM inferred_edges WHERE child IN "
-                           "(SELECT child FROM staged_inferred)")
-                tx.execute("INSERT INTO inferred_edges SELECT * FROM staged_inferred "
+            for name, table in staged:
+                tx.execute(f"DELETE FROM {table} WHERE child IN (SELECT child FROM {name})")
+                tx.execute(f"INSERT INTO {table} SELECT * FROM {name} "
                            "WHERE child IN (SELECT id FROM family_ids)")
-                tx.execute("DROP TABLE staged_inferred")
+                tx.execute(f"DROP TABLE {name}")
             for table in ("page", "staged_edges", "family_ids", "staged_listing"):
                 tx.execute(f"DROP TABLE {table}")
             self.db.listing.clear_stage(tx)

@@ -5,7 +5,7 @@ ended_at are the snapshot's date, and an `imports` row saying where it came from
 stores carry its run id as a crawl's do, so every row's provenance is one join away. The rows
 of the dump are read by DuckDB straight from the Parquet file, as `crawler.imports` spells them
 (the columns a listing page gives, `crawler.store.ingest`), and go through the crawl's own SQL
-for tags, edges (canonical parents through `aliases`), snapshots and gone models.
+for tags, edges (canonical parents through `aliases`) and snapshots.
 
 A snapshot newer than the data held (`apply`) replaces the rows of the models it lists. Into a
 database holding none of them the rows are inserted straight from the file. Otherwise a model's
@@ -15,12 +15,14 @@ buffer pool holding the changed values until the commit); a new model, or one wh
 changed, gets the snapshot's whole row, as an incremental crawl relists what changed, and its
 tags and edges when they changed (a new model's, or a changed one's whose tags or card did).
 Columns the dump lacks stay as stored for an unchanged revision and are NULL for a changed one:
-never a guess. Models the dump does not list are gone, as after a full crawl (the same
-mass-disappearance guard).
+never a guess. Models the dump does not list are left as they are: a listing that leaves a
+model out proves nothing on its own (docs/schema.md, "When a model is gone"), so they keep the
+run that last listed them and the next full crawl asks the Hub about them.
 
 An older snapshot is added to the history only (`add_history`): its counts as snapshots at its
 date, earlier first-seen runs, and, in a database of the whole Hub, the models it lists that
-were deleted since (as gone rows). The current rows, the watermark and the scope stay.
+the database does not hold (deleted since, most likely: the next full crawl asks), with that
+snapshot's rows. The current rows, the watermark and the scope stay.
 """
 
 from __future__ import annotations
@@ -36,8 +38,6 @@ import duckdb
 from crawler.clock import utcnow
 from crawler.store import ingest, meta
 from crawler.store.aliases import STORED, AliasStore
-from crawler.store.listing import MASS_GONE_MIN, MASS_GONE_SHARE
-from crawler.store.runs import RunLog
 
 if TYPE_CHECKING:
     from crawler.store.database import Database
@@ -83,7 +83,7 @@ class Imported:
     models: int  # models listed by the snapshot
     new: int
     changed: int  # stored models whose revision (lastModified) changed
-    gone: int | None  # models no longer listed, None when the guard refused to mark them
+    unlisted: int  # live models the database holds that the snapshot does not list
     history_only: bool
 
 
@@ -100,33 +100,36 @@ WHERE m.id IS NULL OR m.last_modified IS DISTINCT FROM p.last_modified
 """
 _CHANGED = "SELECT id FROM import_diff WHERE NOT new"
 _NEW = "SELECT id FROM import_diff WHERE new"
-# Of those stored as another revision, the ones whose tags (compared as sets: their count and
-# the sum of their hashes) or card metadata changed: their tags and edges are rewritten. The
-# others keep theirs: deleting a model's rows from tables of tens of millions marks a whole
-# vector of each, which DuckDB holds in memory until the commit.
-_RETAGGED = f"""
+# Of the stored models whose rows are rewritten (`{ids}`), those whose tags (compared as sets:
+# their count and the sum of their hashes) or card metadata changed: their tags and edges are
+# rewritten too. The others keep theirs: deleting a model's rows from tables of tens of
+# millions marks a whole vector of each, which DuckDB holds in memory until the commit.
+_RETAGGED = """
 CREATE OR REPLACE TEMP TABLE import_retagged AS
 SELECT p.id
-FROM (SELECT id, tags, card_data FROM dump WHERE id IN ({_CHANGED})) p
+FROM (SELECT id, tags, card_data FROM dump WHERE id IN ({ids})) p
 JOIN models m USING (id)
 LEFT JOIN (SELECT model_id AS id, count(*) AS n, sum(hash(tag)::HUGEINT) AS h FROM model_tags
-           WHERE model_id IN ({_CHANGED}) GROUP BY model_id) t USING (id)
+           WHERE model_id IN ({ids}) GROUP BY model_id) t USING (id)
 WHERE p.card_data IS DISTINCT FROM m.card_data
    OR coalesce(t.n, 0) <> len(list_filter(list_distinct(p.tags), lambda x: x <> ''))
    OR coalesce(t.h, 0) <> coalesce(list_sum(list_transform(
           list_filter(list_distinct(p.tags), lambda x: x <> ''), lambda x: hash(x)::HUGEINT)), 0)
 """
-# Listed models whose tags and edges come from the snapshot.
+# Stored models an older snapshot lists whose rows come from a snapshot older still: that
+# snapshot's rows are the newer view of them (models no later data lists).
+_STALE = """
+CREATE OR REPLACE TEMP TABLE import_stale AS
+SELECT m.id FROM models m JOIN crawl_runs r ON r.run_id = m.last_seen_run
+WHERE r.started_at < $as_of AND m.id IN (SELECT id FROM dump)
+"""
+# Listed models whose tags and edges come from the snapshot: new ones, and rewritten ones
+# whose tags or card changed.
 _REWRITTEN = f"{_NEW} UNION ALL SELECT id FROM import_retagged"
 # The counts a listing refreshes whatever the revision.
 COUNTS = ("downloads", "downloads_all_time", "likes", "trending_score")
 
 _COLUMNS = ", ".join(ingest.MODEL_COLUMNS)
-# Models an older snapshot lists that are no longer on the Hub: stored gone.
-_INSERT_GONE = f"""
-INSERT INTO models (id, {_COLUMNS}, first_seen_run, last_seen_run, gone)
-SELECT id, {_COLUMNS}, $run_id, $run_id, true FROM page
-"""
 
 _SNAPSHOTS = "INSERT INTO snapshots SELECT $run_id, id, $as_of, downloads, likes FROM dump"
 
@@ -158,7 +161,7 @@ class ImportStore:
     # -- a snapshot newer than the data held ----------------------------------------------------
     def apply(self, snapshot: SnapshotFile, roots_text: str | None) -> Imported:
         """Store `snapshot` as the database's current data, in one transaction: models, tags,
-        edges, snapshots, gone models, aliases and the state a crawl continues from (watermark,
+        edges, snapshots, aliases and the state a crawl continues from (watermark,
         scope 'full', Hub size; `roots_text` when the database has no roots yet)."""
         with self._buffer_pool(), self.db.transaction() as tx:
             run_id = _start(tx, snapshot, history_only=False)
@@ -171,7 +174,7 @@ class ImportStore:
                                           ).fetchone()
             held = snapshot.models - new
             if held:
-                _rewrite_changed(tx, snapshot, run_id)
+                _rewrite(tx, snapshot, run_id, _CHANGED)
             tx.execute("CREATE OR REPLACE TEMP VIEW page AS SELECT * FROM dump"
                        + (f" WHERE id IN ({_REWRITTEN})" if held else ""))
             tx.execute(ingest.INSERT_MODELS + (f" WHERE id IN ({_NEW})" if held else ""),
@@ -179,15 +182,16 @@ class ImportStore:
             tx.execute(ingest.INSERT_TAGS)
             tx.execute(INSERT_EDGES)
             tx.execute(_SNAPSHOTS, {"run_id": run_id, "as_of": snapshot.as_of})
-            gone = _mark_gone(tx, run_id)
+            unlisted = tx.execute("SELECT count(*) FROM models WHERE NOT gone AND id NOT IN "
+                                  "(SELECT id FROM dump)").fetchone()[0]
             AliasStore.learn_in(tx, STORED)
             AliasStore.apply_in(tx, STORED)
             if held:  # last: its updated values fill the buffer pool until the commit
                 _counts(tx, snapshot, run_id)
             _continue_from(tx, snapshot, roots_text)
-            _count(tx, run_id, snapshot.models, new, changed, gone or 0)
+            _count(tx, run_id, snapshot.models, new, changed)
             _drop_temp(tx)
-        return Imported(run_id, snapshot.models, new, changed, gone, history_only=False)
+        return Imported(run_id, snapshot.models, new, changed, unlisted, history_only=False)
 
     @contextmanager
     def _buffer_pool(self) -> Iterator[None]:
@@ -208,32 +212,43 @@ class ImportStore:
     # -- a snapshot older than the data held ----------------------------------------------------
     def add_history(self, snapshot: SnapshotFile) -> Imported:
         """Add an older `snapshot` to the history only, in one transaction: its counts (at
-        its date), the first-seen run of the models it lists earlier than any run before, and
-        in a database of the whole Hub the models it lists that are no longer there, as gone."""
+        its date); the first-seen run of the models it lists earlier than any run before; the
+        rows of the models it lists whose rows come from a snapshot older still; and in a
+        database of the whole Hub the models it lists that the database does not hold. Placed
+        by date so, snapshots imported in any order end as imported oldest first."""
         with self._buffer_pool(), self.db.transaction() as tx:
             run_id = _start(tx, snapshot, history_only=True)
             _dump_view(tx, snapshot)
             tx.execute(_DIFF)
-            # first seen earlier than any run before (a crawl's start, a snapshot's date)
-            later = ("first_seen_run IN (SELECT run_id FROM crawl_runs "
-                     "WHERE started_at > $as_of AND run_id <> $run_id)")
-            listed = f"{later} AND id IN (SELECT id FROM dump)"
             params = {"as_of": snapshot.as_of, "run_id": run_id}
+            # first seen earlier than any run before (a crawl's start, a snapshot's date)
+            listed = ("first_seen_run IN (SELECT run_id FROM crawl_runs WHERE started_at > "
+                      "$as_of AND run_id <> $run_id) AND id IN (SELECT id FROM dump)")
             if tx.execute(f"SELECT count(*) FROM models WHERE {listed}", params).fetchone()[0]:
                 tx.execute(f"UPDATE models SET first_seen_run = $run_id WHERE {listed}", params)
+            tx.execute(_STALE, {"as_of": snapshot.as_of})
+            stale = tx.execute("SELECT count(*) FROM import_stale").fetchone()[0]
+            tx.execute(_RETAGGED.format(ids="SELECT NULL"))  # none unless rows are rewritten
+            if stale:
+                _rewrite(tx, snapshot, run_id, "SELECT id FROM import_stale")
             new = 0
             if meta.read(tx, meta.SCOPE) == "full":
-                new = _insert_deleted(tx, run_id)
+                new = tx.execute(f"SELECT count(*) FROM ({_NEW})").fetchone()[0]
+                tx.execute(f"CREATE OR REPLACE TEMP VIEW page AS SELECT * FROM dump "
+                           f"WHERE id IN ({_NEW})")
+                tx.execute(ingest.INSERT_MODELS, {"run_id": run_id})
+            tx.execute("CREATE OR REPLACE TEMP VIEW page AS SELECT * FROM dump WHERE id IN ("
+                       + (f"{_REWRITTEN})" if new else "SELECT id FROM import_retagged)"))
+            tx.execute(ingest.INSERT_TAGS)
+            tx.execute(INSERT_EDGES)
             held = tx.execute("SELECT count(*) FROM (SELECT id FROM dump) WHERE id IN "
                               "(SELECT id FROM models)").fetchone()[0] - new
-            tx.execute(_SNAPSHOTS + " WHERE id IN (SELECT id FROM models)",
-                       {"run_id": run_id, "as_of": snapshot.as_of})
-            if new:
-                AliasStore.learn_in(tx, STORED)
-                AliasStore.apply_in(tx, STORED)
-            _count(tx, run_id, held + new, new, 0, 0)
+            tx.execute(_SNAPSHOTS + " WHERE id IN (SELECT id FROM models)", params)
+            AliasStore.learn_in(tx, STORED)
+            AliasStore.apply_in(tx, STORED)
+            _count(tx, run_id, held + new, new, stale)
             _drop_temp(tx)
-        return Imported(run_id, held + new, new, 0, 0, history_only=True)
+        return Imported(run_id, held + new, new, stale, 0, history_only=True)
 
 
 def _start(conn: duckdb.DuckDBPyConnection, snapshot: SnapshotFile, history_only: bool) -> int:
@@ -288,80 +303,53 @@ def _counts(conn: duckdb.DuckDBPyConnection, snapshot: SnapshotFile, run_id: int
                  {"run_id": run_id})
 
 
-def _rewrite_changed(conn: duckdb.DuckDBPyConnection, snapshot: SnapshotFile,
-                     run_id: int) -> None:
-    """Stored models of a changed revision: the snapshot's whole row (columns it lacks NULL),
-    inserted beside the stored one, which is then deleted; their first-seen run and any column
-    a listing does not give are kept (m.*). Those whose tags or card metadata changed lose
-    their tags and edges (the snapshot's are inserted with the new models')."""
-    conn.execute(_RETAGGED)
-    values = ", ".join(f"NULL AS {c}" if c in snapshot.missing_targets else f"p.{c} AS {c}"
-                       for c in ingest.MODEL_COLUMNS)
+def _rewrite(conn: duckdb.DuckDBPyConnection, snapshot: SnapshotFile, run_id: int,
+             ids: str) -> None:
+    """The stored models `ids` (SQL) get the snapshot's whole row, inserted beside the stored
+    one, which is then deleted; a column the snapshot lacks keeps its stored value when the
+    row is the same revision and is NULL otherwise; their first-seen run and any column a
+    listing does not give are kept (m.*). Those whose tags or card metadata changed lose their
+    tags and edges (the snapshot's are inserted with the new models')."""
+    conn.execute(_RETAGGED.format(ids=ids))
+    values = ", ".join(
+        f"CASE WHEN m.last_modified IS NOT DISTINCT FROM p.last_modified THEN m.{c} END AS {c}"
+        if c in snapshot.missing_targets else f"p.{c} AS {c}" for c in ingest.MODEL_COLUMNS)
     conn.execute(f"""
         INSERT INTO models
         SELECT m.* REPLACE ({values}, $run_id AS last_seen_run, false AS gone)
         FROM dump p JOIN models m ON m.id = p.id
-        WHERE p.id IN ({_CHANGED})""", {"run_id": run_id})
-    conn.execute(f"DELETE FROM models WHERE id IN ({_CHANGED}) "
+        WHERE p.id IN ({ids})""", {"run_id": run_id})
+    conn.execute(f"DELETE FROM models WHERE id IN ({ids}) "
                  "AND last_seen_run IS DISTINCT FROM $run_id", {"run_id": run_id})
     conn.execute("DELETE FROM model_tags WHERE model_id IN (SELECT id FROM import_retagged)")
     conn.execute("DELETE FROM edges WHERE child IN (SELECT id FROM import_retagged)")
-
-
-def _insert_deleted(conn: duckdb.DuckDBPyConnection, run_id: int) -> int:
-    """The listed models a database of the whole Hub does not hold: deleted (or made private)
-    since, kept as gone rows with their tags and edges."""
-    conn.execute(f"CREATE OR REPLACE TEMP VIEW page AS SELECT * FROM dump WHERE id IN ({_NEW})")
-    conn.execute(_INSERT_GONE, {"run_id": run_id})
-    conn.execute(ingest.INSERT_TAGS)
-    conn.execute(INSERT_EDGES)
-    return conn.execute(f"SELECT count(*) FROM ({_NEW})").fetchone()[0]
-
-
-def _mark_gone(conn: duckdb.DuckDBPyConnection, run_id: int) -> int | None:
-    """Live models the snapshot does not list are gone, as after a full crawl; None when more
-    disappear at once than a Hub loses between two listings (a partial dump?): kept live, and
-    the refusal recorded in crawl_errors."""
-    unlisted = "NOT gone AND id NOT IN (SELECT id FROM dump)"
-    live, missing = conn.execute(
-        f"SELECT count(*), count(*) FILTER (WHERE {unlisted}) FROM models WHERE NOT gone"
-    ).fetchone()
-    if missing > max(MASS_GONE_MIN, MASS_GONE_SHARE * live):
-        RunLog.add_error(conn, run_id, None, "gone_refused",
-                         f"{missing:,} of {live:,} live models are not in the snapshot; not "
-                         "marked gone (a partial dump?)")
-        return None
-    if missing:
-        conn.execute(f"UPDATE models SET gone = true WHERE {unlisted}")
-    return missing
 
 
 def _continue_from(conn: duckdb.DuckDBPyConnection, snapshot: SnapshotFile,
                    roots_text: str | None) -> None:
     """The state an incremental crawl continues from: the newest lastModified the snapshot
     holds (never later than now, nor earlier than the watermark held), scope 'full' (a dump
-    lists the whole Hub), the Hub's size, and the roots when none are stored."""
+    lists the whole Hub), the Hub's size (the models it lists), and the roots when none are
+    stored."""
     stored = meta.read(conn, meta.WATERMARK)
     newest = min(snapshot.newest_modified, utcnow())
     if stored and datetime.fromisoformat(stored) > newest:
         newest = datetime.fromisoformat(stored)
     meta.write(conn, meta.WATERMARK, str(newest))
     meta.write(conn, meta.SCOPE, "full")
-    live = conn.execute("SELECT count(*) FROM models WHERE NOT gone").fetchone()[0]
-    meta.write(conn, meta.HUB_SIZE, str(live))
+    meta.write(conn, meta.HUB_SIZE, str(snapshot.models))
     if roots_text is not None and meta.read(conn, meta.ROOTS) is None:
         meta.write(conn, meta.ROOTS, roots_text)
 
 
-def _count(conn: duckdb.DuckDBPyConnection, run_id: int, seen: int, new: int, changed: int,
-           gone: int) -> None:
-    conn.execute("UPDATE crawl_runs SET models_seen = ?, models_new = ?, models_changed = ?, "
-                 "models_gone = ?, errors = (SELECT count(*) FROM crawl_errors WHERE run_id = ?) "
-                 "WHERE run_id = ?", [seen, new, changed, gone, run_id, run_id])
+def _count(conn: duckdb.DuckDBPyConnection, run_id: int, seen: int, new: int,
+           changed: int) -> None:
+    conn.execute("UPDATE crawl_runs SET models_seen = ?, models_new = ?, models_changed = ? "
+                 "WHERE run_id = ?", [seen, new, changed, run_id])
 
 
 def _drop_temp(conn: duckdb.DuckDBPyConnection) -> None:
     for view in ("page", "dump", "import_rows"):
         conn.execute(f"DROP VIEW IF EXISTS {view}")
-    for table in ("import_diff", "import_retagged", "import_dropped"):
+    for table in ("import_diff", "import_retagged", "import_stale", "import_dropped"):
         conn.execute(f"DROP TABLE IF EXISTS {table}")

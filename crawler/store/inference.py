@@ -24,18 +24,22 @@ EVIDENCE_FILES = ("adapter_config.json", "mergekit_config.yml", "mergekit_config
                   "config.json")
 INFERRED_COLUMNS = ("child", "parent", "relation", "source", "rule", "evidence", "confidence",
                     "resolved", "parent_declared", "supporting", "inferred_at")
+RELEASE_COLUMNS = ("child", "family", "release", "root", "size", "relation", "rule", "evidence",
+                   "confidence", "inferred_at")
 
-# Models that no stored edge names a parent of, with all their evidence, one row each.
-_UNDOCUMENTED = """
+# Live models with all their evidence, one row each, those `{where}` selects.
+_EVIDENCE = """
 SELECT m.id, m.created_at, m.card_data, m.siblings, m.config, m.gguf, c.body,
        (SELECT list(tag) FROM model_tags t WHERE t.model_id = m.id) AS tags,
        (SELECT map(list(f.filename), list(f.content)) FROM model_files f
         WHERE f.model_id = m.id AND f.fetch_error IS NULL) AS files
 FROM models m LEFT JOIN cards c ON c.model_id = m.id
-WHERE NOT m.gone AND m.id NOT IN (SELECT unnest($exclude))
-  AND {documented} EXISTS (SELECT 1 FROM edges e WHERE e.child = m.id)
+WHERE NOT m.gone AND {where}
 ORDER BY m.id
 """
+# Models that no stored edge names a parent of (or, documented, that one does).
+_UNDOCUMENTED = _EVIDENCE.format(where="""m.id NOT IN (SELECT unnest($exclude))
+  AND {documented} EXISTS (SELECT 1 FROM edges e WHERE e.child = m.id)""")
 
 
 class InferenceStore:
@@ -49,6 +53,15 @@ class InferenceStore:
         cursor = self.db.conn.execute(
             _UNDOCUMENTED.format(documented="" if documented else "NOT"),
             {"exclude": exclude})
+        names = [d[0] for d in cursor.description]
+        while rows := cursor.fetchmany(batch):
+            yield [dict(zip(names, row, strict=True)) for row in rows]
+
+    def evidence_of(self, ids: list[str], batch: int = 10_000
+                    ) -> Iterator[list[dict[str, Any]]]:
+        """Evidence rows of the live models among `ids` (documented or not), in batches."""
+        cursor = self.db.conn.execute(_EVIDENCE.format(where="m.id IN (SELECT unnest($ids))"),
+                                      {"ids": ids})
         names = [d[0] for d in cursor.description]
         while rows := cursor.fetchmany(batch):
             yield [dict(zip(names, row, strict=True)) for row in rows]
@@ -110,17 +123,20 @@ class InferenceStore:
             self.db.runs.add(tx, run_id, spent)
 
     def replace_inferred(self, conn: duckdb.DuckDBPyConnection, children: list[str],
-                         rows: list[tuple]) -> None:
-        """The inferred parents of `children` become `rows` (INFERRED_COLUMNS)."""
-        conn.execute("DELETE FROM inferred_edges WHERE child IN (SELECT unnest(?))", [children])
-        if rows:
-            import pandas as pd  # deferred: `hf-lineage tree` loads this module
+                         rows: list[tuple], releases: list[tuple] = ()) -> None:
+        """The inferred parents of `children` become `rows` (INFERRED_COLUMNS), their release
+        attributions `releases` (RELEASE_COLUMNS)."""
+        for table, columns, values in (("inferred_edges", INFERRED_COLUMNS, rows),
+                                       ("inferred_releases", RELEASE_COLUMNS, releases)):
+            conn.execute(f"DELETE FROM {table} WHERE child IN (SELECT unnest(?))", [children])
+            if values:
+                import pandas as pd  # deferred: `hf-lineage tree` loads this module
 
-            frame = pd.DataFrame(rows, columns=list(INFERRED_COLUMNS))
-            conn.register("inferred", frame)
-            conn.execute("INSERT INTO inferred_edges SELECT * FROM inferred")
-            conn.unregister("inferred")
+                conn.register("inferred", pd.DataFrame(list(values), columns=list(columns)))
+                conn.execute(f"INSERT INTO {table} SELECT * FROM inferred")
+                conn.unregister("inferred")
 
     def forget_documented(self, conn: duckdb.DuckDBPyConnection) -> None:
         """A model that documents its parents now needs no inferred ones."""
-        conn.execute("DELETE FROM inferred_edges WHERE child IN (SELECT child FROM edges)")
+        for table in ("inferred_edges", "inferred_releases"):
+            conn.execute(f"DELETE FROM {table} WHERE child IN (SELECT child FROM edges)")

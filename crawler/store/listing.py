@@ -1,4 +1,4 @@
-"""Listing pages into the tables: stage, apply, and what a whole listing tells (gone, Hub size).
+"""Listing pages into the tables: stage, apply, and the models a listing left out.
 
 Listing pages are staged on disk as served (`crawler.store.stage`), checked first (they parse,
 every item is a model), and listed in `staged_pages` with the cursor of the next page; pages
@@ -12,7 +12,7 @@ costs stay flat as the database grows. The SQL that turns the Hub's JSON into ro
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING
@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING
 import duckdb
 
 from crawler.clock import utcnow
-from crawler.store import ingest
+from crawler.store import ingest, meta
 from crawler.store.meta import Checkpoints
 from crawler.store.read_ahead import ReadAhead
 from crawler.store.runs import Tally
@@ -30,8 +30,6 @@ from hf_lineage.errors import HubAnswerInvalid, StorageError, one_line
 if TYPE_CHECKING:
     from crawler.store.database import Database
 
-MASS_GONE_SHARE = 0.1  # of the live models: more disappearing at once is not believed
-MASS_GONE_MIN = 50
 STAGE_READ_FILES = 25  # staged pages parsed per statement (about 25 MB of JSON)
 # Staged pages applied per transaction: more models than a DuckDB row group (122,880 rows),
 # whose full row groups DuckDB writes straight to the file instead of through the WAL first.
@@ -152,10 +150,13 @@ class PageSummary:
 class ListingStore:
     def __init__(self, db: Database) -> None:
         self.db = db
-        self.stage = PageStage(db.path)
+        self.stage = PageStage(db.beside.stage)
         self._batch: _Batch | None = None
         # checks pages outside the crawl's transactions: a page refused there costs no batch
-        self._checker = duckdb.connect(config={"memory_limit": "64MB", "threads": 1})
+        # (spilling, if ever, beside the database, where Beside checked: not in the working
+        # folder, DuckDB's default for an in-memory database)
+        self._checker = duckdb.connect(config={"memory_limit": "64MB", "threads": 1,
+                                               "temp_directory": str(db.beside.tmp)})
         self._checker.execute("SET TimeZone = 'UTC'")
 
     # -- staging --------------------------------------------------------------------------------
@@ -174,15 +175,21 @@ class ListingStore:
         """Stage the models of a newest-first page changed after `watermark` (the others are
         left out when the stage is applied).
 
-        Returns (models on the page, whether the listing reached the watermark); the first page
-        also records the Hub's newest lastModified as the checkpoint 'hub_newest'."""
+        Returns (models on the page, whether the listing is over: it reached the watermark, or
+        it ended short of it, which sets the checkpoint INCOMPLETE); the first page also
+        records the Hub's newest lastModified as the checkpoint 'hub_newest'."""
         batch = self._open_batch(run_id, checkpoints)
         summary = self._stage(batch, body, watermark)
         if "hub_newest" not in batch.cursors and checkpoints.read(self.db.conn,
                                                                   "hub_newest") is None:
             batch.cursors["hub_newest"] = str(summary.newest or watermark)
-        reached = summary.oldest is None or summary.oldest <= datetime.fromisoformat(watermark)
+        # an empty page proves nothing: only a model at or before the watermark shows that
+        # the listing reached it
+        reached = summary.oldest is not None and \
+            summary.oldest <= datetime.fromisoformat(watermark)
         batch.cursors[name] = "done" if reached or not next_url else next_url
+        if not reached and not next_url:  # the listing ended short of the watermark
+            batch.cursors[meta.INCOMPLETE] = "yes"
         batch.spent += spent
         return summary.models, reached or not next_url
 
@@ -309,28 +316,40 @@ class ListingStore:
             self.db.runs.add(tx, run_id, done + spent)
         return done
 
-    # -- what a complete listing tells ----------------------------------------------------------
-    def mark_gone(self, run_id: int) -> int | None:
-        """Models stored before but not seen by this run's complete listing are gone.
+    # -- models the listing left out (crawler/modes/absence.py) --------------------------------
+    def unlisted(self, run_id: int) -> list[str]:
+        """Live models this run has not stored, in an order spread over authors (so that a
+        sample of the first ones is not one organisation's)."""
+        return [row[0] for row in self.db.conn.execute(
+            "SELECT id FROM models WHERE NOT gone AND last_seen_run < ? ORDER BY hash(id), id",
+            [run_id]).fetchall()]
 
-        Returns how many, or None when it refuses: a disappearance of more than
-        MASS_GONE_SHARE of the live models (and more than MASS_GONE_MIN) is what a broken
-        listing or a changed roots file looks like, not what the Hub does between two crawls;
-        the models are kept live and the refusal is recorded in crawl_errors."""
+    def settle_unlisted(self, found: list[str], still_there: list[str], gone: list[str],
+                        run_id: int, spent: Tally, checkpoints: Checkpoints,
+                        outside: Callable[[duckdb.DuckDBPyConnection, list[str]], list[str]]
+                        ) -> int:
+        """Store what the Hub answered about models a listing left out, in one transaction:
+        the model-info answers `found` (JSON objects) as a listing's models, then `gone`, and
+        the models of `still_there` (answered under their id) that `outside` says are out of
+        the crawl's scope (left the family), marked gone. When some of `still_there` are in
+        scope, the listing under-reported: the mode's checkpoint INCOMPLETE is set. Returns
+        how many of `still_there` are in scope."""
         with self.db.transaction() as tx:
-            live, missing = tx.execute(
-                "SELECT count(*), count(*) FILTER (WHERE last_seen_run < ?) FROM models "
-                "WHERE NOT gone", [run_id]).fetchone()
-            if missing > max(MASS_GONE_MIN, MASS_GONE_SHARE * live):
-                self.db.runs.add_error(
-                    tx, run_id, None, "gone_refused",
-                    f"{missing:,} of {live:,} live models were not listed; not marked gone "
-                    "(a broken listing or a changed roots file?)")
-                return None
-            tx.execute("UPDATE models SET gone = true WHERE NOT gone AND last_seen_run < ?",
-                       [run_id])
-            self.db.runs.add(tx, run_id, Tally(gone=missing))
-        return missing
+            done = Tally()
+            if found:
+                stage_json(tx, "[" + ",".join(found) + "]")
+                done = apply_page(tx, run_id)
+                tx.execute("DROP TABLE page")
+            left = outside(tx, still_there) if still_there else []
+            if gone or left:
+                tx.execute("UPDATE models SET gone = true WHERE id IN (SELECT unnest(?))",
+                           [gone + left])
+            done += Tally(gone=len(gone) + len(left))
+            in_scope = len(still_there) - len(left)
+            if in_scope:
+                checkpoints.write(tx, meta.INCOMPLETE, "yes")
+            self.db.runs.add(tx, run_id, done + spent)
+        return in_scope
 
     def live_models(self) -> int:
         return self.db.conn.execute(

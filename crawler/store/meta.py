@@ -20,6 +20,9 @@ ROOTS = ROOTS_KEY  # the TOML text of the roots file the last crawl used
 INFERENCE = "inference"  # 'on' when crawls infer undocumented parents (and family members)
 # {"run": id, "edges": rows}: the run whose end wrote root_closure, and the edges it counted
 CLOSURE = "root_closure"
+# A checkpoint of a run whose listing said less than the Hub holds (a model it left out is still
+# there, a listing of changes ended before the watermark): the run keeps the old watermark.
+INCOMPLETE = "incomplete"
 
 
 def running(mode: str) -> str:

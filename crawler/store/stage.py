@@ -21,26 +21,28 @@ from hf_lineage.errors import StorageError
 
 
 class PageStage:
-    """The stage directory beside a database file."""
+    """The stage directory beside a database file (`<db>.stage`: Beside.stage)."""
 
-    def __init__(self, db_path: Path) -> None:
-        self.dir = Path(f"{db_path}.stage")
+    def __init__(self, folder: Path) -> None:
+        self.dir = folder
 
     def path(self, seq: int) -> Path:
         return self.dir / f"{seq:08d}.json"
 
     def write(self, seq: int, body: str) -> Path:
-        """Write page `seq` (replacing a stale file of that number) and sync it to disk."""
+        """Write page `seq` (replacing a stale file of that number) and sync it to disk; never
+        through a symbolic link (the folder was checked by crawler/store/beside.py)."""
         path = self.path(seq)
         try:
             self.dir.mkdir(parents=True, exist_ok=True)
-            with open(path, "wb") as file:
+            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_NOFOLLOW
+                         | os.O_CLOEXEC, 0o644)
+            with open(fd, "wb") as file:
                 file.write(body.encode("utf-8"))
                 file.flush()
                 os.fsync(file.fileno())
         except OSError as exc:
-            raise StorageError(f"cannot stage a listing page in {self.dir}: "
-                               f"{exc.strerror or exc}") from exc
+            raise StorageError(f"cannot write {path}: {exc.strerror or exc}") from exc
         return path
 
     def sync(self) -> None:
@@ -48,19 +50,25 @@ class PageStage:
         them)."""
         if not self.dir.is_dir():
             return
-        fd = os.open(self.dir, os.O_RDONLY)
         try:
-            os.fsync(fd)
-        finally:
-            os.close(fd)
+            fd = os.open(self.dir, os.O_RDONLY | os.O_NOFOLLOW)
+            try:
+                os.fsync(fd)
+            finally:
+                os.close(fd)
+        except OSError as exc:
+            raise StorageError(f"cannot write {self.dir}: {exc.strerror or exc}") from exc
 
     def remove_after(self, seq: int) -> None:
-        """Remove the files numbered above `seq` (0: every file), and the directory once
-        empty."""
-        if not self.dir.is_dir():
+        """Remove the page files numbered above `seq` (0: every file), and the directory once
+        empty; only regular files of the stage's own names, never through a symbolic link."""
+        if self.dir.is_symlink() or not self.dir.is_dir():
             return
-        for path in self.dir.glob("*.json"):
-            if path.stem.isdigit() and int(path.stem) > seq:
-                path.unlink(missing_ok=True)
+        with os.scandir(self.dir) as entries:
+            for entry in entries:
+                stem = entry.name.removesuffix(".json")
+                if (entry.name.endswith(".json") and stem.isdigit() and int(stem) > seq
+                        and entry.is_file(follow_symlinks=False)):
+                    os.unlink(entry.path)
         if seq == 0 and not any(self.dir.iterdir()):
             self.dir.rmdir()

@@ -5,7 +5,11 @@ Rules, in the order they apply:
    LOCAL_PATH_CONFIDENCE, as weak evidence. A name that resolves to no known repo is kept,
    flagged `resolved=False`, at UNRESOLVED_FACTOR times its confidence, unless it came from a
    weak rule (then it is dropped): strong sentences naming deleted, private or not-yet-crawled
-   repos are still lineage, a weak mention of an unknown name is noise.
+   repos are still lineage, a weak mention of an unknown name is noise. A name without a
+   namespace that the index does not know is dropped too: the Hub's legacy ids are all known,
+   so it is a placeholder, a template's `XX` or a word ("OpenCALM-XX", "Anything"); so is
+   a namespaced name whose organisation the index does not know either ("data/utils",
+   "llama-2/codellama": a path or prose; a deleted repo of a known author is kept).
 2. The model itself is never its own parent (Trainer cards of resumed runs name themselves).
 3. Candidates naming the same repo are merged. Within a kind of evidence (the card's text,
    merge sections and links are one kind: the card; each file and the name are others) the best
@@ -16,9 +20,16 @@ Rules, in the order they apply:
    only medium or weak support are dropped, and weak-only ones give way to medium ones. The
    parent a card states outranks a look-alike name, a link, or the grandparent the same card
    mentions further down. Merges keep all their parents: mergekit names them all alike.
-   A parent only weak rules name is capped at WEAK_CAP.
+   A parent only weak rules name is capped at WEAK_CAP; one only bare links name
+   (`card_links`) is not a parent at all: a link states no derivation (measured on the hand
+   labels: 69% of link-only parents were right, far below any stated parent), it only adds to
+   what other evidence names.
 5. `gguf.base_model` (the converted model's own parents) is dropped when another parent is
-   found with relation `quantized`: it is then the grandparent.
+   found with relation `quantized`: it is then the grandparent; so are the merged models a
+   quantized repo's card lists (its pasted original card describes the merge it quantized).
+   Outside merges a model has one parent: parents more than RUNNER_UP_GAP less confident than
+   the best are dropped (a card naming its parent also names siblings, the tokenizer's source,
+   another size).
 6. One relation per parent: the specific relation (not `unspecified`) of its strongest
    candidate; else the repo's own hint (`relation_hint`); else `unspecified`. A repo holding
    adapter files is an adapter of its parent even when its card calls it "fine-tuned".
@@ -44,9 +55,11 @@ LOCAL_PATH_CONFIDENCE = 0.30
 UNRESOLVED_FACTOR = 0.70
 WEAK_CAP = 0.40
 MAX_CONFIDENCE = 0.99
+RUNNER_UP_GAP = 0.1
 _RANK: dict[Strength, int] = {"strong": 2, "medium": 1, "weak": 0}
-_KIND = {"card_text": "card", "card_merge": "card", "card_links": "card"}
-_GGUF_ANCESTOR = "gguf.base_model"  # names the converted model's parents (sources/gguf.py)
+_KIND = {"card_text": "card", "card_merge": "card", "card_links": "card", "card_context": "card"}
+_GGUF_ANCESTOR = "gguf.base_model"
+_LINKS = "card_links"  # names the converted model's parents (sources/gguf.py)
 _QUANT_TAGS = frozenset({"gguf", "gptq", "awq", "exl2", "4-bit", "8-bit", "bitsandbytes", "mlx"})
 _QUANT_FILES = (".gguf", ".ggml")
 # quant_method values that mean "converted to lower precision", not a native FP8 release.
@@ -75,7 +88,8 @@ def _resolve(candidate: Candidate, evidence: ModelEvidence, index: RepoIndex) ->
             return None
         confidence, strength = min(confidence, LOCAL_PATH_CONFIDENCE), "weak"
     elif not resolution.resolved:
-        if strength == "weak":
+        if strength == "weak" or "/" not in resolution.parent or not index.has_org(
+                resolution.parent.split("/", 1)[0]):
             return None
         confidence *= UNRESOLVED_FACTOR
     if resolution.parent.lower() == evidence.model_id.lower():
@@ -140,16 +154,34 @@ def _confidence(group: list[Found]) -> float:
     return round(combined, 3)
 
 
-def _keep(groups: dict[str, list[Found]]) -> dict[str, list[Found]]:
-    """Rules 4 and 5: lesser evidence and GGUF grandparents give way to better evidence."""
+def _quantized(found: Found, hint: Relation | None) -> bool:
+    """A candidate naming what this repo quantized: said so, or a plain statement in a card of
+    a repo whose files say it is quantized."""
+    relation = found.candidate.relation
+    return found.candidate.rule != _GGUF_ANCESTOR and (
+        relation == "quantized" or (hint == "quantized" and relation == "unspecified"))
+
+
+def _keep(groups: dict[str, list[Found]], hint: Relation | None) -> dict[str, list[Found]]:
+    """Rules 4 and 5: GGUF grandparents and a quantized repo's merged models give way to what it
+    quantized, then lesser evidence to better evidence."""
+    if any(_quantized(f, hint) for group in groups.values() for f in group):
+        groups = {key: group for key, group in groups.items()
+                  if any(f.candidate.rule != _GGUF_ANCESTOR
+                         and not (f.candidate.relation == "merge"
+                                  and _KIND.get(f.candidate.source) == "card")
+                         for f in group)}
     tier = {key: max(_RANK[f.strength] for f in group) for key, group in groups.items()}
     top = max(tier.values(), default=0)
-    kept = {key: group for key, group in groups.items() if tier[key] == top}
-    if any(f.candidate.relation == "quantized" and f.candidate.rule != _GGUF_ANCESTOR
-           for group in kept.values() for f in group):
-        kept = {key: group for key, group in kept.items()
-                if any(f.candidate.rule != _GGUF_ANCESTOR for f in group)}
-    return kept
+    return {key: group for key, group in groups.items() if tier[key] == top}
+
+
+def _one_parent(parents: list[InferredParent]) -> list[InferredParent]:
+    """Rule 5's last part: outside merges, the runners-up far behind the best parent go."""
+    if not parents or any(p.relation == "merge" for p in parents):
+        return parents
+    best = max(p.confidence for p in parents)
+    return [p for p in parents if p.confidence >= best - RUNNER_UP_GAP]
 
 
 def combine(evidence: ModelEvidence, found: list[Found]) -> list[InferredParent]:
@@ -159,7 +191,9 @@ def combine(evidence: ModelEvidence, found: list[Found]) -> list[InferredParent]
         groups[item.parent.lower()].append(item)
     hint = relation_hint(evidence)
     parents = []
-    for group in _keep(groups).values():
+    for group in _keep(groups, hint).values():
+        if all(f.candidate.source == _LINKS for f in group):
+            continue
         best = max(group, key=_weight)
         others = sorted({f.candidate.rule for f in group} - {best.candidate.rule})
         parents.append(InferredParent(
@@ -167,7 +201,7 @@ def combine(evidence: ModelEvidence, found: list[Found]) -> list[InferredParent]
             relation=_relation(group, hint), source=best.candidate.rule,
             evidence=best.candidate.evidence, confidence=_confidence(group),
             supporting=tuple(others)))
-    return sorted(parents, key=lambda p: (-p.confidence, p.parent))
+    return sorted(_one_parent(parents), key=lambda p: (-p.confidence, p.parent))
 
 
 def infer(evidence: ModelEvidence, index: RepoIndex) -> list[InferredParent]:

@@ -8,6 +8,8 @@ Resolution rules, in order (`Resolution.how` records which one applied):
   models holds it (`google-bert/bert-base-uncased`); else to the id itself when the index lists
   it without namespace; never to a namesake in another namespace: user namespaces hold copies of
   every legacy model, and a legacy name never meant a copy.
+- `alias`: a name the caller knows stands for another repo (the roots file's former ids of a
+  release: decapoda-research/llama-7b-hf stands for huggyllama/llama-7b).
 - `basename`: the last component of a disk path (`/home/x/llama-7b`): as a legacy name, else the
   one known repo of that name or the dominant one (`pick`); the caller gives it a low
   confidence.
@@ -32,11 +34,12 @@ from crawler.lineage.inference.refs import Reference
 # Organisations the Hub moved its namespace-less legacy models into in 2024
 # (bert-base-uncased -> google-bert/bert-base-uncased, gpt2 -> openai-community/gpt2, ...).
 LEGACY_ORGS = frozenset({"google-bert", "openai-community", "facebookai", "distilbert", "albert",
+                         "almanach",
                          "google-t5", "xlnet", "transfo-xl"})
 DOMINANCE = 10.0  # downloads ratio that makes one of several same-named repos the likely parent
 _NOT_ALNUM = re.compile(r"[^a-z0-9]+")
 
-How = Literal["exact", "case", "legacy", "basename", "unresolved"]
+How = Literal["exact", "case", "alias", "legacy", "basename", "unresolved"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -59,6 +62,7 @@ class RepoIndex:
         ids: Iterable[str],
         downloads: Mapping[str, float] | None = None,
         created_at: Mapping[str, datetime] | None = None,
+        aliases: Mapping[str, str] | None = None,
     ) -> None:
         self._by_lower: dict[str, str] = {}
         self._by_name: dict[str, list[str]] = defaultdict(list)
@@ -76,9 +80,20 @@ class RepoIndex:
                 self._orgs.add(org.lower())
         self._downloads = {k.lower(): v for k, v in (downloads or {}).items()}
         self._created = {k.lower(): v for k, v in (created_at or {}).items()}
+        self._aliases = {k.lower(): v for k, v in (aliases or {}).items()}
 
     def __len__(self) -> int:
         return len(self._by_lower)
+
+    def ids(self) -> list[str]:
+        """Every known id, as indexed."""
+        return list(self._by_lower.values())
+
+    def download_counts(self) -> dict[str, float]:
+        return dict(self._downloads)
+
+    def creation_dates(self) -> dict[str, datetime]:
+        return dict(self._created)
 
     def canonical(self, repo_id: str) -> str | None:
         """The id as indexed, matching letter case aside; None when unknown."""
@@ -123,6 +138,9 @@ class RepoIndex:
 
     def resolve(self, ref: Reference, before: datetime | None = None) -> Resolution:
         """Resolve a cleaned reference by the rules in the module docstring."""
+        alias = self._aliases.get(ref.name.lower())
+        if alias is not None:
+            return Resolution(self.canonical(alias) or alias, True, "alias")
         if "/" in ref.name:
             known = self.canonical(ref.name)
             if known is not None:

@@ -32,6 +32,9 @@ _INSIDE_REPO = frozenset({"tree", "blob", "resolve", "raw", "commit", "commits",
 _PLACEHOLDERS = frozenset({
     "", "none", "null", "n/a", "na", "unknown", "more information needed", "optional", "tbd",
     "todo", "model", "base_model", "your-model", "model_name", "model-name", "repo_name",
+    # words a sentence puts where a name could stand ("a fine-tuned version of the [X](…)")
+    "the", "a", "an", "this", "that", "these", "our", "my", "its", "their", "it", "base",
+    "original", "pretrained", "pre-trained", "following", "above", "below", "here", "link",
 })
 _CHECKPOINT = re.compile(r"^(?:checkpoint|ckpt|step|epoch|global_step)[-_]?\d+$", re.IGNORECASE)
 _GENERIC_DIRS = frozenset({"output", "outputs", "out", "model", "models", "results", "final",

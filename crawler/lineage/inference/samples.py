@@ -16,9 +16,7 @@ known: the crawler resolves names against every id it has listed, look-alikes in
 from __future__ import annotations
 
 import csv
-import gzip
 import json
-import os
 import re
 import zlib
 from collections import defaultdict
@@ -34,12 +32,10 @@ from crawler.lineage.inference.evaluate import EvalRecord
 from crawler.lineage.inference.index import RepoIndex
 from crawler.lineage.inference.model import ModelEvidence
 from crawler.lineage.inference.refs import clean_reference
+from hf_lineage.sample_data import SAMPLES_DIR, family_tree_paths, open_text, sample_path
 
-SAMPLES_DIR = (
-    Path(os.environ.get("HF_LINEAGE_SHARED") or Path(__file__).resolve().parents[4] / "shared")
-    / "hub-samples"
-)
 HUB_URL = "https://huggingface.co/"
+EDGES_FILE = "lineage-edges-2025-06.csv"
 # The card's leading YAML block, as huggingface_hub's ModelCard finds it.
 _YAML_HEADER = re.compile(r"\A\s*---[ \t]*\n(.*?)\n---[ \t]*(?:\n|\Z)", re.DOTALL)
 _SIBLING = re.compile(r"rfilename='([^']*)'")
@@ -105,15 +101,16 @@ def _tree_parents(models: list[dict[str, Any]]) -> dict[str, str]:
     return parents
 
 
-def family_tree_samples(directory: Path = SAMPLES_DIR / "family-trees") -> list[Sample]:
+def family_tree_samples(directory: Path | None = None) -> list[Sample]:
     """Each model of the family trees once, documented lineage hidden from its evidence."""
     samples: dict[str, Sample] = {}
-    paths = sorted(directory.glob("*.json"))
+    paths = family_tree_paths(directory)
     if not paths:
-        raise FileNotFoundError(f"no family-tree samples under {directory} "
-                                "(set HF_LINEAGE_SHARED to the shared folder)")
+        raise FileNotFoundError(f"no family-tree samples under {directory or SAMPLES_DIR} "
+                                "(set HF_LINEAGE_SAMPLES to the hub-samples folder)")
     for path in paths:
-        models = json.loads(path.read_text(encoding="utf-8"))["models"]
+        with open_text(path) as handle:
+            models = json.load(handle)["models"]
         tree = _tree_parents(models)
         for model in models:
             model_id = model["model_id"].removeprefix(HUB_URL)
@@ -141,17 +138,16 @@ def family_tree_samples(directory: Path = SAMPLES_DIR / "family-trees") -> list[
     return list(samples.values())
 
 
-def lineage_edges(path: Path = SAMPLES_DIR / "lineage-edges-2025-06.csv"
-                  ) -> dict[str, set[str]]:
+def lineage_edges(path: Path | None = None) -> dict[str, set[str]]:
     """child -> documented parents, from the 30,383 real edges."""
     parents: dict[str, set[str]] = defaultdict(set)
-    with path.open(newline="", encoding="utf-8") as handle:
+    with open_text(path or sample_path(EDGES_FILE)) as handle:
         for row in csv.DictReader(handle):
             parents[row["target"]].add(row["source"])
     return parents
 
 
-def edge_samples(path: Path = SAMPLES_DIR / "lineage-edges-2025-06.csv") -> list[Sample]:
+def edge_samples(path: Path | None = None) -> list[Sample]:
     """Each child of the edge list with nothing but its id as evidence."""
     return [Sample(ModelEvidence(child), frozenset(parents), None)
             for child, parents in sorted(lineage_edges(path).items())]
@@ -164,9 +160,9 @@ def split_dev_holdout(samples: list[Sample]) -> tuple[list[Sample], list[Sample]
     return dev, holdout
 
 
-def cards_2022(path: Path = SAMPLES_DIR / "cards-2022-sample.jsonl.gz") -> Iterator[Sample]:
+def cards_2022(path: Path | None = None) -> Iterator[Sample]:
     """The 2022 listing records with their cards; no documented lineage exists for them."""
-    with gzip.open(path, "rt", encoding="utf-8") as handle:
+    with open_text(path or sample_path("cards-2022-sample.jsonl.gz")) as handle:
         for line in handle:
             row = json.loads(line)
             info = row["info"]
@@ -179,6 +175,28 @@ def cards_2022(path: Path = SAMPLES_DIR / "cards-2022-sample.jsonl.gz") -> Itera
                 siblings=tuple(s["rfilename"] for s in info.get("siblings") or []),
                 config=info.get("config") if isinstance(info.get("config"), dict) else None,
             ), frozenset(), info.get("downloads"))
+
+
+def cards_2023(path: Path | None = None) -> list[Sample]:
+    """The 2023-era cards (original cards of the repos TheBloke quantised, cards of top-liked
+    models, family-tree crawls): the YAML `base_model` and `base_model:` tags, where the capture
+    kept them, are the documented parents, hidden from the evidence (the rules never read the
+    header's `base_model`)."""
+    samples = []
+    with open_text(path or sample_path("cards-2023-sample.jsonl.gz")) as handle:
+        for line in handle:
+            row = json.loads(line)
+            header, body = split_card(row.get("card"))
+            tags = [t for t in row.get("tags") or [] if isinstance(t, str)]
+            created = row.get("createdAt")
+            samples.append(Sample(ModelEvidence(
+                model_id=row["id"],
+                card_body=body,
+                card_data=header,
+                tags=tuple(t for t in tags if not t.startswith(_BASE_MODEL_TAG)),
+                created_at=_date(created) if isinstance(created, str) else None,
+            ), frozenset(_documented(tags, [header])), row.get("downloads")))
+    return samples
 
 
 def sample_index(*groups: list[Sample]) -> RepoIndex:

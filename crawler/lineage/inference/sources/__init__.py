@@ -13,6 +13,7 @@ from crawler.lineage.inference.index import RepoIndex
 from crawler.lineage.inference.model import Candidate, ModelEvidence
 from crawler.lineage.inference.sources import (
     adapter,
+    card_context,
     card_links,
     card_merge,
     card_text,
@@ -29,6 +30,7 @@ SOURCES: dict[str, Source] = {
     "mergekit_config": mergekit.candidates,
     "card_text": card_text.candidates,
     "card_merge": card_merge.candidates,
+    "card_context": card_context.candidates,
     "card_links": card_links.candidates,
     "gguf": gguf.candidates,
     "config": config.candidates,

@@ -1,12 +1,12 @@
 """Merges described in the card body.
 
 Rules (relation merge throughout):
-- `card_merge.mergekit_yaml` (0.85, strong): a fenced code block holding a mergekit
+- `card_merge.mergekit_yaml` (0.96, strong): a fenced code block holding a mergekit
   configuration (it has `merge_method:`), as mergekit's generated card and most merge authors
   paste it; read by mergekit.parse_mergekit.
-- `card_merge.mergekit_list` (0.85, strong): the items of mergekit's generated list "The
+- `card_merge.mergekit_list` (0.96, strong): the items of mergekit's generated list "The
   following models were included in the merge:" and its "… merge method using X as a base".
-- `card_merge.merge_of` (0.70, medium): "a merge of X and Y" / "merge of: X, Y" with links or
+- `card_merge.merge_of` (0.80, medium): "a merge of X and Y" / "merge of: X, Y" with links or
   namespaced ids, read up to the end of the paragraph.
 """
 
@@ -50,7 +50,7 @@ def _yaml_blocks(text: str) -> list[Candidate]:
     for block in _FENCED.finditer(text):
         if "merge_method" in block.group("code"):
             found += merge_candidates(parse_mergekit(block.group("code")),
-                                      "card_merge.mergekit_yaml", 0.85)
+                                      "card_merge.mergekit_yaml", 0.96)
     return found
 
 
@@ -61,9 +61,9 @@ def candidates(evidence: ModelEvidence, index: RepoIndex) -> list[Candidate]:
         return []
     found = _yaml_blocks(text) if "merge_method" in lower else []
     for match in _INCLUDED.finditer(text):
-        found += _refs_in(match.group("items"), "card_merge.mergekit_list", 0.85, "strong")
+        found += _refs_in(match.group("items"), "card_merge.mergekit_list", 0.96, "strong")
     for match in _AS_BASE.finditer(text):
-        found += _refs_in(match.group(0), "card_merge.mergekit_list", 0.85, "strong")
+        found += _refs_in(match.group(0), "card_merge.mergekit_list", 0.96, "strong")
     for match in _MERGE_OF.finditer(text):
-        found += _refs_in(match.group("rest"), "card_merge.merge_of", 0.70, "medium")
+        found += _refs_in(match.group("rest"), "card_merge.merge_of", 0.80, "medium")
     return found

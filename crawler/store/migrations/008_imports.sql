@@ -1,4 +1,4 @@
--- Version 7: snapshots imported from dumps of the Hub's listing (hf-lineage import hub-stats).
+-- Version 8: snapshots imported from dumps of the Hub's listing (hf-lineage import hub-stats).
 -- An import is a run like a crawl: a crawl_runs row (mode 'import', started_at and ended_at the
 -- snapshot's date) whose id the rows it stored carry (models.first_seen_run / last_seen_run,
 -- snapshots.run_id); this table says where that run's data came from.
