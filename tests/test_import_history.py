@@ -177,3 +177,53 @@ def test_a_partial_dump_marks_nothing_gone(tmp_path):
     assert f"; {4167 - listed:,} stored models it does not list are left live" in result.stdout
     assert query(db, "SELECT count(*) FILTER (WHERE gone), count(*) FILTER (WHERE "
                      "last_seen_run = 1), count(*) FROM models") == [(0, 4167 - listed, 4167)]
+
+
+def test_a_newer_snapshot_ends_as_if_imported_alone(tmp_path):
+    """Snapshot B after A: models whose revision changed get B's rows, B's tags (tags added
+    and removed) and B's edges (a card that drops its base_model loses the edge); the others
+    keep theirs with B's counts. Models and tags end as B imported into a new database (run
+    bookkeeping aside), and so do the edges, but for the names A taught the database to
+    resolve (aliases are kept: B alone may not show how a card's old name was renamed)."""
+    import duckdb
+
+    from tests.import_helpers import SAMPLE
+
+    later = derive(SAMPLE, tmp_path / "later.parquet", """
+        SELECT * REPLACE (
+            CASE WHEN hash(id) % 5 = 0 THEN lastModified + INTERVAL 30 DAY
+                 ELSE lastModified END AS lastModified,
+            CASE WHEN hash(id) % 10 = 0
+                 THEN list_append(list_filter(tags, lambda t: t <> 'region:us'), 'retagged')
+                 ELSE tags END AS tags,
+            CASE WHEN hash(id) % 20 = 0 THEN json_object('license', 'mit')::VARCHAR
+                 ELSE cardData END AS cardData,
+            downloads + 7 AS downloads)
+        FROM dump WHERE hash(id) % 50 <> 1""")
+    both, alone = tmp_path / "both.duckdb", tmp_path / "alone.duckdb"
+    import_hub_stats(both, [SAMPLE])
+    (second,) = import_hub_stats(both, [later])
+    import_hub_stats(alone, [later])
+    assert second.stored.changed > 0 and second.stored.unlisted > 0
+    listed = f"IN (SELECT id FROM read_parquet('{later}'))"
+    models = f"SELECT * EXCLUDE (first_seen_run, last_seen_run) FROM models WHERE id {listed} " \
+             "ORDER BY ALL"
+    tags = f"SELECT * FROM model_tags WHERE model_id {listed} ORDER BY ALL"
+    for sql in (models, tags):
+        assert query(both, sql) == query(alone, sql)
+    assert query(both, "SELECT count(*) FROM model_tags WHERE tag = 'retagged'")[0][0] > 0
+    conn = duckdb.connect()
+    conn.execute(f"ATTACH '{both}' AS b (READ_ONLY)")
+    conn.execute(f"ATTACH '{alone}' AS a (READ_ONLY)")
+    plain = ("child NOT IN (SELECT child FROM {0}.edges WHERE parent IN (SELECT canonical "
+             "FROM b.aliases) OR parent_declared IS NOT NULL)")
+    edges = "SELECT * FROM {0}.edges WHERE child " + listed + " AND " + plain + " ORDER BY ALL"
+    assert conn.execute(edges.format("b")).fetchall() == conn.execute(edges.format("a")).fetchall()
+    # children whose card no longer names a parent lost their card edges
+    cleared = (f"SELECT l.id FROM read_parquet('{later}') l JOIN read_parquet('{SAMPLE}') s "
+               "USING (id) WHERE l.cardData = '{\"license\":\"mit\"}' "
+               "AND s.cardData LIKE '%base_model%'")
+    assert conn.execute(f"SELECT count(*) FROM ({cleared})").fetchone()[0] > 0
+    assert conn.execute(f"SELECT count(*) FROM b.edges WHERE source = 'card' AND child IN "
+                        f"({cleared})").fetchone()[0] == 0
+    conn.close()

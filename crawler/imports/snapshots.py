@@ -53,7 +53,9 @@ class Placed:
 def survey(rows: DumpRows) -> Survey:
     """Count the file's rows, models and rows without an id, and find its newest change, in
     one pass that reads every value the import will read (StorageError when the file is
-    damaged: refused before anything is written)."""
+    damaged: refused before anything is written). Models are counted by their ids' 64-bit
+    hashes (a hash table of strings for 3M ids outgrew the pool); the ids themselves are
+    counted only when two hashes collide or a model is listed twice."""
     model_id = rows.id_sql
     readable = "".join(', count("' + name.replace('"', '""') + '")'
                        for name in rows.read.values())
@@ -61,9 +63,12 @@ def survey(rows: DumpRows) -> Survey:
         conn.execute("SET enable_progress_bar = false")
         conn.execute("SET TimeZone = 'UTC'")
         total, models, without_id, newest, *_ = conn.execute(
-            f"SELECT count(*), count(DISTINCT {model_id}), "
+            f"SELECT count(*), count(DISTINCT hash({model_id})), "
             f"count(*) FILTER (WHERE {model_id} IS NULL OR {model_id} = ''), "
             f"max({rows.last_modified_sql}){readable} FROM {rows.file.scan()}").fetchone()
+        if models < total - without_id:
+            models = conn.execute(f"SELECT count(DISTINCT {model_id}) FROM "
+                                  f"{rows.file.scan()}").fetchone()[0]
     return Survey(total, models, without_id, newest)
 
 

@@ -116,6 +116,14 @@ WHERE p.card_data IS DISTINCT FROM m.card_data
    OR coalesce(t.h, 0) <> coalesce(list_sum(list_transform(
           list_filter(list_distinct(p.tags), lambda x: x <> ''), lambda x: hash(x)::HUGEINT)), 0)
 """
+# The tags the snapshot gives the models whose tags changed.
+_RETAGGED_TAGS = """
+CREATE OR REPLACE TEMP TABLE import_tags AS
+SELECT DISTINCT model_id, tag FROM (
+    SELECT id AS model_id, unnest(tags) AS tag FROM dump
+    WHERE id IN (SELECT id FROM import_retagged))
+WHERE tag <> ''
+"""
 # Stored models an older snapshot lists whose rows come from a snapshot older still: that
 # snapshot's rows are the newer view of them (models no later data lists).
 _STALE = """
@@ -175,11 +183,10 @@ class ImportStore:
             held = snapshot.models - new
             if held:
                 _rewrite(tx, snapshot, run_id, _CHANGED)
-            tx.execute("CREATE OR REPLACE TEMP VIEW page AS SELECT * FROM dump"
-                       + (f" WHERE id IN ({_REWRITTEN})" if held else ""))
-            tx.execute(ingest.INSERT_MODELS + (f" WHERE id IN ({_NEW})" if held else ""),
-                       {"run_id": run_id})
+            _page(tx, _NEW if held else "")
+            tx.execute(ingest.INSERT_MODELS, {"run_id": run_id})
             tx.execute(ingest.INSERT_TAGS)
+            _page(tx, _REWRITTEN if held else "")
             tx.execute(INSERT_EDGES)
             tx.execute(_SNAPSHOTS, {"run_id": run_id, "as_of": snapshot.as_of})
             unlisted = tx.execute("SELECT count(*) FROM models WHERE NOT gone AND id NOT IN "
@@ -234,12 +241,10 @@ class ImportStore:
             new = 0
             if meta.read(tx, meta.SCOPE) == "full":
                 new = tx.execute(f"SELECT count(*) FROM ({_NEW})").fetchone()[0]
-                tx.execute(f"CREATE OR REPLACE TEMP VIEW page AS SELECT * FROM dump "
-                           f"WHERE id IN ({_NEW})")
+                _page(tx, _NEW)
                 tx.execute(ingest.INSERT_MODELS, {"run_id": run_id})
-            tx.execute("CREATE OR REPLACE TEMP VIEW page AS SELECT * FROM dump WHERE id IN ("
-                       + (f"{_REWRITTEN})" if new else "SELECT id FROM import_retagged)"))
-            tx.execute(ingest.INSERT_TAGS)
+                tx.execute(ingest.INSERT_TAGS)
+            _page(tx, _REWRITTEN if new else "SELECT id FROM import_retagged")
             tx.execute(INSERT_EDGES)
             held = tx.execute("SELECT count(*) FROM (SELECT id FROM dump) WHERE id IN "
                               "(SELECT id FROM models)").fetchone()[0] - new
@@ -308,8 +313,10 @@ def _rewrite(conn: duckdb.DuckDBPyConnection, snapshot: SnapshotFile, run_id: in
     """The stored models `ids` (SQL) get the snapshot's whole row, inserted beside the stored
     one, which is then deleted; a column the snapshot lacks keeps its stored value when the
     row is the same revision and is NULL otherwise; their first-seen run and any column a
-    listing does not give are kept (m.*). Those whose tags or card metadata changed lose their
-    tags and edges (the snapshot's are inserted with the new models')."""
+    listing does not give are kept (m.*). Those whose tags or card metadata changed get the
+    snapshot's tags, tag by tag (only the tags that went are deleted: a model's tags lie
+    scattered over a table of tens of millions), and lose their edges (the snapshot's are
+    inserted with the new models')."""
     conn.execute(_RETAGGED.format(ids=ids))
     values = ", ".join(
         f"CASE WHEN m.last_modified IS NOT DISTINCT FROM p.last_modified THEN m.{c} END AS {c}"
@@ -321,8 +328,21 @@ def _rewrite(conn: duckdb.DuckDBPyConnection, snapshot: SnapshotFile, run_id: in
         WHERE p.id IN ({ids})""", {"run_id": run_id})
     conn.execute(f"DELETE FROM models WHERE id IN ({ids}) "
                  "AND last_seen_run IS DISTINCT FROM $run_id", {"run_id": run_id})
-    conn.execute("DELETE FROM model_tags WHERE model_id IN (SELECT id FROM import_retagged)")
+    conn.execute(_RETAGGED_TAGS)
+    conn.execute("DELETE FROM model_tags t WHERE t.model_id IN (SELECT id FROM import_retagged) "
+                 "AND NOT EXISTS (SELECT 1 FROM import_tags n WHERE n.model_id = t.model_id "
+                 "AND n.tag = t.tag)")
+    conn.execute("INSERT INTO model_tags SELECT model_id, tag FROM import_tags EXCEPT "
+                 "SELECT model_id, tag FROM model_tags WHERE model_id IN "
+                 "(SELECT id FROM import_retagged)")
     conn.execute("DELETE FROM edges WHERE child IN (SELECT id FROM import_retagged)")
+
+
+def _page(conn: duckdb.DuckDBPyConnection, ids: str) -> None:
+    """The temp view `page` the crawl's statements read: the dump's models `ids` (SQL), or
+    all of them."""
+    conn.execute("CREATE OR REPLACE TEMP VIEW page AS SELECT * FROM dump"
+                 + (f" WHERE id IN ({ids})" if ids else ""))
 
 
 def _continue_from(conn: duckdb.DuckDBPyConnection, snapshot: SnapshotFile,
@@ -351,5 +371,6 @@ def _count(conn: duckdb.DuckDBPyConnection, run_id: int, seen: int, new: int,
 def _drop_temp(conn: duckdb.DuckDBPyConnection) -> None:
     for view in ("page", "dump", "import_rows"):
         conn.execute(f"DROP VIEW IF EXISTS {view}")
-    for table in ("import_diff", "import_retagged", "import_stale", "import_dropped"):
+    for table in ("import_diff", "import_retagged", "import_tags", "import_stale",
+                  "import_dropped"):
         conn.execute(f"DROP TABLE IF EXISTS {table}")
