@@ -12,6 +12,7 @@ import sys
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import IO, TYPE_CHECKING
 
@@ -700,6 +701,69 @@ def print_summary(summary: RunRecord, db_path: str | Path, elapsed_s: float) -> 
     Console().print(table)
 
 
+class AsOf(click.ParamType):
+    """--as-of's value: a day (YYYY-MM-DD, covering the whole day) or a time (ISO 8601; an
+    offset is turned into UTC, none means UTC)."""
+
+    name = "as_of"
+
+    def convert(self, value: object, param: click.Parameter | None,
+                ctx: click.Context | None) -> date | datetime:
+        if isinstance(value, date):
+            return value
+        text = str(value).strip()
+        try:
+            if len(text) == 10:
+                return date.fromisoformat(text)
+            moment = datetime.fromisoformat(text.replace("Z", "+00:00"))
+        except ValueError:
+            self.fail(f"{value!r} is not a date (YYYY-MM-DD) or a time (YYYY-MM-DDTHH:MM:SS)",
+                      param, ctx)
+        return moment.astimezone(UTC).replace(tzinfo=None) if moment.tzinfo else moment
+
+
+@main.group("import")
+def import_group() -> None:
+    """Import dumps of the Hub's listing into a crawl database (no network needed)."""
+
+
+@import_group.command("hub-stats")
+@click.argument("files", nargs=-1, required=True, metavar="FILE...")
+@click.option("--as-of", "as_of", type=AsOf(), metavar="DATE",
+              help="The snapshot's date, UTC (one FILE only; default: its newest "
+              "lastModified). A day covers the whole day.")
+@click.option("--older-as-history", is_flag=True,
+              help="Add a snapshot older than the data the database holds to its history only "
+              "(downloads and likes at its date, first-seen dates, models deleted since) "
+              "instead of refusing it.")
+@db_option()
+def import_hub_stats(files: tuple[str, ...], as_of: date | datetime | None,
+                     older_as_history: bool, db_path: str) -> None:
+    """Import cfahlgren1/hub-stats models.parquet snapshots (FILE: a path, or a DuckDB hf://
+    URL), oldest first, into the tables a full crawl fills; continue with
+    `crawl --mode incremental`.
+
+    Exit codes as for crawl: 2 a file that is not a hub-stats models table, an --as-of before
+    its newest change, or a snapshot older than the data held; 4 the database is busy; 5 a
+    file that is not Parquet, truncated or unreadable. Nothing is written then."""
+    from crawler.imports import import_hub_stats as run_import
+    from crawler.imports.importer import describe, missing
+    from hf_lineage.progress import RichProgress
+
+    with RichProgress(err_console) as progress:
+        try:
+            results = run_import(db_path, files, as_of=as_of,
+                                 older_as_history=older_as_history, progress=progress)
+        except KeyboardInterrupt:
+            raise Interrupted("interrupted; the snapshot being imported was not stored (the "
+                              "ones before it were): run the same command again") from None
+    for result in results:
+        click.echo(describe(result))
+        lacking = missing(result)
+        if lacking:
+            click.echo(lacking, err=True)
+
+
 @main.command()
 @db_option("data/demo.duckdb")
 @click.option("--out", "out_dir", default="data/report", show_default=True,
@@ -737,17 +801,24 @@ def demo(db_path: str, out_dir: str, n_models: int, seed: int) -> None:
 @click.option("--seed", default=0, show_default=True)
 @click.option("--samples", is_flag=True, help="Serve the real family trees "
               "(tests/data/hub-samples) instead of a generated Hub.")
+@click.option("--hub-stats", "hub_stats_file", type=click.Path(exists=True, dir_okay=False),
+              help="Serve the models of a hub-stats models.parquet instead of a generated "
+              "Hub (e.g. tests/data/hub-stats/hub_stats_frozen.parquet).")
 @click.option("--port", default=0, help="Port on 127.0.0.1 (default: a free one).")
 @click.option("--latency-ms", default=0.0, help="Added to every request, like a network.")
 @click.option("--page-size", default=1000, show_default=True)
 @click.option("--store", "store_path", type=click.Path(), help="Keep the generated Hub in this "
               "DuckDB file (large Hubs need not fit in memory).")
-def hub_double(n_models: int, seed: int, samples: bool, port: int, latency_ms: float,
-               page_size: int, store_path: str | None) -> None:
+def hub_double(n_models: int, seed: int, samples: bool, hub_stats_file: str | None, port: int,
+               latency_ms: float, page_size: int, store_path: str | None) -> None:
     """Serve a local stand-in for the Hub API (for tests, demos and benchmarks)."""
     from hub_double.server import HubDouble
 
-    if samples:
+    if hub_stats_file:
+        from hub_double.hub_stats import hub_stats_store
+
+        store = hub_stats_store(hub_stats_file, store_path)
+    elif samples:
         from hub_double.samples import samples_store
 
         store = samples_store(store_path)

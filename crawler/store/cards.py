@@ -18,10 +18,14 @@ class CardStore:
         self.db = db
 
     def pending(self) -> list[tuple[str, str]]:
-        """(model id, sha) of every live model whose card was never read at its current sha."""
+        """(model id, sha) of every live model whose card was never read at its current sha,
+        among those a crawl listed: a model whose row comes from an imported snapshot waits
+        until a crawl lists it (it changed since), so continuing an import fetches only the
+        cards of what changed."""
         return self.db.conn.execute(
             "SELECT m.id, m.sha FROM models m LEFT JOIN cards c ON c.model_id = m.id "
             "WHERE NOT m.gone AND m.sha IS NOT NULL "
+            "AND m.last_seen_run NOT IN (SELECT run_id FROM crawl_runs WHERE mode = 'import') "
             "AND (c.model_id IS NULL OR c.sha IS DISTINCT FROM m.sha) ORDER BY m.id"
         ).fetchall()
 
