@@ -88,7 +88,8 @@ def test_seeds_count_only_when_replicated() -> None:
 
 ISSUE_INDEX = ["bigscience/T0pp", "google-bert/bert-base-uncased", "FacebookAI/roberta-base",
                "openai-community/gpt2", "google/mt5-base", "google/mt5-small",
-               "distilbert/distilbert-base-multilingual-cased", "huggyllama/llama-7b"]
+               "distilbert/distilbert-base-multilingual-cased", "huggyllama/llama-7b",
+               "google-bert/bert-base-cased", "someone/bert_base"]
 
 
 @pytest.mark.parametrize(("model", "body", "parent"), [
@@ -112,6 +113,9 @@ ISSUE_INDEX = ["bigscience/T0pp", "google-bert/bert-base-uncased", "FacebookAI/r
     ("bigscience/T0pp", "T0* models are based on [T5](https://huggingface.co/google/t5-v1_1-"
      "large), a Transformer-based encoder-decoder language model.", None),
     ("me/y", "This model is a fine-tuned version of the model on the imdb dataset.", None),
+    # a legacy family's stem is no checkpoint: not a user's namesake (kornosk's real card)
+    ("kornosk/stance", "This model is initialized with BERT-base and trained with normal MLM "
+     "objective.", None),
 ])
 def test_the_issues_phrasings_of_a_parent(model, body, parent) -> None:
     from crawler.lineage.inference import ModelEvidence, RepoIndex, infer

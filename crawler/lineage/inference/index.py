@@ -38,6 +38,7 @@ LEGACY_ORGS = frozenset({"google-bert", "openai-community", "facebookai", "disti
                          "google-t5", "xlnet", "transfo-xl"})
 DOMINANCE = 10.0  # downloads ratio that makes one of several same-named repos the likely parent
 _NOT_ALNUM = re.compile(r"[^a-z0-9]+")
+_SEPARATORS = re.compile(r"[\-_]")
 
 How = Literal["exact", "case", "alias", "legacy", "basename", "unresolved"]
 
@@ -68,6 +69,7 @@ class RepoIndex:
         self._by_name: dict[str, list[str]] = defaultdict(list)
         self._by_key: dict[str, list[str]] = defaultdict(list)
         self._orgs: set[str] = set()
+        self._legacy_stems: set[str] = set()  # 'bert-base' of 'bert-base-uncased', …
         for repo_id in ids:
             lower = repo_id.lower()
             if lower in self._by_lower:
@@ -78,6 +80,9 @@ class RepoIndex:
             self._by_key[fuzzy_key(name)].append(repo_id)
             if org:
                 self._orgs.add(org.lower())
+            if not org or org.lower() in LEGACY_ORGS:
+                parts = _SEPARATORS.split(name.lower())
+                self._legacy_stems.update("-".join(parts[:i]) for i in range(1, len(parts)))
         self._downloads = {k.lower(): v for k, v in (downloads or {}).items()}
         self._created = {k.lower(): v for k, v in (created_at or {}).items()}
         self._aliases = {k.lower(): v for k, v in (aliases or {}).items()}
@@ -105,6 +110,12 @@ class RepoIndex:
     def named(self, name: str) -> list[str]:
         """Every known id whose name part (after the slash) is `name`, letter case aside."""
         return list(self._by_name.get(name.lower(), ()))
+
+    def is_legacy_stem(self, name: str) -> bool:
+        """Whether `name` is the start of several legacy checkpoints' names ('BERT-base' of
+        bert-base-uncased and bert-base-cased): a family, not the one repo a namesake in a
+        user's namespace would be."""
+        return "-".join(_SEPARATORS.split(name.lower())) in self._legacy_stems
 
     def keyed(self, name: str) -> list[str]:
         """Every known id whose name part equals `name` up to case and punctuation."""

@@ -16,9 +16,11 @@ of 2019-2022, now under google-bert/, openai-community/ …), or, when it reads 
 (a size or variant: `Mistral-7B-v0.1`, `mt5-small`, `pythia-2.8b`; not a family such as `T5` or
 `llama-2`), as the one repo of that name (up to case and punctuation: `Qwen-1.8B` is
 `Qwen/Qwen-1_8B`) or the one with ten times the downloads of the others,
-created before the model (`RepoIndex.pick`). Common words never name a repo here; a stopword
-after "fine-tuned version of the" is filler, not a parent. A name that continues a list ("the
-models used in the merge are [A](…) and [B](…)") shares the verdict of the name before it.
+created before the model (`RepoIndex.pick`); never when legacy checkpoints' names start with it
+(`BERT-base` is bert-base-cased or -uncased, not a user's `bert_base`). Common words never
+name a repo here; a stopword after "fine-tuned version of the" is filler, not a parent. A name
+that continues a list ("the models used in the merge are [A](…) and [B](…)") shares the verdict
+of the name before it.
 """
 
 from __future__ import annotations
@@ -57,7 +59,7 @@ def _bare(name: str, index: RepoIndex, evidence: ModelEvidence) -> str | None:
     legacy = index.resolve(Reference(name))
     if legacy.resolved:
         return legacy.parent
-    if _CHECKPOINT.search(name):
+    if _CHECKPOINT.search(name) and not index.is_legacy_stem(name):
         return index.pick((i for i in index.keyed(name) if "/" in i), evidence.created_at)
     return None
 
