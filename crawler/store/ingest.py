@@ -285,22 +285,32 @@ INSERT_MISSING_SNAPSHOTS = INSERT_SNAPSHOTS + """
 WHERE id NOT IN (SELECT model_id FROM snapshots WHERE run_id = $run_id)
 """
 
-# Refreshing downloads and likes: a light listing (only these properties) updates stored models.
+# Refreshing downloads and likes: a light listing (only these properties) updates stored models,
+# many pages at a time: its pages into the temp table `counts` (one statement per page), then
+# one pass over the models. Models it lists are marked seen by the run, so the stored models a
+# whole listing left out can be asked about (crawler/modes/absence.py).
 COUNT_EXPAND = ["downloads", "downloadsAllTime", "likes", "trendingScore"]
-STAGE_COUNTS = """
+_COUNT_TYPE = ('[{"id": "VARCHAR", "modelId": "VARCHAR", "downloads": "VARCHAR", '
+               '"downloadsAllTime": "VARCHAR", "likes": "VARCHAR", "trendingScore": "VARCHAR"}]')
+_COUNT_ROWS = f"""
+SELECT coalesce(i.id, i.modelId) AS id,
+       TRY_CAST(i.downloads AS BIGINT) AS downloads,
+       TRY_CAST(i.downloadsAllTime AS BIGINT) AS downloads_all_time,
+       TRY_CAST(i.likes AS BIGINT) AS likes,
+       TRY_CAST(i.trendingScore AS DOUBLE) AS trending_score
+FROM (SELECT unnest(from_json(body, '{_COUNT_TYPE}')) AS i FROM (SELECT $body AS body))
+"""
+EMPTY_COUNTS = f"CREATE OR REPLACE TEMP TABLE counts AS {_COUNT_ROWS} LIMIT 0"
+ADD_COUNTS = f"INSERT INTO counts {_COUNT_ROWS}"
+# each model once (the listing's last word on it), and only stored models
+KEEP_STORED_COUNTS = """
 CREATE OR REPLACE TEMP TABLE counts AS
-SELECT j->>'id' AS id,
-       TRY_CAST(j->>'downloads' AS BIGINT) AS downloads,
-       TRY_CAST(j->>'downloadsAllTime' AS BIGINT) AS downloads_all_time,
-       TRY_CAST(j->>'likes' AS BIGINT) AS likes,
-       TRY_CAST(j->>'trendingScore' AS DOUBLE) AS trending_score
-FROM (SELECT unnest(from_json(?::JSON, '["JSON"]')) AS j)
-WHERE j->>'id' IN (SELECT id FROM models)
-QUALIFY row_number() OVER (PARTITION BY j->>'id') = 1
+SELECT c.* FROM counts c SEMI JOIN models m ON m.id = c.id
+QUALIFY row_number() OVER (PARTITION BY c.id) = 1
 """
 UPDATE_COUNTS = """
 UPDATE models SET downloads = c.downloads, downloads_all_time = c.downloads_all_time,
-                  likes = c.likes, trending_score = c.trending_score
+                  likes = c.likes, trending_score = c.trending_score, last_seen_run = $run_id
 FROM counts c WHERE models.id = c.id
 """
 DELETE_COUNT_SNAPSHOTS = """
@@ -309,4 +319,3 @@ DELETE FROM snapshots WHERE run_id = $run_id AND model_id IN (SELECT id FROM cou
 INSERT_COUNT_SNAPSHOTS = """
 INSERT INTO snapshots SELECT $run_id, id, $now, downloads, likes FROM counts
 """
-

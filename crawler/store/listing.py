@@ -366,15 +366,21 @@ class ListingStore:
         return self.db.conn.execute("SELECT max(last_modified) FROM models").fetchall()[0][0]
 
     # -- downloads and likes --------------------------------------------------------------------
-    def refresh_counts(self, body: str, run_id: int, checkpoints: Checkpoints, name: str,
-                       next_value: str, spent: Tally) -> None:
-        """Update stored models' downloads and likes from a light listing page, with a
-        snapshot each, and move the cursor, in one transaction."""
+    def refresh_counts(self, bodies: list[str], run_id: int, checkpoints: Checkpoints,
+                       name: str, next_value: str, spent: Tally) -> int:
+        """Update stored models' downloads and likes from light listing pages, mark them seen
+        by the run, take a snapshot each, and move the cursor, in one transaction. Returns the
+        stored models the pages held."""
         with self.db.transaction() as tx:
-            tx.execute(ingest.STAGE_COUNTS, [body])
-            tx.execute(ingest.UPDATE_COUNTS)
+            _parse(tx, ingest.EMPTY_COUNTS, {"body": "[]"})
+            for body in bodies:
+                _parse(tx, ingest.ADD_COUNTS, {"body": body})
+            tx.execute(ingest.KEEP_STORED_COUNTS)
+            stored = tx.execute("SELECT count(*) FROM counts").fetchone()[0]
+            tx.execute(ingest.UPDATE_COUNTS, {"run_id": run_id})
             tx.execute(ingest.DELETE_COUNT_SNAPSHOTS, {"run_id": run_id})
             tx.execute(ingest.INSERT_COUNT_SNAPSHOTS, {"run_id": run_id, "now": utcnow()})
             tx.execute("DROP TABLE counts")
             checkpoints.write(tx, name, next_value)
             self.db.runs.add(tx, run_id, spent)
+        return stored
