@@ -41,7 +41,7 @@ SCHEMA_DIR = Path(__file__).with_name("migrations")
 READER_WAIT_S = 30.0  # a reader waits this long for a crawl's batch to end
 WRITER_WAIT_S = 600.0  # a crawl waits this long for readers to close the file
 POLL_S = 0.02  # shorter than the writer's hand-over gap, so waiting readers get in
-WRITER_MEMORY = "256MB"  # DuckDB's share of the crawler's memory
+WRITER_MEMORY = "512MB"  # DuckDB's share of the crawler's memory
 
 
 def migrations() -> dict[int, str]:

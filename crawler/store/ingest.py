@@ -175,7 +175,7 @@ SELECT count(*),
        count(*) FILTER (WHERE m.id IS NULL),
        count(*) FILTER (WHERE m.id IS NOT NULL AND m.last_seen_run IS DISTINCT FROM $run_id
                         AND m.sha IS DISTINCT FROM p.sha)
-FROM page p LEFT JOIN models m USING (id)
+FROM {page} p LEFT JOIN models m USING (id)
 """
 
 # A model this run stored from a newer listing (pages applied in parts) keeps it: the page's
@@ -211,10 +211,15 @@ WHEN NOT MATCHED THEN INSERT (id, {_MODEL_COLUMNS}, first_seen_run, last_seen_ru
 """
 
 DELETE_TAGS = "DELETE FROM model_tags WHERE model_id IN (SELECT id FROM page)"
-INSERT_TAGS = """
-INSERT INTO model_tags
-SELECT id, tag FROM (SELECT id, unnest(list_distinct(tags)) AS tag FROM page) WHERE tag <> ''
-"""
+
+
+def tags_of(page: str) -> str:
+    """SQL: the (model, tag) rows of the models of `page`, each tag once."""
+    return (f"SELECT id, tag FROM (SELECT id, unnest(list_distinct(tags)) AS tag FROM {page}) "
+            "WHERE tag <> ''")
+
+
+INSERT_TAGS = f"INSERT INTO model_tags {tags_of('page')}"
 
 DELETE_EDGES = "DELETE FROM edges WHERE child IN (SELECT id FROM page)"
 # `base_model:<parent>` or `base_model:<relation>:<parent>`, with `rest` the tag after
@@ -225,13 +230,17 @@ TAG_PARENT = (f"CASE WHEN regexp_matches(rest, {RELATION_PREFIX}) "
 TAG_RELATION = (f"CASE WHEN regexp_matches(rest, {RELATION_PREFIX}) "
                 "THEN split_part(rest, ':', 1) END")
 
-# Every (child, parent) the card or the tags of a `page` name, parents made canonical through
-# `aliases`: (child, parent, relation, source, parent_declared, tagged).
-EDGES_OF_PAGE = f"""
+
+
+def edges_of(page: str) -> str:
+    """SQL: every (child, parent) the card or the tags of the models of `page` name, parents
+    made canonical through `aliases`: (child, parent, relation, source, parent_declared,
+    tagged)."""
+    return f"""
 WITH tag_edges AS (
     SELECT child, {TAG_PARENT} AS parent, {TAG_RELATION} AS relation
     FROM (SELECT id AS child, substr(tag, 12) AS rest
-          FROM (SELECT id, unnest(tags) AS tag FROM page)
+          FROM (SELECT id, unnest(tags) AS tag FROM {page})
           WHERE starts_with(tag, 'base_model:'))
 ),
 card_values AS (
@@ -245,7 +254,7 @@ card_values AS (
            CASE WHEN card_data->>'base_model_relation'
                      IN ('finetune', 'adapter', 'quantized', 'merge')
                 THEN card_data->>'base_model_relation' END AS relation
-    FROM page WHERE card_data IS NOT NULL
+    FROM {page} WHERE card_data IS NOT NULL
 ),
 card_edges AS (
     SELECT child, relation,
@@ -276,8 +285,10 @@ WHERE parent <> child
 GROUP BY child, parent
 """
 
-INSERT_EDGES = ("INSERT INTO edges (child, parent, relation, source, parent_declared, tagged) "
-                + EDGES_OF_PAGE)
+
+EDGES_OF_PAGE = edges_of("page")
+EDGE_COLUMNS = "child, parent, relation, source, parent_declared, tagged"
+INSERT_EDGES = f"INSERT INTO edges ({EDGE_COLUMNS}) {EDGES_OF_PAGE}"
 
 # A model has one snapshot per run: models stored before may have theirs already.
 INSERT_SNAPSHOTS = "INSERT INTO snapshots SELECT $run_id, id, $now, downloads, likes FROM page"
