@@ -6,7 +6,7 @@ STAMP  := $(VENV)/.installed-stamp
 DB     ?= data/hub.duckdb
 TEST_WORKERS ?= auto
 
-.PHONY: setup test demo crawl incremental report screenshot lint bench bench-quick ingest-profile browser clean
+.PHONY: setup test demo crawl incremental report screenshot lint bench bench-quick ingest-profile browser clean notebook
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -15,6 +15,16 @@ $(STAMP): pyproject.toml
 	touch $(STAMP)
 
 setup: $(STAMP)
+
+NOTEBOOK_STAMP := $(VENV)/.notebook-stamp
+$(NOTEBOOK_STAMP): $(STAMP)
+	$(BIN)/pip install --quiet -e '.[dev,notebook]'
+	touch $(NOTEBOOK_STAMP)
+
+# JupyterLab from the project's environment on the notebooks, reading $(DB) (relative to this
+# folder whatever the kernel's): after make demo, make notebook DB=data/demo.duckdb
+notebook: $(NOTEBOOK_STAMP)
+	HF_LINEAGE_DB=$(DB) $(BIN)/jupyter lab $$([ "$$(id -u)" = 0 ] && echo --allow-root) notebooks/
 
 # Optional: headless Chromium (a Debian system package, installed with apt as root) for
 # `make screenshot` and the one report screenshot test, which skips with its reason without it.

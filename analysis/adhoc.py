@@ -6,7 +6,7 @@ sandboxed (`analysis.db.SANDBOX`: no host files, network or extensions; settings
 
 Results are streamed: DuckDB hands over Arrow record batches of `BATCH_ROWS` rows, each written
 and dropped before the next is computed, so memory stays flat whatever the size of the result.
-The table format reads only the rows it shows.
+The table format asks DuckDB for one row more than it shows, never the whole result.
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ from __future__ import annotations
 import csv
 import io
 from collections.abc import Iterator
-from typing import BinaryIO, TextIO
+from typing import BinaryIO, NamedTuple, TextIO
 
 import duckdb
 import pyarrow as pa
@@ -37,20 +37,22 @@ READ_ONLY = {
 }
 FORMATS = ("table", "csv", "json", "parquet")
 BATCH_ROWS = 65_536  # rows per Arrow batch: a few MB for typical tables
+HEAD_BATCH_ROWS = 256  # rows per batch of a table's rows (values up to a 1 MiB card each)
 # DuckDB types Arrow's CSV writer formats as they are; nested ones become JSON text.
 CSV_NATIVE = {"boolean", "tinyint", "smallint", "integer", "bigint", "hugeint", "utinyint",
               "usmallint", "uinteger", "ubigint", "uhugeint", "float", "double", "decimal",
               "varchar", "date", "enum"}
 NESTED = {"list", "struct", "map", "union", "array"}
 SANDBOX_HINT = "hf-lineage sql reads the database only: no files, network or extensions"
+MAX_HINT_LINES = 12  # lines of DuckDB's message kept for a bad query
 
 
 def check_read_only(query: str) -> None:
     """Refuse anything but one read-only statement, naming what was refused."""
     try:
         statements = duckdb.extract_statements(query)
-    except duckdb.Error as exc:
-        raise AnalysisError(one_line(exc)) from exc
+    except duckdb.Error as exc:  # a syntax error: DuckDB's line and caret show where
+        raise AnalysisError(with_hints(exc)) from exc
     if len(statements) != 1:
         raise AnalysisError(f"give exactly one statement ({len(statements)} given)")
     kind = statements[0].type
@@ -72,7 +74,18 @@ def query_error(exc: BaseException) -> AnalysisError | Interrupted | StorageErro
         return AnalysisError(f"refused: {text} ({SANDBOX_HINT})")
     if "configuration has been locked" in text:
         return AnalysisError(f"refused: {text} (settings are fixed in hf-lineage sql)")
-    return AnalysisError(text)
+    return AnalysisError(with_hints(exc))
+
+
+def with_hints(exc: BaseException) -> str:
+    """A bad query's message as DuckDB wrote it: the error, then its hints ('Candidate
+    bindings', 'Did you mean', the query's LINE and a caret under the fault), blank lines
+    dropped and at most MAX_HINT_LINES lines (a list of candidate functions can be long)."""
+    lines = [line.rstrip().replace("\t", "  ") for line in str(exc).strip().splitlines()
+             if line.strip()]
+    if len(lines) > MAX_HINT_LINES + 1:
+        lines = [*lines[:MAX_HINT_LINES], f"… ({len(lines) - MAX_HINT_LINES} more lines)"]
+    return "\n".join(lines) or type(exc).__name__
 
 
 def relation(conn: duckdb.DuckDBPyConnection, query: str) -> duckdb.DuckDBPyRelation:
@@ -106,14 +119,29 @@ class Batches:
             yield batch
 
 
-def head(rel: duckdb.DuckDBPyRelation, limit: int) -> tuple[list[str], list[tuple], bool]:
-    """The column names, the first `limit` rows, and whether the result has more rows (only
-    `limit + 1` rows are ever read)."""
+class Long(NamedTuple):
+    """A text value too long to show whole: its start and its length in characters."""
+
+    start: str
+    length: int
+
+
+def head(rel: duckdb.DuckDBPyRelation, limit: int, max_chars: int | None = None
+         ) -> tuple[list[str], list[tuple], bool]:
+    """The column names, the first `limit` rows, and whether the result has more rows; with
+    `max_chars`, a text value longer than that comes as a `Long`.
+
+    The query itself is limited to `limit + 1` rows, so DuckDB computes no more than that: a
+    scan stops early and an ORDER BY keeps only the top rows (a sort of 10^8 rows held them
+    all). Rows are read HEAD_BATCH_ROWS at a time and long texts cut batch by batch, so a
+    result of 1 MiB card bodies holds a few of them at once."""
     rows: list[tuple] = []
-    for batch in Batches(rel, min(BATCH_ROWS, limit + 1)):
-        rows.extend(zip(*(column.to_pylist() for column in batch.columns), strict=True))
-        if len(rows) > limit:
-            break
+    for batch in Batches(rel.limit(limit + 1), min(HEAD_BATCH_ROWS, limit + 1)):
+        columns = [column.to_pylist() for column in batch.columns]
+        if max_chars is not None:
+            columns = [[Long(v[:max_chars], len(v)) if isinstance(v, str) and len(v) > max_chars
+                        else v for v in values] for values in columns]
+        rows.extend(zip(*columns, strict=True))
     return list(rel.columns), rows[:limit], len(rows) > limit
 
 

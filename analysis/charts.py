@@ -2,7 +2,10 @@
 
 Figures are built on `matplotlib.figure.Figure` (no pyplot, no GUI backend, no global state).
 Text stays text in the SVG (svg.fonttype 'none') and matplotlib escapes it; math parsing is off
-so a '$' in a model name is drawn literally instead of being parsed as TeX. Families are those of
+so a '$' in a model name is drawn literally instead of being parsed as TeX; control, escape and
+bidi characters are shown as escapes (hf_lineage.printable). Every chart carries its data's source
+in a footer inside the image (`caption`, analysis.source): a chart of the demo's generated Hub
+says so in red. Families are those of
 the roots config, any number of them: each gets a colour of PALETTE in the config's order (the
 order of the `labels` every chart takes), bridges BRIDGE_COLOUR; a discovered release is
 labelled as such.
@@ -21,6 +24,9 @@ from matplotlib.figure import Figure
 from matplotlib.patches import PathPatch, Rectangle
 from matplotlib.path import Path as MplPath
 from matplotlib.ticker import FuncFormatter, NullFormatter
+
+from analysis.source import Source
+from hf_lineage.printable import printable
 
 STYLE = {
     "svg.fonttype": "none",
@@ -46,15 +52,40 @@ DRIFT_COLOURS = {"kept": "#b9c7d9", "changed_same_kind": "#7fa7d6",
 
 
 RIBBON_ALPHA = 0.75
+STAND_IN_COLOUR = "#b00020"  # the footer of a chart of a stand-in for the Hub
+FOOTER_WIDTH = 130  # characters per line of the footer
 
 
-def to_svg(fig: Figure) -> str:
-    """The figure as an <svg> element ready to inline (no XML prolog or DOCTYPE)."""
+def caption(fig: Figure, source: Source) -> None:
+    """Write the data's source (the endpoint, the crawl dates, and what a stand-in for the Hub
+    said it is) at the foot of the figure, inside the image, so no screenshot of a demo chart
+    passes for a finding about the real Hub; in red for a stand-in."""
+    fig.text(0.0, 0.0, _wrapped(source.line(), FOOTER_WIDTH), ha="left", va="top",
+             fontsize=8, color=STAND_IN_COLOUR if source.stand_in else "#555555",
+             transform=fig.transFigure)
+
+
+def _wrapped(text: str, width: int) -> str:
+    """`text` in lines of at most about `width` characters, broken at spaces."""
+    lines, line = [], ""
+    for word in text.split():
+        if line and len(line) + 1 + len(word) > width:
+            lines.append(line)
+            line = word
+        else:
+            line = f"{line} {word}" if line else word
+    return "\n".join([*lines, line])
+
+
+def to_svg(fig: Figure, source: Source) -> str:
+    """The figure, captioned with its data's `source`, as an <svg> element ready to inline (no
+    XML prolog or DOCTYPE)."""
+    caption(fig, source)
     buffer = io.StringIO()
     with mpl.rc_context(STYLE):
         fig.savefig(buffer, format="svg", bbox_inches="tight",
                     metadata={"Date": None, "Creator": None, "Format": None, "Type": None})
-    text = buffer.getvalue()
+    text = printable(buffer.getvalue(), keep="\n\t")  # only the data's text can hold others
     return text[text.index("<svg"):]
 
 
@@ -69,6 +100,8 @@ PLAIN = FuncFormatter(lambda value, _: f"{value:,.0f}" if value >= 1 else f"{val
 
 
 def _short(text: str, width: int = 48) -> str:
+    """A name from the crawl as a label: escapes shown, cut at `width`."""
+    text = printable(text)
     return text if len(text) <= width else text[: width - 1] + "…"
 
 
@@ -119,7 +152,8 @@ def _date_panels(axes, ylabel: str) -> None:
         ax.tick_params(axis="x", labelrotation=30)
 
 
-def growth(family: pd.DataFrame, release: pd.DataFrame, labels: dict[str, str]) -> str:
+def growth(family: pd.DataFrame, release: pd.DataFrame, labels: dict[str, str], *,
+           source: Source) -> str:
     """Cumulative derivatives per month: per family (left) and per root release (right)."""
     with mpl.rc_context(STYLE):
         fig, (left, right) = _figure(11, 3.8, 2)
@@ -137,10 +171,10 @@ def growth(family: pd.DataFrame, release: pd.DataFrame, labels: dict[str, str]) 
                        color=palette(k % 20), linestyle=styles[fam])
         _release_panel(right, "Derivatives per root release (cumulative, log scale)")
         _date_panels((left, right), "models")
-        return to_svg(fig)
+        return to_svg(fig, source)
 
 
-def relation_shares(shares: pd.DataFrame, labels: dict[str, str]) -> str:
+def relation_shares(shares: pd.DataFrame, labels: dict[str, str], *, source: Source) -> str:
     """Stacked bars: share of each relation among each group's descendants."""
     releases = shares["release"] if "release" in shares else pd.Series([None] * len(shares))
     discovered = shares["discovered"] if "discovered" in shares else [False] * len(shares)
@@ -162,10 +196,10 @@ def relation_shares(shares: pd.DataFrame, labels: dict[str, str]) -> str:
         ax.set_xlabel("share of descendants")
         ax.set_title("Relation to the parent")
         ax.legend(frameon=False, ncols=5, loc="lower center", bbox_to_anchor=(0.5, 1.04))
-        return to_svg(fig)
+        return to_svg(fig, source)
 
 
-def depth_distribution(depths: pd.DataFrame, labels: dict[str, str]) -> str:
+def depth_distribution(depths: pd.DataFrame, labels: dict[str, str], *, source: Source) -> str:
     """Grouped bars: share of each family's descendants at each depth."""
     families = list(dict.fromkeys(depths["family"]))
     colours = _colours(labels, depths)
@@ -180,7 +214,7 @@ def depth_distribution(depths: pd.DataFrame, labels: dict[str, str]) -> str:
         ax.set_ylabel("share of descendants")
         ax.set_title("Depth distribution")
         ax.legend(frameon=False)
-        return to_svg(fig)
+        return to_svg(fig, source)
 
 
 def _band(ax, x0: float, x1: float, y0: tuple[float, float], y1: tuple[float, float],
@@ -200,7 +234,8 @@ def _top(values: pd.Series, weights: pd.Series, keep: int) -> pd.Series:
     return values.where(values.isin(top), "(other)")
 
 
-def drift_flows(flows: pd.DataFrame, labels: dict[str, str], keep: int = 7) -> str:
+def drift_flows(flows: pd.DataFrame, labels: dict[str, str], keep: int = 7, *,
+                source: Source) -> str:
     """Alluvial flows parent license -> child license per family, ribbons coloured by drift."""
     families = list(dict.fromkeys(flows["family"]))
     with mpl.rc_context(STYLE):
@@ -242,7 +277,7 @@ def drift_flows(flows: pd.DataFrame, labels: dict[str, str], keep: int = 7) -> s
         handles = [Rectangle((0, 0), 1, 1, color=c) for c in DRIFT_COLOURS.values()]
         fig.legend(handles, list(DRIFT_COLOURS), loc="outside lower center", ncols=4,
                    frameon=False, fontsize=8)
-        return to_svg(fig)
+        return to_svg(fig, source)
 
 
 def _stack(sizes: pd.Series, gap: float) -> dict[str, tuple[float, float]]:
@@ -254,7 +289,7 @@ def _stack(sizes: pd.Series, gap: float) -> dict[str, tuple[float, float]]:
     return positions
 
 
-def top_derivatives(top: pd.DataFrame, labels: dict[str, str]) -> str:
+def top_derivatives(top: pd.DataFrame, labels: dict[str, str], *, source: Source) -> str:
     """Horizontal bars: each family's most downloaded derivatives (names shortened)."""
     families = list(dict.fromkeys(top["family"]))
     colours = _colours(labels, top)
@@ -272,13 +307,14 @@ def top_derivatives(top: pd.DataFrame, labels: dict[str, str]) -> str:
             ax.xaxis.set_minor_formatter(NullFormatter())
             ax.set_xlabel("downloads, last 30 days (log; formats count differently)")
             ax.set_title(f"{labels.get(fam, fam)}: most downloaded derivatives")
-        return to_svg(fig)
+        return to_svg(fig, source)
 
 
 INFERRED_HATCH = "////"
 
 
-def timeline(weekly: pd.DataFrame, events: pd.DataFrame, labels: dict[str, str]) -> str:
+def timeline(weekly: pd.DataFrame, events: pd.DataFrame, labels: dict[str, str], *,
+             source: Source) -> str:
     """New derivatives per week and family, with every event in range marked by a numbered line
     (the key below the chart names them; numbers keep close events readable). A frame with
     new_inferred (inferred edges on) shades, hatched, the derivatives that only inferred edges
@@ -324,10 +360,10 @@ def timeline(weekly: pd.DataFrame, events: pd.DataFrame, labels: dict[str, str])
         lines = ["    ".join(key[k:k + 4]) for k in range(0, len(key), 4)]
         if lines:
             ax.text(0, -0.12, "\n".join(lines), transform=ax.transAxes, fontsize=7, va="top")
-        return to_svg(fig)
+        return to_svg(fig, source)
 
 
-def aligned(curves: pd.DataFrame) -> str:
+def aligned(curves: pd.DataFrame, *, source: Source) -> str:
     """Cumulative derivatives by day since release, one line per release (observed days)."""
     with mpl.rc_context(STYLE):
         fig, (ax,) = _figure(7.5, 3.8)
@@ -339,11 +375,11 @@ def aligned(curves: pd.DataFrame) -> str:
         ax.set_ylabel("derivatives (cumulative)")
         ax.set_title("Releases aligned on release day")
         ax.legend(frameon=False, fontsize=7, ncols=2)
-        return to_svg(fig)
+        return to_svg(fig, source)
 
 
 def downloads_over_time(family: pd.DataFrame, release: pd.DataFrame,
-                        labels: dict[str, str]) -> str:
+                        labels: dict[str, str], *, source: Source) -> str:
     """30-day downloads at each crawl: per family (left), per root release (right, log scale).
     Markers show the crawls: with few of them the lines are only joined points."""
     colours = _colours(labels, family)
@@ -361,4 +397,4 @@ def downloads_over_time(family: pd.DataFrame, release: pd.DataFrame,
                        marker="o", markersize=3, label=name, color=palette(k % 20))
         _release_panel(right, "Downloads per root release (log scale)")
         _date_panels((left, right), "downloads")
-        return to_svg(fig)
+        return to_svg(fig, source)

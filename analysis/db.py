@@ -15,6 +15,7 @@ user's own code, which can read files through Python anyway, and may want `read_
 
 from __future__ import annotations
 
+import os
 import warnings
 from collections.abc import Callable
 from pathlib import Path
@@ -25,9 +26,12 @@ from analysis import edges, lineage
 from analysis import roots as roots_config
 from crawler.roots import Roots
 from crawler.store import connect_with_retry
-from hf_lineage.errors import AnalysisError
+from hf_lineage.errors import StorageError
 
 REQUIRED_TABLES = ("models", "edges")
+DEFAULT_DATABASE = "data/hub.duckdb"
+# The checkout the package runs from (installed editable, as `make setup` does).
+REPOSITORY = Path(__file__).resolve().parents[1]
 
 # Fixed when the file is opened, before any SQL runs. With external access off DuckDB reads only
 # the database (and spills to its `<db>.tmp` directory): no read_csv/read_text/glob of host files,
@@ -61,7 +65,7 @@ def connect(path: str | Path, roots: Roots | str | Path | None = None,
     inferred = edges.check(inferred)
     path = Path(path)
     if not path.is_file():
-        raise AnalysisError(f"database not found: {path} (crawl first, or pass --db PATH)")
+        raise StorageError(f"database not found: {path} (crawl first, or pass --db PATH)")
     # waits out a crawl's batch
     conn = connect_with_retry(path, read_only=True, config=SANDBOX if sandboxed else None)
     try:
@@ -83,10 +87,21 @@ def connect(path: str | Path, roots: Roots | str | Path | None = None,
     return conn
 
 
+def database_path(value: str | Path | None = None) -> Path:
+    """The database a notebook opens: `value`, else HF_LINEAGE_DB, else data/hub.duckdb. A
+    relative path is taken from the repository's root, where `make` and the README's commands
+    run, whatever the kernel's folder (Jupyter starts a notebook's kernel in notebooks/);
+    from the working folder when the package is not run from a checkout."""
+    path = Path(value or os.environ.get("HF_LINEAGE_DB") or DEFAULT_DATABASE).expanduser()
+    if path.is_absolute() or not (REPOSITORY / "pyproject.toml").is_file():
+        return path
+    return REPOSITORY / path
+
+
 def _check_tables(conn: duckdb.DuckDBPyConnection, path: Path) -> None:
     present = {row[0] for row in conn.execute(
         "SELECT table_name FROM duckdb_tables() WHERE NOT temporary"
     ).fetchall()}
     missing = [t for t in REQUIRED_TABLES if t not in present]
     if missing:
-        raise AnalysisError(f"{path} is not an hf-lineage database (no table {missing[0]})")
+        raise StorageError(f"{path} is not an hf-lineage database (no table {missing[0]})")

@@ -138,10 +138,19 @@ def naming_rule(conn: Conn) -> pd.DataFrame:
 
     The comparison ignores case and the separators between the prefix's words ("llama-3-8b-gguf"
     begins with "Llama 3"; "llama-30b" does not).
+    A name that breaks the rule but holds the prefix further in has `prefix_later`, and `lead`
+    is what comes before it ("meta-" in "Meta-Llama-3-8B-Instruct-GGUF").
     """
     return query(conn, """
-        SELECT n.release, n.model_id, n.name, n.naming_prefix, n.releases, n.compliant
-        FROM naming_rule n
+        WITH n AS (
+            SELECT *, substr(naming_pattern(naming_prefix), 2) AS anywhere  -- without its '^'
+            FROM naming_rule
+        )
+        SELECT n.release, n.model_id, n.name, n.naming_prefix, n.releases, n.compliant,
+               NOT n.compliant AND regexp_matches(lower(n.name), n.anywhere) AS prefix_later,
+               CASE WHEN NOT n.compliant AND regexp_matches(lower(n.name), n.anywhere)
+                    THEN regexp_extract(lower(n.name), '^(.*?)' || n.anywhere, 1) END AS lead
+        FROM n
         LEFT JOIN (SELECT release, min(released) AS released FROM lineage_releases
                    GROUP BY release) r USING (release)
         ORDER BY r.released, n.release, n.compliant, n.model_id
@@ -149,14 +158,38 @@ def naming_rule(conn: Conn) -> pd.DataFrame:
 
 
 def naming_rule_summary(conn: Conn) -> pd.DataFrame:
-    """Per governing release: its prefix, derivatives, compliant names, violations, compliance."""
-    frame = naming_rule(conn)
-    summary = frame.groupby(["release", "naming_prefix"], sort=False)["compliant"].agg(
-        ["size", "sum"])
-    summary.columns = ["derivatives", "compliant"]
-    summary["violations"] = summary["derivatives"] - summary["compliant"]
+    """Per governing release: its prefix, derivatives, compliant names, violations, those of
+    them that hold the prefix later in the name, compliance."""
+    summary = naming_rule(conn).groupby(["release", "naming_prefix"], sort=False).agg(
+        derivatives=("compliant", "size"), compliant=("compliant", "sum"),
+        prefix_later=("prefix_later", "sum"))
+    summary.insert(2, "violations", summary["derivatives"] - summary["compliant"])
     summary["compliance"] = summary["compliant"] / summary["derivatives"]
     return summary.reset_index()
+
+
+LOW_COMPLIANCE = 0.10  # below this share, naming_notes says why
+
+
+def naming_notes(conn: Conn) -> list[str]:
+    """One sentence per release whose compliance is below LOW_COMPLIANCE, saying why: most of
+    its derivatives hold the prefix, but not at the start of the name (Llama 3's rule asks
+    names to begin with "Llama 3", while its derivatives copy Meta's own repo names,
+    "Meta-Llama-3-8B-…")."""
+    frame = naming_rule(conn)
+    notes = []
+    for (release, prefix), rows in frame.groupby(["release", "naming_prefix"], sort=False):
+        share = rows["compliant"].mean()
+        later = rows[rows["prefix_later"]]
+        if share >= LOW_COMPLIANCE or later.empty:
+            continue
+        lead = later["lead"].value_counts().index[0]
+        example = later[later["lead"] == lead]["model_id"].iloc[0]
+        notes.append(
+            f'{release}: {share:.1%} of its {len(rows):,} derivatives comply because its '
+            f'license asks names to begin with "{prefix}", and {len(later):,} of them carry it '
+            f'later in the name, most often after "{lead}" ({example}).')
+    return notes
 
 
 def compare_families(declared: pd.DataFrame, drifts: pd.DataFrame) -> pd.DataFrame:

@@ -59,6 +59,31 @@ SELECT child, parent, relation, source, false, confidence, rule
 FROM lineage_inferred
 WHERE inferred_min_confidence() IS NOT NULL;
 
+-- Parents declared that name no repo, kept out of `edges` by the crawl (crawler/store/ingest.py:
+-- `None`, `null`, a local path, a URL to another site, a malformed name): for audit, from what
+-- the crawl kept of them, the card's base_model and the base_model: tags.
+CREATE OR REPLACE TEMP VIEW declared_parents_refused AS
+WITH declared AS (
+    SELECT m.id AS child, 'card' AS source, unnest(CASE json_type(m.card_data->'base_model')
+        WHEN 'VARCHAR' THEN [m.card_data->>'base_model']
+        WHEN 'ARRAY' THEN list_transform(from_json(m.card_data->'base_model', '["JSON"]'),
+                                         lambda v: CASE WHEN json_type(v) = 'VARCHAR'
+                                                        THEN v->>'$' ELSE v::VARCHAR END)
+        ELSE [(m.card_data->'base_model')::VARCHAR] END) AS declared
+    FROM models m WHERE (m.card_data->'base_model') IS NOT NULL
+    UNION ALL
+    SELECT t.model_id, 'tag', regexp_replace(substr(t.tag, 12),
+                                             '^(finetune|adapter|quantized|merge):', '')
+    FROM model_tags t WHERE starts_with(t.tag, 'base_model:')
+)
+SELECT d.child, d.source, d.declared
+FROM declared d
+WHERE d.declared IS NOT NULL
+  AND NOT EXISTS (SELECT 1 FROM edges e WHERE e.child = d.child
+                  AND (e.parent = d.declared OR e.parent_declared = d.declared
+                       OR e.parent = regexp_replace(regexp_replace(trim(d.declared),
+                           '^(https?://)?(www\.)?huggingface\.co/', ''), '(/tree/.*|/+)$', '')));
+
 CREATE OR REPLACE TEMP VIEW self_loops AS
 SELECT child AS model_id, relation, source FROM edges WHERE child = parent;
 

@@ -1,8 +1,9 @@
 """The ecosystem report: a self-contained HTML page with inline SVG charts, and a Markdown summary.
 
 Every metric is computed once (`collect`) and both documents are rendered from the same frames.
-Everything that comes from the crawl (model names, licenses, card text) is HTML-escaped, and the
-page forbids scripts outright (Content-Security-Policy), so a hostile model name stays text.
+Everything that comes from the crawl (model names, licenses, card text) is HTML-escaped, its
+control, escape and bidi characters shown as escapes (hf_lineage.printable), and the page forbids
+scripts outright (Content-Security-Policy), so a hostile model name stays text.
 """
 
 from __future__ import annotations
@@ -32,6 +33,9 @@ from analysis import (
 )
 from analysis.groups import query
 from analysis.outputs import database_files, write_text
+from analysis.source import Source, describe
+from hf_lineage.errors import AnalysisError
+from hf_lineage.printable import printable
 
 TOP_N = 10
 
@@ -44,6 +48,7 @@ class ReportData:
     generated: str
     totals: dict[str, int]
     labels: dict[str, str]
+    origin: Source  # where the data came from: named in the header and in every chart
     frames: dict[str, pd.DataFrame] = field(default_factory=dict)
     notes: dict[str, str] = field(default_factory=dict)
     comparison: inferred.Comparison | None = None  # None: the database holds no inferred edge
@@ -51,7 +56,12 @@ class ReportData:
 
 
 def collect(conn: duckdb.DuckDBPyConnection, source: str = "") -> ReportData:
-    """Compute every metric of the report on a connection (read-only is enough)."""
+    """Compute every metric of the report on a connection (read-only is enough); a database
+    without models has nothing to report and raises."""
+    models = conn.execute("SELECT count(*) FROM models").fetchall()[0][0]
+    if not models:
+        raise AnalysisError(f"{source or 'the database'} holds no models: nothing to report "
+                            "(crawl first, or check --db)")
     lineage.prepare(conn)
     totals = dict(zip(
         ["models", "edges", "cards", "inferred_edges"],
@@ -107,13 +117,14 @@ def collect(conn: duckdb.DuckDBPyConnection, source: str = "") -> ReportData:
     )
     f["aligned_summary"] = timeline.aligned_summary(f["aligned"])
     notes = {"snapshots": snapshots.span(conn), "crawl_scope": anatomy.crawl_scope(conn),
+             "naming": " ".join(licenses.naming_notes(conn)),
              "roots": conn.execute("SELECT value FROM lineage_config WHERE key = 'roots_source'"
                                    ).fetchall()[0][0],
              "edges": edges.describe(edges.current(conn))}
     generated = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
     # last: it computes the other edge set's closure, and switches back
-    return ReportData(source, generated, totals, labels, f, notes, inferred.compare(conn),
-                      edges.current(conn))
+    return ReportData(source, generated, totals, labels, describe(conn), f, notes,
+                      inferred.compare(conn), edges.current(conn))
 
 
 # -- HTML ---------------------------------------------------------------------------------------
@@ -163,7 +174,15 @@ figure { margin: 1rem 0; } figure svg { max-width: 100%; height: auto; }
 .card { background: #f4f6f8; padding: .6rem 1rem; border-radius: 6px; }
 .card b { display: block; font-size: 20px; }
 p.edges { font-weight: 600; }
+p.origin { font-weight: 600; border-left: 4px solid #3b6fb6; padding: .3rem .7rem; }
+p.origin.stand-in { color: #b00020; border-color: #b00020; background: #fdecee; }
 """
+
+
+def _escape(text: object) -> str:
+    """Text from the crawl or the roots config for HTML (and, through _cell, Markdown): escapes
+    and invisible characters shown (hf_lineage.printable), then HTML-escaped."""
+    return html.escape(printable(text))
 
 
 def _cell(value: object, column: str) -> str:
@@ -181,13 +200,13 @@ def _cell(value: object, column: str) -> str:
         value = f"{value:,}"
     elif isinstance(value, pd.Timestamp):
         value = value.date().isoformat()
-    return html.escape(str(value))
+    return _escape(str(value))
 
 
 def html_table(frame: pd.DataFrame, labels: dict[str, str] | None = None) -> str:
     """An escaped HTML table; family keys shown by their labels."""
     labels = labels or {}
-    head = "".join(f"<th>{html.escape(str(c).replace('_', ' '))}</th>" for c in frame.columns)
+    head = "".join(f"<th>{_escape(str(c).replace('_', ' '))}</th>" for c in frame.columns)
     rows = []
     for record in frame.astype(object).itertuples(index=False):
         cells = []
@@ -203,7 +222,7 @@ def _figure(data: pd.DataFrame, draw: Callable[[], str], caption: str) -> str:
     """The chart `draw` makes of `data`, captioned; a note instead when there is no data."""
     if data.empty:
         return "<p class='note'>No data for this chart.</p>"
-    return f"<figure>{draw()}<figcaption class='note'>{html.escape(caption)}</figcaption></figure>"
+    return f"<figure>{draw()}<figcaption class='note'>{_escape(caption)}</figcaption></figure>"
 
 
 def render_html(data: ReportData) -> str:
@@ -215,7 +234,7 @@ def render_html(data: ReportData) -> str:
 
     sizes = f["sizes_family"]
     cards = "".join(
-        f"<div class='card'>{html.escape(label)}<b>{value:,}</b></div>"
+        f"<div class='card'>{_escape(label)}<b>{value:,}</b></div>"
         for label, value in [("models in the crawl", data.totals["models"]),
                              ("lineage edges", data.totals["edges"]),
                              *([("inferred edges used (estimates)",
@@ -235,28 +254,32 @@ def render_html(data: ReportData) -> str:
         ("Documented and inferred lineage", _documented_and_inferred(data)),
         ("Timeline", _timeline(data)),
         ("Growth", _figure(f["growth_family"], lambda: charts.growth(
-            f["growth_family"], f["growth_release"], labels),
+            f["growth_family"], f["growth_release"], labels, source=data.origin),
             "Derivatives counted by their repository's creation date.")
          + "<h3>Days from release to the 10th, 100th and 1,000th derivative</h3>"
          + t("milestones")),
         ("Root releases", _note(DISCOVERED_NOTE) + t("sizes_release")),
         ("Relations", _figure(f["relations_family"], lambda: charts.relation_shares(
-            pd.concat([f["relations_family"], f["relations_release"]]), labels),
+            pd.concat([f["relations_family"], f["relations_release"]]), labels,
+            source=data.origin),
             "Each descendant counted once, with its relation to its parents.")
          + "<h3>Quantization formats</h3>" + t("formats")),
-        ("Depth", _figure(f["depth"], lambda: charts.depth_distribution(f["depth"], labels),
+        ("Depth", _figure(f["depth"], lambda: charts.depth_distribution(f["depth"], labels,
+                                                                 source=data.origin),
                           "Depth is the distance to the family's nearest root.")),
-        ("License drift", _figure(f["flows"], lambda: charts.drift_flows(f["flows"], labels),
+        ("License drift", _figure(f["flows"], lambda: charts.drift_flows(f["flows"], labels,
+                                                                      source=data.origin),
                                   "Each parent-to-child edge whose two ends were crawled.")
          + t("drift_family") + "<h3>Declared licenses of derivatives</h3>" + t("declared")
          + "<h3>Families side by side</h3>" + html_table(comparison, labels)
          + "<h3>Naming rules of release licenses</h3>" + _note(NAMING_NOTE)
-         + t("naming") + "<h3>Drift per release (share of edges)</h3>" + t("drift_by_release")),
-        ("Top derivatives", "<p class='note'>" + html.escape(metrics.DOWNLOADS_CAVEAT) + "</p>"
-         + _figure(f["top"], lambda: charts.top_derivatives(f["top"], labels),
+         + t("naming") + (_note(data.notes["naming"]) if data.notes["naming"] else "")
+         + "<h3>Drift per release (share of edges)</h3>" + t("drift_by_release")),
+        ("Top derivatives", "<p class='note'>" + _escape(metrics.DOWNLOADS_CAVEAT) + "</p>"
+         + _figure(f["top"], lambda: charts.top_derivatives(f["top"], labels, source=data.origin),
                    "Downloads in the last 30 days.")
          + html_table(top, labels)),
-        ("Downloads", "<p class='note'>" + html.escape(metrics.DOWNLOADS_CAVEAT) + "</p>"
+        ("Downloads", "<p class='note'>" + _escape(metrics.DOWNLOADS_CAVEAT) + "</p>"
          + t("downloads_family") + t("downloads_release")),
         ("Downloads over time", _downloads_over_time(data)),
         ("Bridges between the families", t_head(f["bridges"], 25, labels)),
@@ -268,17 +291,19 @@ def render_html(data: ReportData) -> str:
          "never crawled end a lineage; all are listed by analysis.lineage.issues.</p>"
          + t("issues")),
     ]
-    body = "".join(f"<h2>{html.escape(title)}</h2>{content}" for title, content in sections)
+    body = "".join(f"<h2>{_escape(title)}</h2>{content}" for title, content in sections)
     return (
         "<!DOCTYPE html><html lang='en'><head><meta charset='utf-8'>"
         "<meta http-equiv='Content-Security-Policy' content=\"default-src 'none'; "
         "style-src 'unsafe-inline'; img-src data:\">"
-        f"<title>{html.escape(title(labels))}</title>"
+        f"<title>{_escape(title(labels))}</title>"
         f"<style>{CSS}</style></head><body>"
-        f"<h1>{html.escape(title(labels))}</h1>"
-        f"<p class='note'>{html.escape(data.source)} · generated {html.escape(data.generated)}"
-        f" · families and releases from {html.escape(data.notes['roots'])}</p>"
-        f"<p class='edges'>Lineage: {html.escape(_edges_line(data))}.</p>"
+        f"<h1>{_escape(title(labels))}</h1>"
+        f"<p class='origin{' stand-in' if data.origin.stand_in else ''}'>"
+        f"{_escape(data.origin.line())}</p>"
+        f"<p class='note'>{_escape(data.source)} · generated {_escape(data.generated)}"
+        f" · families and releases from {_escape(data.notes['roots'])}</p>"
+        f"<p class='edges'>Lineage: {_escape(_edges_line(data))}.</p>"
         f"{body}</body></html>"
     )
 
@@ -291,7 +316,7 @@ NAMING_NOTE = (
 
 
 def _note(text: str) -> str:
-    return f"<p class='note'>{html.escape(text)}</p>"
+    return f"<p class='note'>{_escape(text)}</p>"
 
 
 def _edges_line(data: ReportData) -> str:
@@ -304,17 +329,18 @@ def _edges_note(data: ReportData) -> str:
     """With inferred edges on, the reminder that a section's figures include them."""
     if data.min_confidence is None:
         return ""
-    return f"<p class='edges'>These figures rest on {html.escape(_edges_line(data))}.</p>"
+    return f"<p class='edges'>These figures rest on {_escape(_edges_line(data))}.</p>"
 
 
 def _timeline(data: ReportData) -> str:
     """Weekly derivatives with the events, release-aligned curves, before/after windows."""
     f, labels = data.frames, data.labels
     return (
-        _figure(f["weekly"], lambda: charts.timeline(f["weekly"], f["events"], labels),
+        _figure(f["weekly"], lambda: charts.timeline(f["weekly"], f["events"], labels,
+                                                     source=data.origin),
                 "New derivatives per week by repository creation date; each release of the "
                 "roots config and each event of crawler/events.toml is a numbered line.")
-        + _figure(f["aligned"], lambda: charts.aligned(f["aligned"]),
+        + _figure(f["aligned"], lambda: charts.aligned(f["aligned"], source=data.origin),
                   "Derivatives of each release by day since its announcement (day 0).")
         + "<h3>Derivatives by day 7, 30 and 90 after each release</h3>"
         + html_table(f["aligned_summary"], labels)
@@ -361,7 +387,7 @@ def _documented_and_inferred(data: ReportData) -> str:
         + "<h3>Family sizes</h3>" + html_table(f["sizes"], labels)
         + "<h3>New derivatives over time</h3>"
         + _figure(f["weekly"], lambda: charts.timeline(f["weekly"], data.frames["events"],
-                                                       labels),
+                                                       labels, source=data.origin),
                   "New derivatives per week with inferred edges on; hatched: those only "
                   "inferred edges bring in.")
         + _note("Months with new derivatives: documented members and those only inferred "
@@ -386,7 +412,7 @@ def _downloads_over_time(data: ReportData) -> str:
     }).tail(12 * max(len(labels) - 1, 1))
     return (_note(data.notes["snapshots"]) + _note(metrics.DOWNLOADS_CAVEAT)
             + _figure(series, lambda: charts.downloads_over_time(
-                series, f["snapshots_release"], labels),
+                series, f["snapshots_release"], labels, source=data.origin),
                 "Each family's and release's 30-day downloads at each crawl.")
             + html_table(latest))
 
@@ -407,9 +433,9 @@ def _openness_table(summary: pd.DataFrame, labels: dict[str, str]) -> pd.DataFra
 def _anatomy(data: ReportData) -> str:
     """The Anatomy table, its numbered notes, the sources and the definitions."""
     frame = data.frames["anatomy"]
-    notes = "".join(f"<li>[{mark}] {html.escape(text)}</li>"
+    notes = "".join(f"<li>[{mark}] {_escape(text)}</li>"
                     for mark, text in anatomy.notes(frame).itertuples(index=False))
-    sources = "".join(f"<li>{html.escape(short)}: {html.escape(full)}</li>"
+    sources = "".join(f"<li>{_escape(short)}: {_escape(full)}</li>"
                       for short, full in anatomy.SOURCES.items())
     return (_note(f"Crawl scope: {data.notes['crawl_scope']}.") + _edges_note(data)
             + html_table(anatomy.table(frame))
@@ -436,7 +462,7 @@ def _md_cell(value: object, column: str) -> str:
 
 def markdown_table(frame: pd.DataFrame, labels: dict[str, str]) -> str:
     columns = list(frame.columns)
-    lines = ["| " + " | ".join(c.replace("_", " ") for c in columns) + " |",
+    lines = ["| " + " | ".join(_md_cell(str(c).replace("_", " "), "") for c in columns) + " |",
              "|" + "|".join("---" for _ in columns) + "|"]
     for record in frame.astype(object).itertuples(index=False):
         cells = [_md_cell(labels.get(v, v) if c == "family" else v, c)
@@ -449,6 +475,7 @@ def render_markdown(data: ReportData) -> str:
     f, labels = data.frames, data.labels
     parts = [
         f"# {_md_cell(title(labels), '')}",
+        f"**{_md_cell(data.origin.line(), '')}**",
         f"{_md_cell(data.source, '')} · generated {data.generated} · "
         f"{data.totals['models']:,} models, {data.totals['edges']:,} lineage edges · families "
         f"and releases from {_md_cell(data.notes['roots'], '')}",
@@ -474,6 +501,7 @@ def render_markdown(data: ReportData) -> str:
         "## Derivatives by day 7, 30 and 90 after each release",
         markdown_table(f["aligned_summary"], labels),
         "## Naming rules of release licenses", markdown_table(f["naming"], labels),
+        *([_md_cell(data.notes["naming"], "")] if data.notes["naming"] else []),
         "## Openness", markdown_table(f["openness"], labels),
         "## Downloads over time", _md_cell(data.notes["snapshots"], ""),
         "## Anatomy of the lineages", markdown_table(anatomy.table(f["anatomy"]), labels),

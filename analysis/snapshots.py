@@ -1,5 +1,8 @@
 """Downloads over time, from the `snapshots` table: every crawl that reads counts adds a row per
-model it lists, so scheduled crawls build a series.
+model it lists, so scheduled crawls build a series; every imported snapshot of the Hub's listing
+adds one per model at its own date (`hf-lineage import hub-stats`), so the series reaches back to
+the oldest snapshot. Runs are taken in the order of their dates, not of their ids: a snapshot
+imported after newer ones takes its place by date.
 
 Crawls differ in what they list: a family or full crawl lists every model, an incremental crawl
 only the models that changed (all of them with --refresh-counts). Summing each crawl's rows would
@@ -18,11 +21,12 @@ from analysis.groups import Conn, Level, grouping, query
 
 
 def crawls(conn: Conn) -> pd.DataFrame:
-    """The crawls the series rests on: run_id, taken_at (its first snapshot), models counted."""
+    """The crawls (and imported snapshots) the series rests on, by date: run_id, taken_at (its
+    first snapshot), models counted."""
     return query(conn, """
         SELECT run_id, min(taken_at) AS taken_at, count(*) AS models
         FROM snapshots WHERE downloads IS NOT NULL
-        GROUP BY run_id ORDER BY run_id
+        GROUP BY run_id ORDER BY taken_at, run_id
     """)
 
 
@@ -36,11 +40,11 @@ def series(conn: Conn, level: Level = "family") -> pd.DataFrame:
             WHERE downloads IS NOT NULL GROUP BY run_id
         ),
         steps AS (
-            SELECT model_id, run_id,
-                   downloads - coalesce(lag(downloads) OVER w, 0) AS delta,
-                   lag(downloads) OVER w IS NULL AS first_count
-            FROM snapshots WHERE downloads IS NOT NULL
-            WINDOW w AS (PARTITION BY model_id ORDER BY run_id)
+            SELECT s.model_id, s.run_id,
+                   s.downloads - coalesce(lag(s.downloads) OVER w, 0) AS delta,
+                   lag(s.downloads) OVER w IS NULL AS first_count
+            FROM snapshots s JOIN runs r USING (run_id) WHERE s.downloads IS NOT NULL
+            WINDOW w AS (PARTITION BY s.model_id ORDER BY r.taken_at, s.run_id)
         ),
         per_run AS (
             SELECT {g.keys}, s.run_id, sum(s.delta) AS delta,
@@ -57,8 +61,9 @@ def series(conn: Conn, level: Level = "family") -> pd.DataFrame:
                sum(coalesce(newly_known, 0)) OVER w::BIGINT AS known
         FROM grid LEFT JOIN per_run USING ({g.keys}, run_id)
         LEFT JOIN ({g.starts}) s USING ({g.keys})
-        WINDOW w AS (PARTITION BY {", ".join(f"grid.{k}" for k in g.columns)} ORDER BY run_id)
-        ORDER BY {g.order}, run_id
+        WINDOW w AS (PARTITION BY {", ".join(f"grid.{k}" for k in g.columns)}
+                     ORDER BY taken_at, run_id)
+        ORDER BY {g.order}, taken_at, run_id
     """)
 
 

@@ -222,8 +222,10 @@ def view(conn: Conn, name: str, releases: Sequence[str] | None = None, days: int
 def chart(conn: Conn, name: str, releases: Sequence[str] | None = None, days: int = 90) -> str:
     """The view's chart as SVG: the aligned curves, else weekly derivatives with the events."""
     from analysis import charts
+    from analysis.source import describe
 
     if name == "aligned":
-        return charts.aligned(aligned(conn, releases, days))
+        return charts.aligned(aligned(conn, releases, days), source=describe(conn))
     labels = dict(conn.execute("SELECT family, label FROM lineage_families").fetchall())
-    return charts.timeline(new_derivatives(conn, "family", "week"), events(conn), labels)
+    return charts.timeline(new_derivatives(conn, "family", "week"), events(conn), labels,
+                           source=describe(conn))

@@ -1,4 +1,4 @@
-"""Item 8 (issue 24): a day of the whole Hub, kept fresh by one incremental crawl with counts.
+"""Item 9 (issue 24): a day of the whole Hub, kept fresh by one incremental crawl with counts.
 
 Day 1 is the cached generated Hub; day 2 a copy of it turned into its next day
 (hub_double/generator/next_day.py: 1% pushed, 0.3% uploaded, 0.05% deleted, every download
@@ -109,7 +109,7 @@ def implied_minutes(plan: str, api: int, resolvers: int) -> tuple[float, float]:
 def day(n: int, seed: int, windows: dict[str, int]) -> Section:
     """Item 8 at Hub size `n`; `windows`: the plans measured and the window (s) of each."""
     section = Section(
-        "8. A day of the whole Hub",
+        "9. A day of the whole Hub",
         "python -m bench.run --only listing day",
         f"Day 1: the generated {n:,}-model Hub (seed {seed}); day 2: its next day "
         "(hub_double/generator/next_day.py, seed 1). The database of day 1 is item 1's full "

@@ -20,7 +20,8 @@ from bench.common import CACHE, ROOT, Figure, Section, machine
 from bench.report import render
 
 LAST_RUN = CACHE / "last-run.json"
-NAMES = ("listing", "analysis", "cards", "incremental", "family", "sql", "budgets", "day")
+NAMES = ("listing", "analysis", "cards", "incremental", "family", "sql", "budgets", "hub-stats",
+         "day")
 
 
 @dataclass(frozen=True)
@@ -40,6 +41,7 @@ class Sizes:
     sql_models: int  # models (15 tags each) of the sql output database
     budgets_hub: int  # the Hub listed once per plan
     budget_runs: int
+    hub_stats: int  # the Hub written as a hub-stats dump, imported beside a full crawl of it
     day_windows: dict[str, int]  # plans whose day is measured, and the window (s) of each
 
 
@@ -50,12 +52,12 @@ FULL = Sizes(listing=(200_000, 3_000_000), listing_runs=(3, 1), cards_hub=3_000,
              naive_cards=200, tight_hub=300, tight=(50, 5.0), incremental=200_000,
              family_hub=2_000_000, family_share=0.043, family_hub_size=None, runs=3,
              big_runs=3, sql_models=2_000_000, budgets_hub=20_000, budget_runs=3,
-             day_windows=DAY_WINDOWS)
+             hub_stats=3_000_000, day_windows=DAY_WINDOWS)
 QUICK = Sizes(listing=(20_000, 50_000), listing_runs=(3, 1), cards_hub=1_000,
               naive_cards=60, tight_hub=300, tight=(50, 5.0), incremental=20_000,
               family_hub=50_000, family_share=0.043, family_hub_size=50_000, runs=3,
               big_runs=1, sql_models=100_000, budgets_hub=20_000, budget_runs=1,
-              day_windows=DAY_WINDOWS)
+              hub_stats=100_000, day_windows=DAY_WINDOWS)
 
 
 def run_section(name: str, sizes: Sizes, seed: int) -> Section:
@@ -90,6 +92,10 @@ def run_section(name: str, sizes: Sizes, seed: int) -> Section:
         from bench.budgets import budgets
 
         return budgets(sizes.budgets_hub, sizes.budget_runs, seed)
+    if name == "hub-stats":
+        from bench.hub_stats import hub_stats
+
+        return hub_stats(sizes.hub_stats, seed)
     if name == "day":
         from bench.day import day
 

@@ -1,9 +1,10 @@
 """Work run in a child process: so its peak memory and its time are its own.
 
 `run_worker(task)` starts `python -m bench.worker`, sends the task as JSON on stdin and returns
-the JSON the child prints last. Tasks: `generate` (a Hub store), `crawl` (one crawl, with the
-time spent inside the crawler's ingest calls measured by wrapping them) and `naive_cards` (the
-loop of `ModelCard.load` users write today). huggingface_hub reads HF_ENDPOINT when imported,
+the JSON the child prints last. Tasks: `generate` (a Hub store), `hub_stats_dump` (a store
+written as a hub-stats models.parquet), `crawl` (one crawl, with the time spent inside the
+crawler's ingest calls measured by wrapping them) and `naive_cards` (the loop of
+`ModelCard.load` users write today). huggingface_hub reads HF_ENDPOINT when imported,
 so the child gets its environment before importing anything from it.
 """
 
@@ -113,6 +114,18 @@ def generate(task: dict[str, Any]) -> dict[str, Any]:
     return {"seconds": time.perf_counter() - start}
 
 
+def hub_stats_dump(task: dict[str, Any]) -> dict[str, Any]:
+    """A generated Hub's store written as a hub-stats models.parquet, timed."""
+    from hub_double.hub_stats import write_hub_stats
+    from hub_double.store import HubStore
+
+    start = time.perf_counter()
+    store = HubStore(task["store"])
+    rows = write_hub_stats(store, task["path"])
+    store.close()
+    return {"seconds": time.perf_counter() - start, "rows": rows}
+
+
 def crawl_task(task: dict[str, Any]) -> dict[str, Any]:
     import duckdb
 
@@ -187,7 +200,7 @@ def analysis_task(task: dict[str, Any]) -> dict[str, Any]:
 
 
 TASKS = {"generate": generate, "crawl": crawl_task, "naive_cards": naive_cards,
-         "analysis": analysis_task}
+         "analysis": analysis_task, "hub_stats_dump": hub_stats_dump}
 
 
 def main() -> None:

@@ -15,6 +15,7 @@ with what is left.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -24,7 +25,7 @@ from pathlib import Path
 from crawler.card_pump import CardPump
 from crawler.clock import utcnow
 from crawler.estimate import cost, human, wait_s
-from crawler.http import HubClient
+from crawler.http import HubClient, ListingPage
 from crawler.lineage.infer import (
     evaluate_database,
     evaluate_labels,
@@ -34,11 +35,13 @@ from crawler.lineage.infer import (
 from crawler.lineage.inference.evaluate import Evaluation
 from crawler.lineage.inference.labels import LabelScore
 from crawler.modes import MODES, CrawlOptions, Mode
+from crawler.modes.family import roots_cost
 from crawler.progress import Progress, SilentProgress
 from crawler.roots import Roots, load_roots, stored_roots
 from crawler.store import Database, meta
-from crawler.store.runs import RunRecord
-from hf_lineage.errors import ConfigError, HfLineageError, one_line
+from crawler.store.beside import Beside
+from crawler.store.runs import RunRecord, Source
+from hf_lineage.errors import ConfigError, HfLineageError, StorageError, one_line
 from hf_lineage.interrupt import interrupt_on_ctrl_c
 
 
@@ -72,14 +75,18 @@ def crawl(
     if card_workers < 1 or (hub_size is not None and hub_size < 1):
         raise ConfigError("--workers and --hub-size take a number of at least 1")
     progress = progress or SilentProgress()
-    client = client or HubClient(on_wait=progress.wait, on_budget=progress.budget)
+    client = client or HubClient(on_wait=progress.wait, on_budget=progress.budget,
+                                 on_retry=progress.note)
+    first_page = _first_answer(db_path, mode, client, roots_path, progress,
+                               filters=not (infer or evidence_files))
     with Database(db_path) as db:
         _check_scope(db, mode, progress)
         roots = _roots(db, roots_path, progress)
         infer = _inference_setting(db, True if evidence_files else infer)
-        run = MODES[mode](db, client, roots, progress, _start(db, mode, progress),
+        run = MODES[mode](db, client, roots, progress, _start(db, mode, progress, client),
                           CrawlOptions(hub_size=hub_size, refresh_counts=refresh_counts,
-                                       infer=infer, evidence_files=evidence_files))
+                                       infer=infer, evidence_files=evidence_files,
+                                       first_page=first_page))
         with _recorded(db, run) as outcome, \
                 CardPump(db, client, run.run_id, run.spent, card_workers,
                          on_progress=progress.cards) as pump:
@@ -95,12 +102,34 @@ def crawl(
         return db.runs.record(run.run_id)
 
 
-def _start(db: Database, mode: str, progress: Progress) -> int:
+def _first_answer(db_path: str | Path, mode: str, client: HubClient,
+                  roots_path: str | Path | None, progress: Progress, filters: bool
+                  ) -> ListingPage | None:
+    """A new database is created only once the Hub has answered: for a file that does not
+    exist yet, the first request (the Hub's newest model, which a family crawl asks first) is
+    made before it is created, so an unreachable Hub leaves nothing behind (its retries are
+    said as they happen, HubClient's on_retry). What is checked before any request still is:
+    the path and the files beside it, the roots file, and a family crawl's roots cost (said
+    first). An incremental crawl needs a crawled database: refused at once."""
+    if os.path.lexists(db_path):
+        return None
+    Beside(Path(db_path)).check()
+    if mode == "incremental":
+        raise ConfigError(f"{db_path} does not exist: run a family or full crawl first, then "
+                          "incremental crawls keep it up to date")
+    roots = load_roots(roots_path)  # a new database has no stored roots: refused here if bad
+    if mode == "family" and filters:
+        progress.note(roots_cost(roots, client))
+    return client.newest_model()
+
+
+def _start(db: Database, mode: str, progress: Progress, client: HubClient) -> int:
     """The run of this mode left unfinished, resumed from its checkpoints, or a new one."""
+    source = Source(client.endpoint, client.stand_in)
     run_id = db.runs.interrupted(mode)
     if run_id is None:
-        return db.runs.start(mode)
-    db.runs.resume(run_id)
+        return db.runs.start(mode, source)
+    db.runs.resume(run_id, source)
     progress.note(f"resuming interrupted {mode} run {run_id} from its checkpoint")
     return run_id
 
@@ -156,12 +185,12 @@ def infer_database(db_path: str | Path, *, client: HubClient | None = None,
     spend the requests of `evidence_files` later); recorded as a run of mode 'infer'."""
     progress = progress or SilentProgress()
     client = client or HubClient(on_wait=progress.wait)
-    with Database(db_path) as db:
+    with Database(_existing(db_path)) as db:
         if db.get_meta(meta.SCOPE) is None:
             raise ConfigError(f"{db.path} holds no completed crawl yet: crawl it first")
         roots = stored_roots(db.get_meta) or load_roots()
-        run = _Inference(db, client, roots, progress, _start(db, _Inference.name, progress),
-                         CrawlOptions())
+        run = _Inference(db, client, roots, progress,
+                         _start(db, _Inference.name, progress, client), CrawlOptions())
         with _recorded(db, run) as outcome:
             outcome.strategy = "inference"
             _infer(db, client, run, progress, evidence_files, workers)
@@ -172,7 +201,7 @@ def infer_database(db_path: str | Path, *, client: HubClient | None = None,
 def evaluate_inference(db_path: str | Path) -> Evaluation:
     """Leave-documented-out evaluation of inference on a crawled database: the parents of
     models that document them, inferred with that documentation hidden (read only)."""
-    with Database(db_path) as db:
+    with Database(_existing(db_path)) as db:
         roots = stored_roots(db.get_meta) or load_roots()
         return evaluate_database(db, roots)
 
@@ -180,9 +209,16 @@ def evaluate_inference(db_path: str | Path) -> Evaluation:
 def evaluate_against_labels(db_path: str | Path, labels_path: str | Path,
                             threshold: float) -> LabelScore:
     """The rules scored against hand labels of models this database holds (read only)."""
-    with Database(db_path) as db:
+    with Database(_existing(db_path)) as db:
         roots = stored_roots(db.get_meta) or load_roots()
         return evaluate_labels(db, roots, labels_path, threshold)
+
+
+def _existing(db_path: str | Path) -> Path:
+    """A crawled database to work on: a missing one is not created (it would hold nothing)."""
+    if not Path(db_path).is_file():
+        raise StorageError(f"database not found: {db_path} (crawl first, or pass --db PATH)")
+    return Path(db_path)
 
 
 def _infer(db: Database, client: HubClient, run: Mode, progress: Progress,
@@ -292,6 +328,7 @@ def _close(db: Database, run: Mode, status: str, message: str | None,
         values = _listing_state(db, run)
         db.family.clear_frontier()
     budgets = {bucket: budget.as_dict() for bucket, budget in run.client.limiter.budgets.items()}
+    db.runs.read_from(run.run_id, Source(run.client.endpoint, run.client.stand_in))
     db.runs.finish(run.run_id, run.name, status, message, strategy, values, budgets)
 
 

@@ -17,6 +17,7 @@ from pathlib import Path
 from huggingface_hub.utils import HFValidationError, validate_repo_id
 
 from hf_lineage.errors import ConfigError
+from hf_lineage.printable import UNSAFE, printable
 
 DEFAULT_ROOTS = Path(__file__).with_name("roots.toml")
 MAX_ROOTS_BYTES = 64 << 20  # a roots file naming a million models is about 40 MB
@@ -179,9 +180,11 @@ def stored_roots(read_meta: Callable[[str], str | None]) -> Roots | None:
 
 
 def _string(value: str) -> str:
-    """A TOML basic string: quotes, backslashes and control characters escaped."""
+    """A TOML basic string: quotes, backslashes, control, invisible and bidi characters escaped
+    (hf_lineage.printable.UNSAFE), so it reads back the same and shows plainly."""
     escaped = value.replace("\\", "\\\\").replace('"', '\\"')
-    return '"' + re.sub(r"[\x00-\x1f\x7f]", lambda m: f"\\u{ord(m[0]):04x}", escaped) + '"'
+    return '"' + UNSAFE.sub(lambda m: f"\\u{ord(m[0]):04x}" if ord(m[0]) < 0x10000
+                            else f"\\U{ord(m[0]):08x}", escaped) + '"'
 
 
 def _key(value: str) -> str:
@@ -190,7 +193,7 @@ def _key(value: str) -> str:
 
 
 def _comment(text: str | None) -> str:
-    return f"  # {' '.join(text.split())}" if text else ""
+    return f"  # {printable(' '.join(text.split()))}" if text else ""
 
 
 def dump_roots(roots: Roots, header: str = "", notes: dict[str, str] | None = None) -> str:

@@ -7,21 +7,28 @@ can make the same calls. Commands only parse arguments, show progress and format
 from __future__ import annotations
 
 import os
+import re
 import sys
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import IO, TYPE_CHECKING
 
 import click
 import duckdb
+from rich import box
 from rich.console import Console
-from rich.table import Table
+from rich.markup import escape
+from rich.table import Column, Table
+from rich.text import Text
 
+from hf_lineage import printable
 from hf_lineage.errors import (
+    EXIT_CODES,
     EXIT_INTERNAL,
-    AnalysisError,
+    ConfigError,
     HfLineageError,
     Interrupted,
     StorageError,
@@ -35,6 +42,10 @@ if TYPE_CHECKING:
     from crawler.store.runs import RunRecord
 
 DEFAULT_DB = "data/hub.duckdb"
+MAX_TABLE_ROWS = 10_000  # a rich table lays out every cell at once: 100,000 rows take 45 s
+MAX_CELL_CHARS = 2_000  # a card body is up to 1 MiB: a table shows its start
+SHORT_WORD = 10  # a _show table folds no word of a column up to this long (family, license …)
+NUMBER_HEADER = 6  # a _show table's number column is no wider than its values or this
 err_console = Console(stderr=True)
 
 
@@ -65,23 +76,24 @@ class Cli(click.Group):
 
 
 def _fail(ctx: click.Context, message: str, code: int, traceback: bool = True) -> None:
-    """One clear line on stderr (never wrapped), the traceback under -v, and the exit code."""
+    """One clear line on stderr (never wrapped; a query error adds DuckDB's hint lines), the
+    traceback under -v, and the exit code. Escapes in the message are shown, not obeyed."""
     if traceback and (ctx.find_root().params.get("verbose")):
         err_console.print_exception()
-    click.echo(f"error: {message}", err=True)
+    click.echo(f"error: {printable.printable(message, keep=chr(10))}", err=True)
     ctx.exit(code)
 
 
-@click.group(cls=Cli, context_settings={"help_option_names": ["-h", "--help"]})
+MAIN_HELP = ("Crawl Hugging Face Hub model metadata into DuckDB and measure model lineages."
+             "\n\nExit codes: " + "; ".join(f"{code} {meaning}"
+                                           for code, meaning in EXIT_CODES.items()) + ".")
+
+
+@click.group(cls=Cli, help=MAIN_HELP, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(package_name="hf-lineage")
 @click.option("-v", "--verbose", is_flag=True, help="Show the traceback of a failure.")
 def main(verbose: bool) -> None:
-    """Crawl Hugging Face Hub model metadata into DuckDB and measure model lineages.
-
-    Exit codes: 0 done; 1 other failure; 2 usage or configuration; 3 the Hub failed; 4 the
-    database is busy (another crawl); 5 a database or file cannot be read or written;
-    6 analysis (unknown model, refused query); 70 internal error; 130 interrupted.
-    """
+    """The command group (its help is MAIN_HELP, with the exit codes of errors.EXIT_CODES)."""
 
 
 # -- options shared by several commands --------------------------------------------------------
@@ -216,8 +228,9 @@ def tree(model_id: str, db_path: str, roots_path: str | None, depth: int, max_ch
 @format_option("table", "csv", "json", "parquet")
 @click.option("--out", "out_path", type=click.Path(dir_okay=False),
               help="Write the result here instead of stdout (required for parquet).")
-@click.option("--max-rows", default=1000, show_default=True, type=click.IntRange(min=1),
-              help="Rows shown by --format table.")
+@click.option("--max-rows", default=1000, show_default=True,
+              type=click.IntRange(min=1, max=MAX_TABLE_ROWS),
+              help="Rows shown by --format table (more rows: --format csv).")
 @inferred_option()
 def sql(query: str, db_path: str, roots_path: str | None, fmt: str, out_path: str | None,
         max_rows: int, inferred: float | None) -> None:
@@ -229,26 +242,43 @@ def sql(query: str, db_path: str, roots_path: str | None, fmt: str, out_path: st
     from analysis import adhoc
 
     if fmt == "parquet" and not out_path:
-        raise AnalysisError("--format parquet needs --out FILE")
+        raise ConfigError("--format parquet needs --out FILE (parquet is not written to a "
+                          "terminal)")
     with analysis_connection(db_path, roots_path, sandboxed=True, inferred=inferred) as conn:
         rel = adhoc.relation(conn, query)  # a bad or refused query fails before any output
         with output(out_path, conn, binary=fmt == "parquet") as sink:
             if fmt == "table":
-                print_table(*adhoc.head(rel, max_rows), max_rows, sink)
+                print_table(*adhoc.head(rel, max_rows, MAX_CELL_CHARS), max_rows, sink)
             else:
                 adhoc.write(rel, fmt, sink)
 
 
 def print_table(columns: list[str], rows: list[tuple], more: bool, max_rows: int,
                 sink: IO) -> None:
-    """A result as a rich table, then a line saying how many rows, or that more were left."""
-    table = Table(*columns)
+    """A result as a rich table, then a line saying how many rows, or that more were left.
+    Names and values are shown as written (printable: never markup, escapes made visible);
+    a value longer than MAX_CELL_CHARS is cut, saying how long it is."""
+    from analysis.adhoc import Long
+
+    table = Table(*(Column(header=printable.text(name)) for name in columns))
     for row in rows:
-        table.add_row(*("NULL" if v is None else str(v) for v in row))
+        table.add_row(*(Text("NULL", style="dim") if v is None
+                        else _cell(v.start, v.length) if isinstance(v, Long)
+                        else _cell(str(v)) for v in row))
     console = Console(file=sink, width=None if sink is sys.stdout else 200)
     console.print(table)
     console.print(f"first {max_rows:,} rows shown; the result has more (raise --max-rows, or "
                   "use --format csv)" if more else f"{len(rows):,} rows", soft_wrap=True)
+
+
+def _cell(value: str, length: int | None = None) -> Text:
+    """A table cell: printable text, multi-line values kept, long ones cut (`length`: the
+    whole value's, when `value` is its start)."""
+    length = len(value) if length is None else length
+    if length <= MAX_CELL_CHARS:
+        return printable.text(value, keep="\n")
+    return printable.text(value[:MAX_CELL_CHARS], keep="\n").append(
+        f" … ({length:,} characters: --format csv shows them all)", style="dim")
 
 
 @main.command()
@@ -267,7 +297,7 @@ def report(db_path: str, roots_path: str | None, out_dir: str, inferred: float |
     with analysis_connection(db_path, roots_path, inferred=inferred) as conn:
         paths = write_report(conn, out_dir, source=str(db_path))
     for path in paths:
-        click.echo(str(path))
+        click.echo(printable.printable(path))
 
 
 @main.command()
@@ -289,11 +319,14 @@ def export(out_dir: str, db_path: str, roots_path: str | None, inferred: float |
                               ) from None
         raise
     for name, rows in written.items():
-        click.echo(f"{Path(out_dir) / name}\t{rows:,} rows")
+        click.echo(f"{printable.printable(Path(out_dir) / name)}\t{rows:,} rows")
 
 
-def _show(frame, fmt: str, caption: str = "") -> None:
-    """A DataFrame on stdout: a table, CSV, or JSON records (missing values as null)."""
+def _show(frame, fmt: str, caption: str = "", percent: tuple[str, ...] = ()) -> None:
+    """A DataFrame on stdout: a table, CSV, or JSON records (missing values as null).
+
+    The table fits 80 columns where it can (_table): no outer border, numbers and dates never
+    wrapped, text wrapped, never cut; `percent` columns (shares from 0 to 1) as percentages."""
     import pandas as pd
     import pyarrow as pa
 
@@ -305,12 +338,60 @@ def _show(frame, fmt: str, caption: str = "") -> None:
         with duckdb.connect() as scratch, output(None, None) as sink:  # sql's writers
             adhoc.write(scratch.from_arrow(arrow), fmt, sink)
         return
-    table = Table(*[str(c).replace("_", " ") for c in frame.columns], caption=caption or None)
-    for row in frame.astype(object).itertuples(index=False):
-        table.add_row(*("–" if v is None or v is pd.NaT or (isinstance(v, float) and v != v)
-                        else str(v.date()) if isinstance(v, pd.Timestamp) else str(v)
-                        for v in row))
-    Console().print(table)
+    console = Console()
+    table = _table(frame, caption, percent, tight=False)
+    natural = console.measure(table, options=console.options.update_width(10**6)).maximum
+    if natural > console.width:  # number headers wrap rather than cut
+        table = _table(frame, caption, percent, tight=True)
+    console.print(table)
+
+
+def _table(frame, caption: str, percent: tuple[str, ...], tight: bool) -> Table:
+    """_show's rich table: numbers and dates never wrap (`tight`: their headers wrap at
+    NUMBER_HEADER); text wraps, words up to SHORT_WORD (a family, a license) kept whole."""
+    import pandas as pd
+
+    table = Table(box=box.SIMPLE_HEAD, pad_edge=False,
+                  caption=printable.text(caption) if caption else None)
+    columns = []
+    for name in frame.columns:
+        kind = frame[name].dtype
+        number = pd.api.types.is_numeric_dtype(kind) and not pd.api.types.is_bool_dtype(kind)
+        header = str(name).replace("_", " ")
+        cells = [_shown(v, name in percent) for v in frame[name].astype(object)]
+        widest = None
+        if number or pd.api.types.is_datetime64_any_dtype(kind):
+            width = max(map(len, cells), default=1)
+            widest = max(width, NUMBER_HEADER) if tight else None
+        else:
+            width = min(max((len(w) for t in [header, *cells] for w in t.split()), default=1),
+                        SHORT_WORD)
+        table.add_column(printable.text(header), justify="right" if number else "left",
+                         overflow="fold", min_width=width, max_width=widest)
+        columns.append(cells)
+    for row in zip(*columns, strict=True):
+        table.add_row(*map(printable.text, row))
+    return table
+
+
+def _shown(value: object, percent: bool) -> str:
+    """One value of a _show table as text."""
+    import pandas as pd
+
+    if value is None or value is pd.NaT or (isinstance(value, float) and value != value):
+        return "–"
+    if isinstance(value, pd.Timestamp):
+        return str(value.date())
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return str(value)
+    if percent:
+        return f"{100 * value:.1f}%"
+    if isinstance(value, float) and abs(value) < 1000:
+        return f"{value:.3g}"
+    return f"{value:,.0f}"
+
+
+WINDOW_HEADERS = re.compile(r"^(before|after)_(\d+)$")
 
 
 @main.command()
@@ -357,8 +438,14 @@ def timeline(db_path: str, roots_path: str | None, view: str, releases: tuple[st
             write_text(chart_path, tl.chart(conn, view, releases or None, days),
                        database_files(conn))
         end = tl.crawl_end(conn)
-    _show(frame, fmt, f"{len(frame):,} rows; data to {end.date() if end is not None else '–'}; "
-          f"edges: {edges.short(inferred)}")
+    caption = (f"{len(frame):,} rows; data to {end.date() if end is not None else '–'}; "
+               f"edges: {edges.short(inferred)}")
+    if view == "windows" and fmt == "table":  # six counts beside the event: 80 columns
+        frame = frame.rename(columns=lambda c: WINDOW_HEADERS.sub(
+            lambda m: ("-" if m[1] == "before" else "+") + m[2] + "d", c))
+        caption += ("; -Nd / +Nd: derivatives created in the N days before / from the event's "
+                    "day")
+    _show(frame, fmt, caption)
 
 
 @main.command()
@@ -443,7 +530,8 @@ def _client(endpoint: str | None, api_budget: int | None, resolver_budget: int |
                (("api", "--api-budget", api_budget),
                 ("resolvers", "--resolver-budget", resolver_budget)) if value is not None}
     return HubClient(endpoint=endpoint, budgets=budgets, on_wait=progress.wait,
-                     on_budget=progress.budget, retry=RetryPolicy(deadline_s=request_deadline))
+                     on_budget=progress.budget, on_retry=progress.note,
+                     retry=RetryPolicy(deadline_s=request_deadline))
 
 
 @main.command()
@@ -528,7 +616,8 @@ def infer(db_path: str, endpoint: str | None, api_budget: int | None,
     if evaluate:
         result = evaluate_inference(db_path)
         _show(evaluation_frame(result), fmt, f"{result.models:,} documented models, "
-              f"{result.documented_edges:,} documented edges, their documentation hidden")
+              f"{result.documented_edges:,} documented edges, their documentation hidden",
+              percent=("precision", "recall"))
         return
     started = time.monotonic()
     with RichProgress(err_console) as progress:
@@ -586,11 +675,13 @@ def evaluation_frame(result):
 
 def print_summary(summary: RunRecord, db_path: str | Path, elapsed_s: float) -> None:
     """The end-of-crawl table: what was done, by which road, at what cost."""
-    table = Table(title=f"crawl run {summary.run_id}: {summary.mode} ({summary.status})")
+    table = Table(title=Text(f"crawl run {summary.run_id}: {summary.mode} ({summary.status})"))
     table.add_column("", style="bold")
     table.add_column("", justify="right")
     rows = [
         ("database", str(Path(db_path))),
+        ("endpoint", summary.endpoint or "-"),
+        *([("served by (not the real Hub)", summary.stand_in)] if summary.stand_in else []),
         ("road taken", summary.strategy or "-"),
         ("resumed", f"yes ({summary.segments} segments)" if summary.segments > 1 else "no"),
         ("models seen / new / changed / gone", f"{summary.models_seen:,} / "
@@ -606,8 +697,71 @@ def print_summary(summary: RunRecord, db_path: str | Path, elapsed_s: float) -> 
         ("time", f"{elapsed_s:,.1f} s"),
     ]
     for name, value in rows:
-        table.add_row(name, value)
+        table.add_row(name, printable.text(value))  # a path, the Hub's policy text …
     Console().print(table)
+
+
+class AsOf(click.ParamType):
+    """--as-of's value: a day (YYYY-MM-DD, covering the whole day) or a time (ISO 8601; an
+    offset is turned into UTC, none means UTC)."""
+
+    name = "as_of"
+
+    def convert(self, value: object, param: click.Parameter | None,
+                ctx: click.Context | None) -> date | datetime:
+        if isinstance(value, date):
+            return value
+        text = str(value).strip()
+        try:
+            if len(text) == 10:
+                return date.fromisoformat(text)
+            moment = datetime.fromisoformat(text.replace("Z", "+00:00"))
+        except ValueError:
+            self.fail(f"{value!r} is not a date (YYYY-MM-DD) or a time (YYYY-MM-DDTHH:MM:SS)",
+                      param, ctx)
+        return moment.astimezone(UTC).replace(tzinfo=None) if moment.tzinfo else moment
+
+
+@main.group("import")
+def import_group() -> None:
+    """Import dumps of the Hub's listing into a crawl database (no network needed)."""
+
+
+@import_group.command("hub-stats")
+@click.argument("files", nargs=-1, required=True, metavar="FILE...")
+@click.option("--as-of", "as_of", type=AsOf(), metavar="DATE",
+              help="The snapshot's date, UTC (one FILE only; default: its newest "
+              "lastModified). A day covers the whole day.")
+@click.option("--older-as-history", is_flag=True,
+              help="Add a snapshot older than the data the database holds to its history only "
+              "(downloads and likes at its date, first-seen dates, models deleted since) "
+              "instead of refusing it.")
+@db_option()
+def import_hub_stats(files: tuple[str, ...], as_of: date | datetime | None,
+                     older_as_history: bool, db_path: str) -> None:
+    """Import cfahlgren1/hub-stats models.parquet snapshots (FILE: a path, or a DuckDB hf://
+    URL), oldest first, into the tables a full crawl fills; continue with
+    `crawl --mode incremental`.
+
+    Exit codes as for crawl: 2 a file that is not a hub-stats models table, an --as-of before
+    its newest change, or a snapshot older than the data held; 4 the database is busy; 5 a
+    file that is not Parquet, truncated or unreadable. Nothing is written then."""
+    from crawler.imports import import_hub_stats as run_import
+    from crawler.imports.importer import describe, missing
+    from hf_lineage.progress import RichProgress
+
+    with RichProgress(err_console) as progress:
+        try:
+            results = run_import(db_path, files, as_of=as_of,
+                                 older_as_history=older_as_history, progress=progress)
+        except KeyboardInterrupt:
+            raise Interrupted("interrupted; the snapshot being imported was not stored (the "
+                              "ones before it were): run the same command again") from None
+    for result in results:
+        click.echo(describe(result))
+        lacking = missing(result)
+        if lacking:
+            click.echo(lacking, err=True)
 
 
 @main.command()
@@ -628,13 +782,16 @@ def demo(db_path: str, out_dir: str, n_models: int, seed: int) -> None:
     with RichProgress(err_console) as progress:
         result = run_demo(db_path, out_dir, n_models, seed, progress=progress)
     print_summary(result.summary, db_path, time.monotonic() - started)
+    db, page, summary = (escape(printable.printable(path)) for path in
+                         (result.db_path, result.report[0], result.report[-1]))
     Console(soft_wrap=True).print(
-        f"\nThe database is [bold]{result.db_path}[/bold]. Query it:\n"
+        f"\nThe database is [bold]{db}[/bold]. Query it:\n"
         f"  .venv/bin/hf-lineage sql \"SELECT relation, count(*) FROM edges GROUP BY ALL\" "
-        f"--db {result.db_path}\n"
-        f"  .venv/bin/hf-lineage tree meta-llama/Llama-3.1-8B --depth 2 --db {result.db_path}\n"
+        f"--db {db}\n"
+        f"  .venv/bin/hf-lineage tree meta-llama/Llama-3.1-8B --depth 2 --db {db}\n"
+        f"  make notebook DB={db}   (the notebooks, in JupyterLab)\n"
         f"  or any DuckDB client, read-only (tables and views: docs/schema.md)\n"
-        f"The report is [bold]{result.report[0]}[/bold] (summary: {result.report[-1]})."
+        f"The report is [bold]{page}[/bold] (summary: {summary})."
     )
 
 
@@ -644,17 +801,24 @@ def demo(db_path: str, out_dir: str, n_models: int, seed: int) -> None:
 @click.option("--seed", default=0, show_default=True)
 @click.option("--samples", is_flag=True, help="Serve the real family trees "
               "(tests/data/hub-samples) instead of a generated Hub.")
+@click.option("--hub-stats", "hub_stats_file", type=click.Path(exists=True, dir_okay=False),
+              help="Serve the models of a hub-stats models.parquet instead of a generated "
+              "Hub (e.g. tests/data/hub-stats/hub_stats_frozen.parquet).")
 @click.option("--port", default=0, help="Port on 127.0.0.1 (default: a free one).")
 @click.option("--latency-ms", default=0.0, help="Added to every request, like a network.")
 @click.option("--page-size", default=1000, show_default=True)
 @click.option("--store", "store_path", type=click.Path(), help="Keep the generated Hub in this "
               "DuckDB file (large Hubs need not fit in memory).")
-def hub_double(n_models: int, seed: int, samples: bool, port: int, latency_ms: float,
-               page_size: int, store_path: str | None) -> None:
+def hub_double(n_models: int, seed: int, samples: bool, hub_stats_file: str | None, port: int,
+               latency_ms: float, page_size: int, store_path: str | None) -> None:
     """Serve a local stand-in for the Hub API (for tests, demos and benchmarks)."""
     from hub_double.server import HubDouble
 
-    if samples:
+    if hub_stats_file:
+        from hub_double.hub_stats import hub_stats_store
+
+        store = hub_stats_store(hub_stats_file, store_path)
+    elif samples:
         from hub_double.samples import samples_store
 
         store = samples_store(store_path)
@@ -665,8 +829,8 @@ def hub_double(n_models: int, seed: int, samples: bool, port: int, latency_ms: f
     double = HubDouble(store, port=port, latency_ms=latency_ms, page_size=page_size).start()
     click.echo(double.url, nl=True)
     sys.stdout.flush()
-    err_console.print(f"serving {store.count():,} models; use HF_ENDPOINT={double.url}; "
-                      "Ctrl-C stops")
+    err_console.print(f"serving {store.count():,} models, {escape(double.identity)} (it says so "
+                      f"on every answer); use HF_ENDPOINT={double.url}; Ctrl-C stops")
     try:
         while True:
             time.sleep(3600)

@@ -39,7 +39,8 @@ def run_demo(db_path: str | Path, out_dir: str | Path, n_models: int = 20_000, s
     store = generated_store(n_models, seed)
     with HubDouble(store) as double:
         client = HubClient(endpoint=double.url, budgets=LOCAL_BUDGETS,
-                           on_wait=progress.wait if progress else None)
+                           on_wait=progress.wait if progress else None,
+                           on_retry=progress.note if progress else None)
         summary = crawl(db_path, "family", client=client, progress=progress, infer=True)
     with connect(db_path) as conn:
         report = write_report(conn, out_dir, source=str(db_path))

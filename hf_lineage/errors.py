@@ -6,9 +6,9 @@ parsing messages. The messages are meant for the user: one line, saying what to 
 `hf_lineage.cli` maps these to exit codes in one place; anything else is a bug and keeps its
 traceback (shown with `-v`).
 
-Exit codes: 0 done; 1 other failure; 2 usage or configuration; 3 the Hub; 4 the database is busy
-(another crawl, or a reader held it too long); 5 the database or a file cannot be read or
-written; 6 analysis (unknown model, refused or bad query); 70 internal error; 130 interrupted.
+The exit codes are EXIT_CODES, the one table README.md and `hf-lineage --help` print
+(tests/test_exit_codes.py provokes each and checks the README against it). A command never ends
+with 1: that is Python's own code when hf-lineage cannot start at all.
 """
 
 from __future__ import annotations
@@ -18,11 +18,28 @@ import re
 
 import duckdb
 
+EXIT_INTERNAL = 70  # a bug: the traceback is shown with -v
+EXIT_CODES = {
+    0: "done",
+    2: "usage or configuration: a bad option, roots or events file, an incremental crawl of "
+       "an empty database",
+    3: "the Hub kept failing or answered nonsense (run again later: the crawl resumes)",
+    4: "the database is busy: another crawl runs on it, or another process held it past "
+       "the wait",
+    5: "a database or file cannot be read or written: missing, damaged, not an hf-lineage "
+       "database, a read-only folder, a full disk",
+    6: "analysis: an unknown model or release, a refused or bad query, a database with no "
+       "models to report on",
+    EXIT_INTERNAL: "internal error (please report it, with -v)",
+    130: "interrupted (run again to resume)",
+}
+
 
 class HfLineageError(Exception):
-    """A problem to show the user as one line; `exit_code` is what the command exits with."""
+    """A problem to show the user as one line; `exit_code` is what the command exits with.
+    Raise a subclass: each names its code; the base's own is the internal error's."""
 
-    exit_code = 1
+    exit_code = EXIT_INTERNAL
 
 
 class ConfigError(HfLineageError):
@@ -72,8 +89,6 @@ class Interrupted(HfLineageError):
 
     exit_code = 130  # 128 + SIGINT
 
-
-EXIT_INTERNAL = 70  # a bug: the traceback is shown with -v
 
 
 def one_line(exc: BaseException) -> str:

@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from rich.console import Console
+from rich.markup import escape
 from rich.progress import (
     BarColumn,
     MofNCompleteColumn,
@@ -20,6 +21,8 @@ from rich.progress import (
     TimeElapsedColumn,
     TimeRemainingColumn,
 )
+
+from hf_lineage.printable import printable, text
 
 if TYPE_CHECKING:
     from crawler.http import Budget
@@ -53,7 +56,7 @@ class RichProgress:
         self.bars.stop()
 
     def phase(self, name: str, total: int | None = None) -> None:
-        self._task = self.bars.add_task(name, total=total, waits="")
+        self._task = self.bars.add_task(escape(printable(name)), total=total, waits="")
 
     def advance(self, n: int = 1) -> None:
         if self._task is not None:
@@ -73,4 +76,5 @@ class RichProgress:
         self.note(f"{bucket} budget: {budget.describe()}")
 
     def note(self, message: str) -> None:
-        self.console.print(f"[cyan]{message}")
+        """A line above the bars; model ids, paths and the Hub's words in it stay text."""
+        self.console.print(text(message, style="cyan"), soft_wrap=True)

@@ -157,6 +157,13 @@ def _field(row: dict[str, Any], key: str, conn: duckdb.DuckDBPyConnection) -> An
     return None
 
 
+def record(row: dict[str, Any], fields: tuple[str, ...],
+           conn: duckdb.DuckDBPyConnection) -> dict[str, Any]:
+    """A model's properties `fields` as the API answers them; those that do not apply to it
+    (a gguf summary of a repo without GGUF …) are left out, as on the Hub."""
+    return {f: v for f in fields if (v := _field(row, f, conn)) is not ABSENT}
+
+
 def _files(row: dict[str, Any]) -> RepoFiles:
     """The row's files, parsed once for all the fields a listing asks of them."""
     if "_files" not in row:
@@ -284,7 +291,7 @@ def list_models(
     )
     more = len(rows) > size
     rows = rows[:size]
-    items = [{f: v for f in fields if (v := _field(row, f, conn)) is not ABSENT} for row in rows]
+    items = [record(row, fields, conn) for row in rows]
     next_cursor = None
     if more and rows:
         last = rows[-1]

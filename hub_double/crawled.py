@@ -25,6 +25,7 @@ from crawler.lineage.infer import infer_parents
 from crawler.roots import load_roots
 from crawler.store import Database, Tally, meta
 from crawler.store.ingest import EXPAND
+from crawler.store.runs import Source
 from hub_double import api
 from hub_double.store import HubStore
 
@@ -32,6 +33,7 @@ MODE = "full"
 PAGE = 1000  # the largest listing page the Hub serves, as the crawler asks for
 CARD_CAP_BYTES = 1 << 20  # what the crawler's HubClient reads of a README by default
 CARD_BATCH = 1000
+IN_PROCESS = "in-process (hub_double.crawled, no HTTP)"  # the run's endpoint
 
 
 def crawled_db(store: HubStore, path: str | Path, infer: bool = False) -> Path:
@@ -40,7 +42,7 @@ def crawled_db(store: HubStore, path: str | Path, infer: bool = False) -> Path:
     (inferred_edges, from what the listing and the cards hold: no evidence files)."""
     roots = load_roots()  # the roots the generator used
     with Database(path) as db:
-        run_id = db.runs.start(MODE)
+        run_id = db.runs.start(MODE, Source(IN_PROCESS, store.identity()))
         checkpoints = meta.Checkpoints(MODE)
         for body, next_cursor in _listing_pages(store):
             db.listing.stage_page(body, checkpoints, "listing", next_cursor or "done", run_id,
@@ -66,9 +68,10 @@ def _canonicalize(db: Database, store: HubStore) -> None:
     crawl: aliases learned from the graph, then every name left asked of the store."""
     db.aliases.learn()
     conn = store.cursor()
-    with db.transaction() as tx:
-        db.aliases.record(tx, [_resolve(conn, name)
-                               for name in db.aliases.unresolved([], everything=True)])
+    resolved = [_resolve(conn, name) for name in db.aliases.unresolved([], everything=True)]
+    if resolved:  # a hand-built store may name no parent it lacks
+        with db.transaction() as tx:
+            db.aliases.record(tx, resolved)
     db.aliases.apply()
 
 

@@ -23,6 +23,7 @@ import yaml
 from huggingface_hub.repocard import REGEX_YAML_BLOCK
 
 from hf_lineage.sample_data import SAMPLES_DIR, family_tree_paths, open_text, tree_stem
+from hub_double import identity
 from hub_double.store import MODEL_COLUMNS, HubStore, fake_sha
 
 HUB_URL = "https://huggingface.co/"
@@ -296,5 +297,6 @@ def samples_store(path: str | Path | None = None) -> HubStore:
     store = HubStore(path)
     store.add_models(frame)
     store.add_truth(models=_truth_models(records, frame), edges=_truth_edges(frame))
+    store.set_identity(identity.SAMPLES)
     store.finish_loading()
     return store

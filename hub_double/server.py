@@ -18,6 +18,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qs, quote, unquote, urlencode, urlsplit
 
+from crawler.http import STAND_IN_HEADER
 from hub_double import api
 from hub_double.faults import (
     BUCKET_OF_KIND,
@@ -47,8 +48,13 @@ class HubDouble:
         host: str = "127.0.0.1",
         port: int = 0,
         expected_token: str | None = None,
+        identity: str | None = None,
     ) -> None:
+        """`identity`: what the double says it is on every answer (STAND_IN_HEADER), the
+        store's own by default (a generated Hub and its seed …: hub_double.identity); '' sends
+        nothing, as the real Hub (for tests of that case)."""
         self.store = store
+        self.identity = identity if identity is not None else store.identity()
         self.page_size = page_size
         self.latency_s = latency_ms / 1000
         self.faults = Faults()
@@ -322,6 +328,8 @@ def _handler_for(double: HubDouble) -> type[BaseHTTPRequestHandler]:
             for name, value in headers.items():
                 # header values must be latin-1: hostile repo names are reduced to ASCII
                 self.send_header(name, value.encode("ascii", "replace").decode())
+            if double.identity:  # never taken for the real Hub ('' only to test that case)
+                self.send_header(STAND_IN_HEADER, double.identity)
             self.send_header("Content-Length", str(len(body)))
             self.end_headers()
             if self.command == "HEAD":

@@ -17,6 +17,8 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
+from hub_double import identity
+
 MODEL_COLUMNS: dict[str, str] = {
     "idx": "BIGINT",  # stable insertion order; the default listing order and the cursor key
     "id": "VARCHAR",  # repo id, "author/name" (or a bare legacy name)
@@ -118,6 +120,8 @@ class HubStore:
         # 'legacy' (an id without namespace, answered with the namespaced repo), as on the Hub.
         self._conn.execute("CREATE TABLE IF NOT EXISTS repo_aliases "
                            "(alias VARCHAR PRIMARY KEY, canonical VARCHAR, kind VARCHAR)")
+        # What this Hub is (identity()), kept with a store written to a file.
+        self._conn.execute("CREATE TABLE IF NOT EXISTS identity (description VARCHAR)")
 
     # -- access ---------------------------------------------------------------------------------
     def cursor(self) -> duckdb.DuckDBPyConnection:
@@ -126,6 +130,18 @@ class HubStore:
 
     def close(self) -> None:
         self._conn.close()
+
+    def identity(self) -> str:
+        """What this Hub is, as the double says it on every answer (hub_double.identity): a
+        generated Hub with its seed, the captured samples, or hand-built rows (the default)."""
+        row = self.cursor().execute("SELECT description FROM identity").fetchone()
+        return row[0] if row else identity.HAND_BUILT
+
+    def set_identity(self, description: str) -> None:
+        with self._lock:
+            cur = self.cursor()
+            cur.execute("DELETE FROM identity")
+            cur.execute("INSERT INTO identity VALUES (?)", [description])
 
     def count(self) -> int:
         return self.cursor().execute("SELECT count(*) FROM models").fetchone()[0]

@@ -42,17 +42,44 @@ def serve() -> Iterator:
         double.stop()
 
 
+# Modules whose fixtures or tests take the longest, first: xdist hands out whole modules
+# (--dist loadscope), so a long one met last would leave the other worker idle at the end.
+SLOW_FIRST = ("test_demo.py", "test_crawler_ground_truth.py", "test_inference_check.py",
+              "test_analysis_families.py", "test_generator_calibration.py",
+              "test_reliability_faults.py", "test_reliability_adversarial.py",
+              "test_analysis_inferred.py", "test_generator.py", "test_crawler_resume.py")
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    rank = {name: k for k, name in enumerate(SLOW_FIRST)}
+    items.sort(key=lambda item: rank.get(item.path.name, len(rank)))
+
+
 @pytest.fixture(scope="session")
-def generated_family_crawl(tmp_path_factory):
+def shared_builds(tmp_path_factory: pytest.TempPathFactory, testrun_uid: str) -> Path:
+    """A folder every xdist worker of this run shares (tests/shared_builds.py)."""
+    base = tmp_path_factory.getbasetemp()
+    root = base.parent if base.name.startswith("popen-gw") else base
+    folder = root / f"shared-{testrun_uid}"
+    folder.mkdir(exist_ok=True)
+    return folder
+
+
+@pytest.fixture(scope="session")
+def generated_family_crawl(tmp_path_factory, shared_builds):
     """A family crawl, over real HTTP, of a generated 3,000-model Hub: (db path, its store)."""
     from crawler.crawl import crawl
     from hub_double.generator import generated_store
     from tests.crawl_helpers import fast_client
+    from tests.shared_builds import build_once
 
     store = generated_store(3000, seed=23)
-    db = tmp_path_factory.mktemp("generated") / "family.duckdb"
-    with HubDouble(store) as double:
-        crawl(db, "family", client=fast_client(endpoint=double.url))
+
+    def build(db: Path) -> None:
+        with HubDouble(store) as double:
+            crawl(db, "family", client=fast_client(endpoint=double.url))
+
+    db = build_once(shared_builds, "family.duckdb", build, tmp_path_factory.mktemp("generated"))
     return db, store
 
 
@@ -69,20 +96,25 @@ def hand(tmp_path_factory):
 
 
 @pytest.fixture(scope="session")
-def generated_db(tmp_path_factory):
+def generated_db(tmp_path_factory, shared_builds):
     """generated_db(n_models, seed) -> a crawler database holding a whole generated Hub, as a
-    full crawl stores it (hub_double.crawled); each (n_models, seed) is built once a session."""
+    full crawl stores it (hub_double.crawled); each (n_models, seed) is built once a run."""
     from hub_double.crawled import crawled_db
     from hub_double.generator import generated_store
+    from tests.shared_builds import build_once
 
     built: dict[tuple[int, int], Path] = {}
 
+    def write(n_models: int, seed: int, path: Path) -> None:
+        store = generated_store(n_models, seed)
+        crawled_db(store, path)
+        store.close()
+
     def build(n_models: int, seed: int) -> Path:
         if (n_models, seed) not in built:
-            store = generated_store(n_models, seed)
-            path = tmp_path_factory.mktemp("generated") / f"hub-{n_models}-s{seed}.duckdb"
-            built[n_models, seed] = crawled_db(store, path)
-            store.close()
+            built[n_models, seed] = build_once(
+                shared_builds, f"hub-{n_models}-s{seed}.duckdb",
+                lambda path: write(n_models, seed, path), tmp_path_factory.mktemp("generated"))
         return built[n_models, seed]
 
     return build
@@ -101,7 +133,7 @@ def hub(request, generated_db):
 
 
 @pytest.fixture(scope="session")
-def hostile_hub_db(tmp_path_factory) -> Path:
+def hostile_hub_db(tmp_path_factory, shared_builds) -> Path:
     """A generated 3,000-model Hub plus a model with a hostile name topping the LLaMA downloads
     and one with a hostile card, as a full crawl stores them: what reports and the CLI read."""
     from datetime import datetime
@@ -123,6 +155,12 @@ def hostile_hub_db(tmp_path_factory) -> Path:
                   tags=["transformers", f"base_model:{parent}", "license:mit"]),
     ]
     store.add_models(pd.DataFrame(hostile))
-    path = crawled_db(store, tmp_path_factory.mktemp("hostile") / "hub.duckdb")
+
+    def build(path: Path) -> None:
+        crawled_db(store, path)
+
+    from tests.shared_builds import build_once
+
+    path = build_once(shared_builds, "hostile.duckdb", build, tmp_path_factory.mktemp("hostile"))
     store.close()
     return path

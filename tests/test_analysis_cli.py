@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import csv
 import hashlib
+import io
 import json
+import re
+import shutil
 from pathlib import Path
 
 import pyarrow.parquet as pq
@@ -13,7 +17,7 @@ from click.testing import CliRunner
 from analysis.db import connect
 from analysis.tree import family_tree
 from hf_lineage.cli import main
-from hf_lineage.errors import AnalysisError, ConfigError
+from hf_lineage.errors import AnalysisError, ConfigError, StorageError
 
 
 @pytest.fixture(scope="module")
@@ -64,7 +68,7 @@ def test_tree_counts_add_up(db):
 def test_tree_errors(db, tmp_path):
     assert_one_line_error(run("tree", "nobody/nothing", "--db", db), "unknown model")
     assert_one_line_error(run("tree", "x/y", "--db", tmp_path / "none.duckdb"),
-                          "database not found")
+                          "database not found", StorageError.exit_code)
 
 
 def test_sql_table_csv_json_parquet(db, tmp_path):
@@ -78,7 +82,8 @@ def test_sql_table_csv_json_parquet(db, tmp_path):
     out = tmp_path / "result.parquet"
     assert run("sql", query, "--db", db, "--format", "parquet", "--out", out).exit_code == 0
     assert pq.read_table(out).num_rows == 3
-    assert_one_line_error(run("sql", query, "--db", db, "--format", "parquet"), "--out")
+    assert_one_line_error(run("sql", query, "--db", db, "--format", "parquet"), "--out",
+                          ConfigError.exit_code)
 
 
 def test_sql_user_values_stay_data(db):
@@ -104,9 +109,31 @@ def test_sql_refuses_writes_and_changes_nothing(db):
     assert json.loads(count.stdout)[0]["n"] > 0
 
 
-def test_sql_bad_query_is_one_line(db):
-    assert_one_line_error(run("sql", "SELEC 1", "--db", db), "Parser Error")
-    assert_one_line_error(run("sql", "SELECT * FROM nowhere", "--db", db), "nowhere")
+def test_sql_bad_query_is_one_line_with_duckdbs_hints(db):
+    """The error in one line, then what DuckDB says to fix it: the query's LINE with a caret
+    under the fault, the candidate bindings, the name it may have meant."""
+    syntax = run("sql", "SELECT 1 +", "--db", db)
+    assert syntax.exit_code == AnalysisError.exit_code and "Traceback" not in syntax.output
+    first, line, caret = syntax.stderr.splitlines()
+    assert first.startswith("error: Parser Error: syntax error")
+    assert line == "LINE 1: SELECT 1 +" and caret.index("^") == line.index("+")
+    column = run("sql", "SELECT idd FROM models", "--db", db)
+    assert column.stderr.splitlines()[0].startswith("error: Binder Error")
+    assert re.search(r'^Candidate bindings: .*"id"', column.stderr, re.MULTILINE)
+    table = run("sql", "SELECT * FROM modelz", "--db", db)
+    assert 'Did you mean "models"' in table.stderr
+    assert_one_line_error(run("sql", "DROP TABLE models", "--db", db), "refused: DROP")
+
+
+def test_tree_suggests_the_nearest_stored_ids(db):
+    """The same id in another case first, else the closest spellings; nothing when none is
+    close."""
+    case = run("tree", "META-LLAMA/llama-3.1-8b", "--db", db)
+    assert_one_line_error(case, "did you mean meta-llama/Llama-3.1-8B?")
+    typo = run("tree", "meta-llama/Lama-3.1-8B", "--db", db)
+    assert_one_line_error(typo, "did you mean meta-llama/Llama-3.1-8B or ")
+    assert_one_line_error(run("tree", "nobody/nothing", "--db", db), "unknown model")
+    assert "did you mean" not in run("tree", "nobody/nothing", "--db", db).stderr
 
 
 def test_report_and_export_print_what_they_wrote(db, tmp_path):
@@ -119,13 +146,13 @@ def test_report_and_export_print_what_they_wrote(db, tmp_path):
     assert result.exit_code == 0, result.output
     assert "models" in result.stdout and (tmp_path / "parquet" / "models").is_dir()
     assert_one_line_error(run("report", "--db", tmp_path / "missing.duckdb"),
-                          "database not found")
+                          "database not found", StorageError.exit_code)
 
 
 def test_timeline_views_and_formats(db, tmp_path):
     table = run("timeline", "--db", db)
     assert table.exit_code == 0, table.output
-    assert "Llama 3.1" in table.stdout and "before 30" in table.stdout
+    assert "Llama 3.1" in table.stdout and "-30d" in table.stdout and "+90d" in table.stdout
     rows = json.loads(run("timeline", "--db", db, "--format", "json", "--window", "7").stdout)
     assert {r["window"] for r in rows} == {7}
     assert {"event", "date", "family", "before", "after", "complete"} <= set(rows[0])
@@ -143,6 +170,35 @@ def test_timeline_views_and_formats(db, tmp_path):
                  "--format", "csv")
     assert weekly.stdout.splitlines()[0] == (
         "family,release,discovered,period_start,new_derivatives,cumulative")
+
+
+def test_timeline_table_is_readable_at_80_columns(db):
+    """Every line fits, and no date or count is cut (event names wrap instead)."""
+    narrow = CliRunner().invoke(main, ["timeline", "--db", str(db)], env={"COLUMNS": "80"})
+    assert narrow.exit_code == 0, narrow.output
+    lines = narrow.stdout.splitlines()
+    assert max(map(len, lines)) <= 80 and "…" not in narrow.stdout
+    rows = json.loads(run("timeline", "--db", db, "--format", "json", "--window", "90").stdout)
+    shown = {(line.split()[-8], line.split()[-1]) for line in lines
+             if re.search(r"\d{4}-\d\d-\d\d", line)}
+    assert {(r["date"][:10], str(r["after"])) for r in rows} <= shown  # date, +90d: whole
+    aligned = CliRunner().invoke(main, ["timeline", "--db", str(db), "--view", "aligned"],
+                                 env={"COLUMNS": "80"})
+    assert max(map(len, aligned.stdout.splitlines())) <= 80 and "…" not in aligned.stdout
+    assert re.search(r"by day +by day +by day", aligned.stdout)  # the headers wrapped
+
+
+def test_infer_evaluate_prints_percentages(generated_db, tmp_path):
+    db = tmp_path / "hub.duckdb"
+    shutil.copy(generated_db(2000, seed=2000), db)  # evaluation opens it as a crawl would
+    table = run("infer", "--evaluate", "--db", db)
+    assert table.exit_code == 0, table.output
+    rows = [line for line in table.stdout.splitlines() if "confidence >=" in line]
+    assert rows and all(re.search(r"\d+\.\d% +\d+\.\d%$", line.strip()) for line in rows)
+    assert not re.search(r"\d\.\d{5,}", table.stdout)
+    as_csv = csv.DictReader(io.StringIO(run("infer", "--evaluate", "--db", db, "--format",
+                                            "csv").stdout))
+    assert 0 < float(next(as_csv)["precision"]) <= 1  # data formats keep the share
 
 
 def test_timeline_user_events_and_errors(db, tmp_path):

@@ -3,12 +3,15 @@ then every figure cross-checked against the pandas oracle on generated Hubs of s
 
 from __future__ import annotations
 
+import html
+
 import duckdb
 import pandas as pd
 import pytest
 
-from analysis import licenses
+from analysis import licenses, report
 from analysis.db import connect
+from hub_double.crawled import crawled_db
 from tests import analysis_oracle as oracle
 from tests.analysis_fixtures import (
     LICENSE_CASES,
@@ -19,6 +22,7 @@ from tests.analysis_fixtures import (
     naming_graph,
     naming_roots,
 )
+from tests.hub_rows import model_row, store_of
 
 LEVELS = ["family", "release"]
 
@@ -106,7 +110,9 @@ def test_llama3_naming_rule(cases):
     summary = licenses.naming_rule_summary(cases)
     assert summary.to_dict("records") == [{"release": "Llama 3.1", "naming_prefix": "Llama",
                                            "derivatives": 7, "compliant": 3, "violations": 4,
+                                           "prefix_later": 0,
                                            "compliance": pytest.approx(3 / 7)}]
+    assert licenses.naming_notes(cases) == []  # 43% comply: nothing to explain
 
 
 def test_naming_rule_per_release_prefix_once_per_model(tmp_path):
@@ -121,6 +127,29 @@ def test_naming_rule_per_release_prefix_once_per_model(tmp_path):
     assert summary["naming_prefix"].to_dict() == {"Llama 3": "Llama 3", "Llama 3.1": "Llama"}
     assert summary["violations"].to_dict() == {"Llama 3": 3, "Llama 3.1": 1}
     conn.close()
+
+
+def test_a_compliance_near_zero_is_explained_in_one_sentence(tmp_path):
+    """Llama 3's license asks names to begin with "Llama 3"; derivatives named after Meta's own
+    repos (Meta-Llama-3-8B) do not, and the report says so where the 0% stands."""
+    root = "meta-llama/Meta-Llama-3-8B"
+    children = ["u/Meta-Llama-3-8B-sft", "v/Meta-Llama-3-8B-GGUF", "w/meta-llama-3-8b-lora",
+                "x/OnyxMuse-8B"]
+    rows = [model_row(root, 0, card_data={"license": "llama3"})]
+    rows += [model_row(child, n, tags=[f"base_model:{root}"],
+                       card_data={"base_model": root, "license": "llama3"})
+             for n, child in enumerate(children, start=1)]
+    conn = connect(crawled_db(store_of(rows), tmp_path / "meta.duckdb"))
+    summary = licenses.naming_rule_summary(conn).set_index("release").loc["Llama 3"]
+    assert (summary["compliant"], summary["violations"], summary["prefix_later"]) == (0, 4, 3)
+    note = ('Llama 3: 0.0% of its 4 derivatives comply because its license asks names to '
+            'begin with "Llama 3", and 3 of them carry it later in the name, most often after '
+            '"meta-" (u/Meta-Llama-3-8B-sft).')
+    assert licenses.naming_notes(conn) == [note]
+    page, summary_md = report.write_report(conn, tmp_path / "report")
+    conn.close()
+    assert html.escape(note) in page.read_text(encoding="utf-8")
+    assert "Llama 3: 0.0% of its 4 derivatives comply" in summary_md.read_text(encoding="utf-8")
 
 
 def test_shipped_roots_carry_the_license_naming_rules():

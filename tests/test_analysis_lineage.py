@@ -13,7 +13,7 @@ import pytest
 from analysis import lineage
 from analysis.db import connect
 from crawler.roots import load_roots
-from hf_lineage.errors import AnalysisError
+from hf_lineage.errors import StorageError
 from tests.analysis_fixtures import tiny_roots
 
 
@@ -114,10 +114,10 @@ def test_prepare_caches_and_reinstall_restores_live_views(hand):
 
 
 def test_connect_refuses_missing_and_foreign_databases(tmp_path):
-    with pytest.raises(AnalysisError, match="database not found"):
+    with pytest.raises(StorageError, match="database not found"):
         connect(tmp_path / "nope.duckdb")
     duckdb.connect(str(tmp_path / "other.duckdb")).close()
-    with pytest.raises(AnalysisError, match="not an hf-lineage database"):
+    with pytest.raises(StorageError, match="not an hf-lineage database"):
         connect(tmp_path / "other.duckdb")
 
 

@@ -11,13 +11,18 @@ import numpy as np
 import pandas as pd
 import pyarrow.dataset as ds
 import pytest
+from click.testing import CliRunner
 from PIL import Image
 
 from analysis import charts, export, metrics, report
 from analysis.db import connect
 from analysis.screenshot import chromium, screenshot
+from analysis.source import Source
+from hf_lineage.cli import main
+from hf_lineage.errors import AnalysisError
+from hub_double.crawled import crawled_db
 from tests.analysis_fixtures import create_db
-from tests.hub_rows import HOSTILE_BODY, HOSTILE_ID
+from tests.hub_rows import HOSTILE_BODY, HOSTILE_ID, model_row, store_of
 
 
 @pytest.fixture(scope="module")
@@ -59,7 +64,8 @@ def test_hostile_names_and_cards_are_escaped(written):
 
 def test_svg_text_is_escaped_and_literal():
     svg = charts.top_derivatives(
-        pd.DataFrame({"family": ["llama"], "model_id": ["<b>$x$</b>&"], "downloads": [10]}), {})
+        pd.DataFrame({"family": ["llama"], "model_id": ["<b>$x$</b>&"], "downloads": [10]}), {},
+        source=Source((), (), None, None, 0, 0))
     assert "<b>" not in svg and "&lt;b&gt;$x$&lt;/b&gt;&amp;" in svg  # no TeX, escaped
 
 
@@ -105,10 +111,25 @@ def test_export_is_readable_partitioned_parquet(written, tmp_path):
     assert "relation" in edges.schema.names
 
 
-def test_report_on_an_empty_crawl(tmp_path):
+def test_a_database_without_models_is_not_reported(tmp_path):
+    """An empty crawl says so and exits non-zero (6), writing nothing."""
     create_db(tmp_path / "empty.duckdb").close()
     with pytest.warns(UserWarning, match="crawled before roots were stored"):
         conn = connect(tmp_path / "empty.duckdb")  # no roots stored: the shipped ones, said
+    with pytest.raises(AnalysisError, match="holds no models: nothing to report"):
+        report.write_report(conn, tmp_path / "out")
+    conn.close()
+    assert not (tmp_path / "out").exists()
+    result = CliRunner().invoke(main, ["report", "--db", str(tmp_path / "empty.duckdb"),
+                                       "--out", str(tmp_path / "out")])
+    assert result.exit_code == AnalysisError.exit_code and "holds no models" in result.stderr
+    assert not (tmp_path / "out").exists()
+
+
+def test_report_of_a_crawl_outside_the_families(tmp_path):
+    """Models, but none in a family: the charts say they have no data."""
+    db = crawled_db(store_of([model_row("someone/unrelated")]), tmp_path / "other.duckdb")
+    conn = connect(db)
     page, summary = report.write_report(conn, tmp_path / "out")
     conn.close()
     assert "No data for this chart." in page.read_text(encoding="utf-8")

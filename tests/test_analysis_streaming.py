@@ -135,6 +135,24 @@ def test_memory_does_not_grow_with_the_result(tag_dbs, tmp_path, fmt):
     assert large - small < GROWTH_LIMIT_MB, (small, large)
 
 
+def test_a_sorted_table_keeps_only_the_rows_it_shows(tag_dbs):
+    """--format table asks DuckDB for max-rows + 1 rows: sorting 4,000,000 rows for the first 5
+    is a top-5, not a sort of all of them held in memory (a sort of 10^8 rows was killed at
+    23.8 GB)."""
+    query = "SELECT * FROM model_tags ORDER BY model_id DESC, tag"
+    small, large = (peak_rss_mb(["sql", query, "--db", str(tag_dbs[rows]), "--max-rows", "5"])
+                    for rows in (SMALL_ROWS, LARGE_ROWS))
+    assert large - small < GROWTH_LIMIT_MB, (small, large)
+
+
+def test_max_rows_is_bounded(db):
+    """A rich table lays out every cell at once (100,000 rows: 45 s, 400 MB): more rows than
+    the bound are refused as a usage error, with the way to get them all."""
+    too_many = sql("SELECT 1", "--db", db, "--max-rows", "100000000")
+    assert too_many.exit_code == 2 and "--max-rows" in too_many.output
+    assert "--format csv" in CliRunner().invoke(main, ["sql", "--help"]).output
+
+
 # -- Ctrl-C -------------------------------------------------------------------------------------
 def test_sigint_stops_a_runaway_query(db):
     """A real SIGINT to `hf-lineage sql` while DuckDB runs an endless recursive query. The CSV

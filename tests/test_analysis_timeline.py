@@ -11,6 +11,7 @@ import pytest
 
 from analysis import charts, events, snapshots, timeline
 from analysis.db import connect
+from analysis.source import describe
 from crawler.roots import Release, Roots
 from hf_lineage.errors import AnalysisError
 from tests.analysis_fixtures import add_snapshots, timeline_graph, tiny_roots
@@ -175,10 +176,12 @@ def test_event_windows(conn):
 
 def test_timeline_charts_name_the_events(conn):
     svg = charts.timeline(timeline.new_derivatives(conn, "family", "week"),
-                          timeline.events(conn), {"llama": "LLaMA", "deepseek": "DeepSeek"})
+                          timeline.events(conn), {"llama": "LLaMA", "deepseek": "DeepSeek"},
+                          source=describe(conn))
     assert svg.startswith("<svg") and "DeepSeek-R1 (2025-01-20)" in svg
     assert "Alpaca" not in svg  # before the first derivative: outside the chart
-    curves = charts.aligned(timeline.aligned(conn, ["Llama 2", "DeepSeek-R1"], 30))
+    curves = charts.aligned(timeline.aligned(conn, ["Llama 2", "DeepSeek-R1"], 30),
+                            source=describe(conn))
     assert "Llama 2" in curves and "days since" in curves
 
 
@@ -202,7 +205,8 @@ def test_downloads_series_carries_unlisted_models_forward(tmp_path):
     runs = snapshots.crawls(c)
     note = snapshots.span(c)
     svg = charts.downloads_over_time(snapshots.series(c, "family"),
-                                     snapshots.series(c, "release"), {"llama": "LLaMA"})
+                                     snapshots.series(c, "release"), {"llama": "LLaMA"},
+                                     source=describe(c))
     c.close()
     assert got.loc["llama", ["downloads", "descendant_downloads", "observed", "known"]
                    ].values.tolist() == [[1030, 30, 3, 3], [1060, 60, 1, 3], [955, 55, 3, 3]]

@@ -5,6 +5,7 @@ from __future__ import annotations
 import duckdb
 import pytest
 
+from analysis.db import connect
 from crawler.crawl import crawl
 from crawler.roots import stored_roots
 from crawler.store import Database
@@ -216,3 +217,47 @@ def test_a_model_listed_again_is_merged_into_its_row(tmp_path):
         assert database.conn.execute(
             "SELECT id, sha, downloads, first_seen_run, last_seen_run FROM models ORDER BY id"
         ).fetchall() == [("a/m", "s2", 6, first, second), ("b/n", "t1", None, second, second)]
+
+
+def test_ids_the_hub_lists_are_requested_as_listed(serve, tmp_path):
+    """Ids of 2020-2022 longer than huggingface_hub's 96 characters or ending in '.git' are
+    real (the 2022 listing sample holds 13 of 2,944): their cards are fetched, the id quoted."""
+    long_id = "espnet/kan-bayashi_jsut_tts_train_fastspeech2_transformer_teacher_raw_phn_" \
+              "jaconv_pyopenjtalk_accent_train.loss.ave"
+    assert len(long_id) > 96
+    card = b"---\nlicense: mit\n---\nreal\n"
+    serve(store_of([model_row(long_id, 0, card=card),
+                    model_row("glasses/resnet200.git", 1, card=card)]))
+    db = tmp_path / "hub.duckdb"
+    assert crawl(db, "full", client=fast_client()).status == "ok"
+    conn = duckdb.connect(str(db), read_only=True)
+    cards = conn.execute("SELECT model_id, fetch_error, body FROM cards ORDER BY 1").fetchall()
+    conn.close()
+    assert cards == [(long_id, None, "real\n"), ("glasses/resnet200.git", None, "real\n")]
+
+
+def test_declared_parents_that_name_no_repo_are_never_edges_and_stay_for_audit(serve, tmp_path):
+    parent = "meta-llama/Llama-2-7b-hf"
+    declared = {
+        "a/none": ("None", ["base_model:None"]),
+        "a/null": ("null", []),
+        "a/paths": (["./models/x", "/cache/models/llama", parent], [f"base_model:{parent}"]),
+        "a/url": ("https://example.com/models/x", []),
+        "a/placeholder": ("[More Information Needed]", []),
+    }
+    serve(store_of([model_row(parent, 0)] + [
+        model_row(child, n, card_data={"license": "mit", "base_model": base}, tags=tags)
+        for n, (child, (base, tags)) in enumerate(declared.items(), start=1)]))
+    db = tmp_path / "hub.duckdb"
+    assert crawl(db, "full", client=fast_client()).status == "ok"
+    conn = duckdb.connect(str(db), read_only=True)
+    assert conn.execute("SELECT child, parent FROM edges").fetchall() == [("a/paths", parent)]
+    conn.close()
+    with connect(db) as analysis:
+        refused = set(analysis.execute(
+            "SELECT child, source, declared FROM declared_parents_refused").fetchall())
+    assert refused == {("a/none", "card", "None"), ("a/none", "tag", "None"),
+                       ("a/null", "card", "null"), ("a/paths", "card", "./models/x"),
+                       ("a/paths", "card", "/cache/models/llama"),
+                       ("a/url", "card", "https://example.com/models/x"),
+                       ("a/placeholder", "card", "[More Information Needed]")}

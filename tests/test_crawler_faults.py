@@ -44,8 +44,9 @@ def test_storm_of_429_and_5xx_completes_with_the_fault_free_result(serve, tmp_pa
 def test_permanent_outage_stops_with_a_clear_message_and_keeps_the_checkpoint(serve, tmp_path):
     double = serve(numbered_store(100), page_size=10)
     db = tmp_path / "hub.duckdb"
-    def outage(entry):  # the Hub goes down for good after the third page
-        if entry.kind == "list" and entry.status == 200 and double.log.counts()["list"] == 3:
+    def outage(entry):  # the Hub goes down for good after the third page (the first list
+        # request, the Hub's newest model, is made before the new database is created)
+        if entry.kind == "list" and entry.status == 200 and double.log.counts()["list"] == 4:
             double.faults.add(Fault("status", kinds={"list"}, status=503, count=None))
 
     double.on_request.append(outage)

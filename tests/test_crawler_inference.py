@@ -132,3 +132,41 @@ def test_a_family_crawl_with_infer_finds_undocumented_members(serve, tmp_path):
     # the next crawl keeps inferring (the database remembers), so nothing looks gone
     again = crawl(db, "family", client=fast_client())
     assert again.models_gone == 0 and again.strategy == "listing"
+
+
+def test_a_candidates_missing_card_is_remembered_like_a_read_one(serve, tmp_path):
+    """A family crawl with inference reads the cards of weak candidates outside the family; a
+    card that is gated or absent is stored with the sha it was tried at, and the next crawl
+    asks again only when the sha changes (a second `make demo` re-requested 1,593 of them)."""
+    root = "meta-llama/Llama-3.1-8B"
+    double = serve(store_of([
+        model_row(root, 0, card_data={"license": "llama3.1"}),
+        model_row("u/my-llama-chat", 1, card_data={}, has_readme=False),  # 'llama': a candidate
+        model_row("u/llama-gated-tune", 2, card_data={}, gated="manual"),
+        model_row("u/llama-with-card", 3, card_data={}, card=b"# a llama model\n"),
+    ]))
+    db = tmp_path / "hub.duckdb"
+    crawl(db, "family", client=fast_client(), infer=True)
+    candidates = {"u/my-llama-chat", "u/llama-gated-tune", "u/llama-with-card"}
+    asked = {e.path.split("/resolve/")[0].strip("/") for e in double.log.entries
+             if e.kind == "resolve"}
+    assert candidates <= asked  # each candidate's card was looked for once
+    conn = duckdb.connect(str(db), read_only=True)
+    tried = dict(conn.execute("SELECT model_id, fetch_error FROM cards WHERE model_id IN "
+                              "(SELECT unnest(?))", [sorted(candidates)]).fetchall())
+    outside = conn.execute("SELECT count(*) FROM models WHERE id IN (SELECT unnest(?))",
+                           [sorted(candidates)]).fetchone()[0]
+    conn.close()
+    assert tried == {"u/my-llama-chat": "no README.md", "u/llama-gated-tune": "gated",
+                     "u/llama-with-card": None} and outside == 0  # kept, outside models
+    double.log.reset()
+    crawl(db, "family", client=fast_client(), infer=True)
+    again = [e.path for e in double.log.entries if e.kind == "resolve"
+             and any(c in e.path for c in candidates)]
+    assert again == []
+    double.store.cursor().execute("UPDATE models SET sha = 'changed' WHERE id = 'u/my-llama-chat'")
+    double.log.reset()
+    crawl(db, "family", client=fast_client(), infer=True)
+    changed = [e.path for e in double.log.entries if e.kind == "resolve"
+               and any(c in e.path for c in candidates)]
+    assert changed == ["/u/my-llama-chat/resolve/changed/README.md"]

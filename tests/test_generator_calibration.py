@@ -1,5 +1,6 @@
 """The synthetic Hub against the published anatomy of the real one, through `hf-lineage
-anatomy`'s own definitions (analysis/anatomy.py, the `anatomy` view).
+anatomy`'s own definitions (analysis/anatomy.py, the `anatomy` view). The demo database's
+figures are checked in test_demo.py, beside the demo itself (one demo run serves both).
 
 Where each figure is checked:
 - the demo database (hf_lineage.demo.run_demo: a 20,000-model Hub, seed 0, crawled in family
@@ -19,14 +20,9 @@ from pathlib import Path
 from typing import NamedTuple
 
 import pandas as pd
-import pytest
 
 from analysis.anatomy import CRAWL, STATISTICS, anatomy
 from analysis.db import connect
-from crawler.roots import load_roots
-from hf_lineage.demo import run_demo
-from hub_double.generator import generated_store
-from hub_double.generator.llama1 import CONVERSIONS
 
 TOLERANCE = 0.25  # relative, around each published figure
 PUBLISHED = {s.key: s.published for s in STATISTICS}
@@ -35,12 +31,6 @@ LINEAGE_RATIOS = ("share_finetune", "share_adapter", "share_quantized", "share_m
                   "quantized_leaves", "license_changed", "card_chars_parent", "card_chars_child")
 HUB_WIDE = ("has_card", "top1pct_download_share")
 DEMO_MODELS, DEMO_SEED = 20_000, 0
-
-
-@pytest.fixture(scope="module")
-def demo(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    out = tmp_path_factory.mktemp("demo")
-    return run_demo(out / "demo.duckdb", out / "report", DEMO_MODELS, DEMO_SEED).db_path
 
 
 class Figure(NamedTuple):
@@ -78,37 +68,6 @@ def _outside(values: dict[str, Figure], keys: tuple[str, ...]) -> dict[str, tupl
             if not _within(values[key], PUBLISHED[key])}
 
 
-def test_the_demo_lineages_have_the_anatomy_of_the_real_hub(demo: Path) -> None:
-    values = _whole_crawl(demo)
-    assert _outside(values, LINEAGE_RATIOS) == {}
-    assert all(values[key].value is None for key in HUB_WIDE)  # a family crawl cannot tell
-
-
 def test_the_whole_hub_has_the_anatomy_of_the_real_hub(generated_db) -> None:
     values = _whole_crawl(generated_db(DEMO_MODELS, DEMO_SEED))
     assert _outside(values, LINEAGE_RATIOS + HUB_WIDE) == {}
-
-
-def test_no_llama_derivative_before_the_weights_leaked(demo: Path) -> None:
-    """LLaMA was research-only until its weights leaked on 2023-03-03 (shared/ROOTS.md): the
-    derivatives begin after that, within days (Alpaca 03-13, Vicuna 03-19 ...). The spring-2023
-    wave declares no parent (base_model came late that year: undocumented.py), so the family
-    crawl dates only the documented ones; the wave's days are read in the Hub's ground truth,
-    from the leaked weights' conversions (decapoda-research, 03-07) down."""
-    with connect(demo) as conn:
-        first, crawled = conn.execute("""
-            SELECT min(m.created_at), count(*) FROM model_roots r JOIN models m ON m.id = r.model_id
-            WHERE r.release = 'LLaMA 1' AND r.depth > 0""").fetchone()
-    assert crawled > 0 and first.date().isoformat() >= "2023-03-03"
-    llama1 = [m for r in load_roots().releases if r.name == "LLaMA 1" for m in r.models]
-    store = generated_store(DEMO_MODELS, DEMO_SEED)
-    try:
-        first, in_march = store.cursor().execute("""
-            SELECT min(m.created_at), count(*) FILTER (m.created_at < DATE '2023-04-01')
-            FROM truth_models t JOIN models m USING (id)
-            WHERE len(list_intersect(t.full_roots, ?)) > 0 AND NOT list_contains(?, t.id)""",
-            [[*llama1, *CONVERSIONS], llama1]).fetchone()
-    finally:
-        store.close()
-    assert first.date().isoformat() >= "2023-03-03"
-    assert in_march >= 5

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from crawler.lineage.inference import ModelEvidence, RepoIndex, infer
-from crawler.lineage.inference.sources import card_links, card_text
+from crawler.lineage.inference.sources import card_context, card_links, card_text
 
 INDEX = RepoIndex(["google-bert/bert-base-uncased", "meta-llama/Llama-2-7b-chat-hf",
                    "meta-llama/Llama-2-7b-hf", "epfl-llm/meditron-7b", "deepseek-ai/DeepSeek-V3",
@@ -13,10 +13,11 @@ INDEX = RepoIndex(["google-bert/bert-base-uncased", "meta-llama/Llama-2-7b-chat-
                    "meta-llama/Llama-2-70b-hf", "Qwen/Qwen2.5-7B-Instruct"])
 
 
-def found(body: str) -> list[tuple[str, str, str]]:
-    """(name, relation, rule) of each card_text candidate in `body`."""
+def found(body: str, sources=(card_text,)) -> list[tuple[str, str, str]]:
+    """(name, relation, rule) of each candidate of `sources` in `body`."""
+    evidence = ModelEvidence("someone/model", card_body=body)
     return [(c.name, c.relation, c.rule)
-            for c in card_text.candidates(ModelEvidence("someone/model", card_body=body), INDEX)]
+            for source in sources for c in source.candidates(evidence, INDEX)]
 
 
 def test_trainer_sentence_with_a_legacy_id_resolves_to_the_moved_repo() -> None:
@@ -122,17 +123,17 @@ def test_version_of_takes_its_relation_from_the_words(words: str, relation: str)
 
 @pytest.mark.parametrize("body, name, relation, rule", [
     ("This repository holds a LoRA adapter for meta-llama/Llama-2-7b-hf trained on Alpaca.",
-     "meta-llama/Llama-2-7b-hf", "adapter", "card_text.adapter_for"),
+     "meta-llama/Llama-2-7b-hf", "adapter", "card_context.adapter_for"),
     ("The model is built by fine-tuning [Llama-2-7b](https://huggingface.co/meta-llama/Llama-2-7b"
-     "-hf) on Enron.", "meta-llama/Llama-2-7b-hf", "finetune", "card_text.built_from"),
+     "-hf) on Enron.", "meta-llama/Llama-2-7b-hf", "finetune", "card_context.by_finetuning"),
     ("Fine-tuned [mistralai/Mistral-7B-v0.1](https://huggingface.co/mistralai/Mistral-7B-v0.1) on "
      "French using Common Voice.", "mistralai/Mistral-7B-v0.1", "finetune",
      "card_text.finetuned_on"),
     ("This model is based on [mistralai/Mistral-7B-v0.1](https://huggingface.co/mistralai/"
-     "Mistral-7B-v0.1).", "mistralai/Mistral-7B-v0.1", "unspecified", "card_text.based_on"),
+     "Mistral-7B-v0.1).", "mistralai/Mistral-7B-v0.1", "unspecified", "card_context.based_on"),
 ])
 def test_explicit_phrasings(body: str, name: str, relation: str, rule: str) -> None:
-    assert (name, relation, rule) in found(body)
+    assert (name, relation, rule) in found(body, (card_text, card_context))
 
 
 @pytest.mark.parametrize("body", [

@@ -4,8 +4,15 @@ Every request the crawler makes goes through `HubClient`, on huggingface_hub's s
 and error hierarchy, with retries and a per-bucket budget.
 """
 
-from crawler.http.client import CardFile, HubClient, ListingPage, RetryPolicy, requestable
+from crawler.http.client import (
+    STAND_IN_HEADER,
+    CardFile,
+    HubClient,
+    ListingPage,
+    RetryPolicy,
+    requestable,
+)
 from crawler.http.ratelimit import Budget, RateLimiter
 
-__all__ = ["Budget", "CardFile", "HubClient", "ListingPage", "RateLimiter", "RetryPolicy",
-           "requestable"]
+__all__ = ["STAND_IN_HEADER", "Budget", "CardFile", "HubClient", "ListingPage", "RateLimiter",
+           "RetryPolicy", "requestable"]

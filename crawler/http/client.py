@@ -2,9 +2,9 @@
 
 Everything goes through huggingface_hub: its shared HTTP session, `build_hf_headers` (token from
 HF_TOKEN or the stored login, sent only as a header to the endpoint), `hf_raise_for_status`
-(its error hierarchy: GatedRepoError, RepositoryNotFoundError …), `hf_hub_url` and
-`parse_ratelimit_headers`. Three things are requested here rather than through `list_models` /
-`model_info` / `ModelCard.load`:
+(its error hierarchy: GatedRepoError, RepositoryNotFoundError …) and `parse_ratelimit_headers`.
+Three things are requested here rather than through `list_models` / `model_info` /
+`ModelCard.load`:
 - listings are paged here so the crawl can store the `Link` cursor of every page as its
   checkpoint (`list_models` hides it);
 - listing pages and model info are kept as the Hub's raw JSON, which DuckDB ingests directly
@@ -26,6 +26,7 @@ malformed answers, and a per-bucket limiter that keeps the crawl inside its budg
 from __future__ import annotations
 
 import queue
+import re
 import threading
 import time
 from collections import Counter
@@ -36,15 +37,13 @@ from typing import TypeVar
 from urllib.parse import quote, urlsplit
 
 import httpx2
-from huggingface_hub import constants, hf_hub_url
+from huggingface_hub import constants
 from huggingface_hub.errors import HfHubHTTPError
 from huggingface_hub.utils import (
-    HFValidationError,
     build_hf_headers,
     get_session,
     hf_raise_for_status,
     parse_ratelimit_headers,
-    validate_repo_id,
 )
 from tenacity import (
     RetryCallState,
@@ -59,6 +58,12 @@ from crawler.text import valid_json_text
 from hf_lineage.errors import ConfigError, HubAnswerInvalid, HubUnavailable, Interrupted
 
 TRANSIENT_STATUS = frozenset({408, 429, 500, 502, 503, 504})
+# A stand-in for the Hub (hub_double) says what it is on every answer; the real Hub never sends
+# it. The crawl records it with the run, so no report of a stand-in passes for the real Hub.
+STAND_IN_HEADER = "X-Hub-Double"
+STAND_IN_CAP = 300  # characters of it kept
+ANNOUNCE_FROM = 3  # once the Hub has answered, a retry is said from this failed attempt on
+NEWEST_MODEL = [("sort", "lastModified"), ("expand", "lastModified"), ("limit", "1")]
 BUCKET = {"list": "api", "info": "api", "card": "resolvers", "file": "resolvers"}
 ERROR_BODY_CAP = 64 << 10  # an error answer's body is read this far, for its message
 LISTING_CAP = 256 << 20  # a listing page larger than this is not the Hub's
@@ -165,14 +170,26 @@ def server_wait(exc: BaseException) -> float | None:
     return None
 
 
+# The shape of every id the Hub lists: one or two names of letters, digits, '-', '_' and '.',
+# each starting with a letter or digit, so no id is ever '.', '..' or a path. Longer than
+# huggingface_hub's 96 characters, or ending in '.git', are real ids of 2020-2022
+# (`espnet/kan-bayashi_…_train.loss.ave`, `glasses/resnet200.git`): the Hub serves them.
+_LISTED_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,255}(?:/[A-Za-z0-9][A-Za-z0-9._-]{0,255})?")
+
+
 def requestable(repo_id: str) -> bool:
-    """Whether the client can request this id (huggingface_hub's own check); anything else
-    (HTML, quotes, `..`, extra slashes, a local path) is data to store, never a path to ask."""
-    try:
-        validate_repo_id(repo_id)
-    except HFValidationError:
-        return False
-    return True
+    """Whether this id can be asked about: any id the Hub lists, as it lists it (quoted in the
+    URL); anything else (HTML, quotes, `..`, extra slashes, a local path) is data to store,
+    never a path to ask."""
+    return isinstance(repo_id, str) and _LISTED_ID.fullmatch(repo_id) is not None
+
+
+def file_url(endpoint: str, repo_id: str, filename: str, revision: str) -> str:
+    """A repo file's URL in huggingface_hub's `hf_hub_url` form, `{endpoint}/{repo_id}/resolve/
+    {revision}/{filename}`, for every id the Hub lists (`hf_hub_url` refuses those longer than
+    96 characters or ending in '.git'); every part quoted."""
+    return (f"{endpoint}/{quote(repo_id, safe='/')}/resolve/{quote(revision, safe='')}/"
+            f"{quote(filename)}")
 
 
 def _refuse_unrequestable(repo_id: str) -> None:
@@ -201,11 +218,15 @@ class HubClient:
         on_wait: Callable[[str, float], None] | None = None,
         card_cap_bytes: int = 1 << 20,
         on_budget: Callable[[str, Budget], None] | None = None,
+        on_retry: Callable[[str], None] | None = None,
     ) -> None:
         """`budgets` are kept whatever the Hub states (the user's --api-budget …); the other
         buckets start at the published limit and follow the policy the Hub states.
         `on_wait(bucket, seconds)`: the crawl's waiting wall time grew by `seconds`;
-        `on_budget(bucket, budget)`: a bucket's budget changed to the one the Hub stated."""
+        `on_budget(bucket, budget)`: a bucket's budget changed to the one the Hub stated;
+        `on_retry(line)`: a failed request will be retried, said at once while the Hub has
+        never answered ("cannot reach …"), then from the ANNOUNCE_FROM-th failure of a
+        request."""
         self.endpoint = (endpoint or constants.ENDPOINT).rstrip("/")
         self._origin = origin(self.endpoint)
         if self._origin[0] not in ("http", "https") or not self._origin[1]:
@@ -224,9 +245,12 @@ class HubClient:
         self.retry = retry or RetryPolicy()
         self.card_cap_bytes = card_cap_bytes
         self._on_wait = on_wait or (lambda bucket, seconds: None)
+        self._on_retry = on_retry or (lambda line: None)
         self._lock = threading.Lock()
         self.requests: Counter[str] = Counter()
         self.retries = 0
+        self.answered = False  # the endpoint has answered a request (any status)
+        self.stand_in: str | None = None  # what the endpoint said it is (STAND_IN_HEADER)
 
     # -- stopping -------------------------------------------------------------------------------
     def cancel(self) -> None:
@@ -346,8 +370,18 @@ class HubClient:
             exc = state.outcome.exception() if state.outcome else None
             if exc is not None and server_wait(exc) is not None:
                 self.limiter.pause(BUCKET[kind], seconds)
+            if exc is not None and (not self.answered
+                                    or state.attempt_number >= ANNOUNCE_FROM):
+                self._on_retry(self._retry_line(kind, exc, state.attempt_number, seconds))
 
         return note
+
+    def _retry_line(self, kind: str, exc: BaseException, attempt: int, seconds: float) -> str:
+        """What a retry says: the endpoint unreachable, or the Hub failing a request."""
+        what = (f"cannot reach {self.endpoint} ({_describe(exc)})" if not self.answered
+                else f"the Hub failed a {kind} request ({_describe(exc)})")
+        return (f"{what}: attempt {attempt} of {self.retry.attempts} failed, retrying in "
+                f"{seconds:.1f} s")
 
     def _backoff(self, kind: str) -> Callable[[float], None]:
         """A retry's wait, counted on the crawl's waiting wall clock."""
@@ -384,6 +418,11 @@ class HubClient:
         except httpx2.TooManyRedirects as exc:
             raise HubAnswerInvalid(f"the Hub redirected in a loop ({exc})") from exc
         except Exception as exc:
+            if is_transient(exc) and not self.answered:
+                raise HubUnavailable(
+                    f"cannot reach {self.endpoint} ({_describe(exc)}) after "
+                    f"{self.retry.attempts} attempts; check the address (--endpoint, "
+                    "HF_ENDPOINT) and the network, then run the crawl again") from exc
             if is_transient(exc):
                 raise HubUnavailable(
                     f"the Hub kept failing ({_describe(exc)}) after {self.retry.attempts} "
@@ -403,6 +442,7 @@ class HubClient:
         timeout = max(min(self.retry.timeout_s, deadline.left()), 0.001)
         with get_session().stream("GET", url, params=params, headers=headers,
                                   timeout=timeout) as response:
+            self._observe_endpoint(response)
             self._observe_rate_limit(response)
             failed = response.status_code >= 400
             body, truncated = self._read(response, deadline,
@@ -418,6 +458,13 @@ class HubClient:
             if truncated and over_cap == "refuse":
                 raise HubAnswerInvalid(f"an answer larger than {cap:,} bytes from {url}")
             return _Answer(body, truncated, response)
+
+    def _observe_endpoint(self, response: httpx2.Response) -> None:
+        """The endpoint answered; a stand-in for the Hub says what it is (STAND_IN_HEADER)."""
+        self.answered = True
+        stated = response.headers.get(STAND_IN_HEADER)
+        if stated is not None:
+            self.stand_in = stated[:STAND_IN_CAP]
 
     def _observe_rate_limit(self, response: httpx2.Response) -> None:
         """Hand the answer's rate-limit headers to the limiter (malformed ones are ignored:
@@ -479,6 +526,10 @@ class HubClient:
             yield page
             url = page.next_url
 
+    def newest_model(self) -> ListingPage:
+        """The model modified last: a one-model listing (a crawl's first request)."""
+        return next(self.list_pages(NEWEST_MODEL))
+
     def _listing_page(self, url: str, params: list[tuple[str, str]] | None,
                       deadline: Deadline) -> ListingPage:
         answer = self._fetch(url, params, LISTING_CAP, deadline, over_cap="refuse")
@@ -507,8 +558,7 @@ class HubClient:
     def fetch_card(self, repo_id: str, revision: str | None) -> CardFile:
         """README.md at `revision`, read up to the size cap (the rest is left unread)."""
         _refuse_unrequestable(repo_id)
-        url = hf_hub_url(repo_id, "README.md", revision=revision or "main",
-                         endpoint=self.endpoint)
+        url = file_url(self.endpoint, repo_id, "README.md", revision or "main")
         return self.call("card", lambda d: self._card(url, d))
 
     def _card(self, url: str, deadline: Deadline) -> CardFile:
@@ -527,11 +577,15 @@ class HubClient:
         """A repo file at `revision` (evidence for lineage inference), at most `cap` bytes:
         the whole file, or with `head_only` its first `cap` bytes (a GGUF header)."""
         _refuse_unrequestable(repo_id)
-        url = hf_hub_url(repo_id, filename, revision=revision or "main", endpoint=self.endpoint)
+        url = file_url(self.endpoint, repo_id, filename, revision or "main")
         return self.call("file", lambda d: self._fetch(url, None, cap, d,
                                                       head_only=head_only).body)
 
 
 def _describe(exc: BaseException) -> str:
+    """A failure in a few words: the HTTP status, or the exception and its first line."""
     status = _status(exc)
-    return f"HTTP {status}" if status else type(exc).__name__
+    if status:
+        return f"HTTP {status}"
+    detail = str(exc).strip().splitlines()[0][:120] if str(exc).strip() else ""
+    return f"{type(exc).__name__}: {detail}" if detail else type(exc).__name__

@@ -227,7 +227,7 @@ def infer_family_members(db: Database, client: HubClient, run_id: int,
                 rows += [_row(record["id"], p, {}, when) for p in confident]
                 releases += [_release_row(record["id"], a, when) for a in attributed]
                 hinted = parents or _mentions(record, words)
-                if hinted and not (confident or attributed) and record["body"] is None \
+                if hinted and not (confident or attributed) and not record["card_read"] \
                         and record["id"] not in carded:
                     weak.append((record["id"], record["sha"]))
         if weak:

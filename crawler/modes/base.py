@@ -14,7 +14,7 @@ import duckdb
 
 from crawler.card_pump import CardPump
 from crawler.estimate import plan
-from crawler.http import HubClient
+from crawler.http import HubClient, ListingPage
 from crawler.lineage.canonical import canonicalize
 from crawler.lineage.infer import infer_family_members
 from crawler.modes.absence import settle_unlisted
@@ -42,6 +42,7 @@ class CrawlOptions:
     refresh_counts: bool = False  # incremental: also refresh every stored model's counts
     infer: bool = False  # family: undocumented members too (needs the whole-Hub listing)
     evidence_files: bool = False  # with infer: read adapter and mergekit configs first
+    first_page: ListingPage | None = None  # the Hub's newest model, asked before a new database
 
 
 class Mode:
@@ -87,11 +88,11 @@ class Mode:
         self.note(f"{what}: {plan(self.client.limiter, {'api': api_requests, 'resolvers': cards})}")
 
     def hub_newest(self) -> str | None:
-        """The Hub's newest lastModified (one request): where the next incremental crawl starts,
-        whatever the listing's order. Its answer also states the api budget of the plan in
-        force, before a step's cost is said."""
-        page = next(self.client.list_pages(
-            [("sort", "lastModified"), ("expand", "lastModified"), ("limit", "1")]))
+        """The Hub's newest lastModified (one request, made before a new database was created:
+        crawler.crawl): where the next incremental crawl starts, whatever the listing's order.
+        Its answer also states the api budget of the plan in force, before a step's cost is
+        said."""
+        page = self.options.first_page or self.client.newest_model()
         return self.db.listing.newest_last_modified(page.body)
 
     def record_hub_newest(self) -> None:

@@ -15,7 +15,9 @@ import duckdb
 from huggingface_hub.errors import HfHubHTTPError
 
 from crawler.estimate import cost
+from crawler.http import HubClient
 from crawler.modes.base import Mode, listing_params
+from crawler.roots import Roots
 from crawler.store import meta
 from crawler.store.ingest import EXPAND
 
@@ -111,14 +113,10 @@ class FamilyCrawl(Mode):
         self.step_done(stored=True)
 
     def announce_roots(self) -> None:
-        """Say what the roots cost before the first request: a listing per organisation and a
-        model-info request per named root outside them (a roots file may name thousands)."""
-        named = sum(1 for model_id in self.seeds
-                    if not self.roots.organisations.get(model_id.split("/")[0]))
-        self.note(f"roots: {len(self.organisations):,} organisations to list and {named:,} "
-                  f"named models outside them to ask about: "
-                  f"{cost(self.client.limiter, 'api', len(self.organisations) + named)}, "
-                  "before their descendants")
+        """Say what the roots cost before the first request (crawler.crawl said it already
+        when it asked the Hub's newest model before creating the database)."""
+        if self.options.first_page is None:
+            self.note(roots_cost(self.roots, self.client))
 
     def fetch_named_roots(self) -> None:
         """Named roots outside the organisations, on every crawl (one model-info request each):
@@ -149,3 +147,14 @@ class FamilyCrawl(Mode):
 
 def _short(exc: Exception) -> str:
     return f"{type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''}"[:300]
+
+
+def roots_cost(roots: Roots, client: HubClient) -> str:
+    """What following the roots costs: a listing per organisation and a model-info request per
+    named root outside them (a roots file may name thousands)."""
+    named = sum(1 for model_id in roots.root_models()
+                if not roots.organisations.get(model_id.split("/")[0]))
+    return (f"roots: {len(roots.organisations):,} organisations to list and {named:,} named "
+            f"models outside them to ask about: "
+            f"{cost(client.limiter, 'api', len(roots.organisations) + named)}, before their "
+            "descendants")

@@ -118,9 +118,13 @@ class AliasStore:
     def learn(self, graph: Graph = STORED) -> None:
         """Learn what the graph itself shows: tag pairs, then case variants (no requests)."""
         with self.db.transaction() as tx:
-            for statement in (_LEARN_FROM_TAGS, _LEARN_FROM_CASE):
-                tx.execute(statement.format(edges=graph.edges, ids=graph.ids),
-                           {"now": utcnow()})
+            self.learn_in(tx, graph)
+
+    @staticmethod
+    def learn_in(conn: duckdb.DuckDBPyConnection, graph: Graph) -> None:
+        """learn inside the caller's transaction."""
+        for statement in (_LEARN_FROM_TAGS, _LEARN_FROM_CASE):
+            conn.execute(statement.format(edges=graph.edges, ids=graph.ids), {"now": utcnow()})
 
     def unresolved(self, organisations: list[str], everything: bool,
                    graph: Graph = STORED) -> list[str]:

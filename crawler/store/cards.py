@@ -12,9 +12,12 @@ if TYPE_CHECKING:
 CARD_COLUMNS = ("model_id", "sha", "fetched_at", "metadata", "body", "size_bytes", "truncated",
                 "parse_error", "fetch_error")
 
-# Live models whose card was never read at their current sha.
+# Live models whose card was never read at their current sha, among the models a crawl
+# listed: a model whose row comes from an imported snapshot waits until a crawl lists it (it
+# changed since), so continuing an import fetches only the cards of what changed.
 _PENDING = ("SELECT m.id, m.sha FROM models m LEFT JOIN cards c ON c.model_id = m.id "
             "WHERE NOT m.gone AND m.sha IS NOT NULL "
+            "AND m.last_seen_run NOT IN (SELECT run_id FROM crawl_runs WHERE mode = 'import') "
             "AND (c.model_id IS NULL OR c.sha IS DISTINCT FROM m.sha)")
 
 

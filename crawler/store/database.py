@@ -26,6 +26,7 @@ from crawler.store.beside import Beside, not_a_database
 from crawler.store.cards import CardStore
 from crawler.store.closure import ClosureStore
 from crawler.store.family import FamilyStore
+from crawler.store.imports import ImportStore
 from crawler.store.inference import InferenceStore
 from crawler.store.listing import ListingStore
 from crawler.store.runs import RunLog
@@ -84,7 +85,8 @@ class Database:
     """The crawler's handle on its DuckDB file: one writer, batched transactions.
 
     The rooms of the store hang off it (`runs`, `listing`, `family`, `cards`, `aliases`,
-    `inference`, `closure`): each holds the SQL of one part of a crawl.
+    `inference`, `closure`, `imports`): each holds the SQL of one part of a crawl (or of an
+    imported snapshot).
     """
 
     def __init__(self, path: str | Path, hold_s: float = 1.0, gap_s: float = 0.05) -> None:
@@ -106,6 +108,7 @@ class Database:
         self.aliases = AliasStore(self)
         self.inference = InferenceStore(self)
         self.closure = ClosureStore(self)
+        self.imports = ImportStore(self)
 
     # -- lifetime -------------------------------------------------------------------------------
     def acquire(self) -> None:

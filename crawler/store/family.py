@@ -140,9 +140,11 @@ class FamilyStore:
 
     def undocumented_outside(self, members: list[str],
                              batch: int = 10_000) -> Iterator[list[dict[str, Any]]]:
-        """Evidence rows (as InferenceStore.evidence, plus `sha`) of the staged models that
-        name no parent and are not yet family members: the family's undocumented candidates.
-        A card or evidence file already read at the staged sha comes with them."""
+        """Evidence rows (as InferenceStore.evidence, plus `sha` and `card_read`) of the
+        staged models that name no parent and are not yet family members: the family's
+        undocumented candidates. A card or evidence file already read at the staged sha comes
+        with them; `card_read` is true once the card was looked for at that sha, also when
+        there was none to read (gated, no README.md), so it is not asked again."""
         cursor = self.db.conn.execute(
             """
             WITH staged AS (
@@ -151,7 +153,7 @@ class FamilyStore:
                                            ORDER BY last_modified DESC NULLS LAST) = 1
             )
             SELECT s.id, s.sha, s.created_at, s.card_data, s.siblings, s.config, s.gguf,
-                   c.body, s.tags,
+                   c.body, c.model_id IS NOT NULL AS card_read, s.tags,
                    (SELECT map(list(f.filename), list(f.content)) FROM model_files f
                     WHERE f.model_id = s.id AND f.fetch_error IS NULL) AS files
             FROM staged s LEFT JOIN cards c ON c.model_id = s.id AND c.sha = s.sha

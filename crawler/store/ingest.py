@@ -7,7 +7,8 @@ normalisation of messy metadata lives here, in one place:
 - gated: false -> NULL, else 'auto' / 'manual';
 - license: the card's `license` (a string, or the first of a list), else the `license:` tag;
 - base_model edges: the card's `base_model` (string or list of strings; URLs reduced to repo
-  ids; empty strings, dicts, invalid ids and the model itself ignored) united with the Hub's
+  ids; empty strings, dicts, invalid ids, placeholders such as `None` and the model itself
+  ignored: what was declared stays in card_data and the tags) united with the Hub's
   `base_model:<parent>` and `base_model:<relation>:<parent>` tags. Relation: the card's
   `base_model_relation`, else the tag's, else 'unspecified'. Source: 'card' when the card
   names the parent, else 'tag'.
@@ -25,11 +26,18 @@ EXPAND = [
 ]
 
 _REPO_ID = r"^[A-Za-z0-9][A-Za-z0-9._-]*(/[A-Za-z0-9._-]+)?$"
+# What cards put where a parent's name belongs without naming any repo (a real 2026 capture of
+# 15k models holds 17 edges to `None`): never an edge. What was declared stays in the model's
+# card_data and tags; the view declared_parents_refused lists it (analysis/lineage.sql).
+NOT_A_PARENT = ("none", "null", "nil", "nan", "n/a", "na", "unknown", "undefined", "tbd",
+                "todo", "model", "base_model", "base-model", "your-model", "your_model",
+                "model_name", "model-name", "repo_name", "default", "true", "false")
+_NOT_A_PARENT_SQL = ", ".join(f"'{name}'" for name in NOT_A_PARENT)
 
 NOW_UTC = "make_timestamp(epoch_us(now()))"
 
 
-def _hub_time(value: str) -> str:
+def hub_time(value: str) -> str:
     """SQL: an ISO 8601 time from the Hub as naive UTC, offsets honoured; impossible ones
     (unparseable, before 2000, or more than a day ahead of now) as NULL.
 
@@ -40,6 +48,12 @@ def _hub_time(value: str) -> str:
                  f"AND substr({value}, 11, 1) = 'T' AND substr({value}, 20, 1) = '.'")
     utc = (f"CASE WHEN {hub_shape} THEN TRY_CAST({value} AS TIMESTAMP) "
            f"ELSE make_timestamp(epoch_us(TRY_CAST({value} AS TIMESTAMPTZ))) END")
+    return plausible_time(utc)
+
+
+def plausible_time(utc: str) -> str:
+    """SQL: the naive UTC TIMESTAMP `utc`, or NULL when impossible (before 2000, or more than
+    a day ahead of now): one bad date must not move a watermark."""
     return (f"CASE WHEN {utc} BETWEEN TIMESTAMP '2000-01-01' AND {NOW_UTC} + INTERVAL 1 DAY "
             f"THEN {utc} END")
 
@@ -91,8 +105,8 @@ typed AS (
         coalesce(i.id, i.modelId, error('{NO_ID}')) AS id,
         coalesce(i.author, CASE WHEN contains(coalesce(i.id, ''), '/')
                                 THEN split_part(i.id, '/', 1) END) AS author,
-        {_hub_time("i.createdAt")} AS created_at,
-        {_hub_time("i.lastModified")} AS last_modified,
+        {hub_time("i.createdAt")} AS created_at,
+        {hub_time("i.lastModified")} AS last_modified,
         i.sha,
         TRY_CAST(i.downloads AS BIGINT) AS downloads,
         TRY_CAST(i.downloadsAllTime AS BIGINT) AS downloads_all_time,
@@ -111,12 +125,20 @@ typed AS (
         {_object("i.gguf")} AS gguf
     FROM items
 ),
-carded AS (
-    SELECT *, from_json(card_data, '{_CARD_TYPE}') AS c FROM typed
-    WHERE NOT coalesce(last_modified <= since, false)
+changed AS (
+    SELECT * FROM typed WHERE NOT coalesce(last_modified <= since, false)
 )
+SELECT * EXCLUDE (since) FROM ({with_licenses("changed")})
+"""
+
+
+def with_licenses(rows: str) -> str:
+    """SQL: the rows of `rows` (a FROM clause with `card_data` and `tags`) with the columns
+    license, license_name and license_link: the card's license (a string, or the first of a
+    list), else the `license:` tag; each card parsed once."""
+    return f"""
 SELECT
-    * EXCLUDE (c, since),
+    * EXCLUDE (c),
     lower(trim(coalesce(
         CASE WHEN starts_with(c.license, '"') THEN c.license->>'$'
              WHEN starts_with(c.license, '[') THEN c.license->>0 END,
@@ -125,7 +147,7 @@ SELECT
     ))) AS license,
     {_string("c.license_name")} AS license_name,
     {_string("c.license_link")} AS license_link
-FROM carded
+FROM (SELECT *, from_json(card_data, '{_CARD_TYPE}') AS c FROM {rows})
 """
 
 
@@ -162,8 +184,8 @@ _SUMMARY_TYPE = '{"id": "VARCHAR", "modelId": "VARCHAR", "lastModified": "VARCHA
 PAGE_SUMMARY = f"""
 SELECT count(*),
        count(*) FILTER (WHERE coalesce(i.id, i.modelId) IS NULL),
-       min({_hub_time("i.lastModified")}),
-       max({_hub_time("i.lastModified")})
+       min({hub_time("i.lastModified")}),
+       max({hub_time("i.lastModified")})
 FROM (SELECT unnest(from_json(content, '[{_SUMMARY_TYPE}]')) AS i FROM read_text($file))
 """
 
@@ -192,6 +214,8 @@ _MODEL_COLUMNS = (
     "trending_score, library_name, pipeline_tag, gated, private, disabled, license, "
     "license_name, license_link, card_data, siblings, config, gguf"
 )
+# The columns of a model's row that a listing gives (besides its id).
+MODEL_COLUMNS = tuple(name.strip() for name in _MODEL_COLUMNS.split(","))
 
 # A page's models into the table: inserted (every model new), or merged on id (models has no
 # key index: migration 006; a page holds each model once).
@@ -230,12 +254,20 @@ TAG_PARENT = (f"CASE WHEN regexp_matches(rest, {RELATION_PREFIX}) "
 TAG_RELATION = (f"CASE WHEN regexp_matches(rest, {RELATION_PREFIX}) "
                 "THEN split_part(rest, ':', 1) END")
 
+# The relations a `base_model:<relation>:<parent>` tag, a card's `base_model_relation` or the
+# Hub's `baseModels` can state.
+RELATIONS = ("finetune", "adapter", "quantized", "merge")
 
 
-def edges_of(page: str) -> str:
-    """SQL: every (child, parent) the card or the tags of the models of `page` name, parents
+def edges_of(page: str = "page", derived: str = "") -> str:
+    """SQL: every (child, parent) the card or the tags of the models in `page` name, parents
     made canonical through `aliases`: (child, parent, relation, source, parent_declared,
-    tagged)."""
+    tagged).
+
+    `derived` (optional) is a FROM clause of (child, parent, relation) the Hub derived beside
+    the tags (an imported dump's `baseModels`): they count as tags, their relation after the
+    card's and the tags' own."""
+    extra = (f"UNION ALL SELECT child, parent, relation, 3 FROM {derived}" if derived else "")
     return f"""
 WITH tag_edges AS (
     SELECT child, {TAG_PARENT} AS parent, {TAG_RELATION} AS relation
@@ -251,8 +283,7 @@ card_values AS (
                    from_json(card_data->'base_model', '["JSON"]'),
                    lambda v: CASE WHEN json_type(v) = 'VARCHAR' THEN v->>'$' END)
            END AS parents,
-           CASE WHEN card_data->>'base_model_relation'
-                     IN ('finetune', 'adapter', 'quantized', 'merge')
+           CASE WHEN card_data->>'base_model_relation' IN {RELATIONS}
                 THEN card_data->>'base_model_relation' END AS relation
     FROM {page} WHERE card_data IS NOT NULL
 ),
@@ -263,30 +294,32 @@ card_edges AS (
     FROM (SELECT child, relation, unnest(parents) AS raw FROM card_values)
     WHERE raw IS NOT NULL
 ),
+-- rank: 1 the card names the parent, 2 a tag, 3 what the Hub derived beside the tags
 named AS (
-    SELECT child, parent AS declared, relation, true AS in_card, false AS in_tags
-    FROM card_edges
+    SELECT child, parent AS declared, relation, 1 AS rank FROM card_edges
     UNION ALL
-    SELECT child, parent, relation, false, true FROM tag_edges
+    SELECT child, parent, relation, 2 FROM tag_edges
+    {extra}
 ),
 canonical AS (
     SELECT n.*, coalesce(a.canonical, n.declared) AS parent
     FROM named n LEFT JOIN aliases a ON a.alias = n.declared AND a.canonical IS NOT NULL
     WHERE regexp_matches(n.declared, '{_REPO_ID}')
+      AND lower(n.declared) NOT IN ({_NOT_A_PARENT_SQL})
 )
 SELECT child, parent,
-       coalesce(max(relation) FILTER (WHERE in_card), max(relation) FILTER (WHERE in_tags),
-                'unspecified') AS relation,
-       CASE WHEN bool_or(in_card) THEN 'card' ELSE 'tag' END AS source,
+       coalesce(max(relation) FILTER (WHERE rank = 1), max(relation) FILTER (WHERE rank = 2),
+                max(relation) FILTER (WHERE rank = 3), 'unspecified') AS relation,
+       CASE WHEN bool_or(rank = 1) THEN 'card' ELSE 'tag' END AS source,
        min(declared) FILTER (WHERE declared <> parent) AS parent_declared,
-       bool_or(in_tags) AS tagged
+       bool_or(rank > 1) AS tagged
 FROM canonical
 WHERE parent <> child
 GROUP BY child, parent
 """
 
 
-EDGES_OF_PAGE = edges_of("page")
+EDGES_OF_PAGE = edges_of()
 EDGE_COLUMNS = "child, parent, relation, source, parent_declared, tagged"
 INSERT_EDGES = f"INSERT INTO edges ({EDGE_COLUMNS}) {EDGES_OF_PAGE}"
 

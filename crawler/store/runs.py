@@ -44,6 +44,15 @@ class Tally:
                      self.gone + other.gone, requests, self.retries + other.retries)
 
 
+@dataclass(frozen=True)
+class Source:
+    """Where a run reads: the endpoint, and what it said it is when it is a stand-in for the
+    Hub (crawler.http.client.STAND_IN_HEADER; None from the real Hub)."""
+
+    endpoint: str | None = None
+    stand_in: str | None = None
+
+
 @dataclass
 class RunRecord:
     """A run's row of `crawl_runs`, as the summary shows it."""
@@ -64,6 +73,8 @@ class RunRecord:
     message: str | None
     segments: int  # 1, plus one per resume
     budgets: dict[str, dict]  # bucket -> requests, window_s, source (of the last segment)
+    endpoint: str | None = None
+    stand_in: str | None = None  # what the endpoint said it is: a Hub double (Source)
 
     @property
     def resumed(self) -> bool:
@@ -79,24 +90,37 @@ class RunLog:
         value = self.db.get_meta(meta.running(mode))
         return int(value) if value else None
 
-    def start(self, mode: str) -> int:
+    def start(self, mode: str, source: Source | None = None) -> int:
+        """A new run of `mode`, reading `source` (the endpoint, and the stand-in it is)."""
+        source = source or Source()
         with self.db.transaction() as tx:
             run_id = tx.execute(
                 "SELECT coalesce(max(run_id), 0) + 1 FROM crawl_runs").fetchone()[0]
             tx.execute(
                 "INSERT INTO crawl_runs (run_id, mode, started_at, status, requests, retries, "
                 "models_seen, models_new, models_changed, models_gone, cards_fetched, "
-                "cards_unavailable, errors) "
-                "VALUES (?, ?, ?, 'running', '{}', 0, 0, 0, 0, 0, 0, 0, 0)",
-                [run_id, mode, utcnow()],
+                "cards_unavailable, errors, endpoint, stand_in) "
+                "VALUES (?, ?, ?, 'running', '{}', 0, 0, 0, 0, 0, 0, 0, 0, ?, ?)",
+                [run_id, mode, utcnow(), source.endpoint, source.stand_in],
             )
             meta.write(tx, meta.running(mode), str(run_id))
         return run_id
 
-    def resume(self, run_id: int) -> None:
+    def resume(self, run_id: int, source: Source | None = None) -> None:
+        source = source or Source()
         with self.db.transaction() as tx:
             tx.execute("UPDATE crawl_runs SET status = 'running', ended_at = NULL, "
-                       "segments = segments + 1 WHERE run_id = ?", [run_id])
+                       "segments = segments + 1, endpoint = coalesce(?, endpoint), "
+                       "stand_in = coalesce(?, stand_in) WHERE run_id = ?",
+                       [source.endpoint, source.stand_in, run_id])
+
+    def read_from(self, run_id: int, source: Source) -> None:
+        """What the run's endpoint turned out to be (a stand-in says so on its first answer,
+        which may come after the run started)."""
+        with self.db.transaction() as tx:
+            tx.execute("UPDATE crawl_runs SET endpoint = coalesce(?, endpoint), "
+                       "stand_in = coalesce(?, stand_in) WHERE run_id = ?",
+                       [source.endpoint, source.stand_in, run_id])
 
     def add(self, conn: duckdb.DuckDBPyConnection, run_id: int, tally: Tally) -> None:
         """Add a step's counts to the run, inside the transaction that stored its data."""
@@ -154,7 +178,7 @@ class RunLog:
         row = self.db.conn.execute(
             "SELECT run_id, mode, status, strategy, requests, retries, models_seen, models_new, "
             "models_changed, models_gone, cards_fetched, cards_unavailable, errors, message, "
-            "segments, budgets "
+            "segments, budgets, endpoint, stand_in "
             "FROM crawl_runs WHERE run_id = ?", [run_id]).fetchone()
         values = list(row)
         values[4] = json.loads(values[4] or "{}")

@@ -12,8 +12,9 @@ The spec's keys (all optional; NULL spec = defaults from the library, tags and i
 - `mk`: mergekit's `{method, models, base, file}` (`file`: mergekit_config.yml is present);
 - `gg`: the GGUF header's source: `{src, bm, url, old, generic, by}` (see files/gguf.py);
 - `card`: the README body's template and what it names: `{t, p, d, x, g, f}` (files/cards.py);
-- `siblings`, `config`: a real capture's file list and config summary, served as captured
-  (hub_double/samples.py); the files themselves are still rendered.
+- `siblings`, `config`, `gguf`: a real capture's file list, config and GGUF summaries, served
+  as captured (hub_double/samples.py, hub_double/hub_stats.py); the files themselves are
+  still rendered.
 """
 
 from __future__ import annotations
@@ -104,6 +105,8 @@ class RepoFiles:
 
     def gguf_summary(self) -> dict[str, Any] | None:
         """The API's `gguf`: what the Hub reads from the repo's first GGUF file."""
+        if "gguf" in self.spec:
+            return self.spec["gguf"]
         if self.layout != "gguf":
             return None
         summary = {"total": self._params(), "architecture": self.model_type or "llama",

@@ -44,6 +44,7 @@ from pathlib import Path
 
 import numpy as np
 
+from hub_double import identity
 from hub_double.generator.catalogue import LEGACY_IDS, RENAMED
 from hub_double.generator.graph import build_graph
 from hub_double.generator.mess import assign_mess
@@ -85,5 +86,6 @@ def generated_store(n_models: int, seed: int = 0, path: str | Path | None = None
     """A ready HubStore (in memory, or a DuckDB file at `path`) holding a generated Hub."""
     store = HubStore(path)
     generate_hub(store, n_models, seed, lineage_share)
+    store.set_identity(identity.generated(seed, n_models))
     store.finish_loading()
     return store

@@ -66,6 +66,7 @@ class Trap:
     sentence: re.Pattern[str] | None
     after: re.Pattern[str] | None
     examples: tuple[str, ...]
+    repos_only: bool = False  # `names = "repos"`: holds for repo references, not release names
 
 
 @dataclass(frozen=True, slots=True)
@@ -112,7 +113,7 @@ def load(path: Path = CONTEXTS_FILE) -> Phrasings:
                 seed=c.get("applies") == "seed")
         for c in raw["context"])
     traps = tuple(Trap(t["name"], _compile(t.get("sentence")), _compile(t.get("after")),
-                       tuple(t["examples"])) for t in raw["trap"])
+                       tuple(t["examples"]), t.get("names") == "repos") for t in raw["trap"])
     return Phrasings(contexts, traps)
 
 
@@ -160,14 +161,17 @@ def _about_itself(subject: str, own: str) -> bool:
 
 
 def judge(text: str, start: int, end: int, own: str = "", seed: bool = False,
-          phrasings: Phrasings | None = None) -> Verdict | None:
+          phrasings: Phrasings | None = None, repo: bool = False) -> Verdict | None:
     """Whether the name at text[start:end] is stated as the parent of model `own`, and how;
-    `seed`: the name is a release's famous derivative, judged by the seed contexts alone."""
+    `seed`: the name is a release's famous derivative, judged by the seed contexts alone;
+    `repo`: the name is a repo reference (traps for repos apply), not a release's name."""
     phrasings = phrasings or load()
     raw_sentence = text[sentence_start(text, start):start]
     sentence = _plain(raw_sentence)
     after = _plain(_AFTER_DECORATION.sub("", text[end:end + AFTER_CHARS + 320]))[:AFTER_CHARS]
     for trap in phrasings.traps:
+        if trap.repos_only and not repo:
+            continue
         if (trap.sentence is not None and trap.sentence.search(sentence)) or (
                 trap.after is not None and trap.after.search(after)):
             return None

@@ -91,7 +91,8 @@ def candidates(evidence: ModelEvidence, index: RepoIndex) -> list[Candidate]:
         judged += 1
         if judged > MAX_REFERENCES:
             break
-        verdict: Verdict | None = judge(text, match.start(), match.end(), evidence.model_id)
+        verdict: Verdict | None = judge(text, match.start(), match.end(), evidence.model_id,
+                                        repo=True)
         if verdict is None and previous[0] is not None and continues_list(
                 text, previous[1], match.start()):
             verdict = previous[0]

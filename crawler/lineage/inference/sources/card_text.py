@@ -25,12 +25,10 @@ docs/inference.md), rounded down:
   (quantized/GGUF/4-bit… -> quantized, LoRA/adapter -> adapter, merged -> merge,
   fine-tuned/trained/instruct… -> finetune, anything else such as "uncensored" or "pruned" ->
   unspecified) (0.90, medium).
-- `adapter_for`: "LoRA adapter for X" (adapter, 0.90, medium).
 - `finetuned_on`: "Fine-tuned [X](…) on <data>" (the wav2vec2 XLSR fine-tuning template, and a
   common phrasing) (finetune, 0.90, medium).
-- `built_from`: "fine-tuned from X", "trained on top of X", "initialized from X", "by fine-tuning
-  X", "we fine-tune X" (finetune, 0.90, medium).
-- `based_on`: "is based on X" (unspecified, 0.85, medium).
+The general phrasings ("fine-tuned from X", "a LoRA adapter for X", "is based on X", "by
+fine-tuning X") are read by card_context.py, with the traps of phrasing/contexts.toml.
 
 Outside `trainer` and `finetuned_from_field`, X must be a Markdown link, a Hub URL or a
 namespaced id (`org/name`): bare words after "based on" are model families ("based on BERT"),
@@ -107,21 +105,8 @@ RULES: tuple[TextRule, ...] = (
           r"[ \t]an?[ \t](?P<words>[\w\-]{1,30}(?:[ \t][\w\-]{1,30}){0,3})[ \t]version[ \t]of"
           rf"[ \t]{{1,3}}{_THE}{_REF}",
           lambda match: relation_from_words(match.group("words")), 0.90, "medium"),
-    _rule("adapter_for", "adapter",
-          rf"(?:lora|peft)[ \t]adapters?[ \t](?:weights[ \t])?(?:for|of|on[ \t]top[ \t]of)"
-          rf"[ \t]{{1,3}}{_THE}{_REF}", "adapter", 0.90, "medium"),
     _rule("finetuned_on", "tuned",
           rf"\bfine-?tuned[ \t]{{1,3}}{_REF}[ \t]{{1,3}}on\b", "finetune", 0.90, "medium"),
-    _rule("built_from", "ed from|lt from|on top of|upon|ed off",
-          r"(?:fine-?tuned|trained|initiali[sz]ed|built|further[ \t]pre-?trained)[ \t]"
-          rf"(?:from|on[ \t]top[ \t]of|upon|off)[ \t]{{1,3}}{_THE}{_REF}",
-          "finetune", 0.90, "medium"),
-    _rule("built_from", "by fine|we fine|by further|we further|by continu|we continu",
-          r"(?:by|we)[ \t](?:fine-?tun(?:ing|e)|further[ \t]train(?:ing)?|continu(?:e|ing)"
-          rf"[ \t]pre-?training)[ \t]{{1,3}}{_THE}{_REF}", "finetune", 0.90, "medium"),
-    _rule("based_on", "based on",
-          rf"\b(?:is|are|model)[ \t]based[ \t]on[ \t]{{1,3}}{_THE}{_REF}",
-          "unspecified", 0.85, "medium"),
 )
 
 
