@@ -2,9 +2,10 @@
 
 Ample budget: the double adds 50 ms to every request; a full crawl of a small Hub (its listing
 is a few pages) then fetches every card with the crawler's defaults (16 workers); cards/s is
-cards fetched / seconds inside `fetch_cards`. The naive loop (`ModelCard.load(id)` per model,
-errors skipped, a fresh HF_HOME, HF_ENDPOINT pointing at the same double) runs on the first
-models of the same Hub, alternated with the crawler run by run.
+cards fetched / the seconds from the card pump's first workers to its last write. The naive
+loop (`ModelCard.load(id)` per model, errors skipped, a fresh HF_HOME, HF_ENDPOINT pointing at
+the same double) runs on the first models of the same Hub, alternated with the crawler run by
+run.
 
 Tight budget: the double enforces a fixed-window quota on the resolvers bucket (429 past it)
 and the crawler's limiter is given the same budget and window; used share = card requests per

@@ -45,6 +45,7 @@ class Section:
     setup: str
     figures: list[Figure] = field(default_factory=list)
     details: list[str] = field(default_factory=list)
+    tables: list[str] = field(default_factory=list)  # Markdown lines, after the figures
 
 
 # Runs the CLI and, at exit, writes the process's VmHWM (KiB) to the file named by $PEAK_RSS_FILE.

@@ -72,13 +72,17 @@ def family_size(path: Path) -> int:
         store.close()
 
 
-def listing_pages(store: Path, models: int) -> list[str]:
-    """The listing pages holding the first `models` models of the Hub in `store`, as served."""
-    bodies: list[str] = []
-    with serve(store) as double:
-        client = HubClient(endpoint=double.url, budgets={"api": 10_000_000})
-        for page in client.list_pages(listing_params()):
-            bodies.append(page.body)
-            if len(bodies) * 1000 >= models:
-                break
-    return bodies
+def pages_on_disk(n_models: int, seed: int, lineage_share: float = 0.35) -> list[Path]:
+    """The whole listing of the cached Hub, as served, one file per page (cached under
+    data/bench/: a 3M-model Hub's pages are 3.3 GB, more than is worth holding in memory)."""
+    folder = CACHE / f"pages-{n_models}-s{seed}"
+    done = folder / "complete"
+    if not done.exists():
+        store, _ = cached_store(n_models, seed, lineage_share)
+        folder.mkdir(parents=True, exist_ok=True)
+        with serve(store) as double:
+            client = HubClient(endpoint=double.url, budgets={"api": 10_000_000})
+            for number, page in enumerate(client.list_pages(listing_params())):
+                (folder / f"{number:06d}.json").write_text(page.body, encoding="utf-8")
+        done.touch()
+    return sorted(folder.glob("*.json"))

@@ -29,13 +29,18 @@ from hub_double.store import HubStore
 TARGET = 1.1
 
 
-def baseline(store: Path, n: int, seed: int) -> Path:
-    """A completed full crawl of the Hub with every card recorded as stored."""
-    path = CACHE / f"incremental-base-{n}-s{seed}.duckdb"
+def baseline(store: Path, n: int, seed: int, name: str = "incremental-base",
+             crawled: Path | None = None) -> Path:
+    """A completed full crawl of the Hub (a copy of `crawled`, if given and whole) with every
+    card recorded as stored at its model's sha."""
+    path = CACHE / f"{name}-{n}-s{seed}.duckdb"
     if path.exists():
         return path
-    partial = CACHE / f"incremental-base-{n}-s{seed}.partial.duckdb"
-    crawl_full(store, partial)
+    partial = fresh_db(CACHE / f"{name}-{n}-s{seed}.partial.duckdb")
+    if crawled is not None and crawled.exists() and not Path(f"{crawled}.wal").exists():
+        shutil.copyfile(crawled, partial)
+    else:
+        crawl_full(store, partial)
     conn = duckdb.connect(str(partial))
     conn.execute("INSERT OR REPLACE INTO cards (model_id, sha, fetched_at, truncated) "
                  "SELECT id, sha, now(), false FROM models WHERE sha IS NOT NULL")

@@ -19,8 +19,8 @@ from pathlib import Path
 
 import duckdb
 
-from bench.common import Figure, info
-from bench.hubs import cached_store, listing_pages
+from bench.common import CACHE, Figure, info
+from bench.hubs import pages_on_disk
 from crawler.store.database import WRITER_MEMORY
 from crawler.store.ingest import ITEM_FIELDS
 
@@ -50,22 +50,18 @@ def floor_rate(files: list[str], models: int, memory: str, workdir: Path) -> flo
 
 def floor_figures(models: int, seed: int, runs: int) -> list[Figure]:
     """The floor on the listing of the `models`-model Hub (seed `seed`, as item 1 generates
-    it) at each memory cap, `runs` times each, alternating (side by side)."""
-    bodies = listing_pages(cached_store(models, seed, 0.35)[0], models)
-    with tempfile.TemporaryDirectory(prefix="ingest-floor-") as tmp:
-        workdir = Path(tmp)
-        files = []
-        for number, body in enumerate(bodies):
-            files.append(str(workdir / f"{number:06d}.json"))
-            Path(files[-1]).write_text(body, encoding="utf-8")
-        stored = duckdb.connect().execute(
-            "SELECT count(*) FROM read_json($files, format = 'array', "
-            "columns = {'id': 'VARCHAR'})", {"files": files}).fetchone()[0]
-        rates: dict[str, list[float]] = {cap: [] for cap in MEMORY_CAPS}
+    it; its pages as served, bench.hubs.pages_on_disk) at each memory cap, `runs` times each,
+    alternating (side by side)."""
+    files = [str(path) for path in pages_on_disk(models, seed)]
+    stored = duckdb.connect().execute(
+        "SELECT count(*) FROM read_json($files, format = 'array', "
+        "columns = {'id': 'VARCHAR'})", {"files": files}).fetchone()[0]
+    rates: dict[str, list[float]] = {cap: [] for cap in MEMORY_CAPS}
+    with tempfile.TemporaryDirectory(prefix="ingest-floor-", dir=CACHE) as tmp:
         for _ in range(runs):
             for cap in MEMORY_CAPS:
-                rates[cap].append(floor_rate(files, stored, cap, workdir))
-    megabytes = sum(len(body) for body in bodies) / 1e6
+                rates[cap].append(floor_rate(files, stored, cap, Path(tmp)))
+    megabytes = sum(Path(path).stat().st_size for path in files) / 1e6
     return [info(f"ingest floor ({stored:,} models, {megabytes:,.0f} MB of pages): DuckDB "
                  f"alone, buffer pool {cap}", rates[cap], "models/s",
                  note="read_json into the crawler's typed columns, one transaction, a table "

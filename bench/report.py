@@ -122,6 +122,8 @@ def render(sections: list[Section], machine: dict[str, str], command: str, quick
                              if x)
             lines.append(f"| {f.name} | {f.target or '-'} | {_fmt(f.value, f.unit)} | "
                          f"{f.runs} | {f.result()} | {note} |")
+        if s.tables:
+            lines += ["", *s.tables]
         whys = [(f.name, _why(f)) for f in s.figures if _why(f)]
         if whys:
             lines += ["", "Missed targets:", ""]

@@ -2,8 +2,9 @@
 
     python -m bench.run [--out BENCHMARKS.md] [--quick] [--only NAME ...] [--seed N]
 
-Full sizes follow issue 6 (a 2,000,000-model Hub, 200,000 for incremental crawls); --quick
-uses small ones to iterate. Generated Hubs and crawl databases are cached under data/bench/.
+Full sizes follow issue 6 (a 2,000,000-model Hub, 200,000 for incremental crawls) and issue 24
+(a 3,000,000-model Hub for the full listing, its ingest and a day of it); --quick uses small
+ones to iterate. Generated Hubs and crawl databases are cached under data/bench/.
 """
 
 from __future__ import annotations
@@ -19,7 +20,8 @@ from bench.common import CACHE, ROOT, Figure, Section, machine
 from bench.report import render
 
 LAST_RUN = CACHE / "last-run.json"
-NAMES = ("listing", "analysis", "cards", "incremental", "family", "sql", "budgets", "hub-stats")
+NAMES = ("listing", "analysis", "cards", "incremental", "family", "sql", "budgets", "hub-stats",
+         "day")
 
 
 @dataclass(frozen=True)
@@ -40,18 +42,22 @@ class Sizes:
     budgets_hub: int  # the Hub listed once per plan
     budget_runs: int
     hub_stats: int  # the Hub written as a hub-stats dump, imported beside a full crawl of it
+    day_windows: dict[str, int]  # plans whose day is measured, and the window (s) of each
 
 
-FULL = Sizes(listing=(200_000, 2_000_000), listing_runs=(3, 1), cards_hub=3_000,
+# the day's windows: the plan's quotas per W s, k = 300 / W times its rate, so that the double
+# serves about 80-100 cards a second and 17 listing pages (what two shared cores keep up with)
+DAY_WINDOWS = {"free": 60, "anonymous": 30}
+FULL = Sizes(listing=(200_000, 3_000_000), listing_runs=(3, 1), cards_hub=3_000,
              naive_cards=200, tight_hub=300, tight=(50, 5.0), incremental=200_000,
              family_hub=2_000_000, family_share=0.043, family_hub_size=None, runs=3,
              big_runs=3, sql_models=2_000_000, budgets_hub=20_000, budget_runs=3,
-             hub_stats=3_000_000)
+             hub_stats=3_000_000, day_windows=DAY_WINDOWS)
 QUICK = Sizes(listing=(20_000, 50_000), listing_runs=(3, 1), cards_hub=1_000,
               naive_cards=60, tight_hub=300, tight=(50, 5.0), incremental=20_000,
               family_hub=50_000, family_share=0.043, family_hub_size=50_000, runs=3,
               big_runs=1, sql_models=100_000, budgets_hub=20_000, budget_runs=1,
-              hub_stats=100_000)
+              hub_stats=100_000, day_windows=DAY_WINDOWS)
 
 
 def run_section(name: str, sizes: Sizes, seed: int) -> Section:
@@ -90,6 +96,10 @@ def run_section(name: str, sizes: Sizes, seed: int) -> Section:
         from bench.hub_stats import hub_stats
 
         return hub_stats(sizes.hub_stats, seed)
+    if name == "day":
+        from bench.day import day
+
+        return day(sizes.listing[-1], seed, sizes.day_windows)
     from bench.family import family
 
     return family(sizes.family_hub, sizes.family_share, 1, seed, sizes.family_hub_size)

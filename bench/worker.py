@@ -71,6 +71,35 @@ class Stopwatch:
         return timed
 
 
+class Span:
+    """Wall time from the first call of one function to the last return of another (the card
+    pump fetches beside the listing: its time is a span, not a sum of calls)."""
+
+    def __init__(self) -> None:
+        self.began: float | None = None
+        self.ended: float | None = None
+
+    def start(self, fn: Callable[..., Any]) -> Callable[..., Any]:
+        def timed(*args: Any, **kwargs: Any) -> Any:
+            if self.began is None:
+                self.began = time.perf_counter()
+            return fn(*args, **kwargs)
+
+        return timed
+
+    def end(self, fn: Callable[..., Any]) -> Callable[..., Any]:
+        def timed(*args: Any, **kwargs: Any) -> Any:
+            try:
+                return fn(*args, **kwargs)
+            finally:
+                self.ended = time.perf_counter()
+
+        return timed
+
+    def seconds(self) -> float:
+        return (self.ended - self.began) if self.began and self.ended else 0.0
+
+
 def generate(task: dict[str, Any]) -> dict[str, Any]:
     """`generated_store` into a file, timed."""
     from hub_double import generator
@@ -101,6 +130,7 @@ def crawl_task(task: dict[str, Any]) -> dict[str, Any]:
     import duckdb
 
     from crawler import crawl as crawl_module
+    from crawler.card_pump import CardPump
     from crawler.http import HubClient, RateLimiter
     from crawler.modes.family import FamilyCrawl
     from crawler.store.database import Database
@@ -108,7 +138,7 @@ def crawl_task(task: dict[str, Any]) -> dict[str, Any]:
     from crawler.store.listing import ListingStore
 
     base_rss = peak_rss_mb()
-    ingest, closure, cards = Stopwatch(), Stopwatch(), Stopwatch()
+    ingest, closure, cards = Stopwatch(), Stopwatch(), Span()
     # every call that turns fetched JSON into rows: staging pages, committing a batch of staged
     # pages and handing the file to readers (release: DuckDB checkpoints on close), moving the
     # stage into the tables, single-model ingests (and the family filters' batches, HTTP
@@ -118,7 +148,9 @@ def crawl_task(task: dict[str, Any]) -> dict[str, Any]:
     Database.release = ingest.wrap(Database.release)  # type: ignore[method-assign]
     FamilyCrawl.expand_children = ingest.wrap(FamilyCrawl.expand_children)  # type: ignore
     FamilyStore.apply_closure = closure.wrap(FamilyStore.apply_closure)  # type: ignore
-    crawl_module.fetch_cards = cards.wrap(crawl_module.fetch_cards)  # type: ignore
+    # the cards' span: from the pump's first workers to the end of its last write
+    CardPump._start_workers = cards.start(CardPump._start_workers)  # type: ignore
+    CardPump.finish = cards.end(CardPump.finish)  # type: ignore
 
     client = HubClient(endpoint=task["endpoint"], budgets=task.get("budgets"))
     if task.get("window_s"):
@@ -126,7 +158,8 @@ def crawl_task(task: dict[str, Any]) -> dict[str, Any]:
     start = time.perf_counter()
     summary = crawl_module.crawl(task["db"], task["mode"], client=client,
                                  hub_size=task.get("hub_size"), cards=task["cards"],
-                                 card_workers=task.get("card_workers", 16))
+                                 card_workers=task.get("card_workers", 16),
+                                 refresh_counts=task.get("refresh_counts", False))
     wall = time.perf_counter() - start
     peak = peak_rss_mb()
     conn = duckdb.connect(task["db"], read_only=True)
@@ -135,7 +168,7 @@ def crawl_task(task: dict[str, Any]) -> dict[str, Any]:
     return {
         "wall_s": wall, "ingest_s": ingest.seconds, "ingest_cpu_s": ingest.cpu_seconds,
         "ingest_calls": ingest.calls,
-        "closure_s": closure.seconds, "cards_s": cards.seconds, "peak_rss_mb": peak,
+        "closure_s": closure.seconds, "cards_s": cards.seconds(), "peak_rss_mb": peak,
         "base_rss_mb": base_rss, "models_in_db": models, "strategy": summary.strategy,
         "status": summary.status, "requests": summary.requests, "retries": summary.retries,
         "models_seen": summary.models_seen, "models_changed": summary.models_changed,

@@ -1,4 +1,5 @@
-"""Model cards: fetching the pending ones concurrently and parsing them safely.
+"""Model cards: fetching one and parsing it safely (crawler/card_pump.py fetches the pending
+ones concurrently, beside the rest of the crawl).
 
 A card is fetched only when the repo's sha differs from the sha the stored card was read at, so
 scheduled crawls refetch only what changed. The YAML header is split off with huggingface_hub's
@@ -12,7 +13,6 @@ not parse, or is refused, is stored with its error and the crawl goes on.
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
 from dataclasses import dataclass
 
 import yaml
@@ -27,8 +27,6 @@ from huggingface_hub.repocard import REGEX_YAML_BLOCK
 
 from crawler.clock import utcnow
 from crawler.http import HubClient, requestable
-from crawler.store import Database
-from crawler.store.runs import Tally
 from crawler.text import valid_json_text
 from hf_lineage.errors import HubError
 
@@ -178,33 +176,3 @@ def fetch_card(client: HubClient, model_id: str, sha: str) -> dict:
         row.update(metadata=parsed.metadata, body=parsed.body, size_bytes=card.size_bytes,
                    truncated=card.truncated, parse_error=parsed.error)
     return row
-
-
-def fetch_cards(
-    db: Database,
-    client: HubClient,
-    run_id: int,
-    spent: Callable[[], Tally],
-    workers: int = 16,
-    batch: int = 200,
-    on_card: Callable[[dict], None] | None = None,
-    on_pending: Callable[[int], None] | None = None,
-) -> int:
-    """Fetch every pending card; writes in batches, so a killed crawl keeps what it fetched.
-    `spent()` gives the requests made since the last write, stored with each batch;
-    `on_pending(n)` hears how many cards are to fetch before the first request."""
-    pending = db.cards.pending()
-    db.release(force=False)
-    if on_pending:
-        on_pending(len(pending))
-    done = 0
-    for start in range(0, len(pending), batch):
-        rows = client.map(lambda item: fetch_card(client, *item), pending[start:start + batch],
-                          workers)
-        db.cards.store(rows, run_id, spent())
-        db.release()
-        done += len(rows)
-        if on_card:
-            for row in rows:
-                on_card(row)
-    return done

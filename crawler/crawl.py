@@ -1,8 +1,16 @@
 """One crawl run: what `hf-lineage crawl` calls.
 
 A run takes the database's crawl lock, resumes an interrupted run of the same mode from its
-checkpoints (stored in the database), runs the mode (`crawler.modes.MODES`), fetches the cards
-whose sha changed, and closes its row of `crawl_runs`: on success with a new watermark and scope.
+checkpoints (stored in the database), runs the mode (`crawler.modes.MODES`) while the card pump
+fetches the cards whose sha changed beside it (crawler/card_pump.py), and closes its row of
+`crawl_runs`: on success with a new watermark and scope.
+
+The cheap part comes first. Once the mode's listing is in (api bucket: minutes), the parents
+are made canonical, the trees below the roots written and the watermark, scope and Hub size
+published: models, lineage and licenses are complete and usable. The card bodies (resolvers
+bucket: a day of them on a first crawl of the whole Hub) go on beside that and end the run;
+which ones are left is the database's state, so a run stopped among them resumes, days later,
+with what is left.
 """
 
 from __future__ import annotations
@@ -14,9 +22,9 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
-from crawler.cards import fetch_cards
+from crawler.card_pump import CardPump
 from crawler.clock import utcnow
-from crawler.estimate import cost
+from crawler.estimate import cost, human, wait_s
 from crawler.http import HubClient, ListingPage
 from crawler.lineage.infer import (
     evaluate_database,
@@ -79,16 +87,18 @@ def crawl(
                           CrawlOptions(hub_size=hub_size, refresh_counts=refresh_counts,
                                        infer=infer, evidence_files=evidence_files,
                                        first_page=first_page))
-        with _recorded(db, run) as outcome:
+        with _recorded(db, run) as outcome, \
+                CardPump(db, client, run.run_id, run.spent, card_workers,
+                         on_progress=progress.cards) as pump:
+            run.cards = pump if cards else None
             outcome.strategy = run.run()
             run.canonicalize()
+            _write_closure(db, run, progress)
+            _publish(db, run)
             if cards:
-                fetch_cards(db, client, run.run_id, run.spent, workers=card_workers,
-                            on_pending=lambda n: _cards_phase(progress, client, n),
-                            on_card=lambda row: progress.advance(1))
+                _finish_cards(pump, client, progress)
             if infer:
                 _infer(db, client, run, progress, evidence_files, card_workers)
-            _write_closure(db, run, progress)
         return db.runs.record(run.run_id)
 
 
@@ -224,8 +234,9 @@ def _infer(db: Database, client: HubClient, run: Mode, progress: Progress,
 
 
 def _write_closure(db: Database, run: Mode, progress: Progress) -> None:
-    """The trees below the roots, for `hf-lineage tree` (crawler/store/closure.py): last, so
-    they describe the edges the run leaves behind."""
+    """The trees below the roots, for `hf-lineage tree` (crawler/store/closure.py), once the
+    run's documented edges are final: after the listing and its canonical parents (cards and
+    inference write no `edges`)."""
     progress.phase("the trees below the roots")
     db.closure.write(run.run_id, run.seeds)
 
@@ -238,10 +249,42 @@ def _inference_setting(db: Database, infer: bool | None) -> bool:
     return infer
 
 
-def _cards_phase(progress: Progress, client: HubClient, pending: int) -> None:
-    """Say what fetching the cards will take before it starts."""
-    progress.note(f"model cards: {cost(client.limiter, 'resolvers', pending)}")
-    progress.phase("cards", pending)
+def _finish_cards(pump: CardPump, client: HubClient, progress: Progress) -> None:
+    """The card bodies left once the rest of the run is done: said, then fetched."""
+    left = pump.left()
+    if left:
+        progress.note(f"card bodies left to fetch: {cost(client.limiter, 'resolvers', left)}")
+    pump.finish()
+
+
+def _publish(db: Database, run: Mode) -> None:
+    """The listing is in and its lineage canonical: its watermark, scope and Hub size are
+    stored now, before the card bodies, so the database is usable (and a later incremental
+    crawl can start) while they are fetched."""
+    if run.name not in MODES:
+        return
+    values = _listing_state(db, run)
+    if meta.WATERMARK not in values:
+        run.note("the listing said less than the Hub holds: the watermark stays where it "
+                 "was, so the next incremental crawl lists those changes again")
+    with db.transaction() as tx:
+        for key, value in values.items():
+            meta.write(tx, key, value)
+    left = run.cards.left() if run.cards is not None else 0
+    run.note("models, lineage and licenses are complete and usable"
+             + (f"; {left:,} card bodies follow, about "
+                f"{human(wait_s(run.client.limiter, 'resolvers', left))}" if left else ""))
+
+
+def _listing_state(db: Database, run: Mode) -> dict[str, str | None]:
+    """What a complete listing of the mode makes true: the watermark (unless the listing said
+    less than the Hub holds) and the scope."""
+    values: dict[str, str | None] = {}
+    if not (run.under_reported() and db.get_meta(meta.WATERMARK) is not None):
+        values[meta.WATERMARK] = _watermark(db, run)
+    if run.name != "incremental":
+        values[meta.SCOPE] = run.name
+    return values
 
 
 def _roots(db: Database, roots_path: str | Path | None, progress: Progress) -> Roots:
@@ -274,19 +317,15 @@ def _check_scope(db: Database, mode: str, progress: Progress) -> None:
 def _close(db: Database, run: Mode, status: str, message: str | None,
            strategy: str | None) -> None:
     """Store what is left to count, and close the run (new watermark and scope on success)."""
+    if status != "ok":
+        db.end_interrupted_transaction()
     spent = run.spent()
     with db.transaction() as tx:
         db.runs.add(tx, run.run_id, spent)
     db.runs.count_outcomes(run.run_id)
     values: dict[str, str | None] = {}
     if status == "ok" and run.name in MODES:
-        if run.under_reported() and db.get_meta(meta.WATERMARK) is not None:
-            run.note("the listing said less than the Hub holds: the watermark stays where it "
-                     "was, so the next incremental crawl lists those changes again")
-        else:
-            values[meta.WATERMARK] = _watermark(db, run)
-        if run.name != "incremental":
-            values[meta.SCOPE] = run.name
+        values = _listing_state(db, run)
         db.family.clear_frontier()
     budgets = {bucket: budget.as_dict() for bucket, budget in run.client.limiter.budgets.items()}
     db.runs.read_from(run.run_id, Source(run.client.endpoint, run.client.stand_in))

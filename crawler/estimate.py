@@ -1,9 +1,12 @@
 """What a crawl's steps will cost before it starts waiting: requests per rate-limit bucket and
-the time they take at the budget in force (a paced crawl sends one request per interval)."""
+the time they take at the budget in force (a paced crawl sends one request per interval). The
+buckets are paced apart and worked at the same time (crawler/card_pump.py), so a crawl takes
+its slowest bucket's time, not the sum."""
 
 from __future__ import annotations
 
 from crawler.http import RateLimiter
+from crawler.http.ratelimit import plan_of
 
 
 def wait_s(limiter: RateLimiter, bucket: str, requests: int) -> float:
@@ -26,3 +29,13 @@ def cost(limiter: RateLimiter, bucket: str, requests: int) -> str:
     return (f"about {requests:,} {bucket} requests, "
             f"{human(wait_s(limiter, bucket, requests))} at "
             f"{limiter.budgets[bucket].describe()}")
+
+
+def plan(limiter: RateLimiter, requests: dict[str, int]) -> str:
+    """The requests of several buckets, their times, and the whole: the slowest bucket's time,
+    since the buckets are worked side by side. Names the plan the api budget matches."""
+    parts = [cost(limiter, bucket, n) for bucket, n in requests.items() if n]
+    longest = max((wait_s(limiter, bucket, n) for bucket, n in requests.items()), default=0.0)
+    plan_name = plan_of("api", limiter.budgets["api"]) if "api" in limiter.budgets else None
+    at = f" (the {plan_name} plan's pace)" if plan_name else ""
+    return "; ".join(parts) + f"; side by side, about {human(longest)} in all{at}"

@@ -22,6 +22,10 @@ class Progress(Protocol):
     def budget(self, bucket: str, budget: Budget) -> None:
         """A bucket's budget changed to the policy the Hub states."""
 
+    def cards(self, fetched: int, known: int) -> None:
+        """Card bodies: `fetched` so far by this run, of `known` (fetched plus those known to
+        be pending). They are fetched beside the other phases (crawler/card_pump.py)."""
+
     def note(self, message: str) -> None:
         """Something the user should know (the road a family crawl took, a resume …)."""
 
@@ -39,6 +43,9 @@ class SilentProgress:
         pass
 
     def budget(self, bucket: str, budget: Budget) -> None:
+        pass
+
+    def cards(self, fetched: int, known: int) -> None:
         pass
 
     def note(self, message: str) -> None:

@@ -45,6 +45,7 @@ class RichProgress:
             transient=False,
         )
         self._task: TaskID | None = None
+        self._cards: TaskID | None = None  # the card bodies' bar, beside the phases
         self._waited = 0.0
 
     def __enter__(self) -> RichProgress:
@@ -65,6 +66,11 @@ class RichProgress:
         self._waited += seconds
         if self._task is not None:
             self.bars.update(self._task, waits=f"[yellow]waited {self._waited:.0f}s")
+
+    def cards(self, fetched: int, known: int) -> None:
+        if self._cards is None:
+            self._cards = self.bars.add_task("card bodies", total=known, waits="")
+        self.bars.update(self._cards, completed=fetched, total=known)
 
     def budget(self, bucket: str, budget: Budget) -> None:
         self.note(f"{bucket} budget: {budget.describe()}")

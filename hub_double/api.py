@@ -56,6 +56,17 @@ ROW_COLUMNS = (
     "downloads, downloads_all_time, likes, trending_score, library_name, pipeline_tag, tags, "
     "card_data, has_readme, card_template, card_length, model_type, files"
 )
+# A listing asking only for these properties reads only the columns they come from (a light
+# listing of downloads pages the whole Hub: fetching every card and file spec would dominate).
+LIGHT_FIELDS = frozenset({
+    "_id", "id", "modelId", "author", "sha", "createdAt", "lastModified", "private", "gated",
+    "disabled", "downloads", "downloadsAllTime", "likes", "trendingScore", "library_name",
+    "pipeline_tag",
+})
+LIGHT_COLUMNS = (
+    "idx, id, object_id, author, sha, created_at, last_modified, private, gated, disabled, "
+    "downloads, downloads_all_time, likes, trending_score, library_name, pipeline_tag"
+)
 
 
 class ApiError(Exception):
@@ -264,14 +275,6 @@ def list_models(
             args.append(last_idx)
     order = f"{key} DESC, idx" if key else "idx"
     sort_select = f", {key} AS sort_key" if key else ""
-    rows = _rows(
-        conn,
-        f"SELECT {ROW_COLUMNS}{sort_select} FROM models WHERE {' AND '.join(where)} "
-        f"ORDER BY {order} LIMIT ?",
-        [*args, size + 1],
-    )
-    more = len(rows) > size
-    rows = rows[:size]
     if expand:
         fields: tuple[str, ...] = ("_id", "id", *expand)
     elif first.get("full") in ("true", "True", "1"):
@@ -279,6 +282,15 @@ def list_models(
     else:
         fields = LIST_DEFAULT + (("cardData",) if first.get("cardData") else ()) + (
             ("config",) if first.get("config") else ())
+    columns = LIGHT_COLUMNS if LIGHT_FIELDS.issuperset(fields) else ROW_COLUMNS
+    rows = _rows(
+        conn,
+        f"SELECT {columns}{sort_select} FROM models WHERE {' AND '.join(where)} "
+        f"ORDER BY {order} LIMIT ?",
+        [*args, size + 1],
+    )
+    more = len(rows) > size
+    rows = rows[:size]
     items = [record(row, fields, conn) for row in rows]
     next_cursor = None
     if more and rows:

@@ -48,3 +48,31 @@ def assert_same_tables(left: str | Path, right: str | Path, snapshots: bool = Tr
         if table == "snapshots" and not snapshots:
             continue
         pd.testing.assert_frame_equal(a[table], b[table], check_dtype=False, obj=table)
+
+
+# The same tables as the live models show them: what a database kept up to date by incremental
+# crawls must share with a fresh full crawl of the same Hub (gone models are kept, and only
+# the first has them).
+LIVE = {
+    "models": "SELECT * EXCLUDE (first_seen_run, last_seen_run) FROM models WHERE NOT gone",
+    "model_tags": "SELECT t.* FROM model_tags t JOIN models m ON m.id = t.model_id "
+                  "WHERE NOT m.gone",
+    "edges": "SELECT e.* FROM edges e JOIN models m ON m.id = e.child WHERE NOT m.gone",
+    "cards": "SELECT c.* EXCLUDE (fetched_at) FROM cards c JOIN models m ON m.id = c.model_id "
+             "WHERE NOT m.gone",
+}
+
+
+def assert_same_live_tables(left: str | Path, right: str | Path) -> None:
+    """Equal data of the live models (their rows, tags, edges, licenses, counts and cards)."""
+    frames = []
+    for path in (left, right):
+        conn = duckdb.connect(str(path), read_only=True)
+        try:
+            frames.append({table: conn.execute(f"{sql} ORDER BY ALL").df()
+                           for table, sql in LIVE.items()})
+        finally:
+            conn.close()
+    for table in LIVE:
+        pd.testing.assert_frame_equal(frames[0][table], frames[1][table], check_dtype=False,
+                                      obj=table)

@@ -135,3 +135,29 @@ def test_the_crawl_summary_says_which_budget_it_used_and_why(serve, tmp_path):
     assert lines["budget: api"] == "100,000 per 300 s (--api-budget)"
     assert lines["budget: resolvers"].startswith("3,000 per 300 s (the Hub's published limit")
     assert "listing the Hub" in result.stderr and "api requests" in result.stderr
+
+
+def test_a_bucket_the_hub_has_not_stated_follows_the_plan_the_other_shows():
+    limiter, _ = virtual_limiter(DEFAULTS)
+    limiter.observe(policy("api", 2500, 2499, WINDOW))  # a PRO token's api policy
+    followed = limiter.budgets["resolvers"]
+    assert (followed.requests, followed.window_s) == (12000, WINDOW)
+    assert "PRO" in followed.source and not followed.given and not followed.stated
+    limiter.observe(policy("resolvers", 9000, 8999, WINDOW))  # the Hub's own word wins
+    limiter.observe(policy("api", 1000, 999, WINDOW))  # and stays, whatever the api says
+    assert limiter.budgets["resolvers"].requests == 9000
+
+
+def test_a_plan_is_read_at_the_window_the_hub_states_and_a_given_budget_is_kept():
+    limiter, _ = virtual_limiter({**DEFAULTS, "resolvers": Budget(77, source="--resolver-budget")})
+    limiter.observe(RateLimitInfo(resource_type="api", remaining=20, reset_in_seconds=15,
+                                  limit=125, window_seconds=15))  # PRO, scaled to 15 s
+    assert limiter.budgets["resolvers"] == Budget(77, source="--resolver-budget")
+    limiter, _ = virtual_limiter(DEFAULTS)
+    limiter.observe(RateLimitInfo(resource_type="api", remaining=20, reset_in_seconds=15,
+                                  limit=125, window_seconds=15))
+    assert (limiter.budgets["resolvers"].requests, limiter.budgets["resolvers"].window_s) == (
+        600, 15)
+    limiter, _ = virtual_limiter(DEFAULTS)
+    limiter.observe(policy("api", 777, 700, WINDOW))  # no plan's quota: nothing follows
+    assert limiter.budgets["resolvers"] == DEFAULTS["resolvers"]

@@ -77,7 +77,8 @@ def test_tight_budget_is_used_but_never_exceeded(serve, tmp_path):
     statuses = [e.status for e in double.log.entries]
     assert 429 not in statuses
     counts = double.log.counts()
-    needed = ((counts["list"] - 1) / (budgets["api"] - 1)
-              + (counts["resolve"] - 1) / (budgets["resolvers"] - 1)) * window
-    assert elapsed >= needed * 0.95  # paced, never bursting past the budget
-    assert elapsed <= needed / 0.9 + 1.0  # and using at least 90% of it
+    # each bucket's time at its budget; the cards may be fetched beside the listing
+    listing = (counts["list"] - 1) / (budgets["api"] - 1) * window
+    cards = (counts["resolve"] - 1) / (budgets["resolvers"] - 1) * window
+    assert elapsed >= max(listing, cards) * 0.95  # paced, never bursting past the budget
+    assert elapsed <= (listing + cards) / 0.9 + 1.0  # and using at least 90% of it

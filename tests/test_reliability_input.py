@@ -120,6 +120,7 @@ def test_a_large_roots_file_says_its_cost_before_the_first_request(serve, tmp_pa
         def advance(self, n=1): pass
         def wait(self, bucket, seconds): pass
         def budget(self, bucket, budget): pass
+        def cards(self, fetched, known): pass
 
         def note(self, message):
             notes.append(message)

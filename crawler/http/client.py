@@ -25,6 +25,7 @@ malformed answers, and a per-bucket limiter that keeps the crawl inside its budg
 
 from __future__ import annotations
 
+import queue
 import re
 import threading
 import time
@@ -67,6 +68,7 @@ BUCKET = {"list": "api", "info": "api", "card": "resolvers", "file": "resolvers"
 ERROR_BODY_CAP = 64 << 10  # an error answer's body is read this far, for its message
 LISTING_CAP = 256 << 20  # a listing page larger than this is not the Hub's
 MIN_ATTEMPT_S = 1.0  # no retry starts with less of its deadline left (or a tenth of it)
+POLL_S = 0.1  # how often a waiting caller lets Python run (Ctrl-C arrives between polls)
 T = TypeVar("T")
 R = TypeVar("R")
 
@@ -261,42 +263,79 @@ class HubClient:
             raise Interrupted("stopped by the user; run again to resume")
 
     def map(self, fn: Callable[[T], R], items: Iterable[T], workers: int) -> list[R]:
-        """`fn` over `items` on `workers` threads, results in order.
-
-        The threads are daemons rather than a ThreadPoolExecutor's, whose workers the
-        interpreter joins at exit: on Ctrl-C the client is cancelled and the crawl ends at once,
-        not after every request in flight has timed out. After a failure no new item starts;
-        the first failure is raised once the items in flight are done."""
-        todo = list(enumerate(items))
+        """`fn` over `items` on `workers` threads, results in order (see `stream`)."""
+        todo = list(items)
         results: list[R | None] = [None] * len(todo)
+        for index, result in self.stream(lambda pair: [(pair[0], fn(pair[1]))],
+                                         enumerate(todo), workers, buffer=max(len(todo), 1)):
+            results[index] = result
+        return results  # type: ignore[return-value]
+
+    def stream(self, fn: Callable[[T], Iterable[R]], items: Iterable[T], workers: int,
+               buffer: int) -> Iterator[R]:
+        """What `fn` yields for each of `items`, as it comes, from `workers` threads.
+
+        At most `buffer` results wait for the caller: a worker holds back until the caller
+        takes them, so memory stays bounded however much the items yield. The threads are
+        daemons rather than a ThreadPoolExecutor's, whose workers the interpreter joins at
+        exit: on Ctrl-C the client is cancelled and the crawl ends at once, not after every
+        request in flight has timed out. After a failure no new item starts; the first failure
+        is raised once the items in flight are done. A caller that stops early stops the
+        workers."""
+        todo = list(items)
+        ready: queue.Queue[tuple[bool, object]] = queue.Queue(max(buffer, 1))
         failures: list[BaseException] = []
+        stop = threading.Event()
         lock = threading.Lock()
 
-        def work() -> None:
-            while True:
-                with lock:
-                    if failures or not todo or self._cancelled.is_set():
-                        return
-                    index, item = todo.pop(0)
+        def put(done: bool, value: object) -> None:
+            while not stop.is_set():
                 try:
-                    results[index] = fn(item)
-                except BaseException as exc:  # noqa: BLE001 - handed to the caller below
+                    ready.put((done, value), timeout=POLL_S)
+                    return
+                except queue.Full:
+                    continue
+
+        def work() -> None:
+            try:
+                while True:
                     with lock:
-                        failures.append(exc)
+                        if failures or not todo or stop.is_set() or self._cancelled.is_set():
+                            return
+                        item = todo.pop(0)
+                    try:
+                        for result in fn(item):
+                            put(False, result)
+                            if stop.is_set():
+                                return
+                    except BaseException as exc:  # noqa: BLE001 - raised by the caller
+                        with lock:
+                            failures.append(exc)
+            finally:
+                put(True, None)
 
         threads = [threading.Thread(target=work, daemon=True)
                    for _ in range(min(workers, len(todo)))]
         for thread in threads:
             thread.start()
+        running = len(threads)
         try:
-            for thread in threads:
-                thread.join()
-        except BaseException:
+            while running:
+                try:
+                    done, value = ready.get(timeout=POLL_S)
+                except queue.Empty:
+                    continue
+                if done:
+                    running -= 1
+                else:
+                    yield value  # type: ignore[misc]
+        except KeyboardInterrupt:
             self.cancel()
             raise
+        finally:
+            stop.set()
         if failures:
             raise failures[0]
-        return results  # type: ignore[return-value]
 
     # -- plumbing -------------------------------------------------------------------------------
     def _waiter(self, deadline: Deadline) -> Callable[[RetryCallState], float]:

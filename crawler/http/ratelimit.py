@@ -7,8 +7,11 @@ The Hub counts requests in fixed windows per bucket ("api": listings and model i
 states (read from the first answers of the bucket: a PRO, Team or Enterprise token is paced
 at its own plan's rate), or the one the user gave (`--api-budget`, `--resolver-budget`: kept
 whatever the Hub says); until the Hub has answered, the published limit of the anonymous or
-free plan. Spacing requests `window / (budget - 1)` apart keeps any window, however it is
-aligned, at or under the budget, while still using nearly all of it. When the Hub says less
+free plan, or, once one bucket's policy shows the plan (its quota is a plan's published one), the
+other bucket's published limit on that plan (a PRO token's cards are paced, and estimated, at
+12,000 per window before the first card is asked for). Spacing requests
+`window / (budget - 1)` apart keeps any window, however it is aligned, at or under the budget,
+while still using nearly all of it. When the Hub says less
 of the window is left than that pace would use (the quota was partly spent before the crawl
 started), the rest of the window is paced on what remains; when it says a bucket is exhausted
 (429, or `RateLimit: r=0`), the bucket pauses for the reset time it gave.
@@ -28,10 +31,18 @@ from huggingface_hub.utils import RateLimitInfo
 from hf_lineage.errors import ConfigError
 
 WINDOW_S = 300.0
-# The Hub's published per-window limits without a paid plan (../shared/HUB_API.md, September
-# 2025): the budget until the Hub states its own.
-ANONYMOUS_BUDGETS = {"api": 500, "resolvers": 3000}
-TOKEN_BUDGETS = {"api": 1000, "resolvers": 5000}
+# The Hub's published limits per 5-minute window, by plan (../shared/HUB_API.md, September 2025;
+# Enterprise Plus: issue 24): a bucket's budget until the Hub states its own.
+PLANS: dict[str, dict[str, int]] = {
+    "anonymous": {"api": 500, "resolvers": 3000},
+    "free": {"api": 1000, "resolvers": 5000},
+    "PRO": {"api": 2500, "resolvers": 12000},
+    "Team": {"api": 3000, "resolvers": 20000},
+    "Enterprise": {"api": 6000, "resolvers": 50000},
+    "Enterprise Plus": {"api": 10000, "resolvers": 100000},
+}
+ANONYMOUS_BUDGETS = PLANS["anonymous"]
+TOKEN_BUDGETS = PLANS["free"]
 LEAN_SLACK_S = 1.0  # the Hub's reset time is whole seconds
 # The Hub's windows are 5 minutes; a policy or reset time stated beyond an hour is not its own
 # (one answer saying `t=999999999` would otherwise hold every later request for 31 years)
@@ -47,6 +58,7 @@ class Budget:
     window_s: float = WINDOW_S
     source: str = "given"
     given: bool = True
+    stated: bool = False  # the Hub's own RateLimit-Policy for this bucket
 
     @property
     def interval(self) -> float:
@@ -58,6 +70,23 @@ class Budget:
     def as_dict(self) -> dict[str, object]:
         return {"requests": self.requests, "window_s": self.window_s, "source": self.source}
 
+    def per_window(self) -> float:
+        """Requests per the Hub's 5-minute window at this budget's rate."""
+        return self.requests * WINDOW_S / self.window_s
+
+
+def plan_of(bucket: str, budget: Budget) -> str | None:
+    """The plan whose published limit for `bucket` is this budget's rate, if one is."""
+    return next((name for name, limits in PLANS.items()
+                 if round(budget.per_window()) == limits[bucket]), None)
+
+
+def plan_budget(plan: str, bucket: str, window_s: float, shown_by: str) -> Budget:
+    """`plan`'s published limit for `bucket`, over `window_s` (the Hub's stated window)."""
+    return Budget(max(2, round(PLANS[plan][bucket] * window_s / WINDOW_S)), window_s,
+                  f"the published {bucket} limit of the {plan} plan, which the Hub's "
+                  f"{shown_by} policy shows, until it states its own", given=False)
+
 
 def stated(info: RateLimitInfo) -> Budget | None:
     """The budget a `RateLimit-Policy` header states, if it states a usable one."""
@@ -66,7 +95,7 @@ def stated(info: RateLimitInfo) -> Budget | None:
         return None
     return Budget(info.limit, float(info.window_seconds),
                   f"the Hub's RateLimit-Policy: q={info.limit};w={info.window_seconds}",
-                  given=False)
+                  given=False, stated=True)
 
 
 class WaitClock:
@@ -171,17 +200,32 @@ class RateLimiter:
         states (unless the user gave one), and how much of the current window is left."""
         bucket = info.resource_type
         policy = stated(info)
-        changed = None
+        changed: dict[str, Budget] = {}
         with self._lock:
             current = self.budgets.get(bucket)
             if policy is not None and (current is None or not current.given) \
                     and policy != current:
-                self.budgets[bucket] = changed = policy
+                self.budgets[bucket] = changed[bucket] = policy
                 self.waited_s.setdefault(bucket, 0.0)
+                changed.update(self._follow_plan(bucket, policy))
             if bucket in self.budgets and 0 < info.reset_in_seconds <= MAX_STATED_S:
                 self._lean_window(bucket, info.remaining, info.reset_in_seconds)
-        if changed is not None:
-            self._on_budget(bucket, changed)
+        for name, budget in changed.items():
+            self._on_budget(name, budget)
+
+    def _follow_plan(self, bucket: str, policy: Budget) -> dict[str, Budget]:
+        """The other buckets the Hub has not stated yet (nor the user given) take their
+        published limit on the plan `policy` shows (called with the lock held)."""
+        plan = plan_of(bucket, policy) if bucket in PLANS["free"] else None
+        if plan is None:
+            return {}
+        followed = {}
+        for other, budget in self.budgets.items():
+            if other != bucket and other in PLANS[plan] and not budget.given \
+                    and not budget.stated:
+                followed[other] = plan_budget(plan, other, policy.window_s, bucket)
+        self.budgets.update(followed)
+        return followed
 
     def _lean_window(self, bucket: str, remaining: int, reset_s: float) -> None:
         """Pace the rest of the window on what it has left, when that is less than the budget's

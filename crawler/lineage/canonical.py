@@ -23,6 +23,7 @@ from crawler.store.aliases import STORED, Graph
 from hf_lineage.errors import HubError
 
 WORKERS = 8  # concurrent model-info requests (the budget still paces them)
+BATCH = 256  # names asked about and recorded per transaction
 
 
 def resolve_on_hub(client: HubClient, name: str) -> tuple[str, str | None, str] | None:
@@ -42,16 +43,20 @@ def resolve_on_hub(client: HubClient, name: str) -> tuple[str, str | None, str] 
 
 def canonicalize(db: Database, client: HubClient, organisations: list[str], run_id: int,
                  spent: Callable[[], Tally], graph: Graph = STORED,
-                 everything: bool = False) -> int:
+                 everything: bool = False, between: Callable[[], None] | None = None) -> int:
     """Learn aliases (the graph's own evidence, then the Hub for the names left: legacy ids
     and names in the families' organisations, or `everything`), and rewrite the graph's edges
-    through them; returns the children whose edges changed."""
+    through them; returns the children whose edges changed. The names are asked about and
+    recorded a batch at a time (a whole Hub has thousands), `between` called after each."""
     db.aliases.learn(graph)
     names = db.aliases.unresolved(organisations, everything, graph)
     db.release(force=False)
-    if names:
-        answers = client.map(lambda name: resolve_on_hub(client, name), names, WORKERS)
+    for start in range(0, len(names), BATCH):
+        answers = client.map(lambda name: resolve_on_hub(client, name),
+                             names[start:start + BATCH], WORKERS)
         with db.transaction() as tx:
             db.aliases.record(tx, [answer for answer in answers if answer is not None])
             db.runs.add(tx, run_id, spent())
+        if between is not None:
+            between()
     return db.aliases.apply(graph)

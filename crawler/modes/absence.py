@@ -122,5 +122,5 @@ def _ask(mode: Mode, ids: list[str]) -> int:
     missed = mode.db.listing.settle_unlisted(found, still_there, gone, mode.run_id,
                                              mode.spent(), mode.checkpoints, mode.outside_scope)
     mode.progress.advance(len(ids))
-    mode.db.release(force=False)
+    mode.step_done()
     return missed

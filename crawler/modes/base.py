@@ -1,15 +1,19 @@
-"""What every crawl mode shares: the run's context, paging a listing into the database, and
-the requests spent since the last write (stored with the data they fetched)."""
+"""What every crawl mode shares: the run's context, paging a listing into the database, the
+requests spent since the last write (stored with the data they fetched), and the card pump that
+fetches card bodies beside the mode's own work (crawler/card_pump.py)."""
 
 from __future__ import annotations
 
 import math
 import time
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import duckdb
 
+from crawler.card_pump import CardPump
+from crawler.estimate import plan
 from crawler.http import HubClient, ListingPage
 from crawler.lineage.canonical import canonicalize
 from crawler.lineage.infer import infer_family_members
@@ -51,6 +55,7 @@ class Mode:
         self.db, self.client, self.roots, self.progress = db, client, roots, progress
         self.run_id, self.options = run_id, options
         self.checkpoints = Checkpoints(self.name)
+        self.cards: CardPump | None = None  # fetches card bodies beside the mode's work
         self._reported: Counter[str] = Counter()
         self._reported_retries = 0
 
@@ -68,6 +73,40 @@ class Mode:
     def note(self, message: str) -> None:
         self.progress.note(message)
 
+    def step_done(self, stored: bool = False) -> None:
+        """Between two steps of the mode's own work (a page, a batch): write the cards fetched
+        meanwhile, and hand the readers the file. `stored`: models were just stored, whose
+        cards the pump now looks for."""
+        if self.cards is not None:
+            self.cards.pump(stored)
+        self.db.release(force=False)
+
+    def announce(self, what: str, api_requests: int, cards: int) -> None:
+        """Say what a step will cost before it starts: requests per bucket, the time at the
+        budgets in force, and the whole (the buckets work side by side)."""
+        cards = cards if self.cards is not None else 0
+        self.note(f"{what}: {plan(self.client.limiter, {'api': api_requests, 'resolvers': cards})}")
+
+    def hub_newest(self) -> str | None:
+        """The Hub's newest lastModified (one request, made before a new database was created:
+        crawler.crawl): where the next incremental crawl starts, whatever the listing's order.
+        Its answer also states the api budget of the plan in force, before a step's cost is
+        said."""
+        page = self.options.first_page or self.client.newest_model()
+        return self.db.listing.newest_last_modified(page.body)
+
+    def record_hub_newest(self) -> None:
+        """hub_newest, once per run (a checkpoint)."""
+        if self.checkpoint("hub_newest") is None:
+            with self.db.transaction() as tx:
+                self.checkpoints.write(tx, "hub_newest", self.hub_newest())
+
+    def cards_to_fetch(self) -> int:
+        """Cards a listing of the whole Hub will leave to fetch: those pending now, and one per
+        model the database does not hold yet."""
+        stored = self.db.listing.live_models()
+        return self.db.cards.pending_count([]) + max(self.estimated_hub_size() - stored, 0)
+
     def estimated_hub_size(self) -> int:
         """Models on the Hub: as told (--hub-size), else as the last whole listing measured."""
         measured = self.db.get_meta(meta.HUB_SIZE)
@@ -76,12 +115,15 @@ class Mode:
     def checkpoint(self, name: str) -> str | None:
         return self.checkpoints.read(self.db.conn, name)
 
-    def list_into_db(self, name: str, params: list[tuple[str, str]], apply: bool = True) -> None:
+    def list_into_db(self, name: str, params: list[tuple[str, str]], apply: bool = True,
+                     after_first_page: Callable[[], None] | None = None) -> None:
         """Page through a listing, staging each page with the cursor of the next one (the
         checkpoint `name`).
 
         With `apply`, the stage moves into the tables every APPLY_EVERY pages and at the end;
-        without, it is left for the caller (a family crawl builds its graph from it)."""
+        without, it is left for the caller (a family crawl builds its graph from it).
+        `after_first_page` runs once the first page is in: its answer stated the api budget
+        of the plan in force, so the cost of the rest can be said."""
         start = self.checkpoint(name)
         try:
             if start != "done":
@@ -90,15 +132,22 @@ class Mode:
                     self.progress.advance(self.db.listing.stage_page(
                         page.body, self.checkpoints, name, page.next_url or "done",
                         self.run_id, self.spent()))
+                    if after_first_page is not None:
+                        after_first_page()
+                        after_first_page = None
                     staged += 1
                     due = staged >= APPLY_EVERY or time.monotonic() - applied >= APPLY_EVERY_S
                     if apply and due:
                         self.db.listing.apply_staged(self.run_id, self.spent())
                         applied, staged = time.monotonic(), 0
-                    self.db.release(force=False)
+                        self.step_done(stored=True)
+                    else:
+                        self.step_done()
         finally:  # also when the Hub fails for good: what was listed is kept and visible
             if apply:
                 self.db.listing.apply_staged(self.run_id, self.spent())
+        if apply:
+            self.step_done(stored=True)
 
     @property
     def organisations(self) -> list[str]:
@@ -114,7 +163,8 @@ class Mode:
         listing had every live one); a family database only about names that could be family
         models, so a family crawl does not spend a request on each foreign missing parent."""
         canonicalize(self.db, self.client, self.organisations, self.run_id, self.spent, graph,
-                     everything=self.holds_whole_hub and graph is STORED)
+                     everything=self.holds_whole_hub and graph is STORED,
+                     between=self.step_done)
 
     @property
     def holds_whole_hub(self) -> bool:
@@ -134,6 +184,7 @@ class Mode:
         self.db.family.apply_closure(self.organisations, self.seeds, whole_hub=whole_hub,
                                      run_id=self.run_id, spent=self.spent(),
                                      checkpoints=self.checkpoints)
+        self.step_done(stored=True)
 
     def settle_unlisted(self) -> None:
         """After the listing of the scope: the stored models it left out are asked about one

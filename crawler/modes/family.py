@@ -9,6 +9,8 @@ filters have cost as much as a listing would).
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 import duckdb
 from huggingface_hub.errors import HfHubHTTPError
 
@@ -35,9 +37,7 @@ class FamilyCrawl(Mode):
         strategy = self.checkpoint("strategy") or (LISTING if self.options.infer else FILTERS)
         if strategy == FILTERS:
             self.announce_roots()
-        if self.checkpoint("hub_newest") is None:
-            with self.db.transaction() as tx:
-                self.checkpoints.write(tx, "hub_newest", self.hub_newest())
+        self.record_hub_newest()
         if strategy == FILTERS:
             strategy = self.by_filters()
         if strategy == LISTING:
@@ -52,13 +52,6 @@ class FamilyCrawl(Mode):
         """The models whose stored edges no longer lead up to the roots: they left the
         family."""
         return self.db.family.outside(conn, ids, self.organisations, self.seeds)
-
-    def hub_newest(self) -> str | None:
-        """The Hub's newest lastModified (one request, made before a new database was created:
-        crawler.crawl): where the next incremental crawl starts, whatever the family's own
-        models' times."""
-        page = self.options.first_page or self.client.newest_model()
-        return self.db.listing.newest_last_modified(page.body)
 
     # -- road 1: base_model filters -------------------------------------------------------------
     def by_filters(self) -> str:
@@ -102,18 +95,22 @@ class FamilyCrawl(Mode):
             self.checkpoints.write(tx, "strategy", LISTING)
         return True
 
-    def children_pages(self, model_id: str) -> list[str]:
+    def children_pages(self, model_id: str) -> Iterator[str]:
         params = listing_params(("filter", f"base_model:{model_id}"))
-        return [page.body for page in self.client.list_pages(params)]
+        for page in self.client.list_pages(params):
+            yield page.body
 
     def expand_children(self, batch: list[tuple[str, int]]) -> None:
         """List a batch of models' children (base_model filters, concurrently), store them in
-        one transaction, and queue the ones not seen before. A killed batch is simply redone."""
-        listed = self.client.map(self.children_pages, [m for m, _ in batch], FILTER_WORKERS)
-        done = self.db.family.store_children([body for pages in listed for body in pages],
-                                             batch, self.run_id, self.spent())
+        one transaction, and queue the ones not seen before. Each page is parsed into the
+        transaction as it arrives, so at most FILTER_WORKERS pages wait in memory (a batch's
+        pages weigh tens of megabytes on the real Hub, hundreds on a dense one). A killed
+        batch is simply redone."""
+        pages = self.client.stream(self.children_pages, [m for m, _ in batch], FILTER_WORKERS,
+                                   buffer=FILTER_WORKERS)
+        done = self.db.family.store_children(pages, batch, self.run_id, self.spent)
         self.progress.advance(done.seen)
-        self.db.release(force=False)
+        self.step_done(stored=True)
 
     def announce_roots(self) -> None:
         """Say what the roots cost before the first request (crawler.crawl said it already
@@ -138,6 +135,7 @@ class FamilyCrawl(Mode):
                 self.db.runs.record_error(self.run_id, model_id, "root", _short(exc))
                 continue
             self.db.listing.ingest_page(f"[{item}]", self.run_id, self.spent())
+        self.step_done(stored=True)
 
     # -- road 2: the whole listing --------------------------------------------------------------
     def by_listing(self) -> None:

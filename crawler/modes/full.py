@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from crawler.estimate import cost
 from crawler.modes.base import Mode, listing_params
 from crawler.store import meta
 
@@ -12,10 +11,10 @@ class FullCrawl(Mode):
 
     def run(self) -> str:
         hub_size = self.estimated_hub_size()
-        self.note(f"listing the Hub (about {hub_size:,} models): "
-                  f"{cost(self.client.limiter, 'api', self.listing_cost())}")
         self.progress.phase("listing the Hub", hub_size)
-        self.list_into_db("listing", listing_params())
+        self.list_into_db("listing", listing_params(), after_first_page=lambda: self.announce(
+            f"listing the Hub (about {hub_size:,} models) and fetching the cards of the models "
+            "it stores beside it", self.listing_cost(), self.cards_to_fetch()))
         self.settle_unlisted()
         self.db.set_meta(meta.HUB_SIZE, str(self.db.listing.live_models()))
         return "listing"

@@ -1,4 +1,5 @@
-"""The lineage below each configured root (`root_closure`), written once at the end of a run.
+"""The lineage below each configured root (`root_closure`), written once per run, when its
+documented edges are final (after the listing and its canonical parents).
 
 `hf-lineage tree ROOT` on a 2M-model Hub would otherwise walk all 1.5M edges once per generation
 and count the hidden part of the tree on every call; computed here once per crawl, the tree of a
@@ -93,12 +94,14 @@ class ClosureStore:
 
 
 def is_current(conn: duckdb.DuckDBPyConnection) -> bool:
-    """Whether `root_closure` describes today's edges: the run that wrote it is the newest run,
-    it ended ok (a later or resumed run may have changed edges), and edges has the rows it saw.
-    Cheap: no scan of edges."""
+    """Whether `root_closure` describes today's edges: the run that wrote it is the newest run
+    (a later one may have changed edges) and edges has the rows it saw. A run writes it once
+    its listing and canonical parents are in, after which it changes no edge (its card bodies
+    and inference write other tables), so it serves while that run fetches its cards, and
+    after it, however it ended. Cheap: no scan of edges."""
     try:
         marker = meta.read(conn, meta.CLOSURE)
-        newest = conn.execute("SELECT run_id, status FROM crawl_runs "
+        newest = conn.execute("SELECT run_id FROM crawl_runs "
                               "ORDER BY run_id DESC LIMIT 1").fetchone()
     except duckdb.CatalogException:  # not a crawler database (no meta or crawl_runs)
         return False
@@ -106,4 +109,4 @@ def is_current(conn: duckdb.DuckDBPyConnection) -> bool:
         return False
     written = json.loads(marker)
     edges = conn.execute("SELECT count(*) FROM edges").fetchone()[0]
-    return newest == (written["run"], "ok") and edges == written["edges"]
+    return newest is not None and newest[0] == written["run"] and edges == written["edges"]

@@ -42,7 +42,7 @@ SCHEMA_DIR = Path(__file__).with_name("migrations")
 READER_WAIT_S = 30.0  # a reader waits this long for a crawl's batch to end
 WRITER_WAIT_S = 600.0  # a crawl waits this long for readers to close the file
 POLL_S = 0.02  # shorter than the writer's hand-over gap, so waiting readers get in
-WRITER_MEMORY = "256MB"  # DuckDB's share of the crawler's memory
+WRITER_MEMORY = "512MB"  # DuckDB's share of the crawler's memory
 
 
 def migrations() -> dict[int, str]:
@@ -215,7 +215,10 @@ class Database:
         try:
             yield conn
         except BaseException:
-            conn.execute("ROLLBACK")
+            try:
+                conn.execute("ROLLBACK")
+            except duckdb.Error:
+                pass  # closed meanwhile (Ctrl-C): the failure being raised is the one to report
             raise
         conn.execute("COMMIT")
 
@@ -245,6 +248,22 @@ class Database:
             self._conn.execute("ROLLBACK")
             raise
         self._conn.execute("COMMIT")
+
+    def end_interrupted_transaction(self) -> None:
+        """After a run failed or was stopped: end the transaction it left open. The open batch
+        is committed when it still can be; a transaction whose statement was interrupted
+        (Ctrl-C lands anywhere, even between a failed statement and its rollback) accepts
+        nothing but a rollback, which this gives it, so the run's record can still be
+        written."""
+        try:
+            self.commit_batch()
+        except duckdb.Error:
+            pass  # commit_batch rolled back what it could; the ROLLBACK below ends the rest
+        if self._conn is not None:
+            try:
+                self._conn.execute("ROLLBACK")
+            except duckdb.Error:
+                pass  # no transaction was open
 
     def abort_batch(self) -> None:
         """Undo the open batch (after a failed write, DuckDB accepts nothing but a rollback)."""

@@ -8,7 +8,7 @@ and only the family is moved into the tables.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterable, Iterator
 from typing import TYPE_CHECKING, Any
 
 import duckdb
@@ -47,10 +47,11 @@ class FamilyStore:
             "SELECT count(*) FILTER (WHERE done), count(*) FILTER (WHERE NOT done) "
             "FROM crawl_frontier").fetchone()
 
-    def store_children(self, bodies: list[str], batch: list[tuple[str, int]], run_id: int,
-                       spent: Tally) -> Tally:
-        """Store the children listed for a batch (their listing pages), queue the new ones one
-        generation below, and mark the batch done, in one transaction."""
+    def store_children(self, bodies: Iterable[str], batch: list[tuple[str, int]], run_id: int,
+                       spent: Callable[[], Tally]) -> Tally:
+        """Store the children listed for a batch (their listing pages, parsed one by one as
+        they come), queue the new ones one generation below, and mark the batch done, in one
+        transaction; `spent()`, asked once the pages are in, gives the requests they took."""
         with self.db.transaction() as tx:
             stage_pages(tx, bodies)
             tx.execute("INSERT INTO crawl_frontier SELECT id, ?, false FROM page "
@@ -58,7 +59,7 @@ class FamilyStore:
             done = apply_page(tx, run_id)
             tx.execute("UPDATE crawl_frontier SET done = true "
                        "WHERE model_id IN (SELECT unnest(?))", [[m for m, _ in batch]])
-            self.db.runs.add(tx, run_id, done + spent)
+            self.db.runs.add(tx, run_id, done + spent())
         return done
 
     def clear_frontier(self) -> None:

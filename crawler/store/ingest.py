@@ -197,7 +197,7 @@ SELECT count(*),
        count(*) FILTER (WHERE m.id IS NULL),
        count(*) FILTER (WHERE m.id IS NOT NULL AND m.last_seen_run IS DISTINCT FROM $run_id
                         AND m.sha IS DISTINCT FROM p.sha)
-FROM page p LEFT JOIN models m USING (id)
+FROM {page} p LEFT JOIN models m USING (id)
 """
 
 # A model this run stored from a newer listing (pages applied in parts) keeps it: the page's
@@ -235,10 +235,15 @@ WHEN NOT MATCHED THEN INSERT (id, {_MODEL_COLUMNS}, first_seen_run, last_seen_ru
 """
 
 DELETE_TAGS = "DELETE FROM model_tags WHERE model_id IN (SELECT id FROM page)"
-INSERT_TAGS = """
-INSERT INTO model_tags
-SELECT id, tag FROM (SELECT id, unnest(list_distinct(tags)) AS tag FROM page) WHERE tag <> ''
-"""
+
+
+def tags_of(page: str) -> str:
+    """SQL: the (model, tag) rows of the models of `page`, each tag once."""
+    return (f"SELECT id, tag FROM (SELECT id, unnest(list_distinct(tags)) AS tag FROM {page}) "
+            "WHERE tag <> ''")
+
+
+INSERT_TAGS = f"INSERT INTO model_tags {tags_of('page')}"
 
 DELETE_EDGES = "DELETE FROM edges WHERE child IN (SELECT id FROM page)"
 # `base_model:<parent>` or `base_model:<relation>:<parent>`, with `rest` the tag after
@@ -315,9 +320,8 @@ GROUP BY child, parent
 
 
 EDGES_OF_PAGE = edges_of()
-
-INSERT_EDGES = ("INSERT INTO edges (child, parent, relation, source, parent_declared, tagged) "
-                + EDGES_OF_PAGE)
+EDGE_COLUMNS = "child, parent, relation, source, parent_declared, tagged"
+INSERT_EDGES = f"INSERT INTO edges ({EDGE_COLUMNS}) {EDGES_OF_PAGE}"
 
 # A model has one snapshot per run: models stored before may have theirs already.
 INSERT_SNAPSHOTS = "INSERT INTO snapshots SELECT $run_id, id, $now, downloads, likes FROM page"
@@ -325,22 +329,32 @@ INSERT_MISSING_SNAPSHOTS = INSERT_SNAPSHOTS + """
 WHERE id NOT IN (SELECT model_id FROM snapshots WHERE run_id = $run_id)
 """
 
-# Refreshing downloads and likes: a light listing (only these properties) updates stored models.
+# Refreshing downloads and likes: a light listing (only these properties) updates stored models,
+# many pages at a time: its pages into the temp table `counts` (one statement per page), then
+# one pass over the models. Models it lists are marked seen by the run, so the stored models a
+# whole listing left out can be asked about (crawler/modes/absence.py).
 COUNT_EXPAND = ["downloads", "downloadsAllTime", "likes", "trendingScore"]
-STAGE_COUNTS = """
+_COUNT_TYPE = ('[{"id": "VARCHAR", "modelId": "VARCHAR", "downloads": "VARCHAR", '
+               '"downloadsAllTime": "VARCHAR", "likes": "VARCHAR", "trendingScore": "VARCHAR"}]')
+_COUNT_ROWS = f"""
+SELECT coalesce(i.id, i.modelId) AS id,
+       TRY_CAST(i.downloads AS BIGINT) AS downloads,
+       TRY_CAST(i.downloadsAllTime AS BIGINT) AS downloads_all_time,
+       TRY_CAST(i.likes AS BIGINT) AS likes,
+       TRY_CAST(i.trendingScore AS DOUBLE) AS trending_score
+FROM (SELECT unnest(from_json(body, '{_COUNT_TYPE}')) AS i FROM (SELECT $body AS body))
+"""
+EMPTY_COUNTS = f"CREATE OR REPLACE TEMP TABLE counts AS {_COUNT_ROWS} LIMIT 0"
+ADD_COUNTS = f"INSERT INTO counts {_COUNT_ROWS}"
+# each model once (the listing's last word on it), and only stored models
+KEEP_STORED_COUNTS = """
 CREATE OR REPLACE TEMP TABLE counts AS
-SELECT j->>'id' AS id,
-       TRY_CAST(j->>'downloads' AS BIGINT) AS downloads,
-       TRY_CAST(j->>'downloadsAllTime' AS BIGINT) AS downloads_all_time,
-       TRY_CAST(j->>'likes' AS BIGINT) AS likes,
-       TRY_CAST(j->>'trendingScore' AS DOUBLE) AS trending_score
-FROM (SELECT unnest(from_json(?::JSON, '["JSON"]')) AS j)
-WHERE j->>'id' IN (SELECT id FROM models)
-QUALIFY row_number() OVER (PARTITION BY j->>'id') = 1
+SELECT c.* FROM counts c SEMI JOIN models m ON m.id = c.id
+QUALIFY row_number() OVER (PARTITION BY c.id) = 1
 """
 UPDATE_COUNTS = """
 UPDATE models SET downloads = c.downloads, downloads_all_time = c.downloads_all_time,
-                  likes = c.likes, trending_score = c.trending_score
+                  likes = c.likes, trending_score = c.trending_score, last_seen_run = $run_id
 FROM counts c WHERE models.id = c.id
 """
 DELETE_COUNT_SNAPSHOTS = """
@@ -349,4 +363,3 @@ DELETE FROM snapshots WHERE run_id = $run_id AND model_id IN (SELECT id FROM cou
 INSERT_COUNT_SNAPSHOTS = """
 INSERT INTO snapshots SELECT $run_id, id, $now, downloads, likes FROM counts
 """
-

@@ -15,6 +15,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 import duckdb
@@ -25,6 +26,7 @@ from crawler.store.meta import Checkpoints
 from crawler.store.read_ahead import ReadAhead
 from crawler.store.runs import Tally
 from crawler.store.stage import PageStage
+from crawler.store.stage_writer import StageWriter
 from hf_lineage.errors import HubAnswerInvalid, StorageError, one_line
 
 if TYPE_CHECKING:
@@ -76,38 +78,73 @@ def deduplicate(conn: duckdb.DuckDBPyConnection, table: str) -> int:
     return distinct
 
 
-def _page_of(conn: duckdb.DuckDBPyConnection, table: str) -> str:
+@dataclass(frozen=True)
+class PageCounts:
+    """A page against the stored models (ingest.COUNT_PAGE)."""
+
+    rows: int
+    seen: int  # models seen for the first time this run
+    new: int
+    changed: int  # sha changed since an earlier run
+
+    @property
+    def all_new(self) -> bool:
+        return self.new == self.rows
+
+
+def _page_of(conn: duckdb.DuckDBPyConnection, table: str, run_id: int) -> PageCounts:
     """Make `page` the rows of `table`: a view when every model is new (nothing will be
-    deleted from it: no copy), else a copy. Returns which ('VIEW' or 'TABLE')."""
-    new, rows = conn.execute(f"SELECT count(*) FILTER (WHERE m.id IS NULL), count(*) "
-                             f"FROM {table} p LEFT JOIN models m USING (id)").fetchone()
-    kind = "VIEW" if new == rows else "TABLE"
-    conn.execute(f"CREATE TEMP {kind} page AS FROM {table}")
-    return kind
+    deleted from it: no copy), else a copy. Returns its counts against the stored models,
+    taken in the same pass (each is a scan of every stored id)."""
+    counts = PageCounts(*conn.execute(ingest.COUNT_PAGE.format(page=table),
+                                      {"run_id": run_id}).fetchall()[0])
+    conn.execute(f"CREATE TEMP {'VIEW' if counts.all_new else 'TABLE'} page AS FROM {table}")
+    return counts
 
 
-def apply_page(conn: duckdb.DuckDBPyConnection, run_id: int) -> Tally:
+def derive_rows(conn: duckdb.DuckDBPyConnection, table: str) -> None:
+    """The tags and edges of the models of `table`, as the tables `<table>_tags` and
+    `<table>_edges` (DERIVED): work the read-ahead thread does beside the writer."""
+    conn.execute(f"CREATE OR REPLACE TABLE {table}_tags AS {ingest.tags_of(table)}")
+    conn.execute(f"CREATE OR REPLACE TABLE {table}_edges AS {ingest.edges_of(table)}")
+
+
+DERIVED = ("_tags", "_edges")
+
+
+def apply_page(conn: duckdb.DuckDBPyConnection, run_id: int,
+               counts: PageCounts | None = None, derived: str | None = None) -> Tally:
     """Move `page` (a temp table, or a view when every model is new) into models, tags, edges
-    and snapshots.
+    and snapshots; `counts`: its counts, when the caller took them already; `derived`: the
+    table whose tags and edges derive_rows made already (only those of models still in
+    `page` are taken).
 
     A model's tags and edges are replaced as a whole. When every model is new (a first crawl)
     the models are inserted rather than upserted, and the deletes and the check for a snapshot
     already taken this run are skipped: they would scan whole tables for nothing. A model this
     run already stored from a newer listing (edited while the listing was paged) keeps it;
     it counts as seen once."""
-    rows, seen, new, changed = conn.execute(ingest.COUNT_PAGE, {"run_id": run_id}).fetchall()[0]
-    all_new = new == rows
+    counts = counts or PageCounts(*conn.execute(ingest.COUNT_PAGE.format(page="page"),
+                                                {"run_id": run_id}).fetchall()[0])
+    all_new = counts.all_new
     if not all_new:
         conn.execute(ingest.DROP_OLDER_LISTINGS, {"run_id": run_id})
     conn.execute(ingest.INSERT_MODELS if all_new else ingest.MERGE_MODELS, {"run_id": run_id})
     if not all_new:
         conn.execute(ingest.DELETE_TAGS)
         conn.execute(ingest.DELETE_EDGES)
-    conn.execute(ingest.INSERT_TAGS)
-    conn.execute(ingest.INSERT_EDGES)
+    if derived is None:
+        conn.execute(ingest.INSERT_TAGS)
+        conn.execute(ingest.INSERT_EDGES)
+    else:
+        kept = "" if all_new else " WHERE {} IN (SELECT id FROM page)"
+        conn.execute(f"INSERT INTO model_tags SELECT * FROM {derived}_tags"
+                     + kept.format("id"))
+        conn.execute(f"INSERT INTO edges ({ingest.EDGE_COLUMNS}) SELECT * FROM "
+                     f"{derived}_edges" + kept.format("child"))
     conn.execute(ingest.INSERT_SNAPSHOTS if all_new else ingest.INSERT_MISSING_SNAPSHOTS,
                  {"run_id": run_id, "now": utcnow()})
-    return Tally(seen=seen, new=new or 0, changed=changed or 0)
+    return Tally(seen=counts.seen, new=counts.new, changed=counts.changed)
 
 
 def staged_pages(conn: duckdb.DuckDBPyConnection) -> list[tuple[int, datetime | None]]:
@@ -128,6 +165,13 @@ class StagePart:
     since: datetime | None
 
 
+@dataclass(frozen=True)
+class _StagedPage:
+    seq: int
+    since: str | None
+    cursor: tuple[str, str] | None  # the cursor and its value once this page is in
+
+
 @dataclass
 class _Batch:
     """The open staging batch: what it writes when it commits."""
@@ -135,9 +179,21 @@ class _Batch:
     run_id: int
     checkpoints: Checkpoints
     next_seq: int
-    pages: list[tuple[int, str | None]] = field(default_factory=list)  # (seq, since)
+    pages: list[_StagedPage] = field(default_factory=list)
     cursors: dict[str, str] = field(default_factory=dict)  # the cursors after its last page
     spent: Tally = field(default_factory=Tally)  # the requests its pages cost
+
+    def cut_before(self, index: int) -> None:
+        """Keep the pages before `index` (the one there was refused): their cursor is the
+        last the batch moves."""
+        cut = self.pages[index:]
+        self.pages = self.pages[:index]
+        for page in cut:
+            if page.cursor is not None:
+                self.cursors.pop(page.cursor[0], None)
+        for page in self.pages:
+            if page.cursor is not None:
+                self.cursors[page.cursor[0]] = page.cursor[1]
 
 
 @dataclass(frozen=True)
@@ -158,17 +214,33 @@ class ListingStore:
         self._checker = duckdb.connect(config={"memory_limit": "64MB", "threads": 1,
                                                "temp_directory": str(db.beside.tmp)})
         self._checker.execute("SET TimeZone = 'UTC'")
+        self._writer = StageWriter(self.stage, self._check)
+        self._checked = 0  # models on the pages checked since stage_page last said
+        self._refused: BaseException | None = None  # a page refused, raised to the crawl
+        self._check_cursor: duckdb.DuckDBPyConnection | None = None  # the writer thread's
 
     # -- staging --------------------------------------------------------------------------------
     def stage_page(self, body: str, checkpoints: Checkpoints, name: str, next_value: str,
                    run_id: int, spent: Tally) -> int:
         """Stage one listing page and move the cursor `name` to `next_value`: cheap whatever
-        the database's size, and resumable. Returns the models on the page."""
+        the database's size, and resumable. The page is written, synced and checked beside
+        the crawl (crawler/store/stage_writer.py); its batch commits once they are done.
+        Returns the models on the pages checked since the last call."""
+        self.raise_refused()
         batch = self._open_batch(run_id, checkpoints)
-        summary = self._stage(batch, body, None)
+        batch.pages.append(_StagedPage(batch.next_seq, None, (name, next_value)))
+        self._writer.submit(batch.next_seq, body, summary=False)
+        batch.next_seq += 1
         batch.cursors[name] = next_value
         batch.spent += spent
-        return summary.models
+        checked, self._checked = self._checked, 0
+        return checked
+
+    def raise_refused(self) -> None:
+        """Raise the refusal of a page whose batch committed without it."""
+        refused, self._refused = self._refused, None
+        if refused is not None:
+            raise refused
 
     def stage_changes(self, body: str, watermark: str, checkpoints: Checkpoints, name: str,
                       next_url: str | None, run_id: int, spent: Tally) -> tuple[int, bool]:
@@ -203,34 +275,61 @@ class ListingStore:
             self._batch = _Batch(run_id, checkpoints, last + 1)
         return self._batch
 
-    def _stage(self, batch: _Batch, body: str, since: str | None) -> PageSummary:
-        """Write the page to the stage and check it; it joins the batch once it passes. The
-        span of its lastModified is read only for a listing of changes (`since`)."""
-        path = self.stage.write(batch.next_seq, body)
-        check = ingest.PAGE_CHECK if since is None else ingest.PAGE_SUMMARY
-        models, anonymous, *span = _parse(self._checker, check, {"file": str(path)}).fetchone()
-        if anonymous:
-            raise HubAnswerInvalid(ingest.NO_ID)
-        batch.pages.append((batch.next_seq, since))
+    def _stage(self, batch: _Batch, body: str, since: str) -> PageSummary:
+        """Write the page of a listing of changes to the stage and check it, now (the span
+        of its lastModified says whether the listing reached `since`); it joins the batch
+        once it passes."""
+        seq = batch.next_seq
+        self._writer.submit(seq, body, summary=True)
+        result = self._writer.wait([seq])[seq]
+        if isinstance(result, BaseException):
+            raise result
+        batch.pages.append(_StagedPage(seq, since, None))
         batch.next_seq += 1
-        return PageSummary(models, *(span or (None, None)))
+        return PageSummary(*result[0:1], *result[2:4])
+
+    def _check(self, path: Path, summary: bool) -> tuple:
+        """A staged page's check, on the stage writer's thread (its own cursor): it parses,
+        and every item is a model; with `summary` also the span of its lastModified."""
+        if self._check_cursor is None:
+            self._check_cursor = self._checker.cursor()
+        check = ingest.PAGE_SUMMARY if summary else ingest.PAGE_CHECK
+        row = _parse(self._check_cursor, check, {"file": str(path)}).fetchone()
+        if row[1]:
+            raise HubAnswerInvalid(ingest.NO_ID)
+        return row
 
     def _commit_batch(self, conn: duckdb.DuckDBPyConnection) -> None:
-        """List the batch's pages (synced to disk first), move its cursors, count its
-        requests: the last step of the batch's transaction."""
+        """List the batch's pages (written, synced and checked first: a refused page and the
+        ones after it are left out), move its cursors, count its requests: the last step of
+        the batch's transaction."""
         batch, self._batch = self._batch, None
         if batch is None:
             return
         if batch.pages:
-            self.stage.sync()
+            # a page of a listing of changes was checked when it was staged (_stage)
+            checks = self._writer.wait([page.seq for page in batch.pages if page.since is None])
+            for index, page in enumerate(batch.pages):
+                result = checks.get(page.seq)
+                if isinstance(result, BaseException):
+                    batch.cut_before(index)
+                    self._refused = result
+                    break
+                if result is not None and page.since is None:
+                    self._checked += result[0]
+            self.stage.sync_dir()
+        if batch.pages:  # none left when its first page was refused
             conn.executemany("INSERT INTO staged_pages VALUES (?, CAST(? AS TIMESTAMP))",
-                             batch.pages)
+                             [(page.seq, page.since) for page in batch.pages])
         for name, value in batch.cursors.items():
             batch.checkpoints.write(conn, name, value)
         self.db.runs.add(conn, batch.run_id, batch.spent)
 
     def has_staged(self) -> bool:
+        """Whether pages are staged (the open batch committed first; a page it refused is
+        raised)."""
         self.db.commit_batch()
+        self.raise_refused()
         return bool(staged_pages(self.db.conn))
 
     def read_stage(self, conn: duckdb.DuckDBPyConnection, table: str, select: str,
@@ -289,12 +388,12 @@ class ListingStore:
             return Tally()
         done = Tally()
         parts = self._stage_parts(self.db.conn, STAGE_PART_FILES)
-        with ReadAhead(self.db.conn, parts, self._read_part) as parsed:
+        with ReadAhead(self.db.conn, parts, self._read_part, DERIVED) as parsed:
             for number, part in enumerate(parsed):
                 with self.db.transaction() as tx:
-                    kind = _page_of(tx, part)
-                    applied = apply_page(tx, run_id)
-                    tx.execute(f"DROP {kind} page")
+                    counts = _page_of(tx, part, run_id)
+                    applied = apply_page(tx, run_id, counts, derived=part)
+                    tx.execute(f"DROP {'VIEW' if counts.all_new else 'TABLE'} page")
                     if number == len(parts) - 1:
                         self.clear_stage(tx)
                     self.db.runs.add(tx, run_id, applied + (spent if number == 0 else Tally()))
@@ -303,9 +402,11 @@ class ListingStore:
         return done
 
     def _read_part(self, conn: duckdb.DuckDBPyConnection, table: str, part: StagePart) -> None:
-        """A part of the stage into `table`, each model once (ReadAhead's parse)."""
+        """A part of the stage into `table`, each model once, and its tags and edges
+        (ReadAhead's parse: the writer then only appends them)."""
         self._read_rows(conn, table, part)
         deduplicate(conn, table)
+        derive_rows(conn, table)
 
     def ingest_page(self, body: str, run_id: int, spent: Tally) -> Tally:
         """Upsert one JSON array of models (a model-info answer, wrapped) at once."""
@@ -366,15 +467,21 @@ class ListingStore:
         return self.db.conn.execute("SELECT max(last_modified) FROM models").fetchall()[0][0]
 
     # -- downloads and likes --------------------------------------------------------------------
-    def refresh_counts(self, body: str, run_id: int, checkpoints: Checkpoints, name: str,
-                       next_value: str, spent: Tally) -> None:
-        """Update stored models' downloads and likes from a light listing page, with a
-        snapshot each, and move the cursor, in one transaction."""
+    def refresh_counts(self, bodies: list[str], run_id: int, checkpoints: Checkpoints,
+                       name: str, next_value: str, spent: Tally) -> int:
+        """Update stored models' downloads and likes from light listing pages, mark them seen
+        by the run, take a snapshot each, and move the cursor, in one transaction. Returns the
+        stored models the pages held."""
         with self.db.transaction() as tx:
-            tx.execute(ingest.STAGE_COUNTS, [body])
-            tx.execute(ingest.UPDATE_COUNTS)
+            _parse(tx, ingest.EMPTY_COUNTS, {"body": "[]"})
+            for body in bodies:
+                _parse(tx, ingest.ADD_COUNTS, {"body": body})
+            tx.execute(ingest.KEEP_STORED_COUNTS)
+            stored = tx.execute("SELECT count(*) FROM counts").fetchone()[0]
+            tx.execute(ingest.UPDATE_COUNTS, {"run_id": run_id})
             tx.execute(ingest.DELETE_COUNT_SNAPSHOTS, {"run_id": run_id})
             tx.execute(ingest.INSERT_COUNT_SNAPSHOTS, {"run_id": run_id, "now": utcnow()})
             tx.execute("DROP TABLE counts")
             checkpoints.write(tx, name, next_value)
             self.db.runs.add(tx, run_id, spent)
+        return stored

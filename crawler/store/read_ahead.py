@@ -29,13 +29,16 @@ Part = TypeVar("Part")  # what names some staged pages (crawler.store.listing.St
 class ReadAhead(Generic[Part]):
     """Iterate the parsed parts (names of tables holding their rows) of `parts`, each parsed
     while the previous one is used; `parse(cursor, table, part)` creates the table `table`
-    holding the rows of `part` on `cursor`."""
+    holding the rows of `part` on `cursor`, and may create tables named `table` + each of
+    `companions` beside it (rows derived from the part), dropped with it."""
 
     def __init__(self, conn: duckdb.DuckDBPyConnection, parts: list[Part],
-                 parse: Callable[[duckdb.DuckDBPyConnection, str, Part], None]) -> None:
+                 parse: Callable[[duckdb.DuckDBPyConnection, str, Part], None],
+                 companions: tuple[str, ...] = ()) -> None:
         self._conn = conn
         self._parts = parts
         self._parse = parse
+        self._companions = companions
         self._ready: queue.Queue[tuple[str | None, BaseException | None]] = queue.Queue(1)
         self._stop = threading.Event()
         self._cursor: duckdb.DuckDBPyConnection | None = None  # the parsing thread's
@@ -61,7 +64,8 @@ class ReadAhead(Generic[Part]):
                 raise error
             assert table is not None
             yield table
-            self._dropper.execute(f"DROP TABLE IF EXISTS {table}")
+            for name in (table, *(table + suffix for suffix in self._companions)):
+                self._dropper.execute(f"DROP TABLE IF EXISTS {name}")
 
     def _next(self) -> tuple[str | None, BaseException | None]:
         while True:

@@ -9,7 +9,8 @@ A page file counts only once the database lists it: the table `staged_pages` (on
 staged page, written in the transaction that moves the listing's cursor past it) says which
 files are staged. A file beyond it was written by a crawl killed before that transaction
 committed; it is stale, and removed before new pages are staged. Files are synced to disk
-before the transaction that lists them commits, so a crash cannot leave a listed file empty.
+before the transaction that lists them commits, so a crash cannot leave a listed file empty
+(crawler/store/stage_writer.py writes, syncs and checks them beside the crawl).
 """
 
 from __future__ import annotations
@@ -30,8 +31,9 @@ class PageStage:
         return self.dir / f"{seq:08d}.json"
 
     def write(self, seq: int, body: str) -> Path:
-        """Write page `seq` (replacing a stale file of that number) and sync it to disk; never
-        through a symbolic link (the folder was checked by crawler/store/beside.py)."""
+        """Write page `seq` (replacing a stale file of that number; `sync_file` makes it
+        durable); never through a symbolic link (the folder was checked by
+        crawler/store/beside.py)."""
         path = self.path(seq)
         try:
             self.dir.mkdir(parents=True, exist_ok=True)
@@ -39,25 +41,30 @@ class PageStage:
                          | os.O_CLOEXEC, 0o644)
             with open(fd, "wb") as file:
                 file.write(body.encode("utf-8"))
-                file.flush()
-                os.fsync(file.fileno())
         except OSError as exc:
             raise StorageError(f"cannot write {path}: {exc.strerror or exc}") from exc
         return path
 
-    def sync(self) -> None:
+    def sync_file(self, path: Path) -> None:
+        """Make a written page durable (before the database lists it)."""
+        self._fsync(path)
+
+    def sync_dir(self) -> None:
         """Make the names of the files written so far durable (before the database lists
         them)."""
-        if not self.dir.is_dir():
-            return
+        if self.dir.is_dir():
+            self._fsync(self.dir)
+
+    @staticmethod
+    def _fsync(target: Path) -> None:
         try:
-            fd = os.open(self.dir, os.O_RDONLY | os.O_NOFOLLOW)
+            fd = os.open(target, os.O_RDONLY | os.O_NOFOLLOW)
             try:
                 os.fsync(fd)
             finally:
                 os.close(fd)
         except OSError as exc:
-            raise StorageError(f"cannot write {self.dir}: {exc.strerror or exc}") from exc
+            raise StorageError(f"cannot write {target}: {exc.strerror or exc}") from exc
 
     def remove_after(self, seq: int) -> None:
         """Remove the page files numbered above `seq` (0: every file), and the directory once
