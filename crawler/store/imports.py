@@ -10,8 +10,8 @@ for tags, edges (canonical parents through `aliases`) and snapshots.
 A snapshot newer than the data held (`apply`) replaces the rows of the models it lists. Into a
 database holding none of them the rows are inserted straight from the file. Otherwise a model's
 revision decides: a stored model whose lastModified is unchanged keeps its row, tags and edges
-and gets the snapshot's counts (downloads, likes, trending score: one UPDATE, the import's
-buffer pool holding the changed values until the commit); a new model, or one whose lastModified
+and gets the snapshot's counts (downloads, likes, trending score: its row rebuilt, see
+`_counts`); a new model, or one whose lastModified
 changed, gets the snapshot's whole row, as an incremental crawl relists what changed, and its
 tags and edges when they changed (a new model's, or a changed one's whose tags or card did).
 Columns the dump lacks stay as stored for an unchanged revision and are NULL for a changed one:
@@ -296,16 +296,22 @@ def _dump_view(conn: duckdb.DuckDBPyConnection, snapshot: SnapshotFile) -> None:
 
 def _counts(conn: duckdb.DuckDBPyConnection, snapshot: SnapshotFile, run_id: int) -> None:
     """Stored models of an unchanged revision: the snapshot's counts (those it has), and the
-    run that saw them. One UPDATE: DuckDB holds the updated values in the buffer pool until
-    the commit (about 150 MB for 3M models), hence the import's larger pool; a rebuild of the
-    rows (delete, insert) writes every row again and was ten times slower."""
+    run that saw them. Their rows are rebuilt (copied with the new counts, deleted, inserted
+    back), not UPDATEd: DuckDB holds an UPDATE's new and old values in memory until the commit,
+    which at 3M models grew from 1 s to 143 s by the tenth weekly snapshot at a 512 MB pool
+    (the pool full, spilling); a rebuild's rows spill like any insert and cost about 10 s."""
     counts = [c for c in COUNTS if c not in snapshot.missing_targets]
-    values = "".join(f"{c} = p.{c}, " for c in counts)
+    values = "".join(f"p.{c} AS {c}, " for c in counts)
     conn.execute(f"""
-        UPDATE models SET {values}last_seen_run = $run_id, gone = false
-        FROM (SELECT id, last_modified{"".join(f", {c}" for c in counts)} FROM dump) p
-        WHERE models.id = p.id AND models.last_modified IS NOT DISTINCT FROM p.last_modified""",
-                 {"run_id": run_id})
+        CREATE OR REPLACE TEMP TABLE import_counted AS
+        SELECT m.* REPLACE ({values}$run_id AS last_seen_run, false AS gone)
+        FROM models m
+        JOIN (SELECT id, last_modified{"".join(f", {c}" for c in counts)} FROM dump) p
+          ON m.id = p.id AND m.last_modified IS NOT DISTINCT FROM p.last_modified
+        WHERE m.last_seen_run IS DISTINCT FROM $run_id""", {"run_id": run_id})
+    conn.execute("DELETE FROM models WHERE id IN (SELECT id FROM import_counted) "
+                 "AND last_seen_run IS DISTINCT FROM $run_id", {"run_id": run_id})
+    conn.execute("INSERT INTO models SELECT * FROM import_counted")
 
 
 def _rewrite(conn: duckdb.DuckDBPyConnection, snapshot: SnapshotFile, run_id: int,
@@ -372,5 +378,5 @@ def _drop_temp(conn: duckdb.DuckDBPyConnection) -> None:
     for view in ("page", "dump", "import_rows"):
         conn.execute(f"DROP VIEW IF EXISTS {view}")
     for table in ("import_diff", "import_retagged", "import_tags", "import_stale",
-                  "import_dropped"):
+                  "import_dropped", "import_counted"):
         conn.execute(f"DROP TABLE IF EXISTS {table}")
