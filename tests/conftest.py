@@ -47,7 +47,9 @@ def serve() -> Iterator:
 SLOW_FIRST = ("test_demo.py", "test_crawler_ground_truth.py", "test_inference_check.py",
               "test_analysis_families.py", "test_generator_calibration.py",
               "test_reliability_faults.py", "test_reliability_adversarial.py",
-              "test_analysis_inferred.py", "test_generator.py", "test_crawler_resume.py")
+              "test_reliability_absence.py", "test_analysis_cli.py", "test_import_truth.py",
+              "test_analysis_inferred.py", "test_generator.py", "test_crawler_resume.py",
+              "test_crawler_day.py")
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
