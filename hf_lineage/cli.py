@@ -747,7 +747,7 @@ def import_hub_stats(files: tuple[str, ...], as_of: date | datetime | None,
     its newest change, or a snapshot older than the data held; 4 the database is busy; 5 a
     file that is not Parquet, truncated or unreadable. Nothing is written then."""
     from crawler.imports import import_hub_stats as run_import
-    from crawler.imports.importer import describe, missing
+    from crawler.imports.importer import describe, lacking
     from hf_lineage.progress import RichProgress
 
     with RichProgress(err_console) as progress:
@@ -758,10 +758,9 @@ def import_hub_stats(files: tuple[str, ...], as_of: date | datetime | None,
             raise Interrupted("interrupted; the snapshot being imported was not stored (the "
                               "ones before it were): run the same command again") from None
     for result in results:
-        click.echo(describe(result))
-        lacking = missing(result)
-        if lacking:
-            click.echo(lacking, err=True)
+        click.echo(printable.printable(describe(result)))
+        for line in lacking(result):
+            click.echo(printable.printable(line), err=True)
 
 
 @main.command()

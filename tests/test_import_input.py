@@ -104,6 +104,16 @@ BAD_FILES = {
         lambda p: derive(SAMPLE, p, "SELECT * REPLACE (CASE WHEN likes = 0 THEN NULL ELSE id "
                                     "END AS id) FROM dump"),
         ConfigError.exit_code, "have no model id"),
+    "tags as text that is no JSON list": (
+        lambda p: derive(SAMPLE, p, "SELECT * REPLACE (array_to_string(tags, ',') AS tags) "
+                                    "FROM dump"),
+        ConfigError.exit_code, "are not JSON lists of tags"),
+    "no rows": (lambda p: derive(SAMPLE, p, "SELECT * FROM dump LIMIT 0"),
+                ConfigError.exit_code, "has no rows"),
+    "blank ids": (
+        lambda p: derive(SAMPLE, p, "SELECT * REPLACE (CASE WHEN likes = 0 THEN '   ' ELSE id "
+                                    "END AS id) FROM dump"),
+        ConfigError.exit_code, "have no model id"),
     "older snapshot": (
         lambda p: derive(SAMPLE, p, "SELECT * FROM dump WHERE lastModified < "
                                     "TIMESTAMP '2025-01-01'"),
@@ -138,6 +148,87 @@ def test_as_of_before_the_newest_change_is_refused(tmp_path):
     assert query(db, "SELECT as_of, dated_by FROM imports")[0][1] == "as-of"
     result = run("import", "hub-stats", SAMPLE, SAMPLE, "--as-of", "2026-06-01", "--db", db)
     assert_refused(result, 2, "--as-of dates one snapshot")
+
+
+def test_as_of_in_the_future_is_refused(tmp_path):
+    db = tmp_path / "hub.duckdb"
+    for moment in ("2099-01-01", "2099-01-01T00:00:00Z"):
+        result = run("import", "hub-stats", SAMPLE, "--as-of", moment, "--db", db)
+        assert_refused(result, 2, "is in the future")
+    assert not db.exists()
+
+
+def test_a_file_name_is_a_name_not_a_glob(tmp_path):
+    """DuckDB reads `*`, `?` and `[` in a path as a glob: `snap*.parquet` alone is read."""
+    literal = derive(SAMPLE, tmp_path / "snap*[1]?.parquet", "SELECT * FROM dump LIMIT 100")
+    derive(SAMPLE, tmp_path / "snap_other1x.parquet", "SELECT * FROM dump")
+    db = tmp_path / "hub.duckdb"
+    assert run("import", "hub-stats", literal, "--db", db).exit_code == 0
+    assert query(db, "SELECT count(*) FROM models") == [(100,)]
+
+
+def test_a_models_table_with_a_column_of_another_table_is_still_models(imported, tmp_path):
+    dump = derive(SAMPLE, tmp_path / "described.parquet",
+                  "SELECT *, 'text' AS description, 'gradio' AS sdk FROM dump")
+    db = tmp_path / "described.duckdb"
+    assert run("import", "hub-stats", dump, "--db", db).exit_code == 0
+    assert table_rows(db) == table_rows(imported)
+
+
+def test_nanosecond_times_with_a_zone_are_read(imported, tmp_path):
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    table = pq.read_table(SAMPLE)
+    for name in ("lastModified", "createdAt"):
+        column = table.column(name).cast(pa.timestamp("ns", tz="UTC"))
+        table = table.set_column(table.schema.get_field_index(name), name, column)
+    pq.write_table(table, tmp_path / "ns.parquet")
+    db = tmp_path / "ns.duckdb"
+    import_hub_stats(db, [tmp_path / "ns.parquet"])
+    assert table_rows(db) == table_rows(imported)
+
+
+def test_another_listing_of_the_same_moment_is_refused(held, tmp_path):
+    """A snapshot dated as one imported already but listing other models cannot be the same
+    listing: refused, nothing written (the same listing written again changes nothing)."""
+    (newest,), = query(held, "SELECT max(last_modified) FROM models")
+    other = derive(SAMPLE, tmp_path / "other.parquet",
+                   "SELECT * FROM dump WHERE lastModified < TIMESTAMP '2026-01-01' AND "
+                   f"(likes > 0 OR lastModified = TIMESTAMP '{newest}')")
+    before = contents(held)
+    assert_refused(run("import", "hub-stats", other, "--db", held), 2,
+                   "two different listings of one moment")
+    assert contents(held) == before
+
+
+def test_what_a_dump_leaves_out_keeps_what_is_stored(held, tmp_path):
+    """A newer dump whose counts are NULL, or whose lastModified is unusable (in the future,
+    before 2000, missing), says nothing of them: the stored counts and revisions stay."""
+    db = tmp_path / "held.duckdb"
+    db.write_bytes(held.read_bytes())
+    stored = dict(((i, (lm, likes, dl)) for i, lm, likes, dl in query(
+        db, "SELECT id, last_modified, likes, downloads_all_time FROM models")))
+    newer = derive(SAMPLE, tmp_path / "newer.parquet", """
+        SELECT * REPLACE (
+            CASE hash(id) % 4 WHEN 0 THEN NULL ELSE likes END AS likes,
+            CASE hash(id) % 4 WHEN 0 THEN NULL ELSE downloadsAllTime END AS downloadsAllTime,
+            CASE WHEN lastModified >= TIMESTAMP '2026-01-01' THEN lastModified
+                 WHEN hash(id) % 3 = 0 THEN TIMESTAMP '2031-01-01'
+                 WHEN hash(id) % 3 = 1 THEN TIMESTAMP '1970-01-01'
+                 ELSE NULL END AS lastModified) FROM dump""")
+    result = run("import", "hub-stats", newer, "--db", db)
+    assert result.exit_code == 0, result.output
+    assert "rows have no usable lastModified" in result.stderr
+    after = dict(((i, (lm, likes, dl)) for i, lm, likes, dl in query(
+        db, "SELECT id, last_modified, likes, downloads_all_time FROM models")))
+    nulled = {i for (i,) in query(db, f"SELECT id FROM read_parquet('{newer}') "
+                                      "WHERE likes IS NULL")}
+    assert stored and nulled & stored.keys()
+    for model, (last_modified, likes, all_time) in stored.items():
+        assert after[model][0] == last_modified  # every held model's row had no usable date
+        if model in nulled:
+            assert after[model][1:] == (likes, all_time)
 
 
 # -- what is read ------------------------------------------------------------------------------
@@ -230,3 +321,14 @@ def test_a_model_listed_twice_keeps_its_newest_listing(tmp_path):
         read(f"SELECT likes FROM read_parquet('{SAMPLE}') WHERE id = "
              "'ibm-research/merlinite-7b'")
     assert query(db, "SELECT count(*) FROM snapshots") == [(4167,)]
+
+
+def test_an_empty_license_is_no_license(tmp_path):
+    """`license:` with nothing after it (or a card's license: "") is no license, not ''."""
+    dump = derive(SAMPLE, tmp_path / "empty.parquet",
+                  "SELECT * REPLACE (list_prepend('license:', tags) AS tags, "
+                  "NULL::JSON AS cardData) FROM dump")
+    db = tmp_path / "empty.duckdb"
+    import_hub_stats(db, [dump])
+    assert query(db, "SELECT count(*) FROM models WHERE license = ''") == [(0,)]
+    assert query(db, "SELECT count(*) FROM models WHERE license IS NOT NULL")[0][0] > 1000

@@ -87,8 +87,8 @@ def _text(c: str, kind: str) -> str | None:
 
 
 def _time(c: str, kind: str) -> str | None:
-    if kind == "TIMESTAMP WITH TIME ZONE":
-        return plausible_time(f"make_timestamp(epoch_us({c}))")
+    if kind in ("TIMESTAMP WITH TIME ZONE", "TIMESTAMPTZ_NS"):
+        return plausible_time(f"make_timestamp(epoch_us(CAST({c} AS TIMESTAMPTZ)))")
     if _TIMESTAMP.match(kind):
         return plausible_time(f"CAST({c} AS TIMESTAMP)")
     return hub_time(c) if kind == "VARCHAR" else None
@@ -120,10 +120,23 @@ def _tags(c: str, kind: str) -> str | None:
     if kind == "VARCHAR[]":
         values = c
     elif kind in ("VARCHAR", "JSON"):
-        values = f"try(from_json({c}, '[\"VARCHAR\"]'))"
+        values = _tags_json(c)
     else:
         return None
     return f"coalesce(list_filter({values}, lambda t: t IS NOT NULL), []::VARCHAR[])"
+
+
+def _tags_json(c: str) -> str:
+    return f"try(from_json({c}, '[\"VARCHAR\"]'))"
+
+
+def _unreadable_tags(c: str, kind: str) -> str | None:
+    """SQL true for a tags value that is text but not a JSON list ('a,b', '"x"', '123'): such
+    a column is refused, never read as "no tags" (which would delete the stored ones)."""
+    if kind not in ("VARCHAR", "JSON"):
+        return None
+    return (f"{c} IS NOT NULL AND trim({c}::VARCHAR) NOT IN ('', 'null') "
+            f"AND (json_type(try(json({c}))) IS DISTINCT FROM 'ARRAY' OR {_tags_json(c)} IS NULL)")
 
 
 def _object(c: str, kind: str) -> str | None:
@@ -192,6 +205,7 @@ class DumpRows:
     select: str  # SQL: one row per row of the file, the crawl's columns and file_row_number
     id_sql: str  # SQL over the file: a row's model id
     last_modified_sql: str  # SQL over the file: a row's lastModified as the crawl stores it
+    unreadable: dict[str, str]  # the file's column -> SQL true for a value it cannot read
 
 
 def _quote(name: str) -> str:
@@ -204,7 +218,7 @@ def check_table(file: ParquetFile) -> None:
     names = set(file.columns)
     for table, signature in OTHER_TABLES.items():
         found = sorted(names & signature)
-        if found:
+        if found and not names & MODEL_ONLY:  # a models table may gain any other column
             raise ConfigError(
                 f"{file.path} is hub-stats' {table} table (it has {', '.join(found)}), not its "
                 "models table: import models.parquet")
@@ -223,13 +237,17 @@ def dump_rows(file: ParquetFile) -> DumpRows:
     """The SQL reading `file` as the crawl's rows; ConfigError when a column the crawl reads
     has a type it cannot read (checked by DuckDB binding each expression to the file)."""
     check_table(file)
-    expressions, read, missing, typed = [], {}, [], {}
+    expressions, read, missing, typed, unreadable = [], {}, [], {}, {}
     with duckdb.connect(config={"threads": 1}) as conn:
         for column in COLUMNS:
             name = next((n for n in column.names if n in file.columns), None)
             if name is not None:
                 read[column.target] = name
                 expression = _reader(conn, file, column, name)
+                check = column.kind == "tags" and _unreadable_tags(_quote(name),
+                                                                   file.columns[name])
+                if check:
+                    unreadable[name] = check
             elif column.target == "author":  # as a crawl does for a listing without it
                 expression = None
             else:
@@ -246,7 +264,7 @@ def dump_rows(file: ParquetFile) -> DumpRows:
     rows = f"(SELECT\n    {columns},\n    file_row_number\nFROM {file.scan(row_numbers=True)})"
     return DumpRows(file, read, tuple(c.names[0] for c in missing),
                     tuple(c.target for c in missing), ignored, with_licenses(rows),
-                    typed["id"], typed["last_modified"])
+                    typed["id"], typed["last_modified"], unreadable)
 
 
 def _author(read: str | None, id_column: str) -> str:

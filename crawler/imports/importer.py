@@ -33,6 +33,7 @@ class ImportResult:
     place: str  # snapshots.CURRENT, HISTORY or SAME
     stored: Imported | None
     note: str = ""  # why nothing was stored
+    undated: int = 0  # rows without a usable lastModified
 
 
 def import_hub_stats(db_path: str | Path, files: Iterable[str | Path], *,
@@ -73,7 +74,7 @@ def _import(db: Database, item: snapshots.Placed, roots_text: str, seeds: list[s
             progress: Progress) -> ImportResult:
     snapshot = item.snapshot
     if item.place == snapshots.SAME:
-        return ImportResult(snapshot, item.place, None, item.reason)
+        return ImportResult(snapshot, item.place, None, item.reason, item.survey.undated)
     history = item.place == snapshots.HISTORY
     progress.phase(f"importing {snapshot.file} ({snapshot.models:,} models as of "
                    f"{snapshot.as_of}{', history only' if history else ''})")
@@ -82,7 +83,7 @@ def _import(db: Database, item: snapshots.Placed, roots_text: str, seeds: list[s
                   else db.imports.apply(snapshot, roots_text))
         progress.phase("the trees below the roots")
         db.closure.write(stored.run_id, seeds)
-    return ImportResult(snapshot, item.place, stored)
+    return ImportResult(snapshot, item.place, stored, undated=item.survey.undated)
 
 
 def describe(result: ImportResult) -> str:
@@ -105,11 +106,18 @@ def describe(result: ImportResult) -> str:
     return line
 
 
-def missing(result: ImportResult) -> str | None:
-    """One line naming the columns the file lacks, or None."""
-    snap = result.snapshot
-    if not snap.missing or result.stored is None:
-        return None
-    return (f"{snap.file} has no {', '.join(snap.missing)}: those columns are NULL in the rows "
-            "it stored (a model's stored value when it is the same revision)")
+def lacking(result: ImportResult) -> list[str]:
+    """A line for each thing the file did not say: the columns it lacks, the rows without a
+    usable lastModified."""
+    snap, lines = result.snapshot, []
+    if result.stored is None:
+        return lines
+    if snap.missing:
+        lines.append(f"{snap.file} has no {', '.join(snap.missing)}: those columns are NULL in "
+                     "the rows it stored (a model's stored value when it is the same revision)")
+    if result.undated:
+        lines.append(f"{snap.file}: {result.undated:,} rows have no usable lastModified "
+                     "(missing, before 2000 or in the future): a stored model keeps its "
+                     "revision, a new one is stored without")
+    return lines
 

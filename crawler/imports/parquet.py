@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -37,7 +38,7 @@ class ParquetFile:
 
     def scan(self, row_numbers: bool = False) -> str:
         """SQL: a FROM clause reading the file (`file_row_number` numbers its rows)."""
-        quoted = self.path.replace("'", "''")
+        quoted = literal(self.path).replace("'", "''")
         return f"read_parquet('{quoted}'{', file_row_number = true' if row_numbers else ''})"
 
 
@@ -45,10 +46,19 @@ def is_remote(path: str) -> bool:
     return path.startswith(REMOTE)
 
 
+def literal(path: str) -> str:
+    """`path` as DuckDB's readers take it for exactly that file: they expand `*`, `?` and
+    `[…]` as a glob (a file named `snap*.parquet` would read `snap_other.parquet` too), so a
+    local path's glob characters are written as one-character classes (`[*]`)."""
+    return path if is_remote(path) else re.sub(r"([*?\[])", r"[\1]", path)
+
+
 def open_parquet(path: str | Path) -> ParquetFile:
     """The file at `path`, checked: StorageError (exit 5) when it is missing, not Parquet,
     truncated or unreadable."""
     name = str(path)
+    if not name.strip():
+        raise StorageError("an empty path is not a Parquet file")
     if not is_remote(name):
         name = os.path.abspath(name)
         _check_ends(Path(name))
@@ -86,13 +96,14 @@ def _check_ends(path: Path) -> None:
 def _describe(conn: duckdb.DuckDBPyConnection, path: str) -> ParquetFile:
     """Columns from DuckDB's reading of the schema, rows and size from the footer, and a
     fingerprint of the footer's metadata (row groups, statistics, offsets)."""
+    readable = literal(path)
     rows, size = conn.execute(
-        "SELECT num_rows, file_size_bytes FROM parquet_file_metadata(?)", [path]).fetchone()
+        "SELECT num_rows, file_size_bytes FROM parquet_file_metadata(?)", [readable]).fetchone()
     columns = {name: kind for name, kind, *_ in conn.execute(
-        "DESCRIBE SELECT * FROM read_parquet(?)", [path]).fetchall()}
+        "DESCRIBE SELECT * FROM read_parquet(?)", [readable]).fetchall()}
     digest = hashlib.sha256(str(size).encode())
     for row in conn.execute("SELECT * EXCLUDE (file_name) FROM parquet_metadata(?) "
-                            "ORDER BY row_group_id, column_id", [path]).fetchall():
+                            "ORDER BY row_group_id, column_id", [readable]).fetchall():
         digest.update(repr(row).encode())
     return ParquetFile(path, int(size or 0), int(rows), columns, digest.hexdigest())
 

@@ -6,7 +6,9 @@ cannot hold changes made after it was taken (a bare day covers the whole day).
 
 Placing, in date order (several files of one command are sorted first, so any order works):
 - the same snapshot again (the same file, by its fingerprint, or a snapshot of the same date
-  already imported) changes nothing;
+  and as many models already imported: the same listing written again) changes nothing; one of
+  the same date listing other models is refused (two listings of one moment cannot both be
+  true: `--as-of` dates a later one);
 - an older one, whose newest lastModified precedes the watermark (the newest change the
   database's crawls and imports saw) or whose date precedes the newest snapshot imported, is
   refused before anything is written: its rows would replace newer ones. With
@@ -21,6 +23,7 @@ from datetime import date, datetime, time, timedelta
 
 import duckdb
 
+from crawler.clock import utcnow
 from crawler.imports.hub_stats import SOURCE, DumpRows
 from crawler.imports.parquet import reading
 from crawler.store.imports import Held, SnapshotFile
@@ -37,6 +40,8 @@ class Survey:
     models: int  # distinct ids
     without_id: int
     newest_modified: datetime | None
+    undated: int  # rows whose lastModified is missing or implausible (kept as stored)
+    unreadable: dict[str, int]  # the file's column -> values it cannot read
 
 
 @dataclass(frozen=True)
@@ -57,19 +62,24 @@ def survey(rows: DumpRows) -> Survey:
     hashes (a hash table of strings for 3M ids outgrew the pool); the ids themselves are
     counted only when two hashes collide or a model is listed twice."""
     model_id = rows.id_sql
+    checks = "".join(f", count(*) FILTER (WHERE {check})" for check in rows.unreadable.values())
     readable = "".join(', count("' + name.replace('"', '""') + '")'
                        for name in rows.read.values())
     with duckdb.connect(config={"memory_limit": "512MB"}) as conn, reading(rows.file):
         conn.execute("SET enable_progress_bar = false")
         conn.execute("SET TimeZone = 'UTC'")
-        total, models, without_id, newest, *_ = conn.execute(
+        total, models, without_id, newest, undated, *counts = conn.execute(
             f"SELECT count(*), count(DISTINCT hash({model_id})), "
-            f"count(*) FILTER (WHERE {model_id} IS NULL OR {model_id} = ''), "
-            f"max({rows.last_modified_sql}){readable} FROM {rows.file.scan()}").fetchone()
+            f"count(*) FILTER (WHERE {model_id} IS NULL OR trim({model_id}) = ''), "
+            f"max({rows.last_modified_sql}), "
+            f"count(*) FILTER (WHERE {rows.last_modified_sql} IS NULL){checks}{readable} "
+            f"FROM {rows.file.scan()}").fetchone()
         if models < total - without_id:
             models = conn.execute(f"SELECT count(DISTINCT {model_id}) FROM "
                                   f"{rows.file.scan()}").fetchone()[0]
-    return Survey(total, models, without_id, newest)
+    unreadable = dict(zip(rows.unreadable, counts, strict=False))
+    return Survey(total, models, without_id, newest, undated,
+                  {name: n for name, n in unreadable.items() if n})
 
 
 def dated(rows: DumpRows, found: Survey, as_of: date | datetime | None) -> SnapshotFile:
@@ -77,6 +87,13 @@ def dated(rows: DumpRows, found: Survey, as_of: date | datetime | None) -> Snaps
     change; ConfigError when it cannot be dated, holds rows without an id, or `as_of`
     precedes its newest change."""
     path = rows.file.path
+    if not found.rows:
+        raise ConfigError(f"{path} has no rows: an empty listing is no snapshot of the Hub")
+    if found.unreadable:
+        name, count = next(iter(found.unreadable.items()))
+        raise ConfigError(f"{path}: column {name}: {count:,} of its {found.rows:,} values are "
+                          "not JSON lists of tags; hf-lineage cannot read them (and does not "
+                          "guess)")
     if found.without_id:
         raise ConfigError(f"{path}: {found.without_id:,} of its {found.rows:,} rows have no "
                           "model id; a listing of the Hub's models has one on every row")
@@ -88,6 +105,9 @@ def dated(rows: DumpRows, found: Survey, as_of: date | datetime | None) -> Snaps
     else:
         day = not isinstance(as_of, datetime)
         when = datetime.combine(as_of, time()) if day else as_of
+        if when > utcnow():
+            raise ConfigError(f"--as-of {as_of.isoformat()} is in the future: a snapshot is "
+                              "dated when it was taken (UTC)")
         limit = when + timedelta(days=1) if day else when
         if found.newest_modified >= limit:
             raise ConfigError(
@@ -118,8 +138,15 @@ def place(snapshots: list[Placed], held: Held, older_as_history: bool) -> list[P
             placed.append(replace(item, place=SAME, reason=_same(run, f"as of {as_of}")))
             continue
         if snap.as_of in seen_dates:
-            run, file = seen_dates[snap.as_of]
-            placed.append(replace(item, place=SAME, reason=_same(run, f"from {file}")))
+            run, file, models = seen_dates[snap.as_of]
+            if models != snap.models:
+                raise ConfigError(
+                    f"{snap.file} is dated {snap.as_of}, as the snapshot imported from {file} "
+                    f"is, but lists {snap.models:,} models where that one listed {models:,}: "
+                    "two different listings of one moment. Nothing imported; if it is a later "
+                    "listing, date it with --as-of")
+            placed.append(replace(item, place=SAME, reason=_same(run, f"from {file}, the same "
+                                                                  "date and models")))
             continue
         older = ((watermark is not None and snap.newest_modified < watermark)
                  or (newest_import is not None and snap.as_of < newest_import))
@@ -132,7 +159,7 @@ def place(snapshots: list[Placed], held: Held, older_as_history: bool) -> list[P
                 "--older-as-history, or import the snapshots oldest first into a new database")
         run = -len(placed) - 1  # stands for the run this import will get
         seen_files[snap.fingerprint] = (run, snap.as_of)
-        seen_dates[snap.as_of] = (run, snap.file)
+        seen_dates[snap.as_of] = (run, snap.file, snap.models)
         if older:
             placed.append(replace(item, place=HISTORY))
             continue

@@ -2,8 +2,8 @@
 
 An import is a run like a crawl (a `crawl_runs` row of mode 'import' whose started_at and
 ended_at are the snapshot's date, and an `imports` row saying where it came from): the rows it
-stores carry its run id as a crawl's do, so every row's provenance is one join away. The rows
-of the dump are read by DuckDB straight from the Parquet file, as `crawler.imports` spells them
+stores carry its run id as a crawl's do, so every row's provenance is one join away. The rows of
+the dump are read by DuckDB straight from the Parquet file, as `crawler.imports` spells them
 (the columns a listing page gives, `crawler.store.ingest`), and go through the crawl's own SQL
 for tags, edges (canonical parents through `aliases`) and snapshots.
 
@@ -11,17 +11,18 @@ A snapshot newer than the data held (`apply`) replaces the rows of the models it
 database holding none of them the rows are inserted straight from the file. Otherwise a model's
 revision decides: a stored model whose lastModified is unchanged keeps its row, tags and edges
 and gets the snapshot's counts (downloads, likes, trending score: its row rebuilt, see
-`_counts`); a new model, or one whose lastModified
-changed, gets the snapshot's whole row, as an incremental crawl relists what changed, and its
-tags and edges when they changed (a new model's, or a changed one's whose tags or card did).
-Columns the dump lacks stay as stored for an unchanged revision and are NULL for a changed one:
-never a guess. Models the dump does not list are left as they are: a listing that leaves a
-model out proves nothing on its own (docs/schema.md, "When a model is gone"), so they keep the
-run that last listed them and the next full crawl asks the Hub about them.
+`_counts`); a new model, or one whose lastModified changed, gets the snapshot's whole row, as an
+incremental crawl relists what changed, and its tags and edges when they changed (a new model's,
+or a changed one's whose tags or card did). Columns the dump lacks stay as stored for an
+unchanged revision and are NULL for a changed one: never a guess. A count the dump leaves NULL
+keeps the stored count, and a row without a usable lastModified keeps the stored revision (its
+counts are still the snapshot's). Models the dump does not list are left as they are: a listing
+that leaves a model out proves nothing on its own (docs/schema.md, "When a model is gone"), so
+they keep the run that last listed them and the next full crawl asks the Hub about them.
 
 An older snapshot is added to the history only (`add_history`): its counts as snapshots at its
-date, earlier first-seen runs, and, in a database of the whole Hub, the models it lists that
-the database does not hold (deleted since, most likely: the next full crawl asks), with that
+date, earlier first-seen runs, and, in a database of the whole Hub, the models it lists that the
+database does not hold (deleted since, most likely: the next full crawl asks), with that
 snapshot's rows. The current rows, the watermark and the scope stay.
 """
 
@@ -72,7 +73,7 @@ class Held:
     newest_import: datetime | None  # the date of the newest snapshot imported as current
     scope: str | None
     by_fingerprint: dict[str, tuple[int, datetime]]  # fingerprint -> (run, as_of)
-    by_date: dict[datetime, tuple[int, str]]  # as_of -> (run, file)
+    by_date: dict[datetime, tuple[int, str, int]]  # as_of -> (run, file, models)
 
 
 @dataclass(frozen=True)
@@ -91,13 +92,18 @@ IMPORT_MEMORY = "512MB"  # DuckDB's buffer pool while an import runs (see `_coun
 
 # The listed models that are new, or stored as another revision (lastModified differs): the
 # ones whose whole row comes from the snapshot. Usually a small share of a listing, so kept
-# apart, never a table of every listed model.
+# apart, never a table of every listed model. A row without a usable lastModified (missing,
+# before 2000 or in the future) says nothing of the revision: a stored model keeps its own.
 _DIFF = """
 CREATE OR REPLACE TEMP TABLE import_diff AS
 SELECT p.id, m.id IS NULL AS new
 FROM (SELECT id, last_modified FROM dump) p LEFT JOIN models m USING (id)
-WHERE m.id IS NULL OR m.last_modified IS DISTINCT FROM p.last_modified
+WHERE m.id IS NULL
+   OR (p.last_modified IS NOT NULL AND m.last_modified IS DISTINCT FROM p.last_modified)
 """
+# The same revision as stored, or a row that cannot say (no usable lastModified).
+_SAME_REVISION = ("(p.last_modified IS NULL "
+                  "OR m.last_modified IS NOT DISTINCT FROM p.last_modified)")
 _CHANGED = "SELECT id FROM import_diff WHERE NOT new"
 _NEW = "SELECT id FROM import_diff WHERE new"
 # Of the stored models whose rows are rewritten (`{ids}`), those whose tags (compared as sets:
@@ -154,16 +160,16 @@ class ImportStore:
 
     def held(self) -> Held:
         conn = self.db.conn
-        rows = conn.execute("SELECT i.run_id, i.fingerprint, i.as_of, i.file, i.history_only "
-                            "FROM imports i ORDER BY run_id").fetchall()
+        rows = conn.execute("SELECT i.run_id, i.fingerprint, i.as_of, i.file, i.history_only, "
+                            "i.models FROM imports i ORDER BY run_id").fetchall()
         watermark = meta.read(conn, meta.WATERMARK)
-        current = [as_of for _, _, as_of, _, history in rows if not history]
+        current = [as_of for _, _, as_of, _, history, _ in rows if not history]
         return Held(
             watermark=datetime.fromisoformat(watermark) if watermark else None,
             newest_import=max(current, default=None),
             scope=meta.read(conn, meta.SCOPE),
-            by_fingerprint={fp: (run, as_of) for run, fp, as_of, _, _ in rows},
-            by_date={as_of: (run, file) for run, _, as_of, file, _ in rows},
+            by_fingerprint={fp: (run, as_of) for run, fp, as_of, _, _, _ in rows},
+            by_date={as_of: (run, file, models) for run, _, as_of, file, _, models in rows},
         )
 
     # -- a snapshot newer than the data held ----------------------------------------------------
@@ -295,19 +301,21 @@ def _dump_view(conn: duckdb.DuckDBPyConnection, snapshot: SnapshotFile) -> None:
 
 
 def _counts(conn: duckdb.DuckDBPyConnection, snapshot: SnapshotFile, run_id: int) -> None:
-    """Stored models of an unchanged revision: the snapshot's counts (those it has), and the
-    run that saw them. Their rows are rebuilt (copied with the new counts, deleted, inserted
-    back), not UPDATEd: DuckDB holds an UPDATE's new and old values in memory until the commit,
-    which at 3M models grew from 1 s to 143 s by the tenth weekly snapshot at a 512 MB pool
-    (the pool full, spilling); a rebuild's rows spill like any insert and cost about 10 s."""
+    """Stored models of an unchanged revision: the snapshot's counts (those it has; a NULL count
+    keeps the stored one), and the run that saw them. Their rows are rebuilt (copied with
+    the new counts, deleted, inserted back), not UPDATEd: DuckDB holds an UPDATE's new and
+    old values in memory until the commit, which at 3M models grew from 1 s to 143 s by the
+    tenth weekly snapshot at a 512 MB pool (the pool full, spilling); a rebuild's rows spill
+    like any insert and cost about 10 s.
+    """
     counts = [c for c in COUNTS if c not in snapshot.missing_targets]
-    values = "".join(f"p.{c} AS {c}, " for c in counts)
+    values = "".join(f"coalesce(p.{c}, m.{c}) AS {c}, " for c in counts)
     conn.execute(f"""
         CREATE OR REPLACE TEMP TABLE import_counted AS
         SELECT m.* REPLACE ({values}$run_id AS last_seen_run, false AS gone)
         FROM models m
         JOIN (SELECT id, last_modified{"".join(f", {c}" for c in counts)} FROM dump) p
-          ON m.id = p.id AND m.last_modified IS NOT DISTINCT FROM p.last_modified
+          ON m.id = p.id AND {_SAME_REVISION}
         WHERE m.last_seen_run IS DISTINCT FROM $run_id""", {"run_id": run_id})
     conn.execute("DELETE FROM models WHERE id IN (SELECT id FROM import_counted) "
                  "AND last_seen_run IS DISTINCT FROM $run_id", {"run_id": run_id})
@@ -326,7 +334,9 @@ def _rewrite(conn: duckdb.DuckDBPyConnection, snapshot: SnapshotFile, run_id: in
     conn.execute(_RETAGGED.format(ids=ids))
     values = ", ".join(
         f"CASE WHEN m.last_modified IS NOT DISTINCT FROM p.last_modified THEN m.{c} END AS {c}"
-        if c in snapshot.missing_targets else f"p.{c} AS {c}" for c in ingest.MODEL_COLUMNS)
+        if c in snapshot.missing_targets
+        else f"coalesce(p.{c}, m.{c}) AS {c}" if c in COUNTS
+        else f"p.{c} AS {c}" for c in ingest.MODEL_COLUMNS)
     conn.execute(f"""
         INSERT INTO models
         SELECT m.* REPLACE ({values}, $run_id AS last_seen_run, false AS gone)

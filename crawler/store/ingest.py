@@ -135,16 +135,16 @@ SELECT * EXCLUDE (since) FROM ({with_licenses("changed")})
 def with_licenses(rows: str) -> str:
     """SQL: the rows of `rows` (a FROM clause with `card_data` and `tags`) with the columns
     license, license_name and license_link: the card's license (a string, or the first of a
-    list), else the `license:` tag; each card parsed once."""
+    list), else the `license:` tag (an empty one is no license); each card parsed once."""
     return f"""
 SELECT
     * EXCLUDE (c),
-    lower(trim(coalesce(
-        CASE WHEN starts_with(c.license, '"') THEN c.license->>'$'
-             WHEN starts_with(c.license, '[') THEN c.license->>0 END,
-        list_extract(list_transform(list_filter(tags, lambda t: starts_with(t, 'license:')),
-                                    lambda t: substr(t, 9)), 1)
-    ))) AS license,
+    lower(coalesce(
+        nullif(trim(CASE WHEN starts_with(c.license, '"') THEN c.license->>'$'
+                         WHEN starts_with(c.license, '[') THEN c.license->>0 END), ''),
+        list_extract(list_filter(list_transform(list_filter(tags, lambda t: starts_with(t,
+               'license:')), lambda t: trim(substr(t, 9))), lambda t: t <> ''), 1)
+    )) AS license,
     {_string("c.license_name")} AS license_name,
     {_string("c.license_link")} AS license_link
 FROM (SELECT *, from_json(card_data, '{_CARD_TYPE}') AS c FROM {rows})
