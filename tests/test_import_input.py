@@ -332,3 +332,13 @@ def test_an_empty_license_is_no_license(tmp_path):
     import_hub_stats(db, [dump])
     assert query(db, "SELECT count(*) FROM models WHERE license = ''") == [(0,)]
     assert query(db, "SELECT count(*) FROM models WHERE license IS NOT NULL")[0][0] > 1000
+
+
+def test_a_remote_path_that_cannot_be_read_is_one_line(tmp_path):
+    """Without the network DuckDB cannot install httpfs (it says so); with it, the port is
+    closed: either way one line, exit 5, no database."""
+    url = "http://127.0.0.1:9/models.parquet"
+    db = tmp_path / "hub.duckdb"
+    assert_refused(run("import", "hub-stats", url, "--db", db), StorageError.exit_code,
+                   f"{url} cannot be read")
+    assert not db.exists()

@@ -66,6 +66,11 @@ def open_parquet(path: str | Path) -> ParquetFile:
         try:
             return _describe(conn, name)
         except duckdb.Error as exc:
+            if is_remote(name) and "extension" in str(exc):
+                raise StorageError(
+                    f"{name} cannot be read: DuckDB reads remote paths with its httpfs "
+                    "extension, which it could not load or install (no network?): download "
+                    "the file and import the copy") from exc
             raise StorageError(f"{name} cannot be read as Parquet: {one_line(exc)}") from exc
 
 
