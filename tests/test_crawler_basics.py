@@ -261,3 +261,25 @@ def test_declared_parents_that_name_no_repo_are_never_edges_and_stay_for_audit(s
                        ("a/paths", "card", "/cache/models/llama"),
                        ("a/url", "card", "https://example.com/models/x"),
                        ("a/placeholder", "card", "[More Information Needed]")}
+
+
+def test_a_commit_that_leaves_a_large_log_checkpoints(tmp_path, monkeypatch):
+    """DuckDB does not checkpoint after a transaction that deleted or updated rows, and their
+    versions stay in the buffer pool until it does (at 3M models, a day's MERGE filled it): a
+    commit that leaves the write-ahead log over CHECKPOINT_WAL_BYTES checkpoints."""
+    from crawler.store import database as store
+
+    with Database(tmp_path / "hub.duckdb") as db:
+        wal = db.beside.wal
+        with db.transaction() as tx:
+            tx.execute("CREATE TABLE t AS SELECT range AS i, repeat('x', 50) AS s "
+                       "FROM range(200000)")
+        with db.transaction() as tx:  # under the threshold: left to DuckDB
+            tx.execute("DELETE FROM t WHERE i % 2 = 0")
+        assert wal.exists() and wal.stat().st_size > 0
+        monkeypatch.setattr(store, "CHECKPOINT_WAL_BYTES", 1)
+        with db.transaction() as tx:
+            tx.execute("UPDATE t SET s = 'y' WHERE i % 3 = 0")
+        assert not wal.exists() or wal.stat().st_size == 0
+        assert db.conn.execute("SELECT count(*), count(*) FILTER (WHERE s = 'y') FROM t"
+                               ).fetchone() == (100000, 33333)

@@ -43,6 +43,12 @@ READER_WAIT_S = 30.0  # a reader waits this long for a crawl's batch to end
 WRITER_WAIT_S = 600.0  # a crawl waits this long for readers to close the file
 POLL_S = 0.02  # shorter than the writer's hand-over gap, so waiting readers get in
 WRITER_MEMORY = "512MB"  # DuckDB's share of the crawler's memory
+# DuckDB checkpoints by itself only after transactions that appended: the row versions a
+# transaction that deleted or updated leaves (a MERGE of the day's changed models, a page of
+# counts) stay in memory until a checkpoint. At 3M models they filled the buffer pool, and the
+# day's next query failed ("failed to pin block"). A commit that leaves a log this large
+# checkpoints.
+CHECKPOINT_WAL_BYTES = 16 * 2**20
 
 
 def migrations() -> dict[int, str]:
@@ -221,6 +227,18 @@ class Database:
                 pass  # closed meanwhile (Ctrl-C): the failure being raised is the one to report
             raise
         conn.execute("COMMIT")
+        self._settle()
+
+    def _settle(self) -> None:
+        """CHECKPOINT when the write-ahead log has outgrown CHECKPOINT_WAL_BYTES: what the
+        commits since the last checkpoint changed is written into the file and leaves the
+        buffer pool."""
+        try:
+            size = self.beside.wal.stat().st_size
+        except FileNotFoundError:
+            return
+        if size >= CHECKPOINT_WAL_BYTES and self._conn is not None:
+            self._conn.execute("CHECKPOINT")
 
     # -- batches: many small writes, one commit ------------------------------------------------
     def batch(self, before_commit: Callable[[duckdb.DuckDBPyConnection], None]
@@ -248,6 +266,7 @@ class Database:
             self._conn.execute("ROLLBACK")
             raise
         self._conn.execute("COMMIT")
+        self._settle()
 
     def end_interrupted_transaction(self) -> None:
         """After a run failed or was stopped: end the transaction it left open. The open batch
