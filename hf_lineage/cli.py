@@ -257,14 +257,18 @@ def print_table(columns: list[str], rows: list[tuple], more: bool, max_rows: int
                 sink: IO) -> None:
     """A result as a rich table, then a line saying how many rows, or that more were left.
     Names and values are shown as written (printable: never markup, escapes made visible);
-    a value longer than MAX_CELL_CHARS is cut, saying how long it is."""
+    a value longer than MAX_CELL_CHARS is cut, saying how long it is. When a value spans lines,
+    lines between the rows show where each row ends (a value's second line is no row)."""
     from analysis.adhoc import Long
 
-    table = Table(*(Column(header=printable.text(name)) for name in columns))
-    for row in rows:
-        table.add_row(*(Text("NULL", style="dim") if v is None
-                        else _cell(v.start, v.length) if isinstance(v, Long)
-                        else _cell(str(v)) for v in row))
+    cells = [[Text("NULL", style="dim") if v is None
+              else _cell(v.start, v.length) if isinstance(v, Long)
+              else _cell(str(v)) for v in row] for row in rows]
+    multi_line = any("\n" in cell.plain for row in cells for cell in row)
+    table = Table(*(Column(header=printable.text(name)) for name in columns),
+                  show_lines=multi_line)
+    for row in cells:
+        table.add_row(*row)
     console = Console(file=sink, width=None if sink is sys.stdout else 200)
     console.print(table)
     console.print(f"first {max_rows:,} rows shown; the result has more (raise --max-rows, or "

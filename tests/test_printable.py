@@ -87,6 +87,17 @@ def test_sql_table_cuts_only_what_is_too_long_and_says_so(db):
     assert CLEAR_SCREEN in raw.stdout
 
 
+def test_a_value_on_two_lines_is_not_two_rows(db):
+    """A cell keeps a value's newlines (a card's text); lines between the rows then show where
+    each row ends, so `evil/new` + newline + `line` cannot pass for two models."""
+    split = run("sql", "SELECT 'evil/new' || chr(10) || 'line' AS id UNION ALL SELECT 'b/c' "
+                "ORDER BY id", "--db", db).stdout.splitlines()
+    rows = [i for i, line in enumerate(split) if "evil/new" in line or "b/c" in line]
+    assert any(line.startswith("├") for line in split[rows[0]:rows[1]]), split
+    one_line = run("sql", "SELECT 'a/b' AS id UNION ALL SELECT 'b/c'", "--db", db).stdout
+    assert "├" not in one_line
+
+
 def test_tree_shows_ids_and_licenses_escaped(db):
     result = run("tree", ROOT, "--db", db)
     assert result.exit_code == 0, result.output
