@@ -187,6 +187,9 @@ READERS: dict[str, Callable[[str, str], str | None]] = {
     "flag": _flag, "gated": _gated, "tags": _tags, "object": _object, "files": _files,
     "base_models": _base_models,
 }
+# Readers that would take a value they cannot parse for an empty one: SQL true for such a
+# value, so that the file is refused instead (never read as "no tags").
+UNREADABLE: dict[str, Callable[[str, str], str | None]] = {"tags": _unreadable_tags}
 ABSENT = {"base_models": "NULL::VARCHAR AS base_model_relation, "
                          "[]::VARCHAR[] AS base_model_parents",
           "tags": "[]::VARCHAR[]"}
@@ -244,10 +247,9 @@ def dump_rows(file: ParquetFile) -> DumpRows:
             if name is not None:
                 read[column.target] = name
                 expression = _reader(conn, file, column, name)
-                check = column.kind == "tags" and _unreadable_tags(_quote(name),
-                                                                   file.columns[name])
-                if check:
-                    unreadable[name] = check
+                check = UNREADABLE.get(column.kind)
+                if check and (sql := check(_quote(name), file.columns[name])):
+                    unreadable[name] = sql
             elif column.target == "author":  # as a crawl does for a listing without it
                 expression = None
             else:

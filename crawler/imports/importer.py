@@ -74,7 +74,7 @@ def _import(db: Database, item: snapshots.Placed, roots_text: str, seeds: list[s
             progress: Progress) -> ImportResult:
     snapshot = item.snapshot
     if item.place == snapshots.SAME:
-        return ImportResult(snapshot, item.place, None, item.reason, item.survey.undated)
+        return ImportResult(snapshot, item.place, None, item.reason)
     history = item.place == snapshots.HISTORY
     progress.phase(f"importing {snapshot.file} ({snapshot.models:,} models as of "
                    f"{snapshot.as_of}{', history only' if history else ''})")

@@ -68,7 +68,7 @@ def survey(rows: DumpRows) -> Survey:
     with duckdb.connect(config={"memory_limit": "512MB"}) as conn, reading(rows.file):
         conn.execute("SET enable_progress_bar = false")
         conn.execute("SET TimeZone = 'UTC'")
-        total, models, without_id, newest, undated, *counts = conn.execute(
+        total, models, without_id, newest, undated, *read = conn.execute(
             f"SELECT count(*), count(DISTINCT hash({model_id})), "
             f"count(*) FILTER (WHERE {model_id} IS NULL OR trim({model_id}) = ''), "
             f"max({rows.last_modified_sql}), "
@@ -77,7 +77,7 @@ def survey(rows: DumpRows) -> Survey:
         if models < total - without_id:
             models = conn.execute(f"SELECT count(DISTINCT {model_id}) FROM "
                                   f"{rows.file.scan()}").fetchone()[0]
-    unreadable = dict(zip(rows.unreadable, counts, strict=False))
+    unreadable = dict(zip(rows.unreadable, read[:len(rows.unreadable)], strict=True))
     return Survey(total, models, without_id, newest, undated,
                   {name: n for name, n in unreadable.items() if n})
 
